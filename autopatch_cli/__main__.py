@@ -1,0 +1,103 @@
+"""Entry point: ``autopatch`` and ``python -m autopatch_cli``.
+
+Maps every failure to az's form: ``ERROR: ...`` on stderr, exit 1, 2 (usage) or 3 (not found), and no
+traceback unless ``--debug``.
+"""
+
+from __future__ import annotations
+
+import sys
+
+
+def _print_error(message: str) -> None:
+    sys.stderr.write(f"ERROR: {message}\n")
+
+
+def _click_usage_message(exc) -> str:
+    """az (argparse) wording for what the command-line parser rejected."""
+    from typer._click import exceptions as click_exc
+
+    if isinstance(exc, click_exc.MissingParameter) and exc.param is not None:
+        names = "/".join(sorted(exc.param.opts, key=lambda o: (not o.startswith("--"), o)))
+        return f"the following arguments are required: {names or exc.param.name}"
+    if isinstance(exc, click_exc.NoSuchOption):
+        return f"unrecognized arguments: {exc.option_name}"
+    message = exc.format_message()
+    if message.startswith("No such command"):
+        name = message.split("'")[1] if "'" in message else message
+        return f"'{name}' is misspelled or not recognized by the system."
+    if message.startswith("Got unexpected extra argument"):
+        extra = message.split("(", 1)[-1].rstrip(")")
+        return f"unrecognized arguments: {extra}"
+    return message
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] == ["--version"]:
+        from . import __version__
+
+        sys.stdout.write(f"autopatch {__version__}\n")
+        return 0
+    from .cli import globals as global_args
+    from .errors import AutopatchError, AzureError
+
+    debug = "--debug" in args
+    try:
+        found, rest = global_args.extract(args)
+        global_args.settings.__dict__.update(found.__dict__)
+        if found.query:
+            from .cli.output import compile_query
+
+            compile_query(found.query)
+        return _run(rest)
+    except AzureError as exc:
+        _print_error(f"({exc.code}) {exc.message}")
+        sys.stderr.write(f"Code: {exc.code}\nMessage: {exc.message}\n")
+        return exc.exit_code
+    except AutopatchError as exc:
+        _print_error(exc.message)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # an autopatch bug: say so without a traceback unless --debug
+        if debug:
+            raise
+        _print_error(
+            f"The command failed with an unexpected error: {type(exc).__name__}: {exc}. "
+            "Run it again with --debug for the traceback."
+        )
+        return 1
+
+
+def _run(rest: list[str]) -> int:
+    from typer._click import exceptions as click_exc
+    from typer.exceptions import Abort
+
+    from .cli import RootGroup
+    from .errors import UsageError
+
+    root = RootGroup(
+        name="autopatch",
+        help="autopatch: Azure automatic VM guest patching, simulated locally. Use it as you use az.",
+        context_settings={"help_option_names": ["-h", "--help"]},
+        no_args_is_help=True,
+        epilog="Global arguments (-o, --query, --state, --debug...) go after any command.",
+    )
+    try:
+        result = root.main(args=rest, prog_name="autopatch", standalone_mode=False)
+    except click_exc.NoArgsIsHelpError as exc:
+        sys.stdout.write(exc.ctx.get_help() + "\n")
+        return 0
+    except click_exc.UsageError as exc:
+        raise UsageError(_click_usage_message(exc)) from exc
+    except click_exc.ClickException as exc:
+        raise UsageError(exc.format_message()) from exc
+    except Abort:
+        sys.stderr.write("Aborted!\n")
+        return 1
+    return result if isinstance(result, int) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

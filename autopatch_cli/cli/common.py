@@ -1,0 +1,136 @@
+"""Helpers the command modules share: the store session, az's argument conventions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from ..errors import UsageError, ValidationError
+from .globals import settings
+
+TRUE_WORDS = {"true", "t", "yes", "y", "1", "on"}
+FALSE_WORDS = {"false", "f", "no", "n", "0", "off"}
+
+
+def session():
+    from ..ops.session import Session
+
+    return Session(settings.state)
+
+
+def reader():
+    return session().reader()
+
+
+@contextmanager
+def writer() -> Iterator:
+    with session().writer() as state:
+        yield state
+
+
+def check_subscription(state) -> None:
+    if settings.subscription:
+        sub = state.section("subscription")
+        if settings.subscription not in (sub["id"], sub["name"]):
+            raise ValidationError(
+                f"Subscription '{settings.subscription}' not found. Check the spelling and casing and try again."
+            )
+
+
+def bool3(value: str | None, option: str) -> bool | None:
+    """az's three-state booleans: absent -> None, else true/false in any case."""
+    if value is None:
+        return None
+    lowered = value.lower()
+    if lowered in TRUE_WORDS:
+        return True
+    if lowered in FALSE_WORDS:
+        return False
+    raise UsageError(
+        f"{settings.command_name}: '{value}' is not a valid value for '{option}'. Allowed values: false, true."
+    )
+
+
+def choice(value: str | None, allowed: tuple[str, ...] | list[str], option: str) -> str | None:
+    """az's enum arguments: matched case-insensitively, returned in the canonical spelling."""
+    if value is None:
+        return None
+    for candidate in allowed:
+        if candidate.lower() == value.lower():
+            return candidate
+    raise UsageError(
+        f"{settings.command_name}: '{value}' is not a valid value for '{option}'. Allowed values: "
+        f"{', '.join(allowed)}."
+    )
+
+
+def parse_tags(values: list[str] | None) -> dict[str, str] | None:
+    """``--tags key[=value] ...``; ``--tags ''`` clears them."""
+    if values is None:
+        return None
+    tags: dict[str, str] = {}
+    for item in values:
+        if not item:
+            continue
+        key, _, value = item.partition("=")
+        tags[key] = value
+    return tags
+
+
+def default_group(group: str | None) -> str | None:
+    if group:
+        return group
+    from .. import config
+
+    return config.get("defaults.group")
+
+
+def require_group(group: str | None) -> str:
+    resolved = default_group(group)
+    if not resolved:
+        raise UsageError("the following arguments are required: --resource-group/-g")
+    return resolved
+
+
+def targets(group: str | None, name: str | None, ids: list[str] | None, resource_type: str) -> list[tuple[str, str]]:
+    """(group, name) pairs from ``-g/-n`` or ``--ids``, as az's resource-id arguments work."""
+    if ids:
+        from ..ops import ids as resource_ids
+
+        pairs = []
+        for ident in ids:
+            parsed = resource_ids.parse(ident)
+            if not parsed["name"] or f"{parsed['namespace']}/{parsed['type']}".lower() != resource_type.lower():
+                raise ValidationError(f"invalid resource ID: {ident}. It is not a {resource_type} resource ID")
+            pairs.append((parsed["group"], parsed["name"]))
+        return pairs
+    group = default_group(group)
+    if not group or not name:
+        raise ValidationError("(--resource-group --name | --ids) are required")
+    return [(group, name)]
+
+
+def one(items: list):
+    """az prints a single object for one --ids value or -g/-n, a list for several ids."""
+    return items[0] if len(items) == 1 else items
+
+
+def split_group(value: str) -> list[str]:
+    from .globals import GROUP_SEPARATOR
+
+    return value.split(GROUP_SEPARATOR)
+
+
+def confirm(question: str, yes: bool) -> None:
+    """az's prompt for destructive verbs; with no terminal it asks for --yes, as az does."""
+    import sys
+
+    if yes:
+        return
+    if not sys.stdin.isatty():
+        raise ValidationError("Unable to prompt for confirmation as no tty available. Use --yes.")
+    answer = input(f"{question} (y/n): ").strip().lower()
+    if answer not in ("y", "yes"):
+        from typer.exceptions import Abort
+
+        raise Abort()

@@ -1,0 +1,69 @@
+"""az feature: preview features (Microsoft.Features)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from .common import check_subscription, reader, writer
+from .globals import GLOBAL_ARGUMENTS_HELP
+from .output import emit, warn
+
+app = typer.Typer(help="Manage resource provider features.", no_args_is_help=True, rich_markup_mode=None)
+
+Namespace = Annotated[str, typer.Option("--namespace", help="The resource namespace, aka 'provider'.")]
+Name = Annotated[str, typer.Option("--name", "-n", help="The feature name.")]
+
+
+def _table(result):
+    items = result if isinstance(result, list) else [result]
+    return [{"Name": f["name"], "RegistrationState": f["properties"]["state"]} for f in items]
+
+
+@app.command("register", epilog=GLOBAL_ARGUMENTS_HELP)
+def register(namespace: Namespace, name: Name):
+    """Register a preview feature."""
+    from ..ops import features
+
+    with writer() as state:
+        check_subscription(state)
+        result = features.register(state, namespace, name)
+    ns = result["name"].split("/")[0]
+    warn(
+        f"Once the feature '{result['name'].split('/', 1)[1]}' is registered, invoking 'az provider register "
+        f"-n {ns}' is required to get the change propagated"
+    )
+    emit(result, _table)
+
+
+@app.command("unregister", epilog=GLOBAL_ARGUMENTS_HELP)
+def unregister(namespace: Namespace, name: Name):
+    """Unregister a preview feature."""
+    from ..ops import features
+
+    with writer() as state:
+        check_subscription(state)
+        result = features.unregister(state, namespace, name)
+    ns = result["name"].split("/")[0]
+    warn(
+        f"Once the feature '{result['name'].split('/', 1)[1]}' is unregistered, invoking 'az provider "
+        f"register -n {ns}' is required to get the change propagated"
+    )
+    emit(result, _table)
+
+
+@app.command("show", epilog=GLOBAL_ARGUMENTS_HELP)
+def show(namespace: Namespace, name: Name):
+    """Gets the preview feature with the specified name."""
+    from ..ops import features
+
+    emit(features.show(reader(), namespace, name), _table)
+
+
+@app.command("list", epilog=GLOBAL_ARGUMENTS_HELP)
+def list_(namespace: Annotated[str, typer.Option("--namespace", help="The resource namespace, aka 'provider'.")] = None):
+    """List preview features."""
+    from ..ops import features
+
+    emit(features.list_features(reader(), namespace), _table)

@@ -1,0 +1,139 @@
+"""az's global arguments, taken off the command line wherever they stand, and their settings."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import UsageError
+
+OUTPUT_FORMATS = ("json", "jsonc", "yaml", "yamlc", "table", "tsv", "none")
+
+GLOBAL_ARGUMENTS_HELP = """Global Arguments:
+  --debug             Increase logging verbosity to show all debug logs.
+  --help -h           Show this help message and exit.
+  --only-show-errors  Only show errors, suppressing warnings.
+  --output -o         Output format. Allowed values: json, jsonc, none, table, tsv, yaml, yamlc.
+                      Default: json.
+  --query             JMESPath query string. See http://jmespath.org/ for more information and examples.
+  --state             The state store (JSON file); default $AUTOPATCH_STATE or the user data dir.
+  --subscription      Name or ID of subscription (only the simulated one exists).
+  --verbose           Increase logging verbosity. Use --debug for full debug logs."""
+
+
+@dataclass
+class Settings:
+    output: str | None = None
+    query: str | None = None
+    debug: bool = False
+    verbose: bool = False
+    only_show_errors: bool = False
+    state: Path | None = None
+    subscription: str | None = None
+    command: list[str] = field(default_factory=list)
+
+    @property
+    def command_name(self) -> str:
+        return " ".join(["autopatch", *self.command])
+
+
+settings = Settings()
+
+_WITH_VALUE = {"-o": "output", "--output": "output", "--query": "query", "--state": "state",
+               "--subscription": "subscription"}
+_FLAGS = {"--debug": "debug", "--verbose": "verbose", "--only-show-errors": "only_show_errors"}
+
+
+def extract(argv: list[str]) -> tuple[Settings, list[str]]:
+    """Split ``argv`` into the global settings and what the command itself parses."""
+    found = Settings()
+    rest: list[str] = []
+    index = 0
+    while index < len(argv):
+        token = argv[index]
+        if token == "--":
+            rest.extend(argv[index:])
+            break
+        name, sep, inline = token.partition("=")
+        if name in _WITH_VALUE and (sep or token == name):
+            if sep:
+                value = inline
+            elif index + 1 < len(argv):
+                index += 1
+                value = argv[index]
+            else:
+                raise UsageError(f"argument {name}: expected one argument")
+            setattr(found, _WITH_VALUE[name], value)
+        elif token in _FLAGS:
+            setattr(found, _FLAGS[token], True)
+        else:
+            rest.append(token)
+        index += 1
+    rest = expand_nargs(rest)
+    found.command = [t for t in rest[:3] if not t.startswith("-")][:3]
+    if found.output is not None and found.output not in OUTPUT_FORMATS:
+        raise UsageError(
+            f"{found.command_name}: '{found.output}' is not a valid value for '--output'. Allowed values: "
+            f"{', '.join(OUTPUT_FORMATS)}."
+        )
+    if found.state is not None:
+        found.state = Path(str(found.state)).expanduser()
+    elif os.environ.get("AUTOPATCH_STATE"):
+        found.state = Path(os.environ["AUTOPATCH_STATE"]).expanduser()
+    return found, rest
+
+
+# az options that take several space-separated values (argparse nargs='+'): typer takes a repeated
+# option, so `--ids a b` becomes `--ids a --ids b`.
+NARGS_OPTIONS = frozenset(
+    {"--ids", "--tags", "--set", "--zones", "--kb-numbers-to-include", "--kb-numbers-to-exclude",
+     "--classifications-to-include-win", "--classifications-to-include-linux",
+     "--package-name-masks-to-include", "--package-name-masks-to-exclude", "--defaults"}
+)
+# Options whose several values form one group (`--add PATH VALUE...`): joined with a unit separator.
+GROUPED_OPTIONS = frozenset({"--add", "--remove"})
+GROUP_SEPARATOR = "\x1f"
+# az's three-state flags: a bare flag means true, or it takes true/false.
+TRI_STATE_FLAGS = frozenset(
+    {"--enable-agent", "--enable-auto-update", "--enable-hotpatching", "--exclude-kbs-requiring-reboot"}
+)
+_BOOL_WORDS = frozenset({"true", "false", "t", "f", "yes", "no", "y", "n", "1", "0", "on", "off"})
+
+
+def _is_option(token: str) -> bool:
+    return token.startswith("-") and len(token) > 1 and not token[1:2].isdigit()
+
+
+def expand_nargs(argv: list[str]) -> list[str]:
+    out: list[str] = []
+    index = 0
+    while index < len(argv):
+        token = argv[index]
+        index += 1
+        if token == "--":
+            out.extend(argv[index - 1 :])
+            break
+        if token in TRI_STATE_FLAGS:
+            out.append(token)
+            if index < len(argv) and argv[index].lower() in _BOOL_WORDS:
+                out.append(argv[index])
+                index += 1
+            else:
+                out.append("true")
+            continue
+        if token in NARGS_OPTIONS or token in GROUPED_OPTIONS:
+            values = []
+            while index < len(argv) and not _is_option(argv[index]):
+                values.append(argv[index])
+                index += 1
+            if not values:
+                out.append(token)  # let the parser report the missing value
+            elif token in GROUPED_OPTIONS:
+                out.extend([token, GROUP_SEPARATOR.join(values)])
+            else:
+                for value in values:
+                    out.extend([token, value])
+            continue
+        out.append(token)
+    return out

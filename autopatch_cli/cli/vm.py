@@ -1,0 +1,345 @@
+"""az vm: virtual machines and availability sets."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from .common import (
+    bool3,
+    check_subscription,
+    choice,
+    confirm,
+    one,
+    parse_tags,
+    reader,
+    split_group,
+    targets,
+    writer,
+)
+from .globals import GLOBAL_ARGUMENTS_HELP
+from .output import emit, warn
+
+app = typer.Typer(help="Manage Linux or Windows virtual machines.", no_args_is_help=True, rich_markup_mode=None)
+avset_app = typer.Typer(help="Group resources into availability sets.", no_args_is_help=True, rich_markup_mode=None)
+app.add_typer(avset_app, name="availability-set")
+
+VM_TYPE = "Microsoft.Compute/virtualMachines"
+Group = Annotated[str, typer.Option("--resource-group", "-g", help="Name of resource group. You can configure the default group using `az configure --defaults group=<name>`.")]
+VmName = Annotated[str, typer.Option("--name", "-n", help="The name of the Virtual Machine.")]
+Ids = Annotated[list[str], typer.Option("--ids", help="One or more resource IDs (space-delimited). You should provide either --ids or other 'Resource Id' arguments.")]
+NoWait = Annotated[bool, typer.Option("--no-wait", help="Do not wait for the long-running operation to finish.")]
+
+
+def _vm_table(result):
+    items = result if isinstance(result, list) else [result]
+    return [
+        {"Name": v["name"], "ResourceGroup": v["resourceGroup"], "Location": v["location"],
+         "Zones": ",".join(v.get("zones", []))}
+        for v in items
+    ]
+
+
+def _instance_view_table(result):
+    items = result if isinstance(result, list) else [result]
+    rows = []
+    for v in items:
+        statuses = v.get("instanceView", {}).get("statuses", [])
+        rows.append({
+            "Name": v["name"], "ResourceGroup": v["resourceGroup"], "Location": v["location"],
+            "ProvisioningState": v.get("provisioningState"),
+            "PowerState": statuses[1]["displayStatus"] if len(statuses) > 1 else None,
+        })
+    return rows
+
+
+def _az_view(document: dict) -> dict:
+    from ..models.versions import flatten_az
+
+    return flatten_az(document)
+
+
+@app.command("create", epilog=GLOBAL_ARGUMENTS_HELP)
+def create(
+    name: VmName,
+    resource_group: Group = None,
+    image: Annotated[str, typer.Option("--image", help="The name of the operating system image as a URN alias (e.g. Win2019Datacenter), or URN (Publisher:Offer:Sku:Version), or custom image ID.")] = None,
+    location: Annotated[str, typer.Option("--location", "-l", help="Location in which to create VM. Defaults to the resource group's location.")] = None,
+    zone: Annotated[str, typer.Option("--zone", "-z", help="Availability zone into which to provision the resource.")] = None,
+    availability_set: Annotated[str, typer.Option("--availability-set", help="Name or ID of an existing availability set to add the VM to.")] = None,
+    size: Annotated[str, typer.Option("--size", help="The VM size to be created. Default: Standard_D2s_v5.")] = None,
+    tags: Annotated[list[str], typer.Option("--tags", help="Space-separated tags: key[=value] [key[=value] ...].")] = None,
+    admin_username: Annotated[str, typer.Option("--admin-username", help="Username for the VM. Default value is current username of OS (azureuser when that is reserved).")] = None,
+    admin_password: Annotated[str, typer.Option("--admin-password", help="Password for the VM. Validated, then never stored or printed.")] = None,
+    enable_agent: Annotated[str, typer.Option("--enable-agent", help="Indicates whether virtual machine agent should be provisioned on the virtual machine.  Allowed values: false, true.")] = None,
+    enable_auto_update: Annotated[str, typer.Option("--enable-auto-update", help="Indicate whether Automatic Updates is enabled for the Windows virtual machine.  Allowed values: false, true.")] = None,
+    patch_mode: Annotated[str, typer.Option("--patch-mode", help="Mode of in-guest patching to IaaS virtual machine.  Allowed values: AutomaticByOS, AutomaticByPlatform, ImageDefault, Manual.")] = None,
+    enable_hotpatching: Annotated[str, typer.Option("--enable-hotpatching", help="Patch VMs without requiring a reboot.  Allowed values: false, true.")] = None,
+    time_zone: Annotated[str, typer.Option("--time-zone", help="[autopatch addition] Windows time zone of the VM, e.g. 'Pacific Standard Time' (default UTC). Sets osProfile.windowsConfiguration.timeZone.")] = None,
+    computer_name: Annotated[str, typer.Option("--computer-name", help="The host OS name of the virtual machine. Defaults to the name of the VM.")] = None,
+    count: Annotated[int, typer.Option("--count", help="Number of virtual machines to create. Value range is [2, 250], inclusive.")] = None,
+    authentication_type: Annotated[str, typer.Option("--authentication-type", help="Type of authentication to use with the VM.  Allowed values: all, password, ssh.")] = None,
+    no_wait: NoWait = False,
+):
+    """Create an Azure Virtual Machine."""
+    from ..errors import UsageError
+    from ..ops import vms
+    from .common import require_group
+
+    group = require_group(resource_group)
+    if not image:
+        raise UsageError("the following arguments are required: --image")
+    if count is not None and computer_name:
+        raise UsageError("usage error: --computer-name cannot be used with --count")
+    options = {
+        "location": location,
+        "zone": zone,
+        "availability_set": availability_set,
+        "size": size,
+        "tags": parse_tags(tags),
+        "admin_username": admin_username,
+        "admin_password": admin_password,
+        "enable_agent": bool3(enable_agent, "--enable-agent"),
+        "enable_auto_update": bool3(enable_auto_update, "--enable-auto-update"),
+        "patch_mode": choice(patch_mode, ("AutomaticByOS", "AutomaticByPlatform", "ImageDefault", "Manual"), "--patch-mode"),
+        "enable_hotpatching": bool3(enable_hotpatching, "--enable-hotpatching"),
+        "time_zone": time_zone,
+        "computer_name": computer_name,
+    }
+    with writer() as state:
+        check_subscription(state)
+        summaries = vms.create(state, group, name, image, count=count, **options)
+    if not no_wait:
+        emit(summaries if count else summaries[0])
+
+
+@app.command("update", epilog=GLOBAL_ARGUMENTS_HELP)
+def update(
+    resource_group: Group = None,
+    name: VmName = None,
+    ids: Ids = None,
+    set_: Annotated[list[str], typer.Option("--set", help="Update an object by specifying a property path and value to set. Example: --set property1.property2=<value>.")] = None,
+    add: Annotated[list[str], typer.Option("--add", help="Add an object to a list of objects by specifying a path and key value pairs. Example: --add property.listProperty <key=value, string or JSON string>.")] = None,
+    remove: Annotated[list[str], typer.Option("--remove", help="Remove a property or an element from a list. Example: --remove property.list <indexToRemove> OR --remove propertyToRemove.")] = None,
+    size: Annotated[str, typer.Option("--size", help="The new size of the virtual machine.")] = None,
+    no_wait: NoWait = False,
+):
+    """Update the properties of a VM."""
+    from ..ops import vms
+
+    sets = list(set_ or [])
+    if size:
+        sets.append(f"hardwareProfile.vmSize={size}")
+    results = []
+    with writer() as state:
+        check_subscription(state)
+        for group, vm_name in targets(resource_group, name, ids, VM_TYPE):
+            results.append(_az_view(vms.update_generic(
+                state, group, vm_name, sets=sets,
+                adds=[split_group(a) for a in add or []],
+                removes=[split_group(r) for r in remove or []],
+            )))
+    if not no_wait:
+        emit(one(results), _vm_table)
+
+
+@app.command("show", epilog=GLOBAL_ARGUMENTS_HELP)
+def show(
+    resource_group: Group = None,
+    name: VmName = None,
+    ids: Ids = None,
+    show_details: Annotated[bool, typer.Option("--show-details", "-d", help="Show public ip address, FQDN, and power states.")] = False,
+):
+    """Get the details of a VM."""
+    from ..ops import vms
+
+    state = reader()
+    results = []
+    for group, vm_name in targets(resource_group, name, ids, VM_TYPE):
+        record = vms.require(state, group, vm_name)
+        view = _az_view(vms.resource(record))
+        if show_details:
+            view.update(_details(record))
+        results.append(view)
+    emit(one(results), _vm_table)
+
+
+def _details(record: dict) -> dict:
+    from ..ops import vms
+
+    sim = record["sim"]
+    return {
+        "fqdns": "",
+        "macAddresses": sim["macAddress"],
+        "powerState": vms.POWER_DISPLAY[sim["power"]],
+        "privateIps": sim["privateIpAddress"],
+        "publicIps": sim["publicIpAddress"],
+    }
+
+
+@app.command("list", epilog=GLOBAL_ARGUMENTS_HELP)
+def list_(
+    resource_group: Group = None,
+    show_details: Annotated[bool, typer.Option("--show-details", "-d", help="Show public ip address, FQDN, and power states.")] = False,
+):
+    """List details of Virtual Machines."""
+    from ..ops import vms
+    from .common import default_group
+
+    state = reader()
+    records = vms.list_records(state, default_group(resource_group))
+    if resource_group:
+        from ..ops import groups
+
+        groups.require(state, resource_group)
+    results = []
+    for record in records:
+        view = _az_view(vms.resource(record))
+        if show_details:
+            view.update(_details(record))
+        results.append(view)
+    emit(results, _vm_table)
+
+
+@app.command("get-instance-view", epilog=GLOBAL_ARGUMENTS_HELP)
+def get_instance_view(resource_group: Group = None, name: VmName = None, ids: Ids = None):
+    """Get instance information about a VM."""
+    from ..ops import vms
+
+    state = reader()
+    results = [
+        _az_view(vms.with_instance_view(vms.require(state, group, vm_name)))
+        for group, vm_name in targets(resource_group, name, ids, VM_TYPE)
+    ]
+    emit(one(results), _instance_view_table)
+
+
+@app.command("delete", epilog=GLOBAL_ARGUMENTS_HELP)
+def delete(
+    resource_group: Group = None,
+    name: VmName = None,
+    ids: Ids = None,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not prompt for confirmation.")] = False,
+    no_wait: NoWait = False,
+):
+    """Delete a virtual machine."""
+    from ..ops import vms
+
+    pairs = targets(resource_group, name, ids, VM_TYPE)
+    confirm("Are you sure you want to perform this operation?", yes)
+    with writer() as state:
+        check_subscription(state)
+        for group, vm_name in pairs:
+            vms.delete(state, group, vm_name)
+
+
+def _power(resource_group, name, ids, action: str) -> None:
+    from ..ops import vms
+
+    with writer() as state:
+        check_subscription(state)
+        for group, vm_name in targets(resource_group, name, ids, VM_TYPE):
+            vms.set_power(state, group, vm_name, action)
+
+
+@app.command("start", epilog=GLOBAL_ARGUMENTS_HELP)
+def start(resource_group: Group = None, name: VmName = None, ids: Ids = None, no_wait: NoWait = False):
+    """Start a stopped VM."""
+    _power(resource_group, name, ids, "start")
+
+
+@app.command("stop", epilog=GLOBAL_ARGUMENTS_HELP)
+def stop(
+    resource_group: Group = None,
+    name: VmName = None,
+    ids: Ids = None,
+    skip_shutdown: Annotated[bool, typer.Option("--skip-shutdown", help="Skip shutdown and power-off immediately.")] = False,
+    no_wait: NoWait = False,
+):
+    """Power off (stop) a running VM. The VM will continue to be billed."""
+    warn('Virtual machine will continue to be billed. To avoid this, you can deallocate the VM through "az vm deallocate"')
+    _power(resource_group, name, ids, "stop")
+
+
+@app.command("deallocate", epilog=GLOBAL_ARGUMENTS_HELP)
+def deallocate(resource_group: Group = None, name: VmName = None, ids: Ids = None, no_wait: NoWait = False):
+    """Deallocate a VM so that computing resources are no longer allocated."""
+    _power(resource_group, name, ids, "deallocate")
+
+
+@app.command("restart", epilog=GLOBAL_ARGUMENTS_HELP)
+def restart(
+    resource_group: Group = None,
+    name: VmName = None,
+    ids: Ids = None,
+    force: Annotated[bool, typer.Option("--force", help="Force the VM to restart by redeploying it.")] = False,
+    no_wait: NoWait = False,
+):
+    """Restart VMs."""
+    _power(resource_group, name, ids, "restart")
+
+
+# ---- availability sets -------------------------------------------------------------------------
+
+AVSET_TYPE = "Microsoft.Compute/availabilitySets"
+AvsetName = Annotated[str, typer.Option("--name", "-n", help="Name of the availability set.")]
+
+
+def _avset_table(result):
+    items = result if isinstance(result, list) else [result]
+    return [
+        {"Name": a["name"], "ResourceGroup": a["resourceGroup"], "Location": a["location"],
+         "FaultDomainCount": a["platformFaultDomainCount"], "UpdateDomainCount": a["platformUpdateDomainCount"]}
+        for a in items
+    ]
+
+
+@avset_app.command("create", epilog=GLOBAL_ARGUMENTS_HELP)
+def avset_create(
+    name: AvsetName,
+    resource_group: Group = None,
+    location: Annotated[str, typer.Option("--location", "-l", help="Location. Defaults to the resource group's location.")] = None,
+    platform_fault_domain_count: Annotated[int, typer.Option("--platform-fault-domain-count", help="Fault Domain count.")] = 2,
+    platform_update_domain_count: Annotated[int, typer.Option("--platform-update-domain-count", help="Update Domain count. If unspecified, the server will pick the most optimal number like 5.")] = None,
+    unmanaged: Annotated[bool, typer.Option("--unmanaged", help="Contained VMs should use unmanaged disks.")] = False,
+    tags: Annotated[list[str], typer.Option("--tags", help="Space-separated tags: key[=value] [key[=value] ...].")] = None,
+):
+    """Create an Azure Availability Set."""
+    from ..models.versions import flatten_az
+    from ..ops import availability_sets
+    from .common import require_group
+
+    group = require_group(resource_group)
+    with writer() as state:
+        check_subscription(state)
+        result = availability_sets.create(
+            state, group, name, location, platform_update_domain_count, platform_fault_domain_count,
+            unmanaged, parse_tags(tags),
+        )
+    emit(flatten_az(result), _avset_table)
+
+
+@avset_app.command("show", epilog=GLOBAL_ARGUMENTS_HELP)
+def avset_show(resource_group: Group = None, name: AvsetName = None, ids: Ids = None):
+    """Get information about an availability set."""
+    from ..models.versions import flatten_az
+    from ..ops import availability_sets
+
+    state = reader()
+    results = [
+        flatten_az(availability_sets.show(state, group, avset))
+        for group, avset in targets(resource_group, name, ids, AVSET_TYPE)
+    ]
+    emit(one(results), _avset_table)
+
+
+@avset_app.command("list", epilog=GLOBAL_ARGUMENTS_HELP)
+def avset_list(resource_group: Group = None):
+    """List availability sets."""
+    from ..models.versions import flatten_az
+    from ..ops import availability_sets
+    from .common import default_group
+
+    state = reader()
+    emit([flatten_az(a) for a in availability_sets.list_sets(state, default_group(resource_group))], _avset_table)

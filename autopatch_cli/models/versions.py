@@ -1,0 +1,158 @@
+"""From the one stored shape to what each api-version sends, and to what az prints.
+
+The models hold the union of Compute 2020-06-01, 2020-12-01 and 2021-03-01. Each older version drops
+the fields it does not define and spells a few differently (../shared/research/azure-fidelity.md §1):
+this table is the whole difference.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from typing import Any
+
+API_VERSIONS = ("2020-06-01", "2020-12-01", "2021-03-01")
+NEWEST = API_VERSIONS[-1]
+
+# Per api-version: keys dropped (by the name of the object that holds them) and keys renamed.
+_DROPPED: dict[str, dict[str, tuple[str, ...]]] = {
+    "2020-06-01": {
+        "patchSettings": ("enableHotpatching", "assessmentMode"),
+        "linuxConfiguration": ("patchSettings",),
+        "patchStatus": ("configurationStatuses",),
+        "osDisk": ("deleteOption",),
+    },
+    "2020-12-01": {
+        "patchSettings": ("assessmentMode",),
+        "linuxPatchSettings": ("assessmentMode",),
+        "lastPatchInstallationSummary": ("rebootStatus", "startedBy"),
+        "osDisk": ("deleteOption",),
+    },
+    "2021-03-01": {
+        "lastPatchInstallationSummary": ("rebootStatus", "startedBy"),
+    },
+}
+_RENAMED: dict[str, dict[str, str]] = {
+    "2020-06-01": {"availablePatches": "patches", "kbId": "kbid"},
+}
+# Enum values an older version does not know ("Unknown" arrived in 2020-12-01).
+_UNKNOWN_VALUES = {"2020-06-01": {"Unknown"}}
+
+
+def for_api_version(document: dict[str, Any], api_version: str, root: str | None = None) -> dict[str, Any]:
+    """The wire shape of ``document`` at ``api_version`` (a copy)."""
+    dropped = _DROPPED.get(api_version, {})
+    renamed = _RENAMED.get(api_version, {})
+
+    def walk(value: Any, holder: str | None) -> Any:
+        if isinstance(value, dict):
+            drop = dropped.get(holder or "", ())
+            if holder == "patchSettings" and "linuxConfiguration" in drop:
+                drop = ()
+            out = {}
+            for key, item in value.items():
+                if key in drop:
+                    continue
+                out[renamed.get(key, key)] = walk(item, key)
+            return out
+        if isinstance(value, list):
+            return [walk(v, holder) for v in value]
+        return value
+
+    return walk(copy.deepcopy(document), root)
+
+
+# ---- the az view ---------------------------------------------------------------------------------
+
+_GROUP_IN_ID = re.compile(r"/resourceGroups/([^/]+)", re.IGNORECASE)
+
+
+def add_resource_group(value: Any) -> Any:
+    """az adds ``resourceGroup`` to every dict whose ``id`` names one (cli-core transform.py)."""
+    if isinstance(value, dict):
+        for item in value.values():
+            add_resource_group(item)
+        ident = value.get("id")
+        if isinstance(ident, str):
+            match = _GROUP_IN_ID.search(ident)
+            if match:
+                value["resourceGroup"] = match.group(1)
+    elif isinstance(value, list):
+        for item in value:
+            add_resource_group(item)
+    return value
+
+
+def _flatten_properties(value: Any) -> Any:
+    if isinstance(value, dict):
+        out = {}
+        for key, item in value.items():
+            if key == "properties" and isinstance(item, dict):
+                for inner_key, inner in item.items():
+                    out[inner_key] = _flatten_properties(inner)
+            else:
+                out[key] = _flatten_properties(item)
+        return out
+    if isinstance(value, list):
+        return [_flatten_properties(v) for v in value]
+    return value
+
+
+def flatten_az(document: dict[str, Any]) -> dict[str, Any]:
+    """What az 2.91 prints for a resource: ``properties`` client-flattened, ``resourceGroup`` added."""
+    return add_resource_group(_flatten_properties(copy.deepcopy(document)))
+
+
+def unflatten_az(view: dict[str, Any], model: type) -> dict[str, Any]:
+    """The inverse of :func:`flatten_az` for a model whose wire shape has ``properties`` (VM, set)."""
+    from pydantic import BaseModel
+
+    def strip(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: strip(v) for k, v in value.items() if k != "resourceGroup"}
+        if isinstance(value, list):
+            return [strip(v) for v in value]
+        return value
+
+    def rebuild(value: Any, cls: Any) -> Any:
+        if not (isinstance(value, dict) and isinstance(cls, type) and issubclass(cls, BaseModel)):
+            return value
+        fields = cls.model_fields
+        out: dict[str, Any] = {}
+        props_cls = _inner_model(fields["properties"].annotation) if "properties" in fields else None
+        props: dict[str, Any] = {}
+        for key, item in value.items():
+            if key in fields and key != "properties":
+                out[key] = rebuild_field(item, fields[key].annotation)
+            elif props_cls is not None and key in props_cls.model_fields:
+                props[key] = rebuild_field(item, props_cls.model_fields[key].annotation)
+            elif key == "properties" and isinstance(item, dict):
+                props.update(item)
+            else:
+                out[key] = item
+        if props:
+            out["properties"] = props
+        return out
+
+    def rebuild_field(item: Any, annotation: Any) -> Any:
+        inner = _inner_model(annotation)
+        if isinstance(item, list):
+            return [rebuild(i, inner) for i in item]
+        return rebuild(item, inner)
+
+    return rebuild(strip(copy.deepcopy(view)), model)
+
+
+def _inner_model(annotation: Any) -> Any:
+    """The model class inside ``X | None`` or ``list[X] | None``; None when there is none."""
+    from typing import get_args
+
+    from pydantic import BaseModel
+
+    stack = [annotation]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, type) and issubclass(current, BaseModel):
+            return current
+        stack.extend(get_args(current))
+    return None

@@ -1,0 +1,63 @@
+"""The simulated clock: show, set, and tick (advance time, firing due transitions in order)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from ..engine.clock import format_instant, from_epoch, to_epoch
+from ..errors import ValidationError
+from . import features, providers
+from .state import now  # noqa: F401  (re-exported for the CLI)
+from .timers import queue, save
+
+# Who handles a timer, by the first part of its kind.
+_HANDLERS = {
+    "feature": features.on_timer,
+    "provider": providers.on_timer,
+}
+
+
+def show(state) -> dict:
+    clock = state.section("clock")
+    return {"now": clock["now"], "start": clock["start"], "seed": state.section("meta")["seed"]}
+
+
+def set_clock(state, instant: datetime) -> dict:
+    """Move the clock to ``instant``: forward fires what falls due, backward is refused once in use."""
+    current = now(state)
+    if instant < current and (state.section("vms") or state.section("timers")):
+        raise ValidationError(
+            f"cannot move the clock back from {format_instant(current)} to {format_instant(instant)} "
+            "on a store with resources: simulated time only moves forward. Use a new store (--state)."
+        )
+    if instant >= current:
+        tick(state, instant)
+    else:
+        state.data["clock"]["now"] = state.data["clock"]["start"] = format_instant(instant)
+    return show(state)
+
+
+def tick(state, until: datetime) -> dict:
+    """Advance to ``until``, firing every due timer in time order; returns a summary of what happened."""
+    start = now(state)
+    if until <= start:
+        raise ValidationError("the tick must move the clock forward: give a positive duration or a later --until")
+    timers = queue(state)
+    events = []
+    limit = to_epoch(until)
+    while (timer := timers.pop_due(limit)) is not None:
+        state.data["clock"]["now"] = format_instant(max(from_epoch(timer.at), start))
+        save(state, timers)
+        handler = _HANDLERS[timer.kind.split(".", 1)[0]]
+        message = handler(state, timer.kind, timer.key)
+        timers = queue(state)  # a handler may have scheduled more
+        if message:
+            events.append({"time": state.data["clock"]["now"], "event": message})
+    save(state, timers)
+    state.data["clock"]["now"] = format_instant(until)
+    return {"from": format_instant(start), "to": format_instant(until), "events": events}
+
+
+def duration(minutes: float | None, hours: float | None, days: float | None) -> timedelta:
+    total = timedelta(minutes=minutes or 0, hours=hours or 0, days=days or 0)
+    return total

@@ -1,0 +1,115 @@
+"""Resource groups (Microsoft.Resources/resourceGroups)."""
+
+from __future__ import annotations
+
+import re
+
+from ..azure import regions
+from ..errors import AzureError, resource_group_not_found
+from . import ids
+from .state import subscription_id
+
+_GROUP_NAME = re.compile(r"^[-\w._()]{1,90}$", re.UNICODE)
+
+
+def validate_group_name(name: str) -> None:
+    if not name or len(name) > 90 or name.endswith(".") or not _GROUP_NAME.match(name):
+        bad = sorted({c for c in name if not (c.isalnum() or c in "-._()")})
+        detail = f" has these invalid characters: {', '.join(repr(c) for c in bad)}." if bad else " is invalid."
+        raise AzureError(
+            "InvalidResourceGroup",
+            f"The provided resource group name '{name}'{detail} The name can be up to 90 characters "
+            "long, can only be a letter, digit, '-', '.', '(', ')' or '_', and cannot end with '.'.",
+            400,
+        )
+
+
+def resolve_location(location: str, resource_type: str) -> str:
+    normalized = regions.normalize(location)
+    if normalized is None:
+        raise AzureError(
+            "LocationNotAvailableForResourceType",
+            f"The provided location '{location}' is not available for resource type '{resource_type}'. "
+            f"List of available regions for the resource type is '{','.join(regions.REGIONS)}'.",
+            400,
+        )
+    return normalized
+
+
+def find(state, name: str) -> dict | None:
+    return state.section("resourceGroups", {}).get(name.lower())
+
+
+def require(state, name: str) -> dict:
+    group = find(state, name)
+    if group is None:
+        raise resource_group_not_found(name)
+    return group
+
+
+def render(state, group: dict) -> dict:
+    from ..models.resources import ResourceGroup, ResourceGroupProperties
+
+    return ResourceGroup(
+        id=ids.group_id(subscription_id(state), group["name"]),
+        name=group["name"],
+        type="Microsoft.Resources/resourceGroups",
+        location=group["location"],
+        properties=ResourceGroupProperties(provisioningState="Succeeded"),
+        tags=group.get("tags"),
+        managedBy=group.get("managedBy"),
+    ).wire()
+
+
+def create(state, name: str, location: str, tags: dict[str, str] | None = None) -> dict:
+    """Create or update a group, as PUT does: an existing group keeps its location."""
+    validate_group_name(name)
+    location = resolve_location(location, "resourceGroups")
+    groups = state.data["resourceGroups"]
+    existing = groups.get(name.lower())
+    if existing is not None:
+        if existing["location"] != location:
+            raise AzureError(
+                "InvalidResourceGroupLocation",
+                f"Invalid resource group location '{location}'. The Resource group already exists in "
+                f"location '{existing['location']}'.",
+                409,
+            )
+        if tags is not None:
+            existing["tags"] = tags
+        return render(state, existing)
+    group = {"name": name, "location": location}
+    if tags is not None:
+        group["tags"] = tags
+    groups[name.lower()] = group
+    return render(state, group)
+
+
+def show(state, name: str) -> dict:
+    return render(state, require(state, name))
+
+
+def exists(state, name: str) -> bool:
+    return find(state, name) is not None
+
+
+def list_groups(state, tag: str | None = None) -> list[dict]:
+    groups = list(state.section("resourceGroups", {}).values())
+    if tag:
+        tag_key, _, tag_value = tag.partition("=")
+        groups = [
+            g for g in groups
+            if tag_key in (g.get("tags") or {}) and (not tag_value or g["tags"][tag_key] == tag_value)
+        ]
+    return [render(state, g) for g in groups]
+
+
+def delete(state, name: str) -> None:
+    """Delete the group and everything in it, as ARM does."""
+    group = require(state, name)
+    prefix = f"{group['name'].lower()}/"
+    for collection in ("vms", "availabilitySets"):
+        items = state.data.get(collection, {})
+        for key in [k for k in items if k.startswith(prefix)]:
+            del items[key]
+    del state.data["resourceGroups"][name.lower()]

@@ -1,0 +1,75 @@
+"""Every test runs against its own throwaway store and config dir, with a fixed terminal."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import sys
+from contextlib import redirect_stderr, redirect_stdout
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+PASSWORD = "Sup3r$ecretPass!"
+
+
+@pytest.fixture(autouse=True)
+def isolated(tmp_path, monkeypatch):
+    monkeypatch.setenv("AUTOPATCH_STATE", str(tmp_path / "state.json"))
+    monkeypatch.setenv("AUTOPATCH_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("COLUMNS", "100")
+    from autopatch_cli import config
+
+    config._cache = None
+    yield
+    config._cache = None
+
+
+@dataclass
+class Result:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+    @property
+    def json(self):
+        return json.loads(self.stdout)
+
+
+def run(*args: str) -> Result:
+    """Run autopatch in-process, as the console script does."""
+    from autopatch_cli.__main__ import main
+    from autopatch_cli.cli import globals as global_args
+
+    out, err = io.StringIO(), io.StringIO()
+    global_args.settings.__dict__.update(global_args.Settings().__dict__)
+    with redirect_stdout(out), redirect_stderr(err):
+        code = main(list(args))
+    return Result(code, out.getvalue(), err.getvalue())
+
+
+@pytest.fixture
+def cli():
+    return run
+
+
+@pytest.fixture
+def state_path() -> Path:
+    return Path(os.environ["AUTOPATCH_STATE"])
+
+
+def entry_point() -> list[str]:
+    return [sys.executable, "-m", "autopatch_cli"]
+
+
+@pytest.fixture
+def opted_in(cli):
+    """A subscription that followed the guide's opt-in: feature registered, provider re-registered."""
+    assert cli("group", "create", "-n", "rg", "-l", "eastus").exit_code == 0
+    assert cli("feature", "register", "--namespace", "Microsoft.Compute", "--name", "InGuestAutoPatchVMPreview").exit_code == 0
+    assert cli("tick", "--minutes", "15").exit_code == 0
+    assert cli("provider", "register", "--namespace", "Microsoft.Compute").exit_code == 0
+    return cli
