@@ -27,7 +27,7 @@ def _click_usage_message(exc) -> str:
         name = message.split("'")[1] if "'" in message else message
         return f"'{name}' is misspelled or not recognized by the system."
     if message.startswith("Got unexpected extra argument"):
-        extra = message.split("(", 1)[-1].rstrip(")")
+        extra = message.split(" (", 1)[-1].removesuffix(")")
         return f"unrecognized arguments: {extra}"
     return message
 
@@ -39,10 +39,13 @@ def main(argv: list[str] | None = None) -> int:
 
         sys.stdout.write(f"autopatch {__version__}\n")
         return 0
+    import time
+
     from .cli import globals as global_args
     from .errors import AutopatchError, AzureError
 
     debug = "--debug" in args
+    started = time.perf_counter()
     try:
         found, rest = global_args.extract(args)
         global_args.settings.__dict__.update(found.__dict__)
@@ -50,7 +53,10 @@ def main(argv: list[str] | None = None) -> int:
             from .cli.output import compile_query
 
             compile_query(found.query)
-        return _run(rest)
+        code = _run(rest)
+        if found.verbose or found.debug:
+            sys.stderr.write(f"INFO: Command ran in {time.perf_counter() - started:.3f} seconds\n")
+        return code
     except AzureError as exc:
         _print_error(f"({exc.code}) {exc.message}")
         sys.stderr.write(f"Code: {exc.code}\nMessage: {exc.message}\n")
@@ -70,20 +76,46 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
-def _run(rest: list[str]) -> int:
-    from typer._click import exceptions as click_exc
-    from typer.exceptions import Abort
+PROG_NAME = "autopatch"
+# Set by the completion scripts in completions/ (typer's protocol: complete_bash, complete_zsh...).
+COMPLETE_VAR = "_AUTOPATCH_COMPLETE"
 
+
+def root_command():
+    """The ``autopatch`` command: its groups are imported only when invoked (or completed)."""
     from .cli import RootGroup
-    from .errors import UsageError
 
-    root = RootGroup(
-        name="autopatch",
+    return RootGroup(
+        name=PROG_NAME,
         help="autopatch: Azure automatic VM guest patching, simulated locally. Use it as you use az.",
         context_settings={"help_option_names": ["-h", "--help"]},
         no_args_is_help=True,
         epilog="Global arguments (-o, --query, --state, --debug...) go after any command.",
+        rich_markup_mode=None,  # plain help, as the groups print theirs: no rich import for --help
     )
+
+
+def complete(instruction: str) -> int:
+    """Answer a shell's completion request: the candidates for the words in COMP_WORDS (or the
+    shell's equivalent), one a line, as typer's completion scripts expect."""
+    from typer._completion_classes import completion_init
+    from typer.completion import shell_complete
+
+    completion_init()  # typer registers its bash/zsh/fish/powershell classes only here
+    return shell_complete(root_command(), {}, PROG_NAME, COMPLETE_VAR, instruction)
+
+
+def _run(rest: list[str]) -> int:
+    import os
+
+    from typer._click import exceptions as click_exc
+    from typer.exceptions import Abort
+
+    from .errors import UsageError
+
+    if os.environ.get(COMPLETE_VAR):
+        return complete(os.environ[COMPLETE_VAR])
+    root = root_command()
     try:
         result = root.main(args=rest, prog_name="autopatch", standalone_mode=False)
     except click_exc.NoArgsIsHelpError as exc:

@@ -203,7 +203,9 @@ class StoreReader:
         except OSError as exc:
             raise StoreError(f"The state store '{path}' cannot be read: {exc.strerror}.") from exc
         self._state = None
-        if not self._raw.startswith(_HEADER_PREFIX) or not self._raw.rstrip().endswith(b"}"):
+        # serialize() always ends with the collection's and the document's closing braces, each on a
+        # line of its own: a file cut short anywhere lacks that ending and gets the full parse below.
+        if not self._raw.startswith(_HEADER_PREFIX) or not self._raw[-64:].rstrip().endswith(b"\n}\n}"):
             # Not in our layout (hand-edited or corrupt): fall back to a full, validating parse.
             self._state = load(path)
             return

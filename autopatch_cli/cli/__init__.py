@@ -39,11 +39,9 @@ class LazyGroup(TyperGroup):
             return self.commands[cmd_name]
         if cmd_name not in self.lazy:
             return None
-        import typer
-
         module = importlib.import_module(self.lazy[cmd_name][0])
         app = getattr(module, "APPS", {}).get(cmd_name) or module.app
-        command = typer.main.get_command(app)
+        command = build_command(app)
         command.name = cmd_name
         self.commands[cmd_name] = command
         return command
@@ -52,10 +50,108 @@ class LazyGroup(TyperGroup):
         from ..errors import UsageError
 
         name = args[0]
-        if self.get_command(ctx, name) is None and not name.startswith("-"):
+        # While completing (resilient parsing) an unknown word just completes to nothing.
+        if self.get_command(ctx, name) is None and not name.startswith("-") and not ctx.resilient_parsing:
             raise UsageError(f"'{name}' is misspelled or not recognized by the system.")
         return super().resolve_command(ctx, args)
 
 
 class RootGroup(LazyGroup):
     lazy = COMMAND_GROUPS
+
+
+# ---- one command group's typer app, its commands built on demand ---------------------------------
+
+
+def build_command(app):
+    """``typer.main.get_command(app)``, except that a group builds each sub-command when first asked for.
+
+    typer builds every command of a group up front (signature inspection, parameter objects), so
+    ``vm show`` would pay for ``vm create``'s twenty options; :class:`TyperAppGroup` builds only ``show``.
+    What the group shows and accepts is the same, completion options included.
+    """
+    import typer.main
+
+    if not (app.registered_groups or len(app.registered_commands) > 1 or app.registered_callback
+            or app.info.callback):
+        return typer.main.get_command(app)  # a single command: nothing to defer
+    group = _app_group(typer.main.TyperInfo(app), app)
+    if group is None:  # a layout we do not defer (an unnamed sub-app): typer builds it all
+        return typer.main.get_command(app)
+    if app._add_completion:
+        group.params.extend(typer.main.get_install_completion_arguments())
+    return group
+
+
+def _app_group(info, app):
+    import copy
+
+    import typer.main
+
+    entries: dict[str, object] = {}
+    for command_info in app.registered_commands:
+        name = command_info.name or typer.main.get_command_name(command_info.callback.__name__)
+        entries[name] = command_info
+    for group_info in app.registered_groups:
+        name = typer.main.solve_typer_info_defaults(group_info).name
+        if not name or group_info.typer_instance is None:
+            return None
+        entries[name] = group_info
+    if any(type(cls) is not typer.main.DefaultPlaceholder and cls is not None for cls in (info.cls, app.info.cls)):
+        return None  # the app asked for its own group class
+    shell = copy.copy(app)
+    shell.registered_commands = []
+    shell.registered_groups = []
+    group = typer.main.get_group_from_info(
+        typer.main.TyperInfo(**{**info.__dict__, "typer_instance": shell, "cls": TyperAppGroup}),
+        pretty_exceptions_short=app.pretty_exceptions_short,
+        rich_markup_mode=app.rich_markup_mode,
+        suggest_commands=app.suggest_commands,
+    )
+    group.app = app
+    group.entries = entries
+    return group
+
+
+class TyperAppGroup(TyperGroup):
+    """The group typer would build for an app, with each command built only when it is looked up."""
+
+    app = None
+    entries: dict[str, object] = {}
+
+    def list_commands(self, ctx) -> list[str]:
+        return [*self.commands, *(name for name in self.entries if name not in self.commands)]
+
+    def get_command(self, ctx, cmd_name: str):
+        if cmd_name in self.commands:
+            return self.commands[cmd_name]
+        entry = self.entries.get(cmd_name)
+        if entry is None:
+            return None
+        import typer.main
+
+        if isinstance(entry, typer.main.TyperInfo):
+            command = _app_group(entry, entry.typer_instance) or typer.main.get_group_from_info(
+                entry, pretty_exceptions_short=self.app.pretty_exceptions_short,
+                rich_markup_mode=self.app.rich_markup_mode, suggest_commands=self.app.suggest_commands,
+            )
+        else:
+            command = typer.main.get_command_from_info(
+                entry, pretty_exceptions_short=self.app.pretty_exceptions_short,
+                rich_markup_mode=self.app.rich_markup_mode,
+            )
+        self.commands[cmd_name] = command
+        return command
+
+    def resolve_command(self, ctx, args):
+        from difflib import get_close_matches
+
+        from typer._click.exceptions import UsageError
+
+        try:
+            return self._click_resolve_command(ctx, args)
+        except UsageError as exc:  # typer's suggestions, from every command rather than the built ones
+            matches = get_close_matches(args[0], self.list_commands(ctx)) if self.suggest_commands else []
+            if matches:
+                exc.message = f"{exc.message.rstrip('.')}. Did you mean {', '.join(repr(m) for m in matches)}?"
+            raise

@@ -21,36 +21,30 @@ def _table(result):
     return [{"Name": f["name"], "RegistrationState": f["properties"]["state"]} for f in items]
 
 
-@app.command("register", epilog=GLOBAL_ARGUMENTS_HELP)
-def register(namespace: Namespace, name: Name):
-    """Register a preview feature."""
+def _change(namespace: str, name: str, action: str) -> None:
     from ..ops import features
 
     with writer() as state:
         check_subscription(state)
-        result = features.register(state, namespace, name)
-    ns = result["name"].split("/")[0]
+        result = getattr(features, action)(state, namespace, name)
+    ns, feature = result["name"].split("/", 1)
     warn(
-        f"Once the feature '{result['name'].split('/', 1)[1]}' is registered, invoking 'az provider register "
-        f"-n {ns}' is required to get the change propagated"
+        f"Once the feature '{feature}' is {action}ed, invoking 'az provider register -n {ns}' is required "
+        "to get the change propagated"
     )
     emit(result, _table)
+
+
+@app.command("register", epilog=GLOBAL_ARGUMENTS_HELP)
+def register(namespace: Namespace, name: Name):
+    """Register a preview feature."""
+    _change(namespace, name, "register")
 
 
 @app.command("unregister", epilog=GLOBAL_ARGUMENTS_HELP)
 def unregister(namespace: Namespace, name: Name):
     """Unregister a preview feature."""
-    from ..ops import features
-
-    with writer() as state:
-        check_subscription(state)
-        result = features.unregister(state, namespace, name)
-    ns = result["name"].split("/")[0]
-    warn(
-        f"Once the feature '{result['name'].split('/', 1)[1]}' is unregistered, invoking 'az provider "
-        f"register -n {ns}' is required to get the change propagated"
-    )
-    emit(result, _table)
+    _change(namespace, name, "unregister")
 
 
 @app.command("show", epilog=GLOBAL_ARGUMENTS_HELP)

@@ -116,8 +116,8 @@ def expand_nargs(argv: list[str]) -> list[str]:
             break
         if token in TRI_STATE_FLAGS:
             out.append(token)
-            if index < len(argv) and argv[index].lower() in _BOOL_WORDS:
-                out.append(argv[index])
+            if index < len(argv) and (argv[index].lower() in _BOOL_WORDS or not _is_option(argv[index])):
+                out.append(argv[index])  # any non-option value: the verb validates it (bool3)
                 index += 1
             else:
                 out.append("true")

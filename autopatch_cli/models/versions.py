@@ -24,7 +24,6 @@ _DROPPED: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "2020-12-01": {
         "patchSettings": ("assessmentMode",),
-        "linuxPatchSettings": ("assessmentMode",),
         "lastPatchInstallationSummary": ("rebootStatus", "startedBy"),
         "osDisk": ("deleteOption",),
     },
@@ -35,23 +34,24 @@ _DROPPED: dict[str, dict[str, tuple[str, ...]]] = {
 _RENAMED: dict[str, dict[str, str]] = {
     "2020-06-01": {"availablePatches": "patches", "kbId": "kbid"},
 }
-# Enum values an older version does not know ("Unknown" arrived in 2020-12-01).
+# Enum values an older version does not know ("Unknown" arrived in 2020-12-01), in the keys that hold
+# these enums (PatchOperationStatus, VMGuestPatchRebootBehavior, PatchAssessmentState): left out there.
 _UNKNOWN_VALUES = {"2020-06-01": {"Unknown"}}
+_ENUM_KEYS = frozenset({"status", "rebootBehavior", "assessmentState"})
 
 
 def for_api_version(document: dict[str, Any], api_version: str, root: str | None = None) -> dict[str, Any]:
     """The wire shape of ``document`` at ``api_version`` (a copy)."""
     dropped = _DROPPED.get(api_version, {})
     renamed = _RENAMED.get(api_version, {})
+    unknown = _UNKNOWN_VALUES.get(api_version, set())
 
     def walk(value: Any, holder: str | None) -> Any:
         if isinstance(value, dict):
             drop = dropped.get(holder or "", ())
-            if holder == "patchSettings" and "linuxConfiguration" in drop:
-                drop = ()
             out = {}
             for key, item in value.items():
-                if key in drop:
+                if key in drop or (key in _ENUM_KEYS and isinstance(item, str) and item in unknown):
                     continue
                 out[renamed.get(key, key)] = walk(item, key)
             return out

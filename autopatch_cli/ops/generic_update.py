@@ -38,9 +38,13 @@ def parse_value(text: str) -> Any:
         return text
 
 
+# A free-form object (tags, a secret): any key may be set in it.
+FREE_FORM = object()
+
+
 def _known_keys(model: Any) -> dict[str, str]:
     """Property names (lower-case -> wire name) that may appear at this level of the az view."""
-    if model is None:
+    if model is None or model is FREE_FORM:
         return {}
     keys = {name: name for name in model.model_fields if name != "properties"}
     if "properties" in model.model_fields:
@@ -52,15 +56,15 @@ def _known_keys(model: Any) -> dict[str, str]:
 
 
 def _child_model(model: Any, key: str) -> Any:
-    if model is None:
-        return None
-    if key in model.model_fields:
-        return _inner_model(model.model_fields[key].annotation)
-    if "properties" in model.model_fields:
+    if model is None or model is FREE_FORM:
+        return FREE_FORM if model is FREE_FORM else None
+    field = model.model_fields.get(key)
+    if field is None and "properties" in model.model_fields:
         props = _inner_model(model.model_fields["properties"].annotation)
-        if key in props.model_fields:
-            return _inner_model(props.model_fields[key].annotation)
-    return None
+        field = props.model_fields.get(key)
+    if field is None:
+        return None
+    return _inner_model(field.annotation) or FREE_FORM
 
 
 def _resolve(view: dict, parts: list[str | int], model: Any, create: bool, full_path: str):
@@ -84,6 +88,8 @@ def _resolve(view: dict, parts: list[str | int], model: Any, create: bool, full_
         known = _known_keys(model)
         existing = {k.lower(): k for k in current}
         name = existing.get(part.lower()) or known.get(part.lower())
+        if name is None and model is FREE_FORM:
+            name = part
         if name is None:
             options = sorted(set(known.values()) | set(current))
             raise ValidationError(
@@ -115,15 +121,18 @@ def apply_generic_update(view: dict, model: Any, sets=(), adds=(), removes=()) -
         target = container.setdefault(key, []) if isinstance(container, dict) else container[key]
         if not isinstance(target, list):
             raise ValidationError(f"invalid syntax for --add: '{path}' is not a list")
+        item: dict = {}  # az: consecutive key=value pairs make one object
         for value in values:
             if "=" in value and not value.startswith("{"):
-                item = {}
-                for pair in [value]:
-                    k, _, v = pair.partition("=")
-                    item[k] = parse_value(v)
-                target.append(item)
+                k, _, v = value.partition("=")
+                item[k] = parse_value(v)
             else:
+                if item:
+                    target.append(item)
+                    item = {}
                 target.append(parse_value(value))
+        if item:
+            target.append(item)
     for expression in removes:
         path, *index = expression if isinstance(expression, (list, tuple)) else expression.split(" ")
         container, key, _ = _resolve(view, parse_path(path), model, False, path)

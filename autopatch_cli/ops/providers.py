@@ -76,15 +76,19 @@ def render(state, namespace: str) -> dict:
     ).wire()
 
 
+def _schedule_transition(state, ns: str, entry: dict, interim: str, kind: str) -> None:
+    entry["state"] = interim
+    delay = timedelta(minutes=seeded_random(state, f"provider:{ns}").randint(*REGISTRATION_MINUTES))
+    schedule(state, to_epoch(now(state) + delay), kind, ns)
+
+
 def register(state, namespace: str) -> dict:
     ns = canonical(namespace)
     entry = dict(record(state, ns))
     if entry["state"] == "Registered":
         entry["registeredAt"] = now_text(state)
     elif entry["state"] != "Registering":
-        entry["state"] = "Registering"
-        delay = timedelta(minutes=seeded_random(state, f"provider:{ns}").randint(*REGISTRATION_MINUTES))
-        schedule(state, to_epoch(now(state) + delay), "provider.registered", ns)
+        _schedule_transition(state, ns, entry, "Registering", "provider.registered")
     state.data["providers"][ns] = entry
     return render(state, ns)
 
@@ -93,9 +97,7 @@ def unregister(state, namespace: str) -> dict:
     ns = canonical(namespace)
     entry = dict(record(state, ns))
     if entry["state"] not in ("Unregistering", "Unregistered", "NotRegistered"):
-        entry["state"] = "Unregistering"
-        delay = timedelta(minutes=seeded_random(state, f"provider:{ns}").randint(*REGISTRATION_MINUTES))
-        schedule(state, to_epoch(now(state) + delay), "provider.unregistered", ns)
+        _schedule_transition(state, ns, entry, "Unregistering", "provider.unregistered")
     state.data["providers"][ns] = entry
     return render(state, ns)
 

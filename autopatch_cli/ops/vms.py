@@ -324,7 +324,11 @@ def put(state, group: str, name: str, body: dict) -> dict:
     try:
         model = VirtualMachine.model_validate(body)
     except Exception as exc:  # pydantic's ValidationError: a value of the wrong type
-        raise AzureError("InvalidRequestContent", f"The request content was invalid: {exc}", 400) from exc
+        # one line, and never the input values (pydantic's text echoes them: a password would leak)
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in getattr(exc, "errors", lambda: [])()
+        ) or type(exc).__name__
+        raise AzureError("InvalidRequestContent", f"The request content was invalid: {problems}.", 400) from exc
     existing = find(state, group, name)
     vm = _normalize(state, rg, name, model, existing)
     if existing is None:
@@ -421,7 +425,7 @@ def _normalize(state, rg: dict, name: str, model, existing: dict | None) -> dict
         )
     storage = properties.get("storageProfile", {})
     if image and "version" in image and image.get("version", "").lower() == "latest":
-        image["exactVersion"] = _exact_version(image.get("sku", ""))
+        image["exactVersion"] = _exact_version(image)
     if "osDisk" in storage:
         storage["osDisk"].setdefault("name", f"{vm['name']}_OsDisk_1")
         storage["osDisk"].setdefault("diskSizeGB", 127 if windows is not None else 30)
@@ -439,8 +443,16 @@ def _normalize(state, rg: dict, name: str, model, existing: dict | None) -> dict
     return vm
 
 
-def _exact_version(sku: str) -> str:
-    return "17763.1577.2011031610" if "2019" in sku else "14393.4046.2011031607" if "2016" in sku else "9600.19873.2011031609"
+def _exact_version(image: dict) -> str:
+    """The image version 'latest' resolves to: the November 2020 build of each family."""
+    sku = image.get("sku", "")
+    if not images.is_windows(images.Urn(image.get("publisher", ""), image.get("offer", ""), sku, "")):
+        return "20.04.202011020"
+    if "2019" in sku:
+        return "17763.1577.2011031610"
+    if "2016" in sku:
+        return "14393.4046.2011031607"
+    return "9600.19873.2011031609"
 
 
 def _canonical_enum(value: str, allowed: tuple[str, ...], prop: str) -> str:
@@ -495,6 +507,7 @@ def _check_new(state, vm: dict) -> None:
 _MUTABLE_PATHS = (
     ("tags",),
     ("properties", "hardwareProfile"),
+    ("properties", "storageProfile", "dataDisks"),  # az vm update --add/--remove storageProfile.dataDisks
     ("properties", "osProfile", "windowsConfiguration", "patchSettings"),
     ("properties", "osProfile", "linuxConfiguration", "patchSettings"),
     ("properties", "diagnosticsProfile"),
@@ -724,6 +737,10 @@ def update_generic(state, group: str, name: str, sets=(), adds=(), removes=()) -
     record = require(state, group, name)
     view = flatten_az(resource(record))
     apply_generic_update(view, VirtualMachine, sets=sets, adds=adds, removes=removes)
+    if isinstance(view.get("tags"), dict):  # az sends tag values as strings: --set tags.n=3 stores "3"
+        import json
+
+        view["tags"] = {k: v if isinstance(v, str) else json.dumps(v) for k, v in view["tags"].items()}
     body = unflatten_az(view, VirtualMachine)
     record = put(state, group, name, body)
     return resource(record)

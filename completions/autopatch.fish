@@ -1,0 +1,1 @@
+complete --command autopatch --no-files --arguments "(env _AUTOPATCH_COMPLETE=complete_fish _TYPER_COMPLETE_FISH_ACTION=get-args _TYPER_COMPLETE_ARGS=(commandline -cp) autopatch)" --condition "env _AUTOPATCH_COMPLETE=complete_fish _TYPER_COMPLETE_FISH_ACTION=is-args _TYPER_COMPLETE_ARGS=(commandline -cp) autopatch"

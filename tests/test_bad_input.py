@@ -1,0 +1,244 @@
+"""Every class of malformed input: an az-style error, az's exit code, and an unchanged store.
+
+az prints ``ERROR: <message>`` (one line) for client-side errors and, for errors the service returns,
+``ERROR: (Code) Message`` / ``Code: ...`` / ``Message: ...``. Exit codes: 2 for what the parser rejects,
+3 for a missing resource, 1 otherwise.
+"""
+
+from __future__ import annotations
+
+import pytest
+from conftest import PASSWORD
+
+CUSTOM_IMAGE = "/subscriptions/x/resourceGroups/rg/providers/Microsoft.Compute/images/img"
+AVSET_WEST = "/subscriptions/x/resourceGroups/rgw/providers/Microsoft.Compute/availabilitySets/aswest"
+
+
+def _vm(name: str, *extra: str, image: str = "Win2019Datacenter") -> tuple[str, ...]:
+    return ("vm", "create", "-g", "rg", "-n", name, "--image", image, "--admin-password", PASSWORD, *extra)
+
+
+@pytest.fixture
+def world(cli, state_path):
+    """eastus group with two VMs (AutomaticByOS and Manual), a westus group with an availability set."""
+    for args in (
+        ("group", "create", "-n", "rg", "-l", "eastus"),
+        ("group", "create", "-n", "rgw", "-l", "westus"),
+        ("vm", "availability-set", "create", "-g", "rgw", "-n", "aswest"),
+        _vm("vm1"),
+        _vm("man", "--patch-mode", "Manual", "--enable-auto-update", "false"),
+    ):
+        result = cli(*args)
+        assert result.exit_code == 0, (args, result.stderr)
+    return state_path
+
+
+def assert_refused(cli, store, args, exit_code: int, needle: str | None = None, azure_code: str | None = None):
+    before = store.read_bytes()
+    result = cli(*args)
+    assert result.exit_code == exit_code, (args, result.exit_code, result.stderr)
+    lines = [line for line in result.stderr.splitlines() if not line.startswith("WARNING: ")]
+    assert lines and lines[0].startswith("ERROR: "), (args, result.stderr)
+    assert len(lines[0]) > len("ERROR: ") + 10  # says something
+    assert "Traceback" not in result.stderr and "unexpected error" not in result.stderr, result.stderr
+    if azure_code:
+        assert lines[0].startswith(f"ERROR: ({azure_code}) "), result.stderr
+        assert lines[1] == f"Code: {azure_code}" and lines[2].startswith("Message: "), result.stderr
+        assert len(lines) == 3, result.stderr
+    else:
+        assert len(lines) <= 2, result.stderr  # one line (a second only for az's "see also" hints)
+    if needle:
+        assert needle.lower() in result.stderr.lower(), (needle, result.stderr)
+    assert result.stdout == "", result.stdout
+    assert store.read_bytes() == before, f"{args} changed the store"
+    return result
+
+
+# (id, args, exit code, text the error must contain, ARM error code or None)
+CASES = [
+    # resource group names
+    ("group-bad-char", ("group", "create", "-n", "bad*name", "-l", "eastus"), 1, "'*'", "InvalidResourceGroup"),
+    ("group-too-long", ("group", "create", "-n", "g" * 91, "-l", "eastus"), 1, "90 characters", "InvalidResourceGroup"),
+    ("group-ends-dot", ("group", "create", "-n", "rg.", "-l", "eastus"), 1, "cannot end with '.'", "InvalidResourceGroup"),
+    ("group-existing-other-location", ("group", "create", "-n", "rg", "-l", "westus"), 1, "already exists",
+     "InvalidResourceGroupLocation"),
+    # VM names
+    ("vm-bad-char", _vm("bad*vm"), 1, "Windows computer name", None),
+    ("vm-too-long-for-windows", _vm("averyverylongvmname"), 1, "15 characters", None),
+    ("vm-numeric-windows", _vm("12345"), 1, "entirely numeric", None),
+    ("vm-bad-resource-name", _vm("a b", "--admin-username", "azureuser", image="Ubuntu2204"), 1, "a b",
+     "InvalidResourceName"),
+    # images
+    ("image-unknown-alias", _vm("v2", image="Win3000Datacenter"), 1, 'Invalid image "Win3000Datacenter"', None),
+    # zones
+    ("zone-4", _vm("v2", "--zone", "4"), 1, "'4'", "InvalidParameter"),
+    ("zone-in-region-without-zones", ("vm", "create", "-g", "rgw", "-n", "v2", "--image", "Win2019Datacenter",
+                                      "--admin-password", PASSWORD, "--zone", "1"), 1, "westus", "InvalidParameter"),
+    ("zone-and-availability-set", ("vm", "create", "-g", "rgw", "-n", "v2", "--image", "Win2019Datacenter",
+                                   "--admin-password", PASSWORD, "--zone", "1", "--availability-set", "aswest"),
+     1, None, "InvalidParameter"),
+    # availability sets
+    ("availability-set-other-region", _vm("v2", "--availability-set", AVSET_WEST), 1, "same location", "InvalidParameter"),
+    ("availability-set-missing", _vm("v2", "--availability-set", "nosuchset"), 3, "nosuchset", "ResourceNotFound"),
+    # locations
+    ("location-unknown-group", ("group", "create", "-n", "rg3", "-l", "mars"), 1, "'mars'",
+     "LocationNotAvailableForResourceType"),
+    ("location-unknown-vm", _vm("v2", "-l", "mars"), 1, "'mars'", "LocationNotAvailableForResourceType"),
+    # time stamps
+    ("tick-until-garbage", ("tick", "--until", "garbage"), 1, "ISO-8601", None),
+    ("tick-until-past", ("tick", "--until", "2019-01-01T00:00:00Z"), 1, "forward", None),
+    ("clock-set-garbage", ("clock", "set", "garbage"), 1, "ISO-8601", None),
+    ("clock-set-bad-date", ("clock", "set", "2020-13-45T00:00:00Z"), 1, None, None),
+    ("clock-set-backwards", ("clock", "set", "2019-01-01T00:00:00Z"), 1, "forward", None),
+    # --set paths
+    ("set-unknown-property", ("vm", "update", "-g", "rg", "-n", "vm1", "--set", "foo.bar=1"), 1, "Couldn't find 'foo'", None),
+    ("set-unknown-nested", ("vm", "update", "-g", "rg", "-n", "vm1", "--set", "osProfile.windowsConfiguration.nope=1"),
+     1, "Couldn't find 'nope'", None),
+    ("set-bad-path-syntax", ("vm", "update", "-g", "rg", "-n", "vm1", "--set", "tags..x=1"), 1, "invalid property path", None),
+    ("set-no-equals", ("vm", "update", "-g", "rg", "-n", "vm1", "--set", "tags.x"), 1, "PATH=VALUE", None),
+    ("set-index-on-object", ("vm", "update", "-g", "rg", "-n", "vm1", "--set", "osProfile[0]=1"), 1, "not a list", None),
+    ("set-index-out-of-range", ("vm", "update", "-g", "rg", "-n", "vm1", "--remove", "networkProfile.networkInterfaces", "5"),
+     1, "out of range", None),
+    ("add-to-non-list", ("vm", "update", "-g", "rg", "-n", "vm1", "--add", "tags", "a=b"), 1, "tags", "InvalidRequestContent"),
+    ("set-bad-enum-value", ("vm", "update", "-g", "rg", "-n", "vm1", "--set",
+                            "osProfile.windowsConfiguration.patchSettings.patchMode=Bogus"), 1, "Bogus", "InvalidParameter"),
+    ("set-wrong-type", ("vm", "update", "-g", "rg", "-n", "vm1", "--set",
+                        "osProfile.windowsConfiguration.provisionVMAgent=maybe"), 1, "provisionVMAgent", "InvalidRequestContent"),
+    ("set-bad-size", ("vm", "update", "-g", "rg", "-n", "vm1", "--set", "hardwareProfile.vmSize=Bogus"), 1, "Bogus",
+     "InvalidParameter"),
+    ("set-create-only-property", ("vm", "update", "-g", "rg", "-n", "vm1", "--set", "location=westus"), 1, None,
+     "PropertyChangeNotAllowed"),
+    # enum values
+    ("patch-mode-foo", _vm("v2", "--patch-mode", "foo"), 2, "'foo' is not a valid value for '--patch-mode'", None),
+    ("output-xml", ("vm", "show", "-g", "rg", "-n", "vm1", "-o", "xml"), 2, "'xml' is not a valid value for '--output'", None),
+    ("output-xml-on-write", ("group", "create", "-n", "rg9", "-l", "eastus", "-o", "xml"), 2, "--output", None),
+    ("config-output-bad", ("config", "set", "core.output=xml"), 2, "'xml'", None),
+    # three-state booleans
+    ("enable-agent-maybe", _vm("v2", "--enable-agent", "maybe"), 2, "'maybe' is not a valid value for '--enable-agent'", None),
+    ("enable-auto-update-sometimes", _vm("v2", "--enable-auto-update", "sometimes"), 2, "--enable-auto-update", None),
+    # numbers
+    ("tick-zero", ("tick", "--minutes", "0"), 1, "positive", None),
+    ("tick-negative", ("tick", "--minutes", "-5"), 1, "positive", None),
+    ("tick-negative-hours", ("tick", "--hours", "-1"), 1, "positive", None),
+    ("tick-negative-days", ("tick", "--days", "-0.5"), 1, "positive", None),
+    ("tick-not-a-number", ("tick", "--minutes", "abc"), 2, "--minutes", None),
+    ("tick-nothing", ("tick",), 2, None, None),
+    ("tick-until-and-minutes", ("tick", "--until", "2021-01-01", "--minutes", "5"), 2, "--until", None),
+    ("count-one", _vm("v", "--count", "1"), 1, "[2, 250]", None),
+    ("count-not-a-number", _vm("v", "--count", "abc"), 2, "--count", None),
+    # missing required arguments
+    ("vm-create-no-name", ("vm", "create", "-g", "rg", "--image", "Win2019Datacenter"), 2, "--name", None),
+    ("vm-create-no-image", ("vm", "create", "-g", "rg", "-n", "v2", "--admin-password", PASSWORD), 2, "--image", None),
+    ("vm-create-no-group", ("vm", "create", "-n", "v2", "--image", "Win2019Datacenter"), 2, "--resource-group", None),
+    ("group-create-no-location", ("group", "create", "-n", "rg5"), 2, "--location", None),
+    ("clock-set-no-instant", ("clock", "set"), 2, "required", None),
+    ("feature-register-no-name", ("feature", "register", "--namespace", "Microsoft.Compute"), 2, "--name", None),
+    ("vm-show-no-name", ("vm", "show", "-g", "rg"), 1, "are required", None),
+    ("windows-no-password", ("vm", "create", "-g", "rg", "-n", "v2", "--image", "Win2019Datacenter"), 1, "password", None),
+    ("output-no-value", ("vm", "list", "-o"), 2, "expected one argument", None),
+    # unknown arguments and commands
+    ("unknown-argument", ("vm", "show", "-g", "rg", "-n", "vm1", "--bogus"), 2, "unrecognized arguments: --bogus", None),
+    ("unknown-extra-value", ("vm", "show", "-g", "rg", "-n", "vm1", "extra"), 2, "unrecognized arguments: extra", None),
+    ("unknown-command", ("vm", "frobnicate"), 2, "'frobnicate' is misspelled", None),
+    ("unknown-group", ("frob",), 2, "'frob' is misspelled", None),
+    ("bad-resource-id", ("vm", "show", "--ids", "/not/an/id"), 1, "/not/an/id", None),
+    # --query
+    ("query-syntax", ("vm", "list", "--query", "[."), 2, "--query", None),
+    ("query-syntax-on-write", ("group", "create", "-n", "rg7", "-l", "eastus", "--query", "{a:"), 2, "--query", None),
+    # passwords
+    ("password-short", ("vm", "create", "-g", "rg", "-n", "v2", "--image", "Win2019Datacenter",
+                        "--admin-password", "Sh0rt!"), 1, "length", None),
+    ("password-weak", ("vm", "create", "-g", "rg", "-n", "v2", "--image", "Win2019Datacenter",
+                       "--admin-password", "alllowercaseletters"), 1, "3 of the following", None),
+    ("password-disallowed", ("vm", "create", "-g", "rg", "-n", "v2", "--image", "Win2019Datacenter",
+                             "--admin-password", "P@ssword123"), 1, None, None),
+    ("username-reserved", _vm("v2", "--admin-username", "admin"), 1, "disallowed", None),
+    # patchMode / enableAutomaticUpdates
+    ("manual-with-auto-update", _vm("v2", "--patch-mode", "Manual", "--enable-auto-update", "true"), 1,
+     "'Manual'", "InvalidParameter"),
+    ("by-os-without-auto-update", _vm("v2", "--patch-mode", "AutomaticByOS", "--enable-auto-update", "false"), 1,
+     "'AutomaticByOS'", "InvalidParameter"),
+    ("by-platform-without-agent", _vm("v2", "--patch-mode", "AutomaticByPlatform", "--enable-auto-update",
+                                      "--enable-agent", "false"), 1, "provisionVMAgent", "InvalidParameter"),
+    ("by-platform-without-feature", _vm("v2", "--patch-mode", "AutomaticByPlatform", "--enable-auto-update",
+                                        "--enable-agent"), 1, "InGuestAutoPatchVMPreview",
+     "SubscriptionNotRegisteredForFeature"),
+    ("by-platform-on-2012", _vm("v2", "--patch-mode", "AutomaticByPlatform", "--enable-auto-update", "--enable-agent",
+                                image="Win2012Datacenter"), 1, "2012-Datacenter", "InvalidParameter"),
+    ("by-platform-on-custom-image", _vm("v2", "--patch-mode", "AutomaticByPlatform", "--enable-auto-update",
+                                        "--enable-agent", image=CUSTOM_IMAGE), 1, CUSTOM_IMAGE, "InvalidParameter"),
+    ("update-disable-auto-updates", ("vm", "update", "-g", "rg", "-n", "vm1", "--set",
+                                     "osProfile.windowsConfiguration.enableAutomaticUpdates=false"), 1,
+     "enableAutomaticUpdates", "PropertyChangeNotAllowed"),
+    ("update-enable-auto-updates-on-manual", ("vm", "update", "-g", "rg", "-n", "man", "--set",
+                                              "osProfile.windowsConfiguration.enableAutomaticUpdates=true"), 1,
+     "enableAutomaticUpdates", "PropertyChangeNotAllowed"),
+    ("update-manual-to-platform", ("vm", "update", "-g", "rg", "-n", "man", "--set",
+                                   "osProfile.windowsConfiguration.patchSettings.patchMode=AutomaticByPlatform"), 1,
+     "patchMode", "InvalidParameter"),
+    ("update-manual-to-platform-with-updates", ("vm", "update", "-g", "rg", "-n", "man", "--set",
+                                                "osProfile.windowsConfiguration.enableAutomaticUpdates=true",
+                                                "osProfile.windowsConfiguration.patchSettings.patchMode=AutomaticByPlatform"),
+     1, "enableAutomaticUpdates", "PropertyChangeNotAllowed"),
+    # missing resources
+    ("missing-group-vm-show", ("vm", "show", "-g", "nogroup", "-n", "vm1"), 3, "'nogroup'", "ResourceGroupNotFound"),
+    ("missing-group-vm-create", ("vm", "create", "-g", "nogroup", "-n", "v2", "--image", "Win2019Datacenter",
+                                 "--admin-password", PASSWORD), 3, "'nogroup'", "ResourceGroupNotFound"),
+    ("missing-group-vm-list", ("vm", "list", "-g", "nogroup"), 3, "'nogroup'", "ResourceGroupNotFound"),
+    ("missing-group-show", ("group", "show", "-n", "nogroup"), 3, "'nogroup'", "ResourceGroupNotFound"),
+    ("missing-group-delete", ("group", "delete", "-n", "nogroup", "--yes"), 3, "'nogroup'", "ResourceGroupNotFound"),
+    ("missing-vm-show", ("vm", "show", "-g", "rg", "-n", "novm"), 3, "novm", "ResourceNotFound"),
+    ("missing-vm-instance-view", ("vm", "get-instance-view", "-g", "rg", "-n", "novm"), 3, "novm", "ResourceNotFound"),
+    ("missing-vm-update", ("vm", "update", "-g", "rg", "-n", "novm", "--set", "tags.a=b"), 3, "novm", "ResourceNotFound"),
+    ("missing-vm-start", ("vm", "start", "-g", "rg", "-n", "novm"), 3, "novm", "ResourceNotFound"),
+    ("missing-vm-delete", ("vm", "delete", "-g", "rg", "-n", "novm", "--yes"), 3, "novm", "ResourceNotFound"),
+    ("missing-vm-by-id", ("vm", "show", "--ids",
+                          "/subscriptions/x/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/novm"), 3,
+     "novm", "ResourceNotFound"),
+    ("missing-feature", ("feature", "show", "--namespace", "Microsoft.Compute", "--name", "NoSuchFeature"), 3, "NoSuchFeature", "FeatureNotFound"),
+    ("missing-provider", ("provider", "show", "--namespace", "Microsoft.Nope"), 3, None, "InvalidResourceNamespace"),
+    # the subscription
+    ("unknown-subscription", ("vm", "update", "-g", "rg", "-n", "vm1", "--set", "tags.a=b", "--subscription", "nope"),
+     1, "'nope'", None),
+]
+
+
+@pytest.mark.parametrize(("args", "exit_code", "needle", "azure_code"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_malformed_input_is_refused(world, cli, args, exit_code, needle, azure_code):
+    assert_refused(cli, world, args, exit_code, needle, azure_code)
+
+
+def test_refused_verbs_on_a_new_store_create_nothing(cli, state_path):
+    """A refused command on a store that does not exist yet does not create one."""
+    for args in (("group", "create", "-n", "bad*", "-l", "eastus"), ("tick", "--minutes", "0"),
+                 ("clock", "set", "garbage"), ("vm", "show", "-g", "rg", "-n", "x"), ("group", "create", "-n", "rg")):
+        result = cli(*args)
+        assert result.exit_code != 0 and result.stderr.startswith("ERROR: "), (args, result.stderr)
+        assert not state_path.exists(), args
+
+
+def test_power_actions_that_do_not_apply(world, cli):
+    assert cli("vm", "deallocate", "-g", "rg", "-n", "vm1").exit_code == 0
+    assert_refused(cli, world, ("vm", "restart", "-g", "rg", "-n", "vm1"), 1, "deallocated", "OperationNotAllowed")
+    assert_refused(cli, world, ("vm", "stop", "-g", "rg", "-n", "vm1"), 1, "deallocated", "OperationNotAllowed")
+
+
+def test_delete_without_yes_and_without_terminal(world, cli, monkeypatch):
+    import io
+
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    assert_refused(cli, world, ("vm", "delete", "-g", "rg", "-n", "vm1"), 1, "--yes")
+    assert_refused(cli, world, ("group", "delete", "-n", "rg"), 1, "--yes")
+
+
+def test_platform_image_checks_apply_even_when_feature_is_registered(world, opted_in):
+    """With the feature propagated, the image rules still refuse 2012 and custom images."""
+    assert_refused(opted_in, world, _vm("v2", "--patch-mode", "AutomaticByPlatform", "--enable-auto-update",
+                                        "--enable-agent", image="Win2012Datacenter"), 1, None, "InvalidParameter")
+    assert_refused(opted_in, world, _vm("v3", "--patch-mode", "AutomaticByPlatform", "--enable-auto-update",
+                                        "--enable-agent", image=CUSTOM_IMAGE), 1, None, "InvalidParameter")
+    assert_refused(opted_in, world, ("vm", "update", "-g", "rg", "-n", "man", "--set",
+                                     "osProfile.windowsConfiguration.patchSettings.patchMode=AutomaticByPlatform"),
+                   1, None, "InvalidParameter")
+    ok = opted_in(*_vm("v4", "--patch-mode", "AutomaticByPlatform", "--enable-auto-update", "--enable-agent"))
+    assert ok.exit_code == 0, ok.stderr

@@ -1,0 +1,329 @@
+"""The verbs' behaviour through the in-process CLI, plus a few runs of the real entry point."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import PASSWORD, entry_point
+
+WIN = "Win2019Datacenter"
+
+
+def ok(result):
+    assert result.exit_code == 0, result.stderr
+    return result
+
+
+def _create(cli, name, *extra, group="rg"):
+    return ok(cli("vm", "create", "-g", group, "-n", name, "--image", WIN, "--admin-password", PASSWORD, *extra))
+
+
+@pytest.fixture
+def rg(cli):
+    ok(cli("group", "create", "-n", "rg", "-l", "eastus"))
+    return cli
+
+
+def _power_code(cli, name):
+    return ok(cli("vm", "get-instance-view", "-g", "rg", "-n", name, "--query", "instanceView.statuses[1].code")).json
+
+
+# ---- create --------------------------------------------------------------------------------------
+
+
+def test_create_single(rg):
+    created = _create(rg, "vm1").json
+    assert isinstance(created, dict)
+    assert created["id"].endswith("/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm1")
+    assert created["powerState"] == "VM running" and created["location"] == "eastus"
+    assert created["resourceGroup"] == "rg" and created["zones"] == ""
+    shown = ok(rg("vm", "show", "-g", "rg", "-n", "vm1")).json
+    assert shown["name"] == "vm1" and shown["osProfile"]["windowsConfiguration"]["patchSettings"]["patchMode"] == "AutomaticByOS"
+    assert shown["osProfile"]["windowsConfiguration"]["enableAutomaticUpdates"] is True
+
+
+def test_create_count_names_and_list(rg):
+    created = _create(rg, "web", "--count", "3").json
+    assert isinstance(created, list) and len(created) == 3
+    assert [c["id"].rsplit("/", 1)[1] for c in created] == ["web0", "web1", "web2"]
+    assert len({c["privateIpAddress"] for c in created}) == 3
+    assert sorted(ok(rg("vm", "list", "--query", "[].name")).json) == ["web0", "web1", "web2"]
+
+
+def test_create_zone(rg):
+    assert _create(rg, "z", "--zone", "2").json["zones"] == "2"
+    assert ok(rg("vm", "show", "-g", "rg", "-n", "z")).json["zones"] == ["2"]
+
+
+def test_availability_set_update_domains_round_robin(rg):
+    avset = ok(rg("vm", "availability-set", "create", "-g", "rg", "-n", "as1", "--platform-update-domain-count", "3")).json
+    assert avset["platformUpdateDomainCount"] == 3
+    _create(rg, "av", "--count", "4", "--availability-set", "as1")
+    domains = [
+        ok(rg("vm", "get-instance-view", "-g", "rg", "-n", f"av{i}", "--query", "instanceView.platformUpdateDomain")).json
+        for i in range(4)
+    ]
+    assert domains == [0, 1, 2, 0]
+    members = ok(rg("vm", "availability-set", "show", "-g", "rg", "-n", "as1")).json["virtualMachines"]
+    assert len(members) == 4
+    shown = ok(rg("vm", "show", "-g", "rg", "-n", "av0")).json
+    assert shown["availabilitySet"]["id"].lower().endswith("/availabilitysets/as1")
+
+
+def test_create_tags_and_time_zone(rg):
+    _create(rg, "t1", "--tags", "env=prod", "team=", "flag", "--time-zone", "pacific standard time")
+    shown = ok(rg("vm", "show", "-g", "rg", "-n", "t1")).json
+    assert shown["tags"] == {"env": "prod", "team": "", "flag": ""}
+    assert shown["osProfile"]["windowsConfiguration"]["timeZone"] == "Pacific Standard Time"
+
+
+# ---- show, list, --ids ---------------------------------------------------------------------------
+
+
+def test_show_list_and_ids(rg):
+    created = _create(rg, "a", "--count", "2").json
+    ids = [c["id"] for c in created]
+    one = ok(rg("vm", "show", "--ids", ids[0])).json
+    assert isinstance(one, dict) and one["name"] == "a0"
+    several = ok(rg("vm", "show", "--ids", *ids)).json
+    assert isinstance(several, list) and [v["name"] for v in several] == ["a0", "a1"]
+    views = ok(rg("vm", "get-instance-view", "--ids", *ids)).json
+    assert [v["instanceView"]["computerName"] for v in views] == ["a0", "a1"]
+    ok(rg("group", "create", "-n", "other", "-l", "westeurope"))
+    _create(rg, "b", group="other")
+    assert len(ok(rg("vm", "list")).json) == 3
+    assert [v["name"] for v in ok(rg("vm", "list", "-g", "other")).json] == ["b"]
+    detailed = ok(rg("vm", "list", "-d", "-g", "other")).json[0]
+    assert detailed["powerState"] == "VM running" and detailed["privateIps"]
+    assert ok(rg("vm", "list", "-g", "rg", "--query", "length(@)")).json == 2
+
+
+# ---- update --------------------------------------------------------------------------------------
+
+
+def test_update_set_add_remove(rg):
+    _create(rg, "u", "--tags", "a=1", "b=2")
+    updated = ok(rg("vm", "update", "-g", "rg", "-n", "u", "--set", "tags.c=three", "hardwareProfile.vmSize=Standard_D4s_v5",
+                    "--remove", "tags.a")).json
+    assert updated["tags"] == {"b": "2", "c": "three"}
+    assert updated["hardwareProfile"]["vmSize"] == "Standard_D4s_v5"
+    assert ok(rg("vm", "show", "-g", "rg", "-n", "u")).json["tags"] == {"b": "2", "c": "three"}  # persisted
+    # az sends tag values as strings
+    assert ok(rg("vm", "update", "-g", "rg", "-n", "u", "--set", "tags.n=3")).json["tags"]["n"] == "3"
+    # --add: consecutive key=value pairs make one object, as in az
+    added = ok(rg("vm", "update", "-g", "rg", "-n", "u", "--add", "storageProfile.dataDisks",
+                  "lun=0", "createOption=Empty", "diskSizeGB=8")).json
+    assert added["storageProfile"]["dataDisks"] == [{"lun": 0, "createOption": "Empty", "diskSizeGB": 8}]
+    ok(rg("vm", "update", "-g", "rg", "-n", "u", "--add", "storageProfile.dataDisks", '{"lun": 1, "createOption": "Empty"}'))
+    removed = ok(rg("vm", "update", "-g", "rg", "-n", "u", "--remove", "storageProfile.dataDisks", "0")).json
+    assert [d["lun"] for d in removed["storageProfile"]["dataDisks"]] == [1]
+    by_size = ok(rg("vm", "update", "-g", "rg", "-n", "u", "--size", "Standard_B2s")).json
+    assert by_size["hardwareProfile"]["vmSize"] == "Standard_B2s"
+    manual = ok(rg("vm", "update", "-g", "rg", "-n", "u", "--set",
+                   "osProfile.windowsConfiguration.patchSettings.patchMode=automaticbyos")).json
+    assert manual["osProfile"]["windowsConfiguration"]["patchSettings"]["patchMode"] == "AutomaticByOS"
+
+
+# ---- power ---------------------------------------------------------------------------------------
+
+
+def test_power_states(rg):
+    _create(rg, "p")
+    assert _power_code(rg, "p") == "PowerState/running"
+    stopped = ok(rg("vm", "stop", "-g", "rg", "-n", "p"))
+    assert stopped.stdout == "" and "billed" in stopped.stderr
+    assert _power_code(rg, "p") == "PowerState/stopped"
+    ok(rg("vm", "start", "-g", "rg", "-n", "p"))
+    assert _power_code(rg, "p") == "PowerState/running"
+    ok(rg("vm", "restart", "-g", "rg", "-n", "p"))
+    assert _power_code(rg, "p") == "PowerState/running"
+    ok(rg("vm", "deallocate", "-g", "rg", "-n", "p"))
+    assert _power_code(rg, "p") == "PowerState/deallocated"
+    refused = rg("vm", "restart", "-g", "rg", "-n", "p")
+    assert refused.exit_code == 1 and "(OperationNotAllowed)" in refused.stderr
+    assert _power_code(rg, "p") == "PowerState/deallocated"
+    assert ok(rg("vm", "show", "-g", "rg", "-n", "p", "-d")).json["powerState"] == "VM deallocated"
+    ok(rg("vm", "start", "-g", "rg", "-n", "p"))
+    assert _power_code(rg, "p") == "PowerState/running"
+
+
+# ---- delete --------------------------------------------------------------------------------------
+
+
+def test_delete(rg, monkeypatch):
+    import io
+
+    _create(rg, "d", "--count", "2")
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    refused = rg("vm", "delete", "-g", "rg", "-n", "d0")
+    assert refused.exit_code == 1 and "--yes" in refused.stderr
+    assert sorted(ok(rg("vm", "list", "--query", "[].name")).json) == ["d0", "d1"]
+    deleted = ok(rg("vm", "delete", "-g", "rg", "-n", "d0", "--yes"))
+    assert deleted.stdout == ""
+    assert ok(rg("vm", "list", "--query", "[].name")).json == ["d1"]
+    assert rg("vm", "show", "-g", "rg", "-n", "d0").exit_code == 3
+
+
+def test_group_delete_cascades_and_exists(rg):
+    _create(rg, "g", "--count", "2")
+    ok(rg("vm", "availability-set", "create", "-g", "rg", "-n", "as1"))
+    assert ok(rg("group", "exists", "-n", "rg")).json is True
+    assert ok(rg("group", "exists", "-n", "nope")).json is False
+    ok(rg("group", "delete", "-n", "rg", "--yes"))
+    assert ok(rg("group", "exists", "-n", "rg")).json is False
+    assert ok(rg("vm", "list")).json == []
+    assert rg("vm", "show", "-g", "rg", "-n", "g0").exit_code == 3
+    # a new group of the same name starts empty
+    ok(rg("group", "create", "-n", "rg", "-l", "eastus"))
+    assert ok(rg("vm", "list", "-g", "rg")).json == []
+    assert ok(rg("vm", "availability-set", "list", "-g", "rg")).json == []
+
+
+# ---- account, clock, tick, features, providers ---------------------------------------------------
+
+
+def test_account_show(cli):
+    account = ok(cli("account", "show")).json
+    assert account["isDefault"] is True and account["state"] == "Enabled"
+    assert account["id"] and account["tenantId"] and account["user"]["type"] == "user"
+    assert ok(cli("account", "show", "--query", "id")).json == account["id"]
+
+
+def test_clock_show_set_and_tick(cli):
+    shown = ok(cli("clock", "show")).json
+    assert shown == {"now": "2020-10-01T00:00:00Z", "start": "2020-10-01T00:00:00Z", "seed": 20201013}
+    assert ok(cli("clock", "set", "2021-01-01T00:00:00Z", "--seed", "7")).json["seed"] == 7
+    assert ok(cli("clock", "show")).json["now"] == "2021-01-01T00:00:00Z"
+    ticked = ok(cli("tick", "--until", "2021-01-02T06:30:00+02:00")).json
+    assert ticked["from"] == "2021-01-01T00:00:00Z" and ticked["to"] == "2021-01-02T04:30:00Z"
+    ok(cli("tick", "--hours", "1.5"))
+    assert ok(cli("clock", "show", "--query", "now")).json == "2021-01-02T06:00:00Z"
+
+
+def test_feature_register_unregister(cli):
+    args = ("--namespace", "Microsoft.Compute", "--name", "InGuestAutoPatchVMPreview")
+    assert ok(cli("feature", "register", *args)).json["properties"]["state"] == "Registering"
+    ok(cli("tick", "--minutes", "15"))
+    assert ok(cli("feature", "show", *args)).json["properties"]["state"] == "Registered"
+    unregistered = ok(cli("feature", "unregister", *args))
+    assert unregistered.json["properties"]["state"] == "Unregistering"
+    assert "az provider register" in unregistered.stderr
+    ok(cli("tick", "--minutes", "30"))
+    assert ok(cli("feature", "show", *args)).json["properties"]["state"] == "Unregistered"
+
+
+def test_provider_register_wait_moves_the_clock(cli):
+    ns = ("--namespace", "Microsoft.Maintenance")
+    assert ok(cli("provider", "show", *ns)).json["registrationState"] == "NotRegistered"
+    before = ok(cli("clock", "show", "--query", "now")).json
+    waited = ok(cli("provider", "register", *ns, "--wait"))
+    assert waited.stdout == "" and "still on-going" not in waited.stderr
+    assert ok(cli("provider", "show", *ns)).json["registrationState"] == "Registered"
+    after = ok(cli("clock", "show", "--query", "now")).json
+    assert after > before
+    # without --wait it only starts, and says so
+    started = ok(cli("provider", "register", "--namespace", "Microsoft.GuestConfiguration"))
+    assert "still on-going" in started.stderr
+    assert ok(cli("provider", "show", "--namespace", "Microsoft.GuestConfiguration")).json["registrationState"] == "Registering"
+
+
+# ---- configuration -------------------------------------------------------------------------------
+
+
+def test_configure_default_group(rg):
+    _create(rg, "x")
+    ok(rg("configure", "--defaults", "group=rg"))
+    assert ok(rg("vm", "show", "-n", "x")).json["name"] == "x"
+    assert ok(rg("configure", "--list-defaults")).json[0]["value"] == "rg"
+    created = ok(rg("vm", "create", "-n", "y", "--image", WIN, "--admin-password", PASSWORD)).json
+    assert created["resourceGroup"] == "rg"
+    config = Path(os.environ["AUTOPATCH_CONFIG_DIR"]) / "config.toml"
+    assert "group" in config.read_text()
+
+
+def test_config_core_output(rg):
+    _create(rg, "x")
+    ok(rg("config", "set", "core.output=table"))
+    table = ok(rg("vm", "show", "-g", "rg", "-n", "x"))
+    assert table.stdout.splitlines()[0].split() == ["Name", "ResourceGroup", "Location", "Zones"]
+    # -o still wins over the configured default
+    assert ok(rg("vm", "show", "-g", "rg", "-n", "x", "-o", "json")).json["name"] == "x"
+
+
+# ---- output formats and --query ------------------------------------------------------------------
+
+
+def test_output_formats(rg):
+    _create(rg, "o", "--count", "2")
+    one = ("vm", "show", "-g", "rg", "-n", "o0")
+    many = ("vm", "list",)
+    as_json = ok(rg(*one)).json
+    table = ok(rg(*one, "-o", "table")).stdout.splitlines()
+    assert table[0].split() == ["Name", "ResourceGroup", "Location", "Zones"] and set(table[1]) <= {"-", " "}
+    assert table[2].split() == ["o0", "rg", "eastus"]
+    list_table = ok(rg(*many, "-o", "table")).stdout.splitlines()
+    assert len(list_table) == 4 and [row.split()[0] for row in list_table[2:]] == ["o0", "o1"]
+    tsv = ok(rg(*one, "-o", "tsv")).stdout
+    assert tsv.count("\n") == 1 and "o0" in tsv.split("\t") and "eastus" in tsv.split("\t")
+    assert ok(rg(*many, "-o", "tsv", "--query", "[].name")).stdout == "o0\no1\n"
+    assert len(ok(rg(*many, "-o", "tsv")).stdout.splitlines()) == 2
+    assert yaml.safe_load(ok(rg(*one, "-o", "yaml")).stdout) == as_json
+    assert [v["name"] for v in yaml.safe_load(ok(rg(*many, "-o", "yaml")).stdout)] == ["o0", "o1"]
+    assert ok(rg(*one, "-o", "none")).stdout == ""
+    assert ok(rg(*many, "-o", "none")).stdout == ""
+    jsonc = ok(rg(*one, "-o", "jsonc")).stdout
+    assert "\x1b[" in jsonc
+    import re
+
+    assert json.loads(re.sub(r"\x1b\[[0-9;]*m", "", jsonc)) == as_json
+    assert [v["name"] for v in json.loads(re.sub(r"\x1b\[[0-9;]*m", "", ok(rg(*many, "-o", "jsonc")).stdout))] == ["o0", "o1"]
+
+
+def test_query_jmespath(rg):
+    _create(rg, "q", "--count", "3", "--tags", "env=prod")
+    ok(rg("vm", "stop", "-g", "rg", "-n", "q1"))
+    assert ok(rg("vm", "list", "--query", "[?name=='q1'].name | [0]")).json == "q1"
+    assert ok(rg("vm", "list", "-d", "--query", "[?powerState=='VM stopped'].name")).json == ["q1"]
+    assert ok(rg("vm", "show", "-g", "rg", "-n", "q0", "--query", "{n:name, env:tags.env}")).json == {"n": "q0", "env": "prod"}
+    assert ok(rg("vm", "list", "--query", "sort_by(@, &name)[-1].name", "-o", "tsv")).stdout == "q2\n"
+    assert ok(rg("vm", "show", "-g", "rg", "-n", "q0", "--query", "nothing.here")).stdout == ""
+
+
+# ---- the real entry points -----------------------------------------------------------------------
+
+
+def _console_script() -> str:
+    return str(Path(sys.executable).with_name("autopatch"))
+
+
+@pytest.mark.parametrize("command", ["console", "module"])
+def test_real_entry_points(tmp_path, command):
+    base = [_console_script()] if command == "console" else entry_point()
+    if command == "console" and not Path(base[0]).exists():
+        pytest.skip("the autopatch console script is not installed next to this Python")
+    env = dict(os.environ, AUTOPATCH_STATE=str(tmp_path / "ep" / "state.json"),
+               AUTOPATCH_CONFIG_DIR=str(tmp_path / "ep" / "config"))
+
+    def run(*args):
+        return subprocess.run([*base, *args], env=env, capture_output=True, text=True, timeout=60,
+                              stdin=subprocess.DEVNULL)
+
+    version = run("--version")
+    assert version.returncode == 0 and version.stdout.startswith("autopatch ") and version.stderr == ""
+    from autopatch_cli import __version__
+
+    assert version.stdout.strip() == f"autopatch {__version__}"
+    created = run("group", "create", "-n", "rg", "-l", "eastus")
+    assert created.returncode == 0 and json.loads(created.stdout)["name"] == "rg"
+    missing = run("vm", "show", "-g", "rg", "-n", "nope")
+    assert missing.returncode == 3 and missing.stderr.startswith("ERROR: (ResourceNotFound)") and missing.stdout == ""
+    usage = run("vm", "show", "-g", "rg", "-n", "x", "--bogus")
+    assert usage.returncode == 2 and usage.stderr == "ERROR: unrecognized arguments: --bogus\n"
+    assert run("vm", "list", "-o", "xml").returncode == 2
+    assert "Traceback" not in missing.stderr + usage.stderr
