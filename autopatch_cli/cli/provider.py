@@ -25,18 +25,14 @@ def _table(result):
 
 
 def _change(namespace: str, wait: bool, action: str) -> None:
-    from datetime import timedelta
-
     from ..ops import clock, providers
 
+    goal = "Registered" if action == "register" else "Unregistered"
     with writer() as state:
         check_subscription(state)
         result = getattr(providers, action)(state, namespace)
-        goal = "Registered" if action == "register" else "Unregistered"
         if wait and result["registrationState"] != goal:
-            # az polls every 10 s until done; here waiting moves simulated time, 10 s at a time.
-            while providers.record(state, namespace)["state"] != goal:
-                clock.tick(state, clock.now(state) + timedelta(seconds=10))
+            clock.advance_until(state, lambda: providers.record(state, namespace)["state"] == goal)
             result = providers.show(state, namespace)
     if result["registrationState"] != goal:
         verb = "Registering" if action == "register" else "Unregistering"

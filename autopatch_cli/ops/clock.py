@@ -61,3 +61,17 @@ def tick(state, until: datetime) -> dict:
 def duration(minutes: float | None, hours: float | None, days: float | None) -> timedelta:
     total = timedelta(minutes=minutes or 0, hours=hours or 0, days=days or 0)
     return total
+
+
+def advance_until(state, done, step: timedelta = timedelta(seconds=10), limit: timedelta = timedelta(days=1)) -> bool:
+    """Tick ``step`` at a time until ``done()`` holds (True) or ``limit`` has passed (False).
+
+    Waiting, for az's polling verbs, means moving simulated time: ``provider register --wait`` polls
+    every 10 s as az does.
+    """
+    deadline = now(state) + limit
+    while not done():
+        if now(state) >= deadline:
+            return False
+        tick(state, min(now(state) + step, deadline))
+    return True
