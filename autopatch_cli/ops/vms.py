@@ -16,6 +16,7 @@ from ..azure import catalog, images, regions
 from ..errors import AzureError, ValidationError, resource_not_found
 from . import availability_sets, features, groups, ids, providers
 from .names import (
+    DISALLOWED_USERNAMES,
     validate_admin_password,
     validate_admin_username,
     validate_resource_name,
@@ -266,8 +267,7 @@ def _default_username() -> str:
         user = getpass.getuser()
     except Exception:  # no user name in this environment (some containers)
         return "azureuser"
-    ok = user.lower() not in {u.lower() for u in __import__(
-        "autopatch_cli.ops.names", fromlist=["DISALLOWED_USERNAMES"]).DISALLOWED_USERNAMES}
+    ok = user.lower() not in DISALLOWED_USERNAMES
     return user if ok and user.replace("_", "").replace("-", "").replace(".", "").isalnum() else "azureuser"
 
 
@@ -475,7 +475,7 @@ def _check_new(state, vm: dict) -> None:
         valid = regions.ZONES if regions.has_zones(vm["location"]) else ()
         if len(zones) != 1 or zones[0] not in valid:
             raise AzureError(
-                "InvalidParameter" if valid else "ZonalAllocationNotSupported" and "InvalidParameter",
+                "InvalidParameter",
                 f"The requested zone(s) '{','.join(zones)}' is not a valid zone for location "
                 f"'{vm['location']}'. "
                 + (f"Valid zones are '{', '.join(valid)}'." if valid else "This location has no availability zones."),
@@ -602,11 +602,13 @@ def _check_patch_settings(state, vm: dict, old: dict | None) -> None:
             409,
             target,
         )
-    wants_platform = mode == "AutomaticByPlatform" or settings.get("assessmentMode") == "AutomaticByPlatform"
-    if wants_platform and old_mode != "AutomaticByPlatform" or (
-        settings.get("assessmentMode") == "AutomaticByPlatform" and old and
-        old["properties"]["osProfile"]["windowsConfiguration"]["patchSettings"].get("assessmentMode") != "AutomaticByPlatform"
-    ):
+    # Turning platform patching or platform assessment on needs a supported image and the feature.
+    old_settings = old["properties"]["osProfile"]["windowsConfiguration"]["patchSettings"] if old else {}
+    turned_on = [
+        key for key in ("patchMode", "assessmentMode")
+        if settings.get(key) == "AutomaticByPlatform" and old_settings.get(key) != "AutomaticByPlatform"
+    ]
+    if turned_on:
         _check_platform_image(vm)
         _check_feature_propagated(state)
 
