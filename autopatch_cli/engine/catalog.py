@@ -17,7 +17,7 @@ Pure data and arithmetic: no clock, no I/O.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -54,6 +54,11 @@ class Patch:
     reboot_behavior: str
     published: datetime
     supersedes: str | None = None
+    # Stable short id: the release label and the patch's place in it ("2020-11#0").
+    uid: str = ""
+    # Out-of-band patches may carry a scripted fault: "fails" (never installs) or "unhealthy" (the VM is
+    # unhealthy after the reboot that installs it).
+    fault: str | None = None
 
     @property
     def critical_or_security(self) -> bool:
@@ -123,7 +128,7 @@ def release(seed: int, year: int, month: int, family: str) -> list[Patch]:
             Patch(_guid(rng), _kb(rng), f"{label} Update for {os_name} for x64-based Systems", kind,
                   rng.choice(REBOOT_BEHAVIOURS), published)
         )
-    return patches
+    return [replace(p, uid=f"{label}#{i}") for i, p in enumerate(patches)]
 
 
 def cumulative_kb(seed: int, year: int, month: int, family: str) -> str:
@@ -144,3 +149,74 @@ def releases_between(seed: int, start: datetime, end: datetime, family: str) -> 
             out.append((when, release(seed, year, month, family)))
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return out
+
+
+def out_of_band(raw: dict) -> Patch:
+    """An out-of-band patch published by ``autopatch catalog publish`` (stored as its dict)."""
+    from .clock import parse_instant
+
+    return Patch(
+        patch_id=raw["patchId"], kb_id=raw["kbId"], name=raw["name"], classification=raw["classification"],
+        reboot_behavior=raw["rebootBehavior"], published=parse_instant(raw["published"]),
+        supersedes=raw.get("supersedes"), uid=raw["uid"], fault=raw.get("fault"),
+    )
+
+
+class PatchIndex:
+    """Every patch a family has seen between two instants, and which of them a VM still misses.
+
+    A VM misses a patch published after the VM was created (its image carried everything older) that it
+    has not installed, unless a newer patch supersedes it: next month's cumulative update replaces this
+    month's, and a newer release of the same KB (the monthly MSRT and Defender definitions) replaces the
+    older one. Answers are cached by (family, creation, cut-off, installed set): a fleet of identical VMs
+    asks once.
+    """
+
+    def __init__(self, seed: int, start: datetime, end: datetime, extra: list[dict] = ()):
+        self.seed = seed
+        self.start = start
+        self.end = end
+        self._extra = [(out_of_band(raw), tuple(raw.get("families") or OS_FAMILIES)) for raw in extra]
+        self._by_family: dict[str, list[Patch]] = {}
+        self._published: dict[str, list[int]] = {}
+        self._cache: dict[tuple, tuple[Patch, ...]] = {}
+
+    def patches(self, family: str) -> list[Patch]:
+        plist = self._by_family.get(family)
+        if plist is None:
+            plist = [p for _, ps in releases_between(self.seed, self.start, self.end, family) for p in ps]
+            plist.extend(p for p, families in self._extra if family in families and self.start < p.published <= self.end)
+            plist.sort(key=lambda p: (p.published, p.uid))
+            self._by_family[family] = plist
+            self._published[family] = [int(p.published.timestamp()) for p in plist]
+        return plist
+
+    def missing(self, family: str, created: int, upto: int, installed: frozenset) -> tuple[Patch, ...]:
+        """Patches published in (created, upto] that a VM created at ``created`` has not installed."""
+        import bisect
+
+        plist = self.patches(family)
+        stamps = self._published[family]
+        first = bisect.bisect_right(stamps, created)
+        last = bisect.bisect_right(stamps, upto)
+        key = (family, first, last, installed)
+        hit = self._cache.get(key)
+        if hit is not None:
+            return hit
+        offered = plist[:last]
+        superseded = {p.supersedes for p in offered if p.supersedes}
+        newest_of_kb: dict[str, str] = {}
+        for p in offered:
+            newest_of_kb[p.kb_id] = p.uid
+        result = tuple(
+            p for p in plist[first:last]
+            if p.uid not in installed and p.kb_id not in superseded and newest_of_kb[p.kb_id] == p.uid
+        )
+        self._cache[key] = result
+        return result
+
+    def by_uid(self, family: str, uid: str) -> Patch | None:
+        for p in self.patches(family):
+            if p.uid == uid:
+                return p
+        return None

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from ..engine.clock import format_instant, from_epoch, to_epoch
 from ..errors import ValidationError
-from . import features, providers
+from . import features, patching, providers
 from .state import now  # noqa: F401  (re-exported for the CLI)
 from .timers import queue, save
 
@@ -37,15 +37,25 @@ def set_clock(state, instant: datetime) -> dict:
     return show(state)
 
 
-def tick(state, until: datetime) -> dict:
-    """Advance to ``until``, firing every due timer in time order; returns a summary of what happened."""
+def tick(state, until: datetime, progress=None) -> dict:
+    """Advance to ``until``, firing every due timer and engine event in time order; returns a summary.
+
+    ``progress``, if given, is called with the simulated instant (epoch seconds) as events fire.
+    """
     start = now(state)
     if until <= start:
         raise ValidationError("the tick must move the clock forward: give a positive duration or a later --until")
     timers = queue(state)
     events = []
     limit = to_epoch(until)
+    sim = None
+    if patching.has_fleet(state):
+        sim = patching.build(state, until)
+        sim.progress = progress
+        patching.engine_start(state, sim, limit)
     while (timer := timers.pop_due(limit)) is not None:
+        if sim is not None:
+            sim.run(timer.at)
         state.data["clock"]["now"] = format_instant(max(from_epoch(timer.at), start))
         save(state, timers)
         handler = _HANDLERS[timer.kind.split(".", 1)[0]]
@@ -54,8 +64,19 @@ def tick(state, until: datetime) -> dict:
         if message:
             events.append({"time": state.data["clock"]["now"], "event": message})
     save(state, timers)
+    counts = {}
+    if sim is not None:
+        sim.run(limit)
+        patching.write_back(state, sim)
+        events.extend({"time": format_instant(from_epoch(at)), "event": text} for at, text in sim.log)
+        events.sort(key=lambda e: e["time"])
+        counts = {name: sim.counters.get(name, 0) for name in COUNTERS}
     state.data["clock"]["now"] = format_instant(until)
-    return {"from": format_instant(start), "to": format_instant(until), "events": events}
+    return {"from": format_instant(start), "to": format_instant(until), "counts": counts, "events": events}
+
+
+# What a tick summary counts, in the order it prints them.
+COUNTERS = ("events", "releases", "phases", "enabled", "assessments", "installations", "halts")
 
 
 def duration(minutes: float | None, hours: float | None, days: float | None) -> timedelta:

@@ -1,13 +1,25 @@
-"""Where VM operations hand over to the patch engine.
+"""Where VM operations hand over to the patch engine, and where the engine's results reach the store.
 
-For now the engine's part is the patch configuration status the instance view reports
-(``patchStatus.configurationStatuses``, 2020-12-01+): ``Pending`` while the platform has not yet taken
-the VM's patch mode in, ``Ready`` once it has.
+The engine (``engine/simulator.py``) works on :class:`VmState` objects; this module builds them from the
+stored VM records, runs the simulator for a tick, and writes what happened back: the instance view's
+``patchStatus`` (in Azure's shapes, through the models), the patch extension's status, the VM's health,
+the rollout state and the operation history.
+
+Stored per VM, beside the wire documents (``record["sim"]``):
+- ``patch``: the engine's memory of the VM (extension enabled, patches installed, next assessment...);
+- ``guest``: guest conditions the platform needs (``autopatch sim requirement``);
+- ``faults``: one-shot faults to inject (``autopatch sim fault``).
 """
 
 from __future__ import annotations
 
+from ..engine.clock import format_instant, from_epoch, parse_instant, to_epoch
 from .state import now_text
+
+CONFIG_CODES = ("PatchModeConfigurationState", "AssessmentModeConfigurationState")
+
+
+# ---- configuration status (2020-12-01+) ---------------------------------------------------------
 
 
 def _configuration_statuses(record: dict, ready: bool, when: str) -> list[dict]:
@@ -40,19 +52,391 @@ def on_configuration_change(state, record: dict, existing_mode: str | None) -> N
         return
     mode = patch_mode(record["vm"])
     sim = record["sim"]
+    patch = sim.setdefault("patch", _new_patch_memory(state, record))
     if mode != existing_mode or "configurationReady" not in sim:
         # AutomaticByOS and Manual need nothing from the platform; AutomaticByPlatform waits for the
         # patch extension to be installed in the VM's off-peak hours.
-        sim["configurationReady"] = mode != "AutomaticByPlatform"
+        sim["configurationReady"] = mode != "AutomaticByPlatform" or patch.get("enabled", False)
         patch_status = record["iv"].setdefault("patchStatus", {})
         patch_status["configurationStatuses"] = _configuration_statuses(
             record, sim["configurationReady"], now_text(state)
         )
+        if mode == "AutomaticByPlatform" and not patch.get("enabled"):
+            _set_extension(record, "Transitioning", now_text(state), "Waiting for the VM's off-peak hours to install "
+                           "the patch extension (enablement takes more than three hours).")
+
+
+def _new_patch_memory(state, record: dict) -> dict:
+    from ..engine.lifecycle import enablement_seconds
+    from .state import seed
+
+    return {
+        "enabled": False,
+        "enableLeft": enablement_seconds(seed(state), record["sim"]["index"]),
+        "installed": [],
+        "assessDue": None,
+        "rebootPending": False,
+        "healthy": True,
+    }
 
 
 def on_power_change(state, record: dict, before: str, after: str, action: str) -> None:
-    """Power changes matter to the engine's schedule only; nothing to do before it runs."""
+    """A VM that comes back is assessed at once and patched at its next periodic assessment."""
+    patch = record["sim"].get("patch")
+    if patch is None:
+        return
+    if after == "running" and before != "running":
+        patch["assessNow"] = True
 
 
 def on_delete(state, record: dict) -> None:
-    """A deleted VM leaves nothing behind in the engine's queues before it runs."""
+    """A deleted VM leaves the rollout: its queued turn is dropped when the engine next runs."""
+    engine = state.data.get("engine")
+    if not engine:
+        return
+    engine["inflight"] = [op for op in engine.get("inflight", []) if op[0] != _key_of(record)]
+
+
+def _key_of(record: dict) -> str:
+    from . import ids
+    from .vms import group_of
+
+    return ids.key(group_of(record), record["vm"]["name"])
+
+
+# ---- building the engine's view ----------------------------------------------------------------
+
+
+def _vm_state(key: str, record: dict, ref: int, seed: int):
+    from ..azure import images
+    from ..azure.timezones import WINDOWS_TO_IANA, canonical_windows_zone
+    from ..engine import catalog, lifecycle
+    from ..engine.simulator import VmState
+
+    vm = record["vm"]
+    props = vm["properties"]
+    windows = props.get("osProfile", {}).get("windowsConfiguration")
+    image = props.get("storageProfile", {}).get("imageReference", {})
+    family = catalog.os_family(image.get("sku", "")) if windows is not None else None
+    urn = images.Urn(image.get("publisher", ""), image.get("offer", ""), image.get("sku", ""), image.get("version", ""))
+    supported = family is not None and images.supports_auto_patch(urn)
+    settings = (windows or {}).get("patchSettings") or {}
+    zone_name = canonical_windows_zone((windows or {}).get("timeZone") or "UTC") or "UTC"
+    sim = record["sim"]
+    patch = sim.get("patch") or {}
+    guest_raw = sim.get("guest") or {}
+    agent = (windows or {}).get("provisionVMAgent", True) is not False and guest_raw.get("agent", True)
+    guest = lifecycle.Guest(
+        agent=agent,
+        update_service_running=guest_raw.get("windowsUpdateService", True),
+        update_source_reachable=guest_raw.get("updateSourceReachable", True),
+        update_source=guest_raw.get("updateSource", "WindowsUpdate"),
+    )
+    avset = props.get("availabilitySet", {}).get("id")
+    platform_settings = settings.get("automaticByPlatformSettings") or {}
+    state = VmState(
+        key=key,
+        index=sim["index"],
+        ref=ref,
+        region=vm["location"],
+        zone=(vm.get("zones") or [None])[0],
+        avset=avset.lower() if avset else None,
+        ud=sim.get("updateDomain"),
+        tz=WINDOWS_TO_IANA[zone_name],
+        family=family,
+        supported=supported,
+        mode=settings.get("patchMode") or ("AutomaticByOS" if windows is not None else None),
+        assess_platform=settings.get("assessmentMode") == "AutomaticByPlatform",
+        reboot_setting=platform_settings.get("rebootSetting") or "IfRequired",
+        power=sim["power"],
+        created=to_epoch(parse_instant(sim["createdAt"])),
+        enabled=patch.get("enabled", False),
+        enable_left=patch.get("enableLeft", 0),
+        installed=frozenset(patch.get("installed", ())),
+        assess_due=patch.get("assessDue"),
+        reboot_pending=patch.get("rebootPending", False),
+        healthy=patch.get("healthy", True),
+        retry_after=patch.get("retryAfter", 0),
+        guest=guest,
+        faults=dict(sim.get("faults") or {}),
+        enable_error=patch.get("enableError"),
+    )
+    state.assess_now = bool(patch.get("assessNow"))
+    if state.reboot_setting == "Unknown":
+        state.reboot_setting = "IfRequired"
+    ticket = patch.get("ticket")
+    state.ticket = tuple(ticket) if ticket else None
+    return state
+
+
+def history_section(state) -> dict:
+    history = state.data.get("history")
+    if history is None:
+        history = state.data["history"] = {"vms": [], "rows": []}
+    return history
+
+
+def _history_refs(state) -> tuple[dict, list]:
+    history = history_section(state)
+    refs = {row[0]: index for index, row in enumerate(history["vms"])}
+    return refs, history["vms"]
+
+
+def _ref_for(record: dict, refs: dict, table: list) -> int:
+    vm_id = record["vm"]["properties"]["vmId"]
+    ref = refs.get(vm_id)
+    if ref is None:
+        from .vms import group_of
+
+        vm = record["vm"]
+        windows = vm["properties"].get("osProfile", {}).get("windowsConfiguration") or {}
+        avset = vm["properties"].get("availabilitySet", {}).get("id")
+        table.append([
+            vm_id, vm["name"], group_of(record), vm["location"], (vm.get("zones") or [None])[0],
+            avset.rsplit("/", 1)[-1] if avset else None, record["sim"].get("updateDomain"),
+            windows.get("timeZone") or "UTC",
+        ])
+        ref = refs[vm_id] = len(table) - 1
+    return ref
+
+
+def build(state, until):
+    """A simulator over the store's fleet, ready to :meth:`run` up to ``until``."""
+    from ..engine.simulator import Rollout, Simulator
+    from .state import seed
+
+    now = to_epoch(parse_instant(now_text(state)))
+    refs, table = _history_refs(state)
+    the_seed = seed(state)
+    vms = {}
+    for key, record in state.data["vms"].items():
+        if "patch" not in record["sim"] and record["vm"]["properties"].get("osProfile", {}).get("windowsConfiguration"):
+            record["sim"]["patch"] = _new_patch_memory(state, record)
+        vms[key] = _vm_state(key, record, _ref_for(record, refs, table), the_seed)
+    engine = state.data.get("engine") or {}
+    rollouts = [Rollout.from_json(raw) for raw in engine.get("rollouts", [])]
+    inflight = [_op_from_json(op) for op in engine.get("inflight", [])]
+    start = to_epoch(parse_instant(state.section("clock")["start"]))
+    earliest = min([start, *(vm.created for vm in vms.values())]) - 62 * 86_400
+    sim = Simulator(the_seed, now, vms, rollouts, [], catalog_extra(state), earliest, history_section(state)["rows"],
+                    to_epoch(until))
+    for op in inflight:
+        _restore_op(sim, op)
+    return sim
+
+
+def catalog_extra(state) -> list[dict]:
+    return (state.data.get("catalog") or {}).get("outOfBand", [])
+
+
+def releases(state, start: int, end: int):
+    """Monthly and out-of-band releases published in (start, end], oldest first."""
+    from ..engine.simulator import Release, monthly_releases
+
+    out = monthly_releases(start, end)
+    for raw in catalog_extra(state):
+        published = to_epoch(parse_instant(raw["published"]))
+        if start < published <= end and not any(r.id == raw["release"] for r in out):
+            out.append(Release(raw["release"], published))
+    out.sort(key=lambda r: (r.published, r.id))
+    return out
+
+
+# ---- in-flight operations across ticks ---------------------------------------------------------
+
+
+def _op_to_json(op: list) -> list:
+    key, kind, end, start, extra = op
+    if kind == "I":
+        extra = _installation_to_json(extra)
+    return [key, kind, end, start, extra]
+
+
+def _op_from_json(raw: list) -> list:
+    return list(raw)
+
+
+def _restore_op(sim, raw: list) -> None:
+    key, kind, end, start, extra = raw
+    if kind == "I":
+        vm = sim.vms.get(key)
+        if vm is None or vm.family is None:
+            return
+        extra = _installation_from_json(sim, vm.family, extra)
+    op = [key, kind, end, start, extra]
+    sim._pending_ops[key] = op
+    sim._push(end, "end", op)
+    if key in sim.vms:
+        sim.vms[key].busy_until = end
+
+
+def _installation_to_json(result) -> dict:
+    return {
+        "status": result.status, "start": result.start, "end": result.end, "activity": result.activity,
+        "installed": [p.uid for p in result.installed], "failed": [p.uid for p in result.failed],
+        "pending": [p.uid for p in result.pending], "notSelected": result.not_selected, "excluded": result.excluded,
+        "windowExceeded": result.window_exceeded, "rebootStatus": result.reboot_status, "rebooted": result.rebooted,
+        "unhealthy": result.unhealthy, "error": result.error, "startedBy": result.started_by,
+    }
+
+
+def _installation_from_json(sim, family: str, raw: dict):
+    from ..engine.lifecycle import Installation
+
+    def patches(uids):
+        return [p for p in (sim.patches.by_uid(family, uid) for uid in uids) if p is not None]
+
+    return Installation(
+        raw["status"], raw["start"], raw["end"], raw["activity"], patches(raw["installed"]), patches(raw["failed"]),
+        patches(raw["pending"]), raw["notSelected"], raw["excluded"], raw["windowExceeded"], raw["rebootStatus"],
+        raw["rebooted"], raw["unhealthy"], raw["error"], raw.get("startedBy", "Platform"),
+    )
+
+
+# ---- writing back -------------------------------------------------------------------------------
+
+
+def write_back(state, sim) -> None:
+    """Store what the simulator changed: VM memories, instance views, rollouts, in-flight operations."""
+    unfinished = sim.unfinished()
+    running = {op[0]: op for op in unfinished}
+    when = format_instant(from_epoch(sim.now))
+    for key, vm in sim.vms.items():
+        record = state.data["vms"].get(key)
+        if record is None or record["vm"]["properties"].get("osProfile", {}).get("windowsConfiguration") is None:
+            continue
+        if vm.dirty or key in running or vm.ticket is not None or record["sim"].get("patch", {}).get("ticket"):
+            _write_vm(record, vm, running.get(key), when, sim.seed)
+    state.data["engine"] = {
+        "rollouts": [r.to_json() for r in sim.rollouts[-6:]],
+        "inflight": [_op_to_json(op) for op in unfinished],
+    }
+
+
+def _write_vm(record: dict, vm, running: list | None, when: str, seed: int) -> None:
+    from ..models.compute import AvailablePatchSummary, LastPatchInstallationSummary
+
+    patch = record["sim"].setdefault("patch", {})
+    patch.update(
+        enabled=vm.enabled, enableLeft=vm.enable_left, installed=sorted(vm.installed), assessDue=vm.assess_due,
+        rebootPending=vm.reboot_pending, healthy=vm.healthy, retryAfter=vm.retry_after,
+        ticket=list(vm.ticket) if vm.ticket else None, enableError=vm.enable_error,
+    )
+    patch.pop("assessNow", None)
+    if vm.assess_now:
+        patch["assessNow"] = True
+    record["sim"]["faults"] = vm.faults
+    view = record["iv"]
+    status = view.setdefault("patchStatus", {})
+    if vm.assessment is not None:
+        a = vm.assessment
+        status["availablePatchSummary"] = AvailablePatchSummary(
+            status=a.status, assessmentActivityId=a.activity, rebootPending=a.reboot_pending,
+            criticalAndSecurityPatchCount=a.critical_and_security, otherPatchCount=a.other,
+            startTime=_iso(a.start), lastModifiedTime=_iso(a.end), error=a.error,
+        ).wire()
+    if vm.installation is not None:
+        i = vm.installation
+        status["lastPatchInstallationSummary"] = LastPatchInstallationSummary(
+            status=i.status, installationActivityId=i.activity, maintenanceWindowExceeded=i.window_exceeded,
+            rebootStatus=i.reboot_status, notSelectedPatchCount=i.not_selected, excludedPatchCount=i.excluded,
+            pendingPatchCount=len(i.pending), installedPatchCount=len(i.installed), failedPatchCount=len(i.failed),
+            startTime=_iso(i.start), lastModifiedTime=_iso(i.end), startedBy=i.started_by, error=i.error,
+        ).wire()
+    if running is not None:
+        kind, start = running[1], running[3]
+        from ..engine.lifecycle import activity_id
+
+        activity = activity_id(seed, vm.index, "assessment" if kind == "A" else "installation", start)
+        if kind == "A":
+            status["availablePatchSummary"] = AvailablePatchSummary(
+                status="InProgress", assessmentActivityId=activity, rebootPending=vm.reboot_pending,
+                startTime=_iso(start), lastModifiedTime=when,
+            ).wire()
+        elif kind == "I":
+            status["lastPatchInstallationSummary"] = LastPatchInstallationSummary(
+                status="InProgress", installationActivityId=activity, maintenanceWindowExceeded=False,
+                startTime=_iso(start), lastModifiedTime=when, startedBy="Platform",
+            ).wire()
+    if vm.mode == "AutomaticByPlatform":
+        record["sim"]["configurationReady"] = vm.enabled
+        status["configurationStatuses"] = _configuration_statuses(record, vm.enabled, when if vm.enabled else
+                                                                 _config_time(status, when))
+        if vm.enable_error:
+            _set_extension(record, "Error", when, vm.enable_error["message"], error=True)
+        elif vm.enabled:
+            _set_extension(record, "Succeeded", when, "Automatic VM guest patching is enabled: the platform "
+                           "orchestrates patches and Windows automatic updates are off (NoAutoUpdate=1).")
+        elif running is not None and running[1] == "E":
+            _set_extension(record, "Transitioning", when, "Installing the patch extension in the VM's off-peak hours.")
+        elif vm.enable_left and record["sim"].get("patch", {}).get("enabled") is False:
+            _set_extension(record, "Transitioning", _extension_time(view, when),
+                           "Enablement paused: it resumes in the VM's next off-peak window.")
+    if not vm.healthy:
+        view["vmHealth"] = {"status": {"code": "HealthState/unhealthy", "level": "Error",
+                                       "displayStatus": "The VM is unhealthy", "time": when}}
+    elif view.get("vmHealth") or vm.installation is not None and vm.installation.rebooted:
+        view["vmHealth"] = {"status": {"code": "HealthState/healthy", "level": "Info",
+                                       "displayStatus": "The VM is healthy", "time": when}}
+
+
+def _config_time(status: dict, when: str) -> str:
+    for item in status.get("configurationStatuses") or ():
+        if item.get("time"):
+            return item["time"]
+    return when
+
+
+def _extension_time(view: dict, when: str) -> str:
+    for ext in view.get("extensions") or ():
+        for item in ext.get("statuses") or ():
+            if item.get("time"):
+                return item["time"]
+    return when
+
+
+def _set_extension(record: dict, state: str, when: str, message: str, error: bool = False) -> None:
+    from ..azure.catalog import PATCH_EXTENSION_NAME, PATCH_EXTENSION_TYPE, PATCH_EXTENSION_VERSION
+
+    code = {"Succeeded": "ProvisioningState/succeeded", "Transitioning": "ProvisioningState/transitioning",
+            "Error": "ProvisioningState/failed"}[state]
+    display = {"Succeeded": "Provisioning succeeded", "Transitioning": "Transitioning",
+               "Error": "Provisioning failed"}[state]
+    extension = {
+        "name": PATCH_EXTENSION_NAME,
+        "type": PATCH_EXTENSION_TYPE,
+        "typeHandlerVersion": PATCH_EXTENSION_VERSION,
+        "statuses": [{"code": code, "level": "Error" if error else "Info", "displayStatus": display,
+                      "message": message, "time": when}],
+    }
+    view = record["iv"]
+    others = [e for e in view.get("extensions") or () if e.get("type") != PATCH_EXTENSION_TYPE]
+    view["extensions"] = [*others, extension]
+    agent = view.get("vmAgent")
+    if agent is not None:
+        handlers = [h for h in agent.get("extensionHandlers") or () if h.get("type") != PATCH_EXTENSION_TYPE]
+        handlers.append({
+            "type": PATCH_EXTENSION_TYPE, "typeHandlerVersion": PATCH_EXTENSION_VERSION,
+            "status": {"code": code, "level": "Error" if error else "Info", "displayStatus": "Ready" if state ==
+                       "Succeeded" else display},
+        })
+        agent["extensionHandlers"] = handlers
+
+
+def _iso(epoch: int) -> str:
+    return format_instant(from_epoch(epoch))
+
+
+# ---- one tick -----------------------------------------------------------------------------------
+
+
+def has_fleet(state) -> bool:
+    return any(
+        record["vm"]["properties"].get("osProfile", {}).get("windowsConfiguration") is not None
+        for record in state.data.get("vms", {}).values()
+    )
+
+
+def engine_start(state, sim, until: int) -> None:
+    start = to_epoch(parse_instant(now_text(state)))
+    sim.start(releases(state, start, until))

@@ -610,7 +610,7 @@ def _check_patch_settings(state, vm: dict, old: dict | None) -> None:
     ]
     if turned_on:
         _check_platform_image(vm)
-        _check_feature_propagated(state)
+        check_feature_propagated(state)
 
 
 def _check_platform_image(vm: dict) -> None:
@@ -629,8 +629,8 @@ def _check_platform_image(vm: dict) -> None:
         )
 
 
-def _check_feature_propagated(state) -> None:
-    feature = catalog.AUTO_PATCH_FEATURE
+def check_feature_propagated(state, feature: str = catalog.AUTO_PATCH_FEATURE) -> None:
+    """Azure's preview gate: the feature Registered, then the provider registered again after that."""
     entry = features.record(state, "Microsoft.Compute", feature)
     registered_at = providers.registered_at(state, "Microsoft.Compute")
     if entry.get("state") != "Registered" or not registered_at or registered_at < entry.get("since", ""):

@@ -1,0 +1,262 @@
+"""One VM's patch lifecycle as pure functions: what an assessment finds and what an installation does.
+
+Durations and chances are drawn from :func:`draw`, a hash of the store's seed and the operation's
+identity (VM, kind, start instant), so the same store replays the same outcomes, whatever order the
+engine happens to visit VMs in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import dataclass, field
+
+from .catalog import Patch
+
+PLATFORM_CLASSIFICATIONS = ("Critical", "Security")
+# What Windows Automatic Updates installs by itself (AutomaticByOS): the "important" updates.
+WINDOWS_AUTO_UPDATE = ("Critical", "Security", "UpdateRollUp", "Definition")
+# Cut-offs before a window ends (Azure Update Manager's troubleshooting guide: 15 minutes for an
+# update and 10 for the reboot, "25 minutes"): an installation does not start with less time left, and
+# keeps the reboot buffer of the Linux patch extension (15 minutes) free for the restart.
+MIN_INSTALL_START = 25 * 60
+REBOOT_BUFFER = 15 * 60
+REBOOT_WAIT_TIMEOUT = 40 * 60  # LinuxPatchExtension: REBOOT_WAIT_TIMEOUT_IN_MINUTES_MAX
+MAX_ATTEMPTS = 3  # LinuxPatchExtension: MAX_INSTALLATION_RETRY_COUNT
+
+
+def draw(seed: int, *parts: object) -> float:
+    """A deterministic number in [0, 1) for one decision."""
+    digest = hashlib.blake2b(repr((seed, *parts)).encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big") / 2**64
+
+
+def activity_id(seed: int, vm_index: int, kind: str, start: int) -> str:
+    digest = hashlib.blake2b(repr((seed, "activity", vm_index, kind, start)).encode(), digest_size=16).digest()
+    return str(uuid.UUID(bytes=digest, version=4))
+
+
+def assessment_seconds(seed: int, vm_index: int, start: int) -> int:
+    return 120 + int(draw(seed, vm_index, "assess", start) * 240)
+
+
+def enablement_seconds(seed: int, vm_index: int) -> int:
+    """Installing the patch extension: "more than three hours" (Azure's guide), 3 h to 3 h 40 min."""
+    return 3 * 3600 + int(draw(seed, vm_index, "enable") * 40) * 60
+
+
+def patch_seconds(seed: int, vm_index: int, patch: Patch, start: int) -> int:
+    if patch.classification == "Security" and patch.reboot_behavior == "AlwaysRequiresReboot":
+        low, spread = 18, 22  # a cumulative update
+    else:
+        low, spread = 3, 7
+    return (low + int(draw(seed, vm_index, patch.uid, start) * spread)) * 60
+
+
+def reboot_seconds(seed: int, vm_index: int, start: int) -> int:
+    return (5 + int(draw(seed, vm_index, "reboot", start) * 6)) * 60
+
+
+@dataclass(slots=True)
+class Guest:
+    """The guest conditions the platform needs (``autopatch sim requirement`` sets them)."""
+
+    agent: bool = True
+    update_service_running: bool = True
+    update_source_reachable: bool = True
+    update_source: str = "WindowsUpdate"  # or the WSUS server's URL
+
+    def failure(self) -> dict | None:
+        """The ApiError Azure's patch extension reports when a requirement is not met, else None."""
+        if not self.agent:
+            return {
+                "code": "VMAgentStatusCommunicationError",
+                "message": "The VM agent is not installed or not reporting: the platform cannot run the patch "
+                "extension. Install the Azure VM agent (osProfile.windowsConfiguration.provisionVMAgent).",
+            }
+        if not self.update_service_running:
+            return {
+                "code": "WindowsUpdateServiceNotRunning",
+                "message": "The Windows Update service (wuauserv) is not running on the VM. Start the service "
+                "and retry.",
+            }
+        if not self.update_source_reachable:
+            source = "Windows Update" if self.update_source == "WindowsUpdate" else f"the WSUS server {self.update_source}"
+            return {
+                "code": "WindowsUpdateEndpointUnreachable",
+                "message": f"The VM could not reach {source} to search for updates (0x8024402C). Check the VM's "
+                "network and proxy settings.",
+            }
+        return None
+
+
+@dataclass(slots=True)
+class Assessment:
+    status: str
+    start: int
+    end: int
+    activity: str
+    critical_and_security: int = 0
+    other: int = 0
+    reboot_pending: bool = False
+    error: dict | None = None
+    patches: tuple[Patch, ...] = ()
+
+
+@dataclass(slots=True)
+class Installation:
+    status: str
+    start: int
+    end: int
+    activity: str
+    installed: list[Patch] = field(default_factory=list)
+    failed: list[Patch] = field(default_factory=list)
+    pending: list[Patch] = field(default_factory=list)
+    not_selected: int = 0
+    excluded: int = 0
+    window_exceeded: bool = False
+    reboot_status: str = "NotNeeded"  # Unknown, NotNeeded, Required, Started, Failed, Completed
+    rebooted: bool = False
+    unhealthy: bool = False
+    error: dict | None = None
+    started_by: str = "Platform"
+
+    @property
+    def kb_ids(self) -> list[str]:
+        return [p.kb_id for p in self.installed]
+
+
+def assess(seed: int, vm_index: int, start: int, missing: tuple[Patch, ...], guest: Guest, reboot_pending: bool) -> Assessment:
+    end = start + assessment_seconds(seed, vm_index, start)
+    activity = activity_id(seed, vm_index, "assessment", start)
+    failure = guest.failure()
+    if failure is not None:
+        return Assessment("Failed", start, end, activity, reboot_pending=reboot_pending, error=_api_error(failure))
+    critical = sum(1 for p in missing if p.classification in PLATFORM_CLASSIFICATIONS)
+    return Assessment(
+        "Succeeded", start, end, activity, critical, len(missing) - critical, reboot_pending, None, missing
+    )
+
+
+@dataclass(slots=True)
+class Selection:
+    """What an installation is asked to install (the platform's fixed choice, or installPatches' filters)."""
+
+    classifications: tuple[str, ...] = PLATFORM_CLASSIFICATIONS
+    kb_include: tuple[str, ...] = ()
+    kb_exclude: tuple[str, ...] = ()
+    exclude_requiring_reboot: bool = False
+    max_publish: int | None = None
+    reboot_setting: str = "IfRequired"  # IfRequired, Never, Always
+
+
+def install(
+    seed: int,
+    vm_index: int,
+    start: int,
+    deadline: int,
+    missing: tuple[Patch, ...],
+    guest: Guest,
+    selection: Selection,
+    faults: dict,
+    started_by: str = "Platform",
+) -> Installation:
+    """Install what ``selection`` picks from ``missing`` between ``start`` and ``deadline``.
+
+    Patches install one after the other; one that would run into the reboot buffer stays pending and the
+    run reports ``maintenanceWindowExceeded``. A scripted fault makes a patch fail, a reboot hang, or the
+    VM come back unhealthy. ``faults`` is updated in place as one-shot faults are spent.
+    """
+    activity = activity_id(seed, vm_index, "installation", start)
+    failure = guest.failure()
+    if failure is not None:
+        return Installation("Failed", start, start + 120, activity, error=_api_error(failure), started_by=started_by,
+                            reboot_status="Unknown")
+    selected, not_selected, excluded = [], 0, 0
+    for patch in missing:
+        if selection.max_publish is not None and int(patch.published.timestamp()) > selection.max_publish:
+            not_selected += 1
+        elif patch.kb_id in selection.kb_exclude:
+            excluded += 1
+        elif selection.exclude_requiring_reboot and patch.reboot_behavior != "NeverReboots":
+            excluded += 1
+        elif patch.classification in selection.classifications or patch.kb_id in selection.kb_include:
+            selected.append(patch)
+        else:
+            not_selected += 1
+    result = Installation("Succeeded", start, start, activity, not_selected=not_selected, excluded=excluded,
+                          started_by=started_by)
+    clock = start + 60  # the extension starts and searches
+    budget_end = deadline - REBOOT_BUFFER
+    needs_reboot = False
+    for patch in selected:
+        seconds = patch_seconds(seed, vm_index, patch, start)
+        if clock + seconds > budget_end:
+            result.pending.append(patch)
+            continue
+        clock += seconds
+        if patch.fault == "fails" or (faults.get("installFailure", 0) > 0 and not result.failed):
+            if patch.fault != "fails":
+                faults["installFailure"] -= 1
+            result.failed.append(patch)
+            continue
+        result.installed.append(patch)
+        if patch.reboot_behavior == "AlwaysRequiresReboot" or (
+            patch.reboot_behavior == "CanRequestReboot" and draw(seed, vm_index, "requests-reboot", patch.uid) < 0.3
+        ):
+            needs_reboot = True
+    result.window_exceeded = bool(result.pending)
+    reboot = selection.reboot_setting == "Always" or (needs_reboot and selection.reboot_setting == "IfRequired")
+    if needs_reboot and selection.reboot_setting == "Never":
+        result.reboot_status = "Required"
+    elif reboot:
+        if faults.get("rebootHang", 0) > 0:
+            faults["rebootHang"] -= 1
+            clock += REBOOT_WAIT_TIMEOUT
+            result.reboot_status = "Failed"
+            result.error = _api_error({
+                "code": "RebootTimedOut",
+                "message": f"The VM did not come back within {REBOOT_WAIT_TIMEOUT // 60} minutes of the reboot "
+                "that completes the installation.",
+            })
+        else:
+            clock += reboot_seconds(seed, vm_index, start)
+            result.reboot_status = "Completed"
+            result.rebooted = True
+            if faults.get("unhealthyAfterReboot", 0) > 0 or any(p.fault == "unhealthy" for p in result.installed):
+                if faults.get("unhealthyAfterReboot", 0) > 0:
+                    faults["unhealthyAfterReboot"] -= 1
+                result.unhealthy = True
+                result.error = _api_error({
+                    "code": "VMHealthCheckFailed",
+                    "message": "The VM's platform health signal reported it unhealthy after the patch reboot.",
+                })
+    result.end = max(clock, start + 120)
+    if result.failed and result.error is None:
+        result.error = _api_error(
+            {
+                "code": "PatchInstallationFailed",
+                "message": f"{len(result.failed)} patch(es) failed to install: "
+                + ", ".join(f"KB{p.kb_id}" for p in result.failed),
+            },
+            details=[{"code": "PatchInstallationFailed", "target": f"KB{p.kb_id}", "message": p.name} for p in result.failed],
+        )
+    if result.failed or result.reboot_status == "Failed" or result.unhealthy:
+        result.status = "Failed"
+    elif result.pending:
+        result.status = "CompletedWithWarnings"
+        result.error = _api_error({
+            "code": "MaintenanceWindowExceeded",
+            "message": f"The maintenance window ended before {len(result.pending)} patch(es) could be installed; "
+            "they stay pending and are retried in the next off-peak window.",
+        })
+    return result
+
+
+def _api_error(inner: dict, details: list[dict] | None = None) -> dict:
+    """Azure's ApiError shape: a summary code and message, with the specific error in details."""
+    return {
+        "code": inner["code"],
+        "message": inner["message"],
+        "details": details if details is not None else [dict(inner)],
+    }

@@ -1,0 +1,244 @@
+"""On-demand patch operations: assessPatches and installPatches (az vm assess-patches / install-patches).
+
+Both run now, whatever the hour, outside the orchestration, and need the ``InGuestPatchVMPreview``
+feature registered and propagated, as the guide says. Like az, the caller waits for the long-running
+operation by default: simulated time moves on by the operation's duration. With ``wait=False`` the
+operation starts, the instance view says ``InProgress``, and the result lands on a later tick.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from ..azure.catalog import ON_DEMAND_FEATURE
+from ..engine.clock import format_instant, from_epoch, parse_instant, to_epoch
+from ..errors import AzureError
+from . import clock, patching, vms
+from .state import now_text
+
+REBOOT_SETTINGS = ("IfRequired", "Never", "Always")
+WINDOWS_CLASSIFICATIONS = (
+    "Critical", "Security", "UpdateRollUp", "FeaturePack", "ServicePack", "Definition", "Tools", "Updates",
+)
+# installPatches' maximumDuration: ISO 8601, at most four hours (Azure: "PT4H" is the largest allowed).
+MAX_DURATION = timedelta(hours=4)
+MIN_DURATION = timedelta(minutes=30)
+_DURATION = re.compile(r"^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$", re.IGNORECASE)
+
+
+def _target(state, group: str, name: str):
+    record = vms.require(state, group, name)
+    vms.check_feature_propagated(state, ON_DEMAND_FEATURE)
+    if not vms.is_windows(record["vm"]):
+        raise AzureError("OperationNotAllowed", "autopatch simulates Windows guests only: this VM has no "
+                         "windowsConfiguration.", 409)
+    if record["sim"]["power"] != "running":
+        raise AzureError(
+            "OperationNotAllowed",
+            f"Operation 'patch' is not allowed on VM '{name}' since the VM is "
+            f"{vms.POWER_DISPLAY[record['sim']['power']].removeprefix('VM ')}.",
+            409,
+        )
+    return record
+
+
+def _simulator(state, key: str):
+    sim = patching.build(state, parse_instant(now_text(state)))
+    vm = sim.vms[key]
+    if vm.busy_until > sim.now:
+        raise AzureError(
+            "Conflict",
+            "Another patch operation is in progress on this VM. Wait for it to finish and retry.",
+            409,
+        )
+    return sim, vm
+
+
+def assess(state, group: str, name: str, wait: bool = True) -> dict | None:
+    """Assess the VM now; returns VirtualMachineAssessPatchesResult (newest shape) or None with no wait."""
+    from ..engine import lifecycle
+
+    record = _target(state, group, name)
+    key = vms.ids.key(vms.group_of(record), record["vm"]["name"])
+    sim, vm = _simulator(state, key)
+    start = sim.now
+    sim.os_updates(vm, start)
+    result = lifecycle.assess(sim.seed, vm.index, start, sim.missing(vm, start), vm.guest, vm.reboot_pending)
+    if not wait:
+        sim.begin_user_operation(vm, "A", start, result.end)
+        patching.write_back(state, sim)
+        return None
+    vm.assessment = result
+    vm.dirty = True
+    sim.record_user(vm, "A", result.start, result.end, result.status, ())
+    patching.write_back(state, sim)
+    clock.tick(state, from_epoch(result.end))
+    return _assessment_document(result)
+
+
+def _assessment_document(result) -> dict:
+    from ..engine.catalog import CLASSIFICATION_TITLES
+    from ..models.compute import VirtualMachineAssessPatchesResult, VirtualMachineSoftwarePatchProperties
+
+    return VirtualMachineAssessPatchesResult(
+        status=result.status,
+        assessmentActivityId=result.activity,
+        rebootPending=result.reboot_pending,
+        criticalAndSecurityPatchCount=result.critical_and_security,
+        otherPatchCount=result.other,
+        startDateTime=_iso(result.start),
+        availablePatches=[
+            VirtualMachineSoftwarePatchProperties(
+                patchId=p.patch_id, name=p.name, kbId=p.kb_id,
+                classifications=[CLASSIFICATION_TITLES[p.classification]], rebootBehavior=p.reboot_behavior,
+                activityId=result.activity, publishedDate=_iso(int(p.published.timestamp())),
+                lastModifiedDateTime=_iso(result.end), assessmentState="Available",
+            )
+            for p in result.patches
+        ],
+        error=result.error,
+    ).wire()
+
+
+def parse_duration(text: str) -> timedelta:
+    match = _DURATION.match(text.strip()) if isinstance(text, str) else None
+    if not match or not any(match.groups()):
+        raise AzureError("InvalidParameter", f"The value '{text}' of parameter 'maximumDuration' is not a valid "
+                         "ISO 8601 duration such as 'PT4H'.", 400, "maximumDuration")
+    days, hours, minutes, seconds = (int(g or 0) for g in match.groups())
+    return timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
+
+
+def validate_install_parameters(parameters: dict, windows: bool = True):
+    """Azure's checks of VirtualMachineInstallPatchesParameters; returns (duration, Selection)."""
+    from ..engine.lifecycle import Selection
+
+    if not isinstance(parameters, dict):
+        raise AzureError("InvalidRequestContent", "The request content was invalid and could not be deserialized.")
+    if not parameters.get("maximumDuration"):
+        raise AzureError("InvalidParameter", "Required parameter 'maximumDuration' is missing (null).", 400,
+                         "maximumDuration")
+    duration = parse_duration(parameters["maximumDuration"])
+    if not MIN_DURATION <= duration <= MAX_DURATION:
+        raise AzureError("InvalidParameter", f"The value '{parameters['maximumDuration']}' of parameter "
+                         "'maximumDuration' is out of range: it must be between PT30M and PT4H.", 400,
+                         "maximumDuration")
+    reboot = parameters.get("rebootSetting")
+    if not reboot:
+        raise AzureError("InvalidParameter", "Required parameter 'rebootSetting' is missing (null).", 400,
+                         "rebootSetting")
+    canonical = {r.lower(): r for r in REBOOT_SETTINGS}.get(str(reboot).lower())
+    if canonical is None:
+        raise AzureError("InvalidParameter", f"The value '{reboot}' of parameter 'rebootSetting' is invalid. "
+                         f"Allowed values: {', '.join(REBOOT_SETTINGS)}.", 400, "rebootSetting")
+    if parameters.get("linuxParameters") and windows:
+        raise AzureError("InvalidParameter", "Parameter 'linuxParameters' is not allowed for a Windows VM: use "
+                         "'windowsParameters'.", 400, "linuxParameters")
+    params = parameters.get("windowsParameters")
+    if windows and not params:
+        raise AzureError("InvalidParameter", "Required parameter 'windowsParameters' is missing (null).", 400,
+                         "windowsParameters")
+    classes = []
+    for value in params.get("classificationsToInclude") or ():
+        canonical_class = {c.lower(): c for c in WINDOWS_CLASSIFICATIONS}.get(str(value).lower())
+        if canonical_class is None:
+            raise AzureError("InvalidParameter", f"The value '{value}' of parameter "
+                             "'windowsParameters.classificationsToInclude' is invalid. Allowed values: "
+                             f"{', '.join(WINDOWS_CLASSIFICATIONS)}.", 400,
+                             "windowsParameters.classificationsToInclude")
+        classes.append(canonical_class)
+    include = tuple(_kb(k, "kbNumbersToInclude") for k in params.get("kbNumbersToInclude") or ())
+    exclude = tuple(_kb(k, "kbNumbersToExclude") for k in params.get("kbNumbersToExclude") or ())
+    if not classes and not include:
+        raise AzureError("InvalidParameter", "At least one of 'windowsParameters.classificationsToInclude' or "
+                         "'windowsParameters.kbNumbersToInclude' must be given.", 400, "windowsParameters")
+    max_publish = None
+    if params.get("maxPatchPublishDate"):
+        try:
+            max_publish = to_epoch(parse_instant(params["maxPatchPublishDate"]))
+        except ValueError as exc:
+            raise AzureError("InvalidParameter", f"The value '{params['maxPatchPublishDate']}' of parameter "
+                             "'windowsParameters.maxPatchPublishDate' is not a valid date-time.", 400,
+                             "windowsParameters.maxPatchPublishDate") from exc
+    selection = Selection(tuple(classes), include, exclude, bool(params.get("excludeKbsRequiringReboot")),
+                          max_publish, canonical)
+    return duration, selection
+
+
+def _kb(value, name: str) -> str:
+    text = str(value).strip()
+    digits = text[2:] if text.upper().startswith("KB") else text
+    if not digits.isdigit():
+        raise AzureError("InvalidParameter", f"The value '{value}' of parameter 'windowsParameters.{name}' is not "
+                         "a KB number.", 400, f"windowsParameters.{name}")
+    return digits
+
+
+def install(state, group: str, name: str, parameters: dict, wait: bool = True) -> dict | None:
+    """Install now; returns VirtualMachineInstallPatchesResult (newest shape) or None with no wait."""
+    from ..engine import lifecycle
+
+    record = _target(state, group, name)
+    duration, selection = validate_install_parameters(parameters)
+    key = vms.ids.key(vms.group_of(record), record["vm"]["name"])
+    sim, vm = _simulator(state, key)
+    start = sim.now
+    sim.os_updates(vm, start)
+    missing = sim.missing(vm, start)
+    result = lifecycle.install(sim.seed, vm.index, start, start + int(duration.total_seconds()), missing, vm.guest,
+                               selection, vm.faults, started_by="User")
+    if not wait:
+        sim.begin_user_operation(vm, "I", start, result.end, result)
+        patching.write_back(state, sim)
+        return None
+    sim.apply_installation(vm, result)
+    sim.record_user(vm, "I", result.start, result.end, result.status, result.kb_ids, result.window_exceeded,
+                    result.rebooted)
+    patching.write_back(state, sim)
+    clock.tick(state, from_epoch(result.end))
+    return _installation_document(result, missing, selection)
+
+
+def _installation_document(result, missing, selection) -> dict:
+    from ..engine.catalog import CLASSIFICATION_TITLES
+    from ..models.compute import PatchInstallationDetail, VirtualMachineInstallPatchesResult
+
+    installed = {p.uid for p in result.installed}
+    failed = {p.uid for p in result.failed}
+    pending = {p.uid for p in result.pending}
+
+    def state_of(p) -> str:
+        if p.uid in installed:
+            return "Installed"
+        if p.uid in failed:
+            return "Failed"
+        if p.uid in pending:
+            return "Pending"
+        if p.kb_id in selection.kb_exclude or (selection.exclude_requiring_reboot and p.reboot_behavior != "NeverReboots"):
+            return "Excluded"
+        return "NotSelected"
+
+    return VirtualMachineInstallPatchesResult(
+        status=result.status,
+        installationActivityId=result.activity,
+        rebootStatus=result.reboot_status,
+        maintenanceWindowExceeded=result.window_exceeded,
+        excludedPatchCount=result.excluded,
+        notSelectedPatchCount=result.not_selected,
+        pendingPatchCount=len(result.pending),
+        installedPatchCount=len(result.installed),
+        failedPatchCount=len(result.failed),
+        patches=[
+            PatchInstallationDetail(patchId=p.patch_id, name=p.name, kbId=p.kb_id,
+                                    classifications=[CLASSIFICATION_TITLES[p.classification]],
+                                    installationState=state_of(p))
+            for p in missing
+        ],
+        startDateTime=_iso(result.start),
+        error=result.error,
+    ).wire()
+
+
+def _iso(epoch: int) -> str:
+    return format_instant(from_epoch(epoch))
