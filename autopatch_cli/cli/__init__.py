@@ -21,9 +21,31 @@ COMMAND_GROUPS: dict[str, tuple[str, str]] = {
     "vm": ("autopatch_cli.cli.vm", "Manage Linux or Windows virtual machines."),
     "clock": ("autopatch_cli.cli.clock", "Show or set the simulated clock (autopatch only)."),
     "tick": ("autopatch_cli.cli.tick", "Advance simulated time (autopatch only)."),
+    "orchestration": ("autopatch_cli.cli.orchestration", "See the availability-first rollout (autopatch only)."),
+    "sim": ("autopatch_cli.cli.sim", "Stage guest conditions and faults (autopatch only)."),
+    "catalog": ("autopatch_cli.cli.catalog", "List patch releases or publish an out-of-band patch (autopatch only)."),
+    "demo": ("autopatch_cli.cli.demo", "Simulate a month of patching over a sample fleet (autopatch only)."),
+    "rest": ("autopatch_cli.cli.rest", "Invoke a custom request (ARM REST API, as az rest)."),
+    "serve": ("autopatch_cli.cli.serve", "Serve the ARM REST API over HTTP for SDKs and az rest (autopatch only)."),
     "configure": ("autopatch_cli.cli.config", "Manage autopatch configuration, as az configure does."),
     "config": ("autopatch_cli.cli.config", "Manage autopatch configuration, as az config does."),
 }
+
+# The Azure PowerShell cmdlets of the guide: top-level commands, names matched case-insensitively
+# (aliases too) as PowerShell matches them. Each maps to its help line; autopatch_cli.cli.powershell
+# builds them. Listed after the az groups in `autopatch --help`.
+CMDLETS: dict[str, str] = {
+    "Get-AzProviderFeature": "Gets information about Azure provider features.",
+    "Get-AzVM": "Gets the properties of a virtual machine (-Status: its instance view).",
+    "Invoke-AzVMInstallPatch": "Installs patches on the VM.",
+    "Invoke-AzVMPatchAssessment": "Assess patches on a VM.",
+    "Register-AzProviderFeature": "Registers an Azure provider feature in your current subscription.",
+    "Register-AzResourceProvider": "Registers a resource provider.",
+    "Set-AzVMOperatingSystem": "Sets the OS properties of a stored VM and updates it.",
+    "Unregister-AzProviderFeature": "Unregisters an Azure provider feature in your current subscription.",
+}
+CMDLET_ALIASES = {"invoke-azvmpatchassess": "Invoke-AzVMPatchAssessment",
+                  "invoke-azvmassesspatch": "Invoke-AzVMPatchAssessment"}
 
 
 class LazyGroup(TyperGroup):
@@ -58,6 +80,26 @@ class LazyGroup(TyperGroup):
 
 class RootGroup(LazyGroup):
     lazy = COMMAND_GROUPS
+
+    def list_commands(self, ctx) -> list[str]:
+        return [*sorted(set(self.commands) - set(CMDLETS) | set(self.lazy)), *CMDLETS]
+
+    def get_command(self, ctx, cmd_name: str):
+        cmdlet = _cmdlet_name(cmd_name)
+        if cmdlet is None:
+            return super().get_command(ctx, cmd_name)
+        if cmdlet not in self.commands:
+            from .powershell import command
+
+            self.commands[cmdlet] = command(cmdlet)
+        return self.commands[cmdlet]
+
+
+def _cmdlet_name(name: str) -> str | None:
+    lowered = name.lower()
+    if lowered in CMDLET_ALIASES:
+        return CMDLET_ALIASES[lowered]
+    return next((c for c in CMDLETS if c.lower() == lowered), None)
 
 
 # ---- one command group's typer app, its commands built on demand ---------------------------------

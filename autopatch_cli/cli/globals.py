@@ -89,7 +89,8 @@ def extract(argv: list[str]) -> tuple[Settings, list[str]]:
 NARGS_OPTIONS = frozenset(
     {"--ids", "--tags", "--set", "--zones", "--kb-numbers-to-include", "--kb-numbers-to-exclude",
      "--classifications-to-include-win", "--classifications-to-include-linux",
-     "--package-name-masks-to-include", "--package-name-masks-to-exclude", "--defaults"}
+     "--package-name-masks-to-include", "--package-name-masks-to-exclude", "--defaults",
+     "--headers", "--uri-parameters", "--url-parameters"}
 )
 # Options whose several values form one group (`--add PATH VALUE...`): joined with a unit separator.
 GROUPED_OPTIONS = frozenset({"--add", "--remove"})

@@ -40,11 +40,82 @@ def tick(
                 raise ValidationError(str(exc)) from exc
         else:
             target = clock.now(state) + clock.duration(minutes, hours, days)
-        result = clock.tick(state, target)
+        with _progress(clock.now(state), target) as progress:
+            result = clock.tick(state, target, progress)
+    if _terminal_table():
+        _print_summary(result)
+        return
     emit(result, _table)
 
 
 def _table(result):
-    return [{"Time": e["time"], "Event": e["event"]} for e in result["events"]] or [
-        {"From": result["from"], "To": result["to"], "Events": 0}
-    ]
+    rows = [{"Time": e["time"], "Event": e["event"]} for e in result["events"]]
+    counts = ", ".join(f"{v} {k}" for k, v in result.get("counts", {}).items() if v and k != "events")
+    rows.append({"Time": result["to"], "Event": f"now ({counts or 'nothing else happened'})"})
+    return rows
+
+
+def _terminal_table() -> bool:
+    """A person at a terminal with the default output: a rich table instead of JSON."""
+    import sys
+
+    from .globals import settings
+    from .output import default_output
+
+    return sys.stdout.isatty() and not settings.query and (settings.output is None and default_output() in ("json", "table"))
+
+
+def _print_summary(result) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    table = Table(title=f"Simulated {result['from']} -> {result['to']}", title_justify="left")
+    table.add_column("Time (UTC)")
+    table.add_column("Event")
+    for event in result["events"]:
+        table.add_row(event["time"], event["event"])
+    console.print(table)
+    counts = result.get("counts") or {}
+    if counts:
+        summary = Table(show_header=True, box=None)
+        for name in counts:
+            summary.add_column(name, justify="right")
+        summary.add_row(*(str(v) for v in counts.values()))
+        console.print(summary)
+
+
+class _progress:
+    """A progress bar on stderr for long ticks at a terminal (simulated days done), else nothing."""
+
+    def __init__(self, start, end):
+        import sys
+
+        self.start = int(start.timestamp())
+        self.end = int(end.timestamp())
+        self.enabled = sys.stderr.isatty() and self.end - self.start > 2 * 86_400
+        self.bar = None
+
+    def __enter__(self):
+        if not self.enabled:
+            return None
+        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self.bar = Progress(TextColumn("ticking"), BarColumn(), TextColumn("{task.completed:.0f}/{task.total:.0f} days"),
+                            TimeElapsedColumn(), transient=True)
+        self.bar.start()
+        task = self.bar.add_task("tick", total=(self.end - self.start) / 86_400)
+        last = [0.0]
+
+        def advance(at: int) -> None:
+            done = (at - self.start) / 86_400
+            if done - last[0] >= 0.25:
+                last[0] = done
+                self.bar.update(task, completed=done)
+
+        return advance
+
+    def __exit__(self, *exc):
+        if self.bar is not None:
+            self.bar.stop()
+        return False

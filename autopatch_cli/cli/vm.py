@@ -343,3 +343,207 @@ def avset_list(resource_group: Group = None):
 
     state = reader()
     emit([flatten_az(a) for a in availability_sets.list_sets(state, default_group(resource_group))], _avset_table)
+
+
+# ---- on-demand patching: assess-patches, install-patches ---------------------------------------
+
+WINDOWS_CLASSIFICATIONS = ("Critical", "Definition", "FeaturePack", "Security", "ServicePack", "Tools",
+                           "UpdateRollUp", "Updates")
+LINUX_CLASSIFICATIONS = ("Critical", "Other", "Security")
+REBOOT_SETTINGS = ("Always", "IfRequired", "Never")
+AssessName = Annotated[str, typer.Option("--name", "--vm-name", "-n", help="The name of the Virtual Machine. You can configure the default using `az configure --defaults vm=<name>`.")]
+Strings = list[str]
+
+
+@app.command("assess-patches", epilog=GLOBAL_ARGUMENTS_HELP)
+def assess_patches(
+    resource_group: Group = None,
+    name: AssessName = None,
+    ids: Ids = None,
+    no_wait: NoWait = False,
+):
+    """Assess patches on a VM."""
+    wait = not no_wait
+    pairs = targets(resource_group, name, ids, VM_TYPE)
+    from ..ops import ondemand
+
+    results = []
+    with writer() as state:
+        check_subscription(state)
+        for group, vm_name in pairs:
+            results.append(ondemand.assess(state, group, vm_name, wait=wait))
+    if wait:
+        emit(one([_az_view(r) for r in results]))
+
+
+def install_parameters(
+    maximum_duration: str,
+    reboot_setting: str,
+    *,
+    classifications_win: Strings | None = None,
+    kb_include: Strings | None = None,
+    kb_exclude: Strings | None = None,
+    exclude_kbs_requiring_reboot: bool | None = None,
+    max_patch_publish_date: str | None = None,
+    classifications_linux: Strings | None = None,
+    package_include: Strings | None = None,
+    package_exclude: Strings | None = None,
+) -> dict:
+    """The ``VirtualMachineInstallPatchesParameters`` body az sends for these flags (values validated
+    as az validates them; what Azure refuses is the operations layer's to say)."""
+    from ..models.compute import LinuxParameters, VirtualMachineInstallPatchesParameters, WindowsParameters
+
+    windows = WindowsParameters(
+        classificationsToInclude=classifications_win,
+        kbNumbersToInclude=kb_include,
+        kbNumbersToExclude=kb_exclude,
+        excludeKbsRequiringReboot=exclude_kbs_requiring_reboot,
+        maxPatchPublishDate=max_patch_publish_date,
+    )
+    linux = LinuxParameters(
+        classificationsToInclude=classifications_linux,
+        packageNameMasksToInclude=package_include,
+        packageNameMasksToExclude=package_exclude,
+    )
+    return VirtualMachineInstallPatchesParameters(
+        maximumDuration=maximum_duration,
+        rebootSetting=reboot_setting,
+        windowsParameters=windows if windows.wire() else None,
+        linuxParameters=linux if linux.wire() else None,
+    ).wire()
+
+
+def _choices(values: list[str] | None, allowed: tuple[str, ...], option: str) -> list[str] | None:
+    return None if values is None else [choice(v, allowed, option) for v in values]
+
+
+def _publish_date(value: str | None) -> str | None:
+    if value is None:
+        return None
+    from ..engine.clock import parse_instant
+    from ..errors import UsageError
+
+    try:
+        parse_instant(value)
+    except ValueError as exc:
+        raise UsageError(
+            f"argument --max-patch-publish-date: '{value}' is not a valid ISO 8601 date-time, e.g. "
+            "2020-11-19T02:36:43.0539904+00:00"
+        ) from exc
+    return value
+
+
+@app.command("install-patches", epilog=GLOBAL_ARGUMENTS_HELP)
+def install_patches(
+    resource_group: Group = None,
+    name: VmName = None,
+    ids: Ids = None,
+    maximum_duration: Annotated[str, typer.Option("--maximum-duration", help="[Required] Specify the maximum amount of time that the operation will run. It must be an ISO 8601-compliant duration string such as PT4H (4 hours).")] = None,
+    reboot_setting: Annotated[str, typer.Option("--reboot-setting", help="[Required] Define when it is acceptable to reboot a VM during a software update operation.  Allowed values: Always, IfRequired, Never.")] = None,
+    classifications_to_include_win: Annotated[Strings, typer.Option("--classifications-to-include-win", help="Space-separated list of classifications to include for Windows VM.  Allowed values: Critical, Definition, FeaturePack, Security, ServicePack, Tools, UpdateRollUp, Updates.")] = None,
+    classifications_to_include_linux: Annotated[Strings, typer.Option("--classifications-to-include-linux", help="Space-separated list of classifications to include for Linux VM.  Allowed values: Critical, Other, Security.")] = None,
+    exclude_kbs_requiring_reboot: Annotated[str, typer.Option("--exclude-kbs-requiring-reboot", help="Filter out KBs that don't have a reboot behavior of 'NeverReboots' when this is set. Applicable to Windows VM only.  Allowed values: false, true.")] = None,
+    kb_numbers_to_exclude: Annotated[Strings, typer.Option("--kb-numbers-to-exclude", help="Space-separated list of KBs to exclude in the patch operation. Applicable to Windows VM only.")] = None,
+    kb_numbers_to_include: Annotated[Strings, typer.Option("--kb-numbers-to-include", help="Space-separated list of KBs to include in the patch operation. Applicable to Windows VM only.")] = None,
+    max_patch_publish_date: Annotated[str, typer.Option("--max-patch-publish-date", help="ISO 8601 time value for install patch that were published on or before this given max published date. Format: date (yyyy-mm-dd) time (hh:mm:ss.xxxxx) timezone (+/-hh:mm).")] = None,
+    package_name_masks_to_exclude: Annotated[Strings, typer.Option("--package-name-masks-to-exclude", help="Space-separated list of packages to exclude in the patch operation. Format: packageName_packageVersion. Applicable to Linux VM only.")] = None,
+    package_name_masks_to_include: Annotated[Strings, typer.Option("--package-name-masks-to-include", help="Space-separated list of packages to include in the patch operation. Format: packageName_packageVersion. Applicable to Linux VM only.")] = None,
+    no_wait: NoWait = False,
+):
+    """Install patches on a VM."""
+    from ..errors import UsageError
+
+    missing = [flag for flag, value in (("--maximum-duration", maximum_duration), ("--reboot-setting", reboot_setting))
+               if value is None]
+    if missing:
+        raise UsageError(f"the following arguments are required: {', '.join(missing)}")
+    parameters = install_parameters(
+        maximum_duration,
+        choice(reboot_setting, REBOOT_SETTINGS, "--reboot-setting"),
+        classifications_win=_choices(classifications_to_include_win, WINDOWS_CLASSIFICATIONS, "--classifications-to-include-win"),
+        kb_include=kb_numbers_to_include,
+        kb_exclude=kb_numbers_to_exclude,
+        exclude_kbs_requiring_reboot=bool3(exclude_kbs_requiring_reboot, "--exclude-kbs-requiring-reboot"),
+        max_patch_publish_date=_publish_date(max_patch_publish_date),
+        classifications_linux=_choices(classifications_to_include_linux, LINUX_CLASSIFICATIONS, "--classifications-to-include-linux"),
+        package_include=package_name_masks_to_include,
+        package_exclude=package_name_masks_to_exclude,
+    )
+    pairs = targets(resource_group, name, ids, VM_TYPE)
+    from ..ops import ondemand
+
+    results = []
+    with writer() as state:
+        check_subscription(state)
+        for group, vm_name in pairs:
+            results.append(ondemand.install(state, group, vm_name, parameters, wait=not no_wait))
+    if not no_wait:
+        emit(one([_az_view(r) for r in results]))
+
+
+# ---- az vm wait ----------------------------------------------------------------------------------
+
+
+@app.command("wait", epilog=GLOBAL_ARGUMENTS_HELP)
+def wait(
+    resource_group: Group = None,
+    name: VmName = None,
+    ids: Ids = None,
+    created: Annotated[bool, typer.Option("--created", help="Wait until created with 'provisioningState' at 'Succeeded'.")] = False,
+    custom: Annotated[str, typer.Option("--custom", help="Wait until the condition satisfies a custom JMESPath query. E.g. provisioningState!='InProgress', instanceView.statuses[?code=='PowerState/running'].")] = None,
+    deleted: Annotated[bool, typer.Option("--deleted", help="Wait until deleted.")] = False,
+    exists: Annotated[bool, typer.Option("--exists", help="Wait until the resource exists.")] = False,
+    interval: Annotated[int, typer.Option("--interval", help="Polling interval in seconds (simulated time).  Default: 30.")] = 30,
+    timeout: Annotated[int, typer.Option("--timeout", help="Maximum wait in seconds (simulated time).  Default: 3600.")] = 3600,
+    updated: Annotated[bool, typer.Option("--updated", help="Wait until updated with provisioningState at 'Succeeded'.")] = False,
+):
+    """Place the CLI in a waiting state until a condition of the VM is met.
+
+    Waiting moves the simulated clock (interval by interval), firing what falls due meanwhile. As
+    az does, a wait that times out prints {} and exits 0.
+    """
+    from ..errors import AutopatchError
+    from ..ops import vms, waits
+    from ..ops.state import now_text
+
+    condition = _custom_condition(custom)
+    pairs = targets(resource_group, name, ids, VM_TYPE)
+    results = []
+    error = None
+    with writer() as state:
+        check_subscription(state)
+        started = now_text(state)
+        for group, vm_name in pairs:
+            def getter(group=group, vm_name=vm_name):
+                return _az_view(vms.with_instance_view(vms.require(state, group, vm_name)))
+
+            try:
+                done = waits.wait_resource(
+                    state, getter, created=created, updated=updated, deleted=deleted, exists=exists,
+                    custom=condition, timeout=timeout, interval=interval,
+                )
+            except AutopatchError as exc:
+                if now_text(state) == started:
+                    raise  # nothing happened: the store stays as it was
+                error = exc  # time has passed: keep it, then report the failure
+                break
+            results.append(None if done else {})
+    if error is not None:
+        raise error
+    if any(r is not None for r in results):
+        emit(one(results))  # az returns its timeout CLIError as the result: printed as {} (azure-cli #34004)
+
+
+def _custom_condition(custom: str | None):
+    if custom is None:
+        return None
+    import jmespath
+    from jmespath.exceptions import JMESPathError
+
+    from ..errors import UsageError
+
+    try:
+        expression = jmespath.compile(custom)
+    except JMESPathError as exc:
+        raise UsageError(f"argument --custom: invalid jmespath_type value: '{custom}'") from exc
+    return expression.search

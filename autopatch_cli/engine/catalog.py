@@ -16,6 +16,7 @@ Pure data and arithmetic: no clock, no I/O.
 
 from __future__ import annotations
 
+import bisect
 import random
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
@@ -193,8 +194,6 @@ class PatchIndex:
 
     def missing(self, family: str, created: int, upto: int, installed: frozenset) -> tuple[Patch, ...]:
         """Patches published in (created, upto] that a VM created at ``created`` has not installed."""
-        import bisect
-
         plist = self.patches(family)
         stamps = self._published[family]
         first = bisect.bisect_right(stamps, created)

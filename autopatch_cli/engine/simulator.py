@@ -72,6 +72,8 @@ class VmState:
     dirty: bool = False
     ticket: tuple | None = None  # (rollout release id, phase, batch) while the orchestrator has given a turn
     assess_now: bool = False  # started again: assessed at once, whatever the hour
+    is_platform: bool = False  # cached `platform` and `assessed_by_platform` for the hot loop
+    is_assessed: bool = False
 
     @property
     def platform(self) -> bool:
@@ -196,10 +198,20 @@ class Simulator:
             seed, datetime.fromtimestamp(catalog_start, tz=UTC), datetime.fromtimestamp(max(until_hint, now), tz=UTC),
             catalog_extra,
         )
+        self.until = now
+        self.plan_only = False  # a dry run for `orchestration plan`: no assessments
         self.by_tz: dict[str, list[VmState]] = {}
         for vm in vms.values():
+            vm.is_platform = vm.platform
+            vm.is_assessed = vm.assessed_by_platform
             self.by_tz.setdefault(vm.tz, []).append(vm)
         self.regions_with_platform_vms = {vm.region for vm in vms.values() if vm.platform}
+        self.by_region: dict[str, list[VmState]] = {}
+        self.set_sizes: dict[str, int] = {}
+        for vm in vms.values():
+            self.by_region.setdefault(vm.region, []).append(vm)
+            if vm.avset:
+                self.set_sizes[vm.avset] = self.set_sizes.get(vm.avset, 0) + 1
         for op in inflight:
             self._push(op[2], "end", op)
             vm = vms.get(op[0])
@@ -243,6 +255,7 @@ class Simulator:
                     self._maybe_admit(vm, self.now)
 
     def run(self, until: int) -> None:
+        self.until = until
         events = self.events
         while events and events[0][0] <= until:
             at, _, kind, payload = heapq.heappop(events)
@@ -273,36 +286,50 @@ class Simulator:
     # ---- windows and the per-VM agenda -------------------------------------------------------
     def _on_window(self, tz: str, at: int) -> None:
         self._push(offpeak.next_opening(tz, at), "window", tz)
+        window = (at, at + offpeak.WINDOW_SECONDS)
         for vm in self.by_tz.get(tz, ()):
-            if vm.busy_until <= at and (vm.assessed_by_platform or vm.ticket is not None):
-                self.step(vm, at)
+            # only VMs with something to do this night: a cheap test before the full agenda
+            if vm.busy_until > at:
+                continue
+            if vm.ticket is not None or (vm.is_assessed and not self.plan_only and vm.assess_due is not None and vm.assess_due <= at) or (
+                vm.is_platform and not vm.enabled
+            ):
+                self.step(vm, at, window)
 
-    def step(self, vm: VmState, t: int) -> None:
-        """Start the VM's next piece of work if its window is open and it has any."""
+    def step(self, vm: VmState, t: int, window: tuple[int, int] | None = None) -> None:
+        """Start the VM's next piece of work if its window is open and it has any.
+
+        Assessments that end within this tick run inline (no event of their own): they are the bulk of
+        the work, and nothing else can touch the VM while they run.
+        """
         if vm.busy_until > t or vm.family is None:
             return
         if vm.power != "running":
             if vm.ticket is not None:
                 self._leave_turn(vm, "skipped", t)
             return
-        if vm.assess_now and vm.assessed_by_platform:
+        if vm.assess_now and vm.is_assessed:
             vm.assess_now = False
             vm.dirty = True
             self._begin(vm, "A", t, t + lifecycle.assessment_seconds(self.seed, vm.index, t), None)
             return
-        window = offpeak.window_at(vm.tz, t)
         if window is None:
-            return
-        _, window_end = window
-        if vm.platform and not vm.enabled:
+            window = offpeak.window_at(vm.tz, t)
+            if window is None:
+                return
+        window_end = window[1]
+        if vm.is_platform and not vm.enabled:
             self._enable(vm, t, window_end)
             return
-        if vm.assessed_by_platform and vm.assess_due is not None and vm.assess_due <= t:
+        if vm.is_assessed and vm.assess_due is not None and vm.assess_due <= t and not self.plan_only:
             seconds = lifecycle.assessment_seconds(self.seed, vm.index, t)
             if t + seconds <= window_end:
-                self._begin(vm, "A", t, t + seconds, None)
-                return
-        if vm.ticket is not None and vm.platform and vm.enabled and t >= vm.retry_after:
+                if t + seconds > self.until:
+                    self._begin(vm, "A", t, t + seconds, None)
+                    return
+                self._finish_assess(vm, t)
+                t += seconds
+        if vm.ticket is not None and vm.is_platform and vm.enabled and t >= vm.retry_after:
             if window_end - t >= lifecycle.MIN_INSTALL_START:
                 self._install(vm, t, window_end)
 
@@ -363,7 +390,8 @@ class Simulator:
 
     def _finish_assess(self, vm: VmState, start: int, user: bool = False) -> None:
         self.os_updates(vm, start)
-        result = lifecycle.assess(self.seed, vm.index, start, self.missing(vm, start), vm.guest, vm.reboot_pending)
+        result = lifecycle.assess(self.seed, vm.index, start, self.missing(vm, start), vm.guest, vm.reboot_pending,
+                                  with_activity=False)
         vm.assessment = result
         vm.dirty = True
         if not user:
@@ -533,7 +561,7 @@ class Simulator:
 
     def _plan_region(self, rollout: Rollout, region: str) -> RegionRun:
         """Batches for one region: drawn from the seed and the release, so they differ month to month."""
-        members = sorted((vm for vm in self.vms.values() if vm.region == region and vm.platform), key=lambda v: v.index)
+        members = sorted((vm for vm in self.by_region.get(region, ()) if vm.is_platform), key=lambda v: v.index)
         sets: dict[tuple, list[VmState]] = {}
         standalone: dict[str | None, list[VmState]] = {}
         for vm in members:
@@ -541,7 +569,7 @@ class Simulator:
                 sets.setdefault((vm.zone, vm.avset), []).append(vm)
             else:
                 standalone.setdefault(vm.zone, []).append(vm)
-        set_sizes = self._set_sizes()
+        set_sizes = self.set_sizes
 
         def shuffled(items: list[VmState], salt: str) -> list[VmState]:
             return sorted(items, key=lambda v: lifecycle.draw(self.seed, rollout.release, salt, v.index))
@@ -577,13 +605,6 @@ class Simulator:
                     rollout.vms[vm.key] = ["queued", rollout.phase, number, 0]
             lanes[key] = Lane(zone, [[vm.key for vm in batch] for batch in batches], numbers)
         return RegionRun(region, rollout.phase, lanes, zone_order, number)
-
-    def _set_sizes(self) -> dict[str, int]:
-        sizes: dict[str, int] = {}
-        for vm in self.vms.values():
-            if vm.avset:
-                sizes[vm.avset] = sizes.get(vm.avset, 0) + 1
-        return sizes
 
     def _advance_region(self, rollout: Rollout, run: RegionRun, at: int) -> None:
         if rollout.state not in ("active", "baking", "completed") or rollout.halt is not None:

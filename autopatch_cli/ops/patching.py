@@ -330,6 +330,10 @@ def _write_vm(record: dict, vm, running: list | None, when: str, seed: int) -> N
     status = view.setdefault("patchStatus", {})
     if vm.assessment is not None:
         a = vm.assessment
+        if not a.activity:
+            from ..engine.lifecycle import activity_id
+
+            a.activity = activity_id(seed, vm.index, "assessment", a.start)
         status["availablePatchSummary"] = AvailablePatchSummary(
             status=a.status, assessmentActivityId=a.activity, rebootPending=a.reboot_pending,
             criticalAndSecurityPatchCount=a.critical_and_security, otherPatchCount=a.other,

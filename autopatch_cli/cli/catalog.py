@@ -1,0 +1,51 @@
+"""autopatch catalog: the simulated Windows Update catalog (autopatch only)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from .common import reader, writer
+from .globals import GLOBAL_ARGUMENTS_HELP
+from .output import emit
+
+app = typer.Typer(help="List the monthly patch releases, or publish an out-of-band patch.", no_args_is_help=True,
+                  rich_markup_mode=None)
+
+
+@app.command("list", epilog=GLOBAL_ARGUMENTS_HELP)
+def list_(
+    month: Annotated[str, typer.Option("--month", help="One release month, e.g. 2020-11.")] = None,
+    os: Annotated[str, typer.Option("--os", help="2012-r2, 2016 or 2019.")] = None,
+):
+    """Patches published up to the simulated now (Patch Tuesday releases and out-of-band ones)."""
+    from ..ops import sim
+    from ..ops.state import State
+
+    emit(sim.catalog_list(State(reader().full()), month, os), _table)
+
+
+def _table(result):
+    return [{"Release": p["release"], "OS": p["os"], "KB": p["kbId"], "Classification": p["classification"],
+             "RebootBehavior": p["rebootBehavior"], "Published": p["publishedDate"], "Name": p["name"]} for p in result]
+
+
+@app.command("publish", epilog=GLOBAL_ARGUMENTS_HELP)
+def publish(
+    kb: Annotated[str, typer.Option("--kb", help="KB number of the patch, e.g. 5000001.")] = None,
+    name: Annotated[str, typer.Option("--name", help="Title of the patch.")] = None,
+    classification: Annotated[str, typer.Option("--classification", help="Critical, Security, UpdateRollUp, FeaturePack, ServicePack, Definition, Tools or Updates.")] = "Security",
+    reboot_behavior: Annotated[str, typer.Option("--reboot-behavior", help="NeverReboots, AlwaysRequiresReboot or CanRequestReboot.")] = "AlwaysRequiresReboot",
+    os: Annotated[str, typer.Option("--os", help="Only for this OS family (2012-r2, 2016, 2019); default all.")] = None,
+    fault: Annotated[str, typer.Option("--fault", help="A bad patch: 'fails' (never installs) or 'unhealthy' (the VM is unhealthy after its reboot).")] = None,
+):
+    """Publish an out-of-band patch now; it is rolled out like a monthly release from the next tick."""
+    from ..errors import UsageError
+    from ..ops import sim
+
+    if not kb:
+        raise UsageError("the following arguments are required: --kb")
+    with writer() as state:
+        result = sim.publish(state, kb, name, classification, reboot_behavior, os, fault)
+    emit(result)

@@ -1,0 +1,104 @@
+"""autopatch demo: build a sample fleet in a throwaway store, simulate a month, show the rollout."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from .globals import GLOBAL_ARGUMENTS_HELP
+from .output import emit
+
+app = typer.Typer(rich_markup_mode=None)
+
+
+@app.command("demo", epilog=GLOBAL_ARGUMENTS_HELP)
+def demo(
+    days: Annotated[int, typer.Option("--days", help="Simulated days after the fleet is built (the default runs to "
+                                      "the eve of the next Patch Tuesday: one whole monthly rollout).")] = 40,
+    export: Annotated[str, typer.Option("--export", help="Also write the timeline to FILE.svg or FILE.html.")] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the throwaway store.")] = None,
+):
+    """Build a sample fleet (paired regions, zones, availability sets, standalone, AutomaticByOS and Manual VMs,
+    one VM that fails health) in a throwaway store, simulate a month and show the rollout and patch status.
+
+    The store is kept (its path is printed) so you can go on with --state PATH.
+    """
+    import os
+    import tempfile
+    from datetime import timedelta
+
+    from ..errors import ValidationError
+    from ..ops import clock, orchestration
+    from ..ops import demo as demo_ops
+    from ..ops.session import Session
+    from ..ops.state import new_state, now
+    from .globals import settings
+
+    if days < 1:
+        raise ValidationError("--days must be at least 1")
+    if settings.state:
+        path = settings.state
+        if os.path.exists(path) and os.path.getsize(path) > 0:
+            raise ValidationError(f"the demo builds a new store: {path} already exists. Give a new path or none.")
+    else:
+        path = os.path.join(tempfile.mkdtemp(prefix="autopatch-demo-"), "state.json")
+    session = Session(path)
+    with session.writer() as state:
+        if seed is not None:
+            state.data.clear()
+            state.data.update(new_state(seed))
+        built = demo_ops.build(state)
+        summary = clock.tick(state, now(state) + timedelta(days=days))
+        status = demo_ops.fleet_status(state)
+        shown = orchestration.show(state)["rollouts"]
+        rollout = shown[-1] if shown else None  # the first release of the month simulated
+        records = orchestration.history(state, rollout["release"]) if rollout else []
+    result = {"store": str(path), "fleet": built, "tick": summary, "rollout": rollout, "vms": status}
+    fmt = settings.output or "table"
+    if rollout and export:
+        from . import render_timeline
+
+        phases = {region: p["phase"] for p in rollout["phases"] for region in p["regions"]}
+        try:
+            render_timeline.export_timeline(records, rollout["published"], export, phases=phases,
+                                            halts=[rollout["halt"]] if rollout["halt"] else None)
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from exc
+    if fmt != "table" or settings.query:
+        emit(result)
+        return
+    _show(result, records)
+
+
+def _show(result: dict, records: list[dict]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from . import render_timeline
+
+    console = Console()
+    rollout = result["rollout"]
+    console.print(f"[bold]autopatch demo[/]: {result['fleet']['vms']} VMs in a throwaway store: {result['store']}")
+    console.print(f"Simulated {result['tick']['from']} -> {result['tick']['to']}: " + ", ".join(
+        f"{v} {k}" for k, v in result["tick"]["counts"].items() if k != "events"))
+    if rollout is None:
+        console.print("No release was published in the simulated period.")
+        return
+    phases = {region: p["phase"] for p in rollout["phases"] for region in p["regions"]}
+    console.print(render_timeline.timeline_renderable(records, rollout["published"], phases=phases,
+                                                      halts=[rollout["halt"]] if rollout["halt"] else None))
+    table = Table(title=f"Patch status: release {rollout['release']} ({rollout['state']})", box=None, pad_edge=False)
+    for column in ("VM", "Region", "Where", "Mode", "Last installation", "Not patched because"):
+        table.add_column(column, no_wrap=True)
+    colours = {"Succeeded": "green", "Failed": "red", "CompletedWithWarnings": "yellow"}
+    modes = {"AutomaticByPlatform": "Platform", "AutomaticByOS": "ByOS", "Manual": "Manual"}
+    for vm in result["vms"]:
+        status = vm["lastInstallation"] or "-"
+        when = (vm["lastInstallationTime"] or "")[5:10]
+        table.add_row(vm["name"], vm["region"], vm["zone"] and f"zone {vm['zone']}" or vm["availabilitySet"] or "",
+                      modes.get(vm["patchMode"], vm["patchMode"]),
+                      f"[{colours.get(status, 'white')}]{status}[/] {when}", vm["whyCode"] or "")
+    console.print(table)
+    console.print("Full reasons: autopatch --state STORE orchestration why -g RG -n VM")
+    console.print(f"Explore: autopatch --state {result['store']} orchestration show | history | why -g RG -n VM")

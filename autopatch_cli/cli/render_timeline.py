@@ -1,0 +1,513 @@
+"""The rollout timeline of one release: a day-by-day picture of where patches were installed.
+
+Pure rendering over the history records the engine produces (one record per VM per patch
+operation); nothing here reads the store. Three entry points:
+
+* :func:`timeline_renderable` - a rich renderable, one row per region (ordered by phase, then name)
+  and a sub-row per availability zone used there, one character per day since the release.
+* :func:`export_timeline` - the same picture written as SVG or HTML.
+* :func:`timeline_summary` - a plain dict (counts by result, first/last install) for ``-o json``.
+
+Days are UTC calendar days: day 0 is the UTC date of the release's publication, and an operation
+falls on the UTC date of its ``startTime``. A cell shows the worst installation result of that day
+in that row; days with only enablement operations are drawn faintly, days with only assessments
+get a faint mark. rich is imported inside functions only (ruff TID253: start-up stays fast).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+INSTALLATION = "installation"
+ENABLEMENT = "enablement"
+ASSESSMENT = "assessment"
+
+# Severity of an installation result: the worst of a day wins. Skipped is below Succeeded so that a
+# day on which some VMs patched and others had nothing to install reads as a patched day.
+SEVERITY = {"Skipped": 1, "Succeeded": 2, "CompletedWithWarnings": 3, "Unhealthy": 4, "Failed": 5}
+BAD_RESULTS = ("Failed", "Unhealthy")
+
+# glyph and style per cell kind; glyphs differ too, so the picture still reads without colour (NO_COLOR).
+CELL = {
+    "Succeeded": ("█", "green"),
+    "CompletedWithWarnings": ("▓", "yellow"),
+    "Failed": ("X", "bold bright_white on red"),
+    "Unhealthy": ("X", "bold bright_white on red"),
+    "Skipped": ("○", "cyan"),
+    "enablement": ("▄", "dim"),  # coloured by its result, made faint
+    ASSESSMENT: ("░", "bright_black"),
+    "none": ("·", "dim"),
+    "week": ("╎", "dim"),  # an empty day at the start of each week (under a date in the header)
+}
+ENABLEMENT_COLOUR = {
+    "Succeeded": "green",
+    "CompletedWithWarnings": "yellow",
+    "Failed": "red",
+    "Unhealthy": "red",
+    "Skipped": "cyan",
+}
+LEGEND = (
+    ("Succeeded", "succeeded"),
+    ("CompletedWithWarnings", "with warnings"),
+    ("Failed", "failed/unhealthy"),
+    ("Skipped", "skipped"),
+    ("enablement", "enablement only"),
+    (ASSESSMENT, "assessment only"),
+    ("none", "no operation"),
+)
+
+PHASE_WIDTH = 3
+VMS_WIDTH = 4
+FAILED_WIDTH = 7
+LABEL_MIN = 8
+LABEL_MAX = 24
+NO_ZONE = "no zone"
+
+
+# ---- grouping ------------------------------------------------------------------------------------
+
+
+def _parse_time(value: Any) -> datetime | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        moment = value
+    else:
+        try:
+            moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass
+class Row:
+    """One line of the grid: a region (zone None, is_region True) or one zone of it."""
+
+    region: str
+    zone: str | None
+    is_region: bool
+    records: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        if self.is_region:
+            return self.region
+        return f"  {NO_ZONE}" if self.zone is None else f"  zone {self.zone}"
+
+
+@dataclass
+class RegionGroup:
+    region: str
+    phase: int | None
+    rows: list[Row]
+
+
+def _zone_key(zone: str | None) -> tuple[int, int, str]:
+    if zone is None:
+        return (1, 0, "")
+    text = str(zone)
+    return (0, int(text), "") if text.isdigit() else (0, 1 << 30, text)
+
+
+def _group(records: Iterable[Mapping[str, Any]], phases: Mapping[str, int] | None = None) -> list[RegionGroup]:
+    by_region: dict[str, list[dict[str, Any]]] = {}
+    for record in records:
+        region = str(record.get("region") or "unknown")
+        by_region.setdefault(region, []).append(dict(record))
+    groups = []
+    for region, items in by_region.items():
+        phase: int | None
+        if phases is not None and region in phases:
+            phase = phases[region]
+        else:
+            known = [r["phase"] for r in items if r.get("phase") is not None]
+            phase = min(known) if known else None
+        rows = [Row(region, None, True, items)]
+        zones: dict[str | None, list[dict[str, Any]]] = {}
+        for item in items:
+            zone = item.get("zone")
+            zones.setdefault(None if zone in (None, "") else str(zone), []).append(item)
+        if any(zone is not None for zone in zones):  # a region without zones has no sub-rows
+            for zone in sorted(zones, key=_zone_key):
+                rows.append(Row(region, zone, False, zones[zone]))
+        groups.append(RegionGroup(region, phase, rows))
+    groups.sort(key=lambda g: (g.phase is None, g.phase if g.phase is not None else 0, g.region))
+    return groups
+
+
+def _day(record: Mapping[str, Any], day0: date) -> int | None:
+    moment = _parse_time(record.get("startTime"))
+    return None if moment is None else (moment.date() - day0).days
+
+
+def _worst(results: Iterable[str]) -> str | None:
+    ranked = [r for r in results if r in SEVERITY]
+    return max(ranked, key=SEVERITY.__getitem__) if ranked else None
+
+
+def _cells(row: Row, day0: date, days: int) -> list[tuple[str, str]]:
+    """(glyph, style) per day of the row."""
+    installs: dict[int, list[str]] = {}
+    enables: dict[int, list[str]] = {}
+    assessed: set[int] = set()
+    for record in row.records:
+        day = _day(record, day0)
+        if day is None or not 0 <= day < days:
+            continue
+        operation = record.get("operation")
+        if operation == INSTALLATION:
+            installs.setdefault(day, []).append(str(record.get("result")))
+        elif operation == ENABLEMENT:
+            enables.setdefault(day, []).append(str(record.get("result")))
+        elif operation == ASSESSMENT:
+            assessed.add(day)
+    cells = []
+    for day in range(days):
+        worst = _worst(installs.get(day, ()))
+        if worst is not None:
+            cells.append(CELL[worst])
+            continue
+        if day in installs:  # an installation with a result we do not know: show it, neutrally
+            cells.append(("?", "magenta"))
+            continue
+        if day in enables:
+            result = _worst(enables[day])
+            glyph, style = CELL["enablement"]
+            cells.append((glyph, f"dim {ENABLEMENT_COLOUR[result]}" if result else style))
+            continue
+        if day in assessed:
+            cells.append(CELL[ASSESSMENT])
+        else:
+            cells.append(CELL["week"] if day % 7 == 0 else CELL["none"])
+    return cells
+
+
+def _vm_key(record: Mapping[str, Any]) -> str:
+    return str(record.get("vmId") or f"{record.get('resourceGroup')}/{record.get('name')}")
+
+
+def _latest_installs(records: Iterable[Mapping[str, Any]]) -> dict[str, str]:
+    """vm -> result of its latest installation."""
+    latest: dict[str, tuple[datetime, str]] = {}
+    for record in records:
+        if record.get("operation") != INSTALLATION:
+            continue
+        moment = _parse_time(record.get("startTime"))
+        if moment is None:
+            continue
+        key = _vm_key(record)
+        if key not in latest or moment >= latest[key][0]:
+            latest[key] = (moment, str(record.get("result")))
+    return {key: result for key, (_, result) in latest.items()}
+
+
+# ---- the picture ---------------------------------------------------------------------------------
+
+
+class TimelineView:
+    """A rich renderable (``__rich_console__``) drawn to the width it is given.
+
+    The label column shrinks (names get an ellipsis) before the day grid does; a grid wider than the
+    terminal is cropped rather than wrapped, so rows never break.
+    """
+
+    def __init__(self, records: Sequence[Mapping[str, Any]], published: str | datetime, days: int = 35,
+                 phases: Mapping[str, int] | None = None, halts: Sequence[Mapping[str, Any]] | None = None):
+        if days < 1:
+            raise ValueError(f"days must be at least 1, not {days}")
+        moment = _parse_time(published)
+        if moment is None:
+            raise ValueError(f"published time '{published}' is not an ISO-8601 date and time")
+        self.records = [dict(r) for r in records]
+        self.published = moment
+        self.day0 = moment.date()
+        self.days = days
+        self.phases = dict(phases) if phases else None
+        self.halts = [dict(h) for h in halts or ()]
+        self.groups = _group(self.records, self.phases)
+        releases = sorted({str(r["release"]) for r in self.records if r.get("release")})
+        self.release = ", ".join(releases) if releases else None
+
+    # widths
+    def _label_width(self) -> int:
+        longest = max((len(row.label) for g in self.groups for row in g.rows), default=LABEL_MIN)
+        return max(LABEL_MIN, min(LABEL_MAX, longest))
+
+    def natural_width(self) -> int:
+        return PHASE_WIDTH + 1 + self._label_width() + 1 + self.days + 1 + VMS_WIDTH + FAILED_WIDTH
+
+    def __rich_measure__(self, console, options):
+        from rich.measure import Measurement
+
+        return Measurement(min(options.max_width, 40), min(options.max_width, max(self.natural_width(), 60)))
+
+    def __rich_console__(self, console, options):
+        yield from self.lines(options.max_width)
+
+    # lines
+    def lines(self, width: int) -> list[Any]:
+        from rich.text import Text
+
+        out: list[Text] = []
+        title = Text()
+        title.append("Rollout", style="bold")
+        if self.release:
+            title.append(f" of release {self.release}", style="bold")
+        title.append(f"  published {self.published.strftime('%a %Y-%m-%d %H:%M')} UTC", style="dim")
+        title.append(f"  days 0-{self.days - 1}", style="dim")
+        out.append(title)
+        if not self.records:
+            message = Text("No patch operations yet", style="bold yellow")
+            message.append(": nothing assessed or installed since the release.", style="yellow")
+            self._fit(out, width)
+            return [*out, message]  # this one may wrap
+
+        spare = width - self.natural_width()
+        label_width = self._label_width()
+        if spare < 0:
+            label_width = max(LABEL_MIN, label_width + spare)
+            spare = width - (self.natural_width() - self._label_width() + label_width)
+        counts = spare >= 0  # too many days for the width: the counts go before the grid is cropped
+        grid_at = PHASE_WIDTH + 1 + label_width + 1
+
+        dates = Text(" " * grid_at)
+        numbers = Text()
+        numbers.append(f"{'Ph':>{PHASE_WIDTH}} {'Region':<{label_width}} ", style="bold")
+        date_row = [" "] * self.days
+        number_row = [" "] * self.days
+        for day in range(0, self.days, 7):
+            label = (self.day0 + timedelta(days=day)).strftime("%b %d")
+            if day + len(label) <= self.days or day == 0:
+                date_row[day:day + len(label)] = label
+            number = str(day)
+            if day + len(number) <= self.days:
+                number_row[day:day + len(number)] = number
+        dates.append("".join(date_row[: self.days]), style="cyan")
+        numbers.append("".join(number_row[: self.days]), style="dim")
+        if counts:
+            numbers.append(f" {'VMs':>{VMS_WIDTH}}{'Failed':>{FAILED_WIDTH}}", style="bold")
+        out.extend([dates, numbers])
+
+        for group in self.groups:
+            for row in group.rows:
+                line = Text()
+                if row.is_region:
+                    phase = "-" if group.phase is None else str(group.phase)
+                    line.append(f"{phase:>{PHASE_WIDTH}} ", style="bold magenta")
+                    line.append(_ellipsis(row.label, label_width).ljust(label_width), style="bold")
+                else:
+                    line.append(" " * (PHASE_WIDTH + 1))
+                    line.append(_ellipsis(row.label, label_width).ljust(label_width), style="dim")
+                line.append(" ")
+                for glyph, style in _cells(row, self.day0, self.days):
+                    line.append(glyph, style=style)
+                if counts:
+                    vms = {_vm_key(r) for r in row.records}
+                    failed = sum(1 for result in _latest_installs(row.records).values() if result in BAD_RESULTS)
+                    line.append(f" {len(vms):>{VMS_WIDTH}}")
+                    line.append(f"{failed:>{FAILED_WIDTH}}", style="bold red" if failed else "dim")
+                out.append(line)
+
+        out.extend(self._footnotes(grid_at, width))
+        out.extend(self._legend(width))
+        return self._fit(out, width)
+
+    def _footnotes(self, grid_at: int, width: int) -> list[Any]:
+        from rich.text import Text
+
+        out = []
+        for halt in sorted(self.halts, key=lambda h: str(h.get("time") or "")):
+            moment = _parse_time(halt.get("time"))
+            day = None if moment is None else (moment.date() - self.day0).days
+            phase = halt.get("phase")
+            head = f"halted{'' if phase is None else f' phase {phase}'}"
+            if moment is not None:
+                head += f" on day {day}"
+            detail = "" if moment is None else f"{moment.strftime('%Y-%m-%d %H:%M')}Z"
+            if halt.get("reason"):
+                detail += f"{': ' if detail else ''}{halt['reason']}"
+            marked = day is not None and 0 <= day < self.days
+            # the marker sits under the halt day; the text goes left of it when it would not fit on the right
+            at = grid_at + day if marked else grid_at
+            line = Text()
+            if marked and at + 2 + len(head) > width and at - len(head) - 1 >= 0:
+                line.append(" " * (at - len(head) - 1))
+                line.append(head + " ", style="bold red")
+                line.append("▲", style="bold red")
+            else:
+                line.append(" " * at)
+                line.append("▲ " if marked else "! ", style="bold red")
+                line.append(head, style="bold red")
+            if detail and line.cell_len + 2 + len(detail) <= width:
+                line.append(f"  {detail}", style="red")
+                detail = ""
+            out.append(line)
+            if detail:
+                import textwrap
+
+                indent = grid_at if width - grid_at >= 30 else 2
+                for chunk in textwrap.wrap(detail, max(width - indent, 10)):
+                    out.append(Text(" " * indent + chunk, style="red"))
+        before = after = undated = 0
+        for record in self.records:
+            day = _day(record, self.day0)
+            if day is None:
+                undated += 1
+            elif day < 0:
+                before += 1
+            elif day >= self.days:
+                after += 1
+        notes = []
+        if before:
+            notes.append(f"{before} operation(s) before day 0")
+        if after:
+            notes.append(f"{after} operation(s) after day {self.days - 1}")
+        if undated:
+            notes.append(f"{undated} operation(s) without a start time")
+        if notes:
+            out.append(Text(" " * grid_at + "not shown: " + "; ".join(notes), style="dim"))
+        return out
+
+    def _legend(self, width: int) -> list[Any]:
+        from rich.text import Text
+
+        lines = [Text()]
+        lines[0].append("Legend: ", style="bold")
+        for key, name in LEGEND:
+            glyph, style = CELL[key]
+            if key == "enablement":
+                style = "dim green"
+            elif key == "none":
+                glyph += CELL["week"][0]
+            entry_width = len(glyph) + 1 + len(name) + 2
+            if lines[-1].cell_len + entry_width > width and lines[-1].cell_len > len("Legend: "):
+                lines.append(Text(" " * len("Legend: ")))
+            lines[-1].append(glyph, style=style)
+            lines[-1].append(f" {name}  ")
+        for line in lines:
+            line.rstrip()
+        return lines
+
+    @staticmethod
+    def _fit(lines: list[Any], width: int) -> list[Any]:
+        for line in lines:
+            line.no_wrap = True
+            line.overflow = "crop"
+            line.end = "\n"
+        return lines
+
+
+def _ellipsis(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
+
+
+def timeline_renderable(records: Sequence[Mapping[str, Any]], published: str | datetime, days: int = 35,
+                        phases: Mapping[str, int] | None = None,
+                        halts: Sequence[Mapping[str, Any]] | None = None) -> TimelineView:
+    """The rollout picture of one release's history records; see the module docstring."""
+    return TimelineView(records, published, days=days, phases=phases, halts=halts)
+
+
+# ---- files ---------------------------------------------------------------------------------------
+
+EXPORT_FORMATS = {".svg": "svg", ".html": "html", ".htm": "html"}
+
+
+def export_timeline(records: Sequence[Mapping[str, Any]], published: str | datetime, path: str | Path,
+                    days: int = 35, phases: Mapping[str, int] | None = None,
+                    halts: Sequence[Mapping[str, Any]] | None = None) -> Path:
+    """Write the picture to ``path``: SVG for ``.svg``, HTML for ``.html``/``.htm``. Returns the path.
+
+    Colours are kept whatever NO_COLOR says: a file is not a terminal.
+    """
+    import io
+
+    target = Path(path)
+    fmt = EXPORT_FORMATS.get(target.suffix.lower())
+    if fmt is None:
+        raise ValueError(
+            f"cannot write a timeline to '{target.name}': the file name must end in .svg, .html or .htm"
+        )
+    view = timeline_renderable(records, published, days=days, phases=phases, halts=halts)
+    from rich.console import Console
+
+    width = max(80, view.natural_width())
+    console = Console(record=True, width=width, file=io.StringIO(), force_terminal=True,
+                      color_system="truecolor", no_color=False, legacy_windows=False)
+    console.print(view)
+    title = f"autopatch rollout {view.release}" if view.release else "autopatch rollout"
+    text = console.export_svg(title=title) if fmt == "svg" else console.export_html(inline_styles=True)
+    target.write_text(text, encoding="utf-8")
+    return target
+
+
+# ---- JSON ----------------------------------------------------------------------------------------
+
+
+def _row_summary(records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    installs: dict[str, int] = {}
+    enables: dict[str, int] = {}
+    assessments = 0
+    first: datetime | None = None
+    last: datetime | None = None
+    for record in records:
+        operation = record.get("operation")
+        if operation == INSTALLATION:
+            result = str(record.get("result"))
+            installs[result] = installs.get(result, 0) + 1
+            start = _parse_time(record.get("startTime"))
+            end = _parse_time(record.get("endTime")) or start
+            if start is not None and (first is None or start < first):
+                first = start
+            if end is not None and (last is None or end > last):
+                last = end
+        elif operation == ENABLEMENT:
+            result = str(record.get("result"))
+            enables[result] = enables.get(result, 0) + 1
+        elif operation == ASSESSMENT:
+            assessments += 1
+    latest = _latest_installs(records)
+    return {
+        "vmCount": len({_vm_key(r) for r in records}),
+        "installations": dict(sorted(installs.items())),
+        "enablements": dict(sorted(enables.items())),
+        "assessments": assessments,
+        "failedVmCount": sum(1 for result in latest.values() if result in BAD_RESULTS),
+        "firstInstallTime": _iso(first),
+        "lastInstallTime": _iso(last),
+    }
+
+
+def timeline_summary(records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """Per region (by phase, then name) and per zone: counts by result and first/last install time.
+
+    ``installations``/``enablements`` count operations by result; ``failedVmCount`` counts VMs whose
+    latest installation failed or left them unhealthy; ``firstInstallTime`` is the earliest installation
+    start and ``lastInstallTime`` the latest installation end.
+    """
+    groups = _group(records)
+    regions = []
+    for group in groups:
+        region_row, *zone_rows = group.rows
+        entry = {"region": group.region, "phase": group.phase, **_row_summary(region_row.records), "zones": []}
+        for row in zone_rows:
+            entry["zones"].append({"zone": row.zone, **_row_summary(row.records)})
+        regions.append(entry)
+    return {
+        "releases": sorted({str(r["release"]) for r in records if r.get("release")}),
+        "operationCount": len(records),
+        **{k: v for k, v in _row_summary(records).items() if k != "vmCount"},
+        "vmCount": len({_vm_key(r) for r in records}),
+        "regions": regions,
+    }

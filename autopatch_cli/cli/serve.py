@@ -1,0 +1,74 @@
+"""autopatch serve: the ARM REST API over HTTP(S), for the Azure SDKs and az rest (autopatch only)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from .globals import GLOBAL_ARGUMENTS_HELP
+
+app = typer.Typer(rich_markup_mode=None)
+
+
+@app.command("serve", epilog=GLOBAL_ARGUMENTS_HELP)
+def serve(
+    host: Annotated[str, typer.Option("--host", help="Address to bind. Default: 127.0.0.1 (this machine only); 0.0.0.0 exposes the emulator to the network.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="TCP port; 0 picks a free one. Default: 8080.")] = 8080,
+    require_token: Annotated[str, typer.Option("--require-token", help="Refuse requests whose 'Authorization: Bearer' token is not this value (401, ARM error body).")] = None,
+    speed: Annotated[float, typer.Option("--speed", help="Move the simulated clock this many seconds per real second (e.g. 3600: an hour a second). Default: the clock moves only when told (autopatch tick, POST /autopatch/tick).")] = None,
+    certfile: Annotated[str, typer.Option("--certfile", help="PEM certificate (chain) to serve https, so the SDK's default bearer-token policy works.")] = None,
+    keyfile: Annotated[str, typer.Option("--keyfile", help="PEM private key of --certfile, if not in that file.")] = None,
+    retry_after: Annotated[int, typer.Option("--retry-after", help="Seconds in the Retry-After header of long-running operations. Default: 1 (an SDK with its default polling finishes in about a second; 0 lets polling_interval=0 clients finish at once).")] = None,
+    max_body: Annotated[int, typer.Option("--max-body", help="Largest request body accepted, in bytes (413 beyond). Default: 4194304.")] = None,
+):
+    """Serve Azure Resource Manager's REST API for the local store until interrupted."""
+    import signal
+    import sys
+
+    from ..arm.server import DEFAULT_MAX_BODY, LOOPBACK_HOSTS, ClockDriver, make_server
+    from ..errors import UsageError, ValidationError
+    from .globals import settings
+    from .output import warn
+
+    if not 0 <= port <= 65535:
+        raise UsageError(f"argument --port: invalid value: '{port}' (0-65535)")
+    if speed is not None and speed <= 0:
+        raise ValidationError("--speed must be positive (simulated seconds per real second)")
+    if keyfile and not certfile:
+        raise UsageError("usage error: --keyfile needs --certfile")
+    if retry_after is not None and retry_after < 0:
+        raise ValidationError("--retry-after must be 0 or more seconds")
+    if max_body is not None and max_body < 1:
+        raise ValidationError("--max-body must be a positive number of bytes")
+    if host not in LOOPBACK_HOSTS:
+        warn(
+            f"--host {host} makes the emulator reachable from other machines. It is a simulator with no real "
+            "authentication: use --require-token, and expose it only on networks you trust."
+        )
+    try:
+        server = make_server(settings.state, host, port, token=require_token, certfile=certfile, keyfile=keyfile,
+                             max_body=max_body or DEFAULT_MAX_BODY, retry_after=retry_after,
+                             log=settings.verbose or settings.debug)
+    except OSError as exc:
+        raise ValidationError(f"Cannot serve on {host}:{port}: {exc.strerror or exc}") from exc
+    driver = None
+    if speed:
+        driver = ClockDriver(server.router, speed)
+        driver.start()
+    sys.stdout.write(f"Serving the ARM REST API on {server.url} (store: {server.router.path}). Ctrl+C stops.\n")
+    sys.stdout.flush()
+
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        server.serve_forever(poll_interval=0.2)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if driver:
+            driver.stop()
+        server.server_close()
+    return 0

@@ -1,0 +1,97 @@
+"""The sample fleet ``autopatch demo`` builds: every rule of the rollout has something to act on.
+
+- paired regions in different phases: eastus/westus (and westus3, paired one way to eastus),
+  northeurope/westeurope, japaneast/japanwest;
+- availability zones (eastus, northeurope, westeurope, japaneast) with zonal VMs in each zone;
+- availability sets with update domains: one of 10 VMs (20% cap: two at a time) and one of 4 (one at a
+  time);
+- standalone VMs in each region's own time zone;
+- AutomaticByOS and Manual VMs (not orchestrated), one deallocated VM, and one VM that comes back
+  unhealthy after its patch reboot, which fails its phase and halts the rollout.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from ..azure import catalog
+from . import availability_sets, clock, features, groups, providers, sim, vms
+from .state import now
+
+PASSWORD = "Demo!Passw0rd-2020"
+# region: (Windows time zone, zoned)
+REGIONS = {
+    "eastus": ("Eastern Standard Time", True),
+    "westus": ("Pacific Standard Time", False),
+    "westus3": ("US Mountain Standard Time", True),
+    "northeurope": ("GMT Standard Time", True),
+    "westeurope": ("W. Europe Standard Time", True),
+    "japaneast": ("Tokyo Standard Time", True),
+    "japanwest": ("Tokyo Standard Time", False),
+}
+UNHEALTHY_VM = ("rg-westus", "web-westus-2")
+DEALLOCATED_VM = ("rg-northeurope", "batch-northeurope-1")
+
+
+def build(state) -> dict:
+    """Opt in (features, provider), create the fleet, and stage the faults; returns what was made."""
+    features.register(state, "Microsoft.Compute", catalog.AUTO_PATCH_FEATURE)
+    features.register(state, "Microsoft.Compute", catalog.ON_DEMAND_FEATURE)
+    clock.tick(state, now(state) + timedelta(minutes=20))
+    providers.register(state, "Microsoft.Compute")
+    clock.tick(state, now(state) + timedelta(minutes=5))
+    made = []
+    for region, (tz, zoned) in REGIONS.items():
+        group = f"rg-{region}"
+        groups.create(state, group, region)
+        if zoned:
+            for zone in ("1", "2", "3"):
+                for i in (1, 2):
+                    made.append(_vm(state, group, f"app-{region}-z{zone}-{i}", tz, zone=zone))
+        for i in (1, 2, 3):
+            made.append(_vm(state, group, f"web-{region}-{i}", tz))
+    availability_sets.create(state, "rg-eastus", "sql-set", "eastus", update_domains=5, fault_domains=2)
+    for i in range(10):
+        made.append(_vm(state, "rg-eastus", f"sql-{i}", REGIONS["eastus"][0], availability_set="sql-set"))
+    availability_sets.create(state, "rg-westeurope", "cache-set", "westeurope", update_domains=3, fault_domains=2)
+    for i in range(4):
+        made.append(_vm(state, "rg-westeurope", f"cache-{i}", REGIONS["westeurope"][0], availability_set="cache-set"))
+    made.append(_vm(state, "rg-eastus", "desktop-byos", REGIONS["eastus"][0], mode="AutomaticByOS"))
+    made.append(_vm(state, "rg-westeurope", "legacy-manual", REGIONS["westeurope"][0], mode="Manual"))
+    made.append(_vm(state, *DEALLOCATED_VM, REGIONS["northeurope"][0]))
+    vms.set_power(state, *DEALLOCATED_VM, "deallocate")
+    sim.add_fault(state, *UNHEALTHY_VM, "unhealthy-after-reboot")
+    return {"vms": len(made), "unhealthy": "/".join(UNHEALTHY_VM), "deallocated": "/".join(DEALLOCATED_VM)}
+
+
+def _vm(state, group, name, tz, zone=None, availability_set=None, mode="AutomaticByPlatform") -> str:
+    body = vms.build_body(
+        state, group, name, "Win2019Datacenter", admin_password=PASSWORD, admin_username="azureuser",
+        enable_agent=True, enable_auto_update=mode != "Manual", patch_mode=mode, time_zone=tz, zone=zone,
+        availability_set=availability_set, computer_name=name[:15].rstrip("-"),
+    )
+    vms.put(state, group, name, body)
+    return name
+
+
+def fleet_status(state) -> list[dict]:
+    """One line per VM: where it is, its mode, and its last installation (or why there was none)."""
+    from . import orchestration
+
+    out = []
+    for record in state.data["vms"].values():
+        vm = record["vm"]
+        settings = vm["properties"]["osProfile"]["windowsConfiguration"]["patchSettings"]
+        summary = (record["iv"].get("patchStatus") or {}).get("lastPatchInstallationSummary") or {}
+        group = vms.group_of(record)
+        why = orchestration.why(state, group, vm["name"])
+        out.append({
+            "name": vm["name"], "resourceGroup": group, "region": vm["location"],
+            "zone": (vm.get("zones") or [None])[0],
+            "availabilitySet": vm["properties"].get("availabilitySet", {}).get("id", "").rsplit("/", 1)[-1] or None,
+            "patchMode": settings.get("patchMode"), "powerState": vms.POWER_DISPLAY[record["sim"]["power"]],
+            "lastInstallation": summary.get("status"), "installedPatchCount": summary.get("installedPatchCount"),
+            "lastInstallationTime": summary.get("startTime"), "why": why["message"] if why["reason"] != "patched" else None,
+            "whyCode": why["reason"] if why["reason"] != "patched" else None,
+        })
+    return out

@@ -1,0 +1,346 @@
+"""What the orchestration did, does and will do: history, show, plan and why (autopatch's own view).
+
+History is stored compactly (one short row per operation, and a table of VMs it refers to) and
+expanded here into the records ``orchestration history`` prints, one per VM per patch operation.
+"""
+
+from __future__ import annotations
+
+from ..engine import offpeak
+from ..engine.clock import parse_instant, to_epoch
+from ..errors import AzureError, ValidationError
+from . import vms as vm_ops
+
+OPERATIONS = {"A": "assessment", "I": "installation", "E": "enablement"}
+
+
+def history(state, release: str | None = None, group: str | None = None, name: str | None = None,
+            operation: str | None = None) -> list[dict]:
+    from ..azure.timezones import WINDOWS_TO_IANA, canonical_windows_zone
+    from ..engine.lifecycle import activity_id
+    from .state import seed
+
+    if operation is not None and operation not in OPERATIONS.values():
+        raise ValidationError(f"--operation must be one of: {', '.join(OPERATIONS.values())}")
+    data = state.section("history") or {"vms": [], "rows": []}
+    table = data["vms"]
+    the_seed = seed(state)
+    out = []
+    zones: dict[str, str] = {}
+    for row in data["rows"]:
+        ref, op, start, end, result, phase, batch, kbs, rel, flags, index = row
+        vm_id, vm_name, vm_group, region, zone, avset, ud, tz = table[ref]
+        if release is not None and rel != release:
+            continue
+        if name is not None and (vm_name.lower() != name.lower() or (group or "").lower() != vm_group.lower()):
+            continue
+        if group is not None and name is None and vm_group.lower() != group.lower():
+            continue
+        kind = OPERATIONS[op]
+        if operation is not None and kind != operation:
+            continue
+        iana = zones.get(tz)
+        if iana is None:
+            iana = zones[tz] = WINDOWS_TO_IANA[canonical_windows_zone(tz) or "UTC"]
+        out.append({
+            "release": rel,
+            "vmId": vm_id,
+            "name": vm_name,
+            "resourceGroup": vm_group,
+            "region": region,
+            "zone": zone,
+            "availabilitySet": avset,
+            "updateDomain": ud,
+            "timeZone": tz,
+            "phase": phase,
+            "batch": batch,
+            "operation": kind,
+            "startTime": offpeak.utc_iso(start),
+            "endTime": offpeak.utc_iso(end),
+            "localStartTime": offpeak.local_iso(iana, start),
+            "result": result,
+            "kbIds": list(kbs),
+            "activityId": activity_id(the_seed, index, kind, start),
+            "startedBy": "User" if flags & 4 else "Platform",
+            "maintenanceWindowExceeded": bool(flags & 1),
+            "rebooted": bool(flags & 2),
+        })
+    return out
+
+
+def _rollouts(state) -> list[dict]:
+    return (state.section("engine") or {}).get("rollouts", [])
+
+
+def show(state) -> dict:
+    """The newest release's rollout: phase, regions, progress and halts (and the ones before it)."""
+    from ..engine.phases import phase_label, phase_plan
+
+    rollouts = _rollouts(state)
+    if not rollouts:
+        return {"rollouts": [], "message": "No release has been published since the fleet was created: tick on "
+                "to the next Patch Tuesday (second Tuesday of the month)."}
+    plan = phase_plan()
+    out = []
+    for raw in rollouts:
+        counts: dict[int, dict[str, int]] = {}
+        for status, phase, _batch, _attempts in raw["vms"].values():
+            bucket = counts.setdefault(phase, {})
+            bucket[status] = bucket.get(status, 0) + 1
+        phases = []
+        for record in raw["phases"]:
+            number = record["phase"]
+            progress = counts.get(number, {})
+            phases.append({
+                "phase": number,
+                "label": phase_label(number),
+                "regions": record["regions"],
+                "start": offpeak.utc_iso(record["start"]),
+                "end": offpeak.utc_iso(record["end"]) if record["end"] else None,
+                "result": record["result"] or "in progress",
+                "vms": sum(progress.values()),
+                "patched": progress.get("done", 0),
+                "progress": progress,
+            })
+        current = raw["phase"]
+        out.append({
+            "release": raw["release"],
+            "state": raw["state"],
+            "published": offpeak.utc_iso(raw["published"]),
+            "deadline": offpeak.utc_iso(raw["deadline"]),
+            "phase": current if current <= len(plan) else None,
+            "phaseLabel": phase_label(current) if 0 < current <= len(plan) else None,
+            "nextPhaseAt": offpeak.utc_iso(raw["nextAt"]) if raw["state"] == "baking" and raw.get("nextAt") else None,
+            "halt": _halt(raw.get("halt")),
+            "phases": phases,
+        })
+    return {"rollouts": list(reversed(out))}
+
+
+def _halt(halt: dict | None) -> dict | None:
+    if not halt:
+        return None
+    return {"phase": halt["phase"], "time": offpeak.utc_iso(halt["time"]), "vm": halt["vm"],
+            "status": halt["status"], "reason": halt["reason"]}
+
+
+def plan(state, release_hint: str | None = None) -> dict:
+    """Which VMs go in which phase and batch, and their expected window, for the next (or current) rollout.
+
+    A dry run of the engine on a copy of the store (nothing is written), without assessments, faults
+    or powered-off VMs changing: the plan assumes every eligible VM stays running and healthy.
+    """
+    from ..engine.phases import phase_label, phase_of_region
+    from . import patching
+    from .state import State, now
+
+    data = state.full() if hasattr(state, "full") else state.data
+    scratch = State(_copy_for_plan(data))
+    start = to_epoch(now(scratch))
+    rollouts = _rollouts(scratch)
+    live = [r for r in rollouts if r["state"] in ("active", "baking")]
+    if live:
+        target = live[-1]["release"]
+        horizon = live[-1]["deadline"]
+    else:
+        upcoming = patching.releases(scratch, start, start + 62 * 86_400)
+        if not upcoming:
+            return {"release": None, "vms": []}
+        target = upcoming[0].id
+        horizon = upcoming[0].published + 30 * 86_400
+    from ..engine.clock import from_epoch
+
+    sim = patching.build(scratch, from_epoch(horizon))
+    sim.plan_only = True
+    for vm in sim.vms.values():
+        vm.faults = {}
+        vm.guest.agent = vm.guest.agent and True
+    patching.engine_start(scratch, sim, horizon)
+    sim.run(horizon)
+    table = scratch.data["history"]["vms"]
+    expected: dict[str, list] = {}
+    for row in sim.history:
+        if row[1] == "I" and row[8] == target and table[row[0]][0] not in expected:
+            expected[table[row[0]][0]] = row
+    rollout = next((r for r in sim.rollouts if r.release == target), None)
+    phases = phase_of_region()
+    out = []
+    for key, record in scratch.data["vms"].items():
+        vm = sim.vms[key]
+        if not vm.is_platform:
+            continue
+        entry = rollout.vms.get(key) if rollout else None
+        row = expected.get(record["vm"]["properties"]["vmId"])
+        phase = entry[1] if entry else phases.get(vm.region)
+        out.append({
+            "name": record["vm"]["name"],
+            "resourceGroup": vm_ops.group_of(record),
+            "region": vm.region,
+            "zone": vm.zone,
+            "availabilitySet": vm.avset.rsplit("/", 1)[-1] if vm.avset else None,
+            "updateDomain": vm.ud,
+            "timeZone": (record["vm"]["properties"]["osProfile"].get("windowsConfiguration") or {}).get("timeZone") or "UTC",
+            "phase": phase,
+            "phaseLabel": phase_label(phase) if phase else None,
+            "batch": entry[2] if entry else None,
+            "expectedStart": offpeak.utc_iso(row[2]) if row else None,
+            "expectedLocalStart": offpeak.local_iso(vm.tz, row[2]) if row else None,
+            "note": None if row else _plan_note(vm, entry),
+        })
+    out.sort(key=lambda r: (r["phase"] or 99, r["region"], r["batch"] or 0, r["name"]))
+    return {"release": target, "vms": out}
+
+
+def _plan_note(vm, entry) -> str:
+    if vm.power != "running":
+        return f"not patched: the VM is {vm.power}"
+    if entry is None:
+        return "nothing to install, or its phase does not start within the release's 30 days"
+    return f"not patched within the release's 30 days ({entry[0]})"
+
+
+def _copy_for_plan(data: dict) -> dict:
+    import json
+
+    # Only what the engine reads; history rows are not needed for a plan.
+    slim = {k: v for k, v in data.items() if k != "history"}
+    copy = json.loads(json.dumps(slim))
+    copy["history"] = {"vms": [], "rows": []}
+    return copy
+
+
+def why(state, group: str, name: str) -> dict:
+    """Why a VM is not patched yet, in one sentence."""
+    from ..engine.phases import phase_of_region, phase_plan
+    from ..engine.simulator import VmState
+    from . import patching
+    from .state import now
+
+    record = vm_ops.find(state, group, name)
+    if record is None:
+        raise AzureError("ResourceNotFound", f"The Resource 'Microsoft.Compute/virtualMachines/{name}' under resource "
+                         f"group '{group}' was not found.", 404)
+    key = vm_ops.ids.key(vm_ops.group_of(record), record["vm"]["name"])
+    t = to_epoch(now(state))
+    vm: VmState = patching._vm_state(key, record, 0, 0)
+    vm.is_platform, vm.is_assessed = vm.platform, vm.assessed_by_platform
+    reason, code = _why(state, record, vm, t, phase_of_region(), phase_plan())
+    return {"name": record["vm"]["name"], "resourceGroup": vm_ops.group_of(record), "reason": code,
+            "message": reason}
+
+
+def _why(state, record, vm, t, phases, plan) -> tuple[str, str]:
+    if vm.family is None:
+        return "It is not a Windows VM autopatch simulates, so the platform does not patch it.", "not-supported"
+    if not vm.supported:
+        return ("Its image is not one that automatic VM guest patching supports (only listed marketplace Windows "
+                "Server images are), so the platform does not patch it."), "not-supported"
+    if vm.mode == "Manual":
+        return "Its patch mode is Manual: the platform never patches it; install patches yourself.", "manual"
+    if vm.mode == "AutomaticByOS":
+        return ("Its patch mode is AutomaticByOS: Windows Update patches it on its own schedule, outside the "
+                "platform's orchestration."), "automatic-by-os"
+    if vm.power != "running":
+        return (f"It is {vm.power}: the platform neither assesses nor patches it until it is started, then assesses "
+                "it at once and patches it at the next periodic assessment in off-peak hours."), vm.power
+    failure = vm.guest.failure()
+    if vm.enable_error or failure:
+        message = (vm.enable_error or failure)["message"]
+        return f"A requirement failed: {message}", "requirement-failed"
+    if not vm.enabled:
+        window = offpeak.next_window(vm.tz, t)
+        when = "now, in its off-peak hours" if window[0] <= t else f"in its next off-peak window at {offpeak.local_iso(vm.tz, window[0])}"
+        return (f"The patch extension is still being installed (enablement takes more than three hours and happens "
+                f"only in off-peak hours); it continues {when}."), "enabling"
+    rollouts = _rollouts(state)
+    if not rollouts:
+        return ("No release has been published since it was created: the next one comes on Patch Tuesday (the "
+                "second Tuesday of the month)."), "no-release"
+    raw = rollouts[-1]
+    entry = raw["vms"].get(_key(record))
+    if raw["state"] == "halted":
+        halt = raw["halt"]
+        if entry and entry[0] == "done":
+            return f"It is patched: release {raw['release']} was installed before the rollout halted.", "patched"
+        return (f"The rollout of {raw['release']} halted after a health failure in phase {halt['phase']} "
+                f"({halt['vm']}: {halt['reason']}); the next release's rollout will patch it."), "halted"
+    if entry and entry[0] == "done":
+        return f"It is patched: its installation of release {raw['release']} succeeded.", "patched"
+    if entry and entry[0] in ("failed", "unhealthy"):
+        return (f"Its installation of release {raw['release']} {'left it unhealthy' if entry[0] == 'unhealthy' else 'failed'} "
+                "and it counts against its phase."), entry[0]
+    if raw["state"] in ("expired", "superseded", "completed"):
+        return (f"The rollout of {raw['release']} is {raw['state']}; it has nothing left to install or waits for "
+                "the next release."), raw["state"]
+    own = phases.get(vm.region)
+    current = raw["phase"]
+    if own is not None and own > current or (own == current and raw["state"] == "baking"):
+        for partner in _partners(vm.region):
+            if phases.get(partner) == current and raw["state"] == "active":
+                return (f"Its paired region {partner} is patching (phase {current}); paired regions are never "
+                        f"patched at the same time. Its own phase is {own}."), "paired-region-patching"
+        if raw["state"] == "baking":
+            return (f"Its phase ({own}) has not started: phase {current} finished and bakes for 24 hours, until "
+                    f"{offpeak.utc_iso(raw['nextAt'])}."), "phase-not-started"
+        return f"Its phase ({own}) has not started: phase {current} is in progress.", "phase-not-started"
+    run = raw["regions"].get(vm.region)
+    if entry is None or run is None:
+        return "It has no patch to install from the current release.", "nothing-to-install"
+    status, _phase, batch, attempts = entry
+    if status == "queued":
+        lane = next((ln for ln in run["lanes"].values() if any(batch == n for n in ln["numbers"])), None)
+        active_zone = next((ln["zone"] for ln in run["lanes"].values() if ln["active"] and ln["zone"]), None)
+        if vm.zone and active_zone and active_zone != vm.zone:
+            return (f"Another availability zone of its region (zone {active_zone}) is patching; zones are never "
+                    "patched at the same time."), "other-zone-patching"
+        if lane is not None and lane["active"]:
+            active_batch = lane["numbers"][lane["next"] - 1]
+            if vm.avset:
+                active_members = [_ud_of(state, key) for key in lane["active"]]
+                uds = sorted({u for u in active_members if u is not None})
+                if vm.ud is not None and uds and vm.ud not in uds:
+                    return (f"Its update domain's turn has not come: update domain {uds[0]} of its availability set "
+                            "is patching, one update domain at a time."), "update-domain-turn"
+                return (f"The 20% cap of its availability set is reached: batch {active_batch} is patching, and "
+                        f"it waits in batch {batch}."), "availability-set-cap"
+            return (f"Its batch ({batch}) waits for batch {active_batch} of its region's standalone VMs to finish, "
+                    "so not all of the subscription's VMs are patched at once."), "batch-turn"
+        return f"Its batch ({batch}) has not started yet.", "batch-turn"
+    if status in ("active",):
+        if vm.retry_after and vm.retry_after > t:
+            return ("Its last attempt did not finish (a failed patch or a maintenance window that ran out); it is "
+                    "retried in its next off-peak window."), "retry-next-window"
+        window = offpeak.window_at(vm.tz, t)
+        if window is None:
+            start = offpeak.next_window(vm.tz, t)[0]
+            return (f"Outside its off-peak hours: its turn has come, and it is patched when its window opens at "
+                    f"{offpeak.local_iso(vm.tz, start)} ({offpeak.utc_iso(start)})."), "outside-off-peak"
+        return "It is being patched now, in its off-peak window.", "patching"
+    if status == "skipped":
+        return ("It was powered off when its turn came; it is patched after it is started, at its next periodic "
+                "assessment in off-peak hours."), "skipped"
+    if status == "excluded":
+        return "A requirement failed three times in a row, so it left this release's rollout.", "requirement-failed"
+    return f"Its state in the rollout is {status}.", status
+
+
+def _key(record) -> str:
+    return vm_ops.ids.key(vm_ops.group_of(record), record["vm"]["name"])
+
+
+def _ud_of(state, key: str):
+    record = state.entry("vms", key)
+    return record["sim"].get("updateDomain") if record else None
+
+
+def _partners(region: str) -> set[str]:
+    from ..azure.regions import pair_partners
+
+    return pair_partners(region)
+
+
+def parse_time(text: str) -> int:
+    try:
+        return to_epoch(parse_instant(text))
+    except ValueError as exc:
+        raise ValidationError(str(exc)) from exc

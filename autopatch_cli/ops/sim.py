@@ -1,0 +1,191 @@
+"""autopatch's own levers on the simulation: guest requirements, injected faults, the patch catalog.
+
+None of this exists in Azure; it is how a script stages the situations Azure's guide describes (an agent
+missing, Windows Update unreachable, a bad patch, a VM unhealthy after its reboot).
+"""
+
+from __future__ import annotations
+
+from ..engine.clock import format_instant, from_epoch, parse_instant, to_epoch
+from ..errors import ValidationError
+from . import vms
+from .state import next_guid, now, now_text, seed
+
+REQUIREMENTS = {
+    # option name: (sim.guest key, values accepted -> stored)
+    "agent": "agent",
+    "windows-update-service": "windowsUpdateService",
+    "update-source-reachable": "updateSourceReachable",
+}
+FAULTS = {
+    "install-failure": "installFailure",
+    "reboot-hang": "rebootHang",
+    "unhealthy-after-reboot": "unhealthyAfterReboot",
+}
+
+
+def requirements(state, group: str, name: str) -> dict:
+    record = vms.require(state, group, name)
+    return _requirements_view(record)
+
+
+def _requirements_view(record: dict) -> dict:
+    guest = record["sim"].get("guest") or {}
+    windows = record["vm"]["properties"]["osProfile"].get("windowsConfiguration") or {}
+    return {
+        "name": record["vm"]["name"],
+        "resourceGroup": vms.group_of(record),
+        "agent": windows.get("provisionVMAgent", True) is not False and guest.get("agent", True),
+        "windowsUpdateService": "Running" if guest.get("windowsUpdateService", True) else "Stopped",
+        "updateSource": guest.get("updateSource", "WindowsUpdate"),
+        "updateSourceReachable": guest.get("updateSourceReachable", True),
+    }
+
+
+def set_requirements(state, group: str, name: str, agent: bool | None = None, service_running: bool | None = None,
+                     reachable: bool | None = None, update_source: str | None = None) -> dict:
+    record = vms.require(state, group, name)
+    if not vms.is_windows(record["vm"]):
+        raise ValidationError("guest requirements apply to Windows VMs only")
+    guest = record["sim"].setdefault("guest", {})
+    if agent is not None:
+        guest["agent"] = agent
+        view = record["iv"]
+        if not agent:
+            view.pop("vmAgent", None)
+        elif "vmAgent" not in view:
+            from ..azure.catalog import VM_AGENT_VERSION
+
+            view["vmAgent"] = {"vmAgentVersion": VM_AGENT_VERSION, "statuses": []}
+            vms.refresh_statuses(record, now_text(state))
+    if service_running is not None:
+        guest["windowsUpdateService"] = service_running
+    if reachable is not None:
+        guest["updateSourceReachable"] = reachable
+    if update_source is not None:
+        source = update_source.strip()
+        if source.lower() in ("windowsupdate", "windows-update", "microsoft"):
+            source = "WindowsUpdate"
+        elif not source.lower().startswith(("http://", "https://")):
+            raise ValidationError("--update-source must be 'WindowsUpdate' or a WSUS server URL (http:// or https://)")
+        guest["updateSource"] = source
+    return _requirements_view(record)
+
+
+def add_fault(state, group: str, name: str, kind: str, count: int = 1) -> dict:
+    record = vms.require(state, group, name)
+    if kind not in FAULTS:
+        raise ValidationError(f"unknown fault '{kind}': choose one of {', '.join(FAULTS)}")
+    if count < 1:
+        raise ValidationError("--count must be at least 1")
+    faults = record["sim"].setdefault("faults", {})
+    faults[FAULTS[kind]] = faults.get(FAULTS[kind], 0) + count
+    return faults_view(record)
+
+
+def clear_faults(state, group: str, name: str) -> dict:
+    record = vms.require(state, group, name)
+    record["sim"]["faults"] = {}
+    patch = record["sim"].get("patch")
+    if patch is not None and not patch.get("healthy", True):
+        patch["healthy"] = True
+        record["iv"]["vmHealth"] = {"status": {"code": "HealthState/healthy", "level": "Info",
+                                               "displayStatus": "The VM is healthy", "time": now_text(state)}}
+    return faults_view(record)
+
+
+def faults_view(record: dict) -> dict:
+    faults = record["sim"].get("faults") or {}
+    inverse = {v: k for k, v in FAULTS.items()}
+    return {
+        "name": record["vm"]["name"],
+        "resourceGroup": vms.group_of(record),
+        "faults": {inverse[k]: v for k, v in sorted(faults.items()) if v},
+    }
+
+
+# ---- the patch catalog -------------------------------------------------------------------------
+
+
+def catalog_list(state, month: str | None = None, os_family: str | None = None) -> list[dict]:
+    """Every patch of the releases up to now (or of one month), per OS family."""
+    from ..engine.catalog import OS_FAMILIES, PatchIndex
+
+    families = _families(os_family)
+    start = parse_instant(state.section("clock")["start"])
+    first = from_epoch(to_epoch(start) - 62 * 86_400)
+    end = now(state)
+    if month is not None:
+        try:
+            year, number = (int(x) for x in month.split("-"))
+            from ..engine.catalog import patch_tuesday
+
+            when = patch_tuesday(year, number)
+        except ValueError as exc:
+            raise ValidationError(f"--month must look like 2020-11, not '{month}'") from exc
+        first, end = from_epoch(to_epoch(when) - 1), when
+    index = PatchIndex(seed(state), first, end, (state.section("catalog") or {}).get("outOfBand", []))
+    out = []
+    for family in families:
+        for patch in index.patches(family):
+            if month is not None and not patch.uid.startswith(month):
+                continue
+            out.append({
+                "release": patch.uid.split("#")[0],
+                "os": OS_FAMILIES[family],
+                "kbId": patch.kb_id,
+                "name": patch.name,
+                "classification": patch.classification,
+                "rebootBehavior": patch.reboot_behavior,
+                "publishedDate": format_instant(patch.published),
+                "supersedes": patch.supersedes,
+                "patchId": patch.patch_id,
+                "fault": patch.fault,
+            })
+    return out
+
+
+def _families(os_family: str | None) -> list[str]:
+    from ..engine.catalog import OS_FAMILIES
+
+    if os_family is None:
+        return list(OS_FAMILIES)
+    key = os_family.lower().removeprefix("windows server ").replace(" ", "-")
+    if key not in OS_FAMILIES:
+        raise ValidationError(f"--os must be one of: {', '.join(OS_FAMILIES)}")
+    return [key]
+
+
+def publish(state, kb: str, name: str | None, classification: str, reboot: str, os_family: str | None,
+            fault: str | None) -> dict:
+    """Publish an out-of-band patch now: a release of its own, rolled out like a monthly one."""
+    from ..engine.catalog import CLASSIFICATIONS, REBOOT_BEHAVIOURS
+
+    digits = kb.upper().removeprefix("KB")
+    if not digits.isdigit():
+        raise ValidationError(f"--kb must be a KB number such as 5000001, not '{kb}'")
+    canonical = {c.lower(): c for c in CLASSIFICATIONS}.get(classification.lower())
+    if canonical is None:
+        raise ValidationError(f"--classification must be one of: {', '.join(CLASSIFICATIONS)}")
+    behaviour = {r.lower(): r for r in REBOOT_BEHAVIOURS}.get(reboot.lower())
+    if behaviour is None:
+        raise ValidationError(f"--reboot-behavior must be one of: {', '.join(REBOOT_BEHAVIOURS)}")
+    if fault not in (None, "fails", "unhealthy"):
+        raise ValidationError("--fault must be 'fails' (never installs) or 'unhealthy' (VM unhealthy after reboot)")
+    families = _families(os_family)
+    catalog = state.data.setdefault("catalog", {"outOfBand": []})
+    when = now(state)
+    label = f"{when.year}-{when.month:02d}"
+    number = 1 + sum(1 for raw in catalog["outOfBand"] if raw["release"].startswith(f"{label}-OOB"))
+    release = f"{label}-OOB{number}"
+    if any(raw["published"] == format_instant(when) for raw in catalog["outOfBand"]):
+        raise ValidationError("an out-of-band release was already published at this instant: tick first")
+    raw = {
+        "release": release, "uid": f"{release}#0", "patchId": next_guid(state), "kbId": digits,
+        "name": name or f"{label} Out-of-band Update (KB{digits})", "classification": canonical,
+        "rebootBehavior": behaviour, "published": format_instant(when), "families": families, "fault": fault,
+    }
+    catalog["outOfBand"].append(raw)
+    # published "now": the next tick's first instant picks it up
+    raw["published"] = format_instant(from_epoch(to_epoch(when) + 1))
+    return raw
