@@ -55,9 +55,10 @@ def _instance_view_table(result):
 
 
 def _az_view(document: dict) -> dict:
-    from ..models.versions import flatten_az
+    from ..models.versions import NEWEST, flatten_az, for_api_version
 
-    return flatten_az(document)
+    # the wire shape first: the store keeps fields (rebootStatus, startedBy) newer api-versions dropped
+    return flatten_az(for_api_version(document, NEWEST))
 
 
 @app.command("create", epilog=GLOBAL_ARGUMENTS_HELP)

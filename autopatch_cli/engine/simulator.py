@@ -222,7 +222,7 @@ class Simulator:
         for rollout in rollouts:
             if rollout.state == "baking" and rollout.next_at is not None:
                 self._push(rollout.next_at, "phase", rollout.release)
-            if rollout.live:
+            if rollout.live or rollout.state == "completed":
                 self._push(rollout.deadline, "deadline", rollout.release)
         self._pending_ops: dict[str, list] = {op[0]: op for op in inflight}
         self.progress = None  # optional callable(now) for a progress bar
@@ -249,10 +249,9 @@ class Simulator:
         for vm in self.vms.values():
             if vm.assess_now and vm.busy_until <= self.now:
                 self.step(vm, self.now)
-        for rollout in self.rollouts:
-            if rollout.state == "active":
-                for vm in self.vms.values():
-                    self._maybe_admit(vm, self.now)
+        if any(self._admits(rollout, self.now) for rollout in self.rollouts):
+            for vm in self.vms.values():
+                self._maybe_admit(vm, self.now)
 
     def run(self, until: int) -> None:
         self.until = until
@@ -275,6 +274,8 @@ class Simulator:
                 rollout = self._rollout(payload)
                 if rollout is not None and rollout.live:
                     self._end_rollout(rollout, "expired", at)
+                elif rollout is not None and rollout.state == "completed":
+                    self._drop_turns(rollout)
             if self.progress is not None:
                 self.progress(at)
         self.now = max(self.now, until)
@@ -378,9 +379,7 @@ class Simulator:
             vm.assess_due = min(vm.assess_due or end, end)
             self.counters.bump("enabled")
             self._record(vm, "E", start, end, "Succeeded", None, None, ())
-            for rollout in self.rollouts:
-                if rollout.state == "active":
-                    self._maybe_admit(vm, end)
+            self._maybe_admit(vm, end)
         else:
             self._record(vm, "E", start, end, "Paused", None, None, ())
 
@@ -500,6 +499,8 @@ class Simulator:
         for older in self.rollouts:
             if older.live:
                 self._end_rollout(older, "superseded", at)
+            elif older.state == "completed":
+                self._drop_turns(older)
         # a new release widens the catalog
         self.patches = PatchIndex(self.seed, self.patches.start, max(self.patches.end, datetime.fromtimestamp(at, tz=UTC)),
                                   self.catalog_extra)
@@ -524,6 +525,9 @@ class Simulator:
         if rollout.phases and rollout.phases[-1].get("end") is None:
             rollout.phases[-1]["end"] = at
             rollout.phases[-1]["result"] = state
+        self._drop_turns(rollout)
+
+    def _drop_turns(self, rollout: Rollout) -> None:
         for key in rollout.vms:
             vm = self.vms.get(key)
             if vm is not None and vm.ticket and vm.ticket[0] == rollout.release:
@@ -536,6 +540,8 @@ class Simulator:
             if rollout.phase > len(plan):
                 rollout.state = "completed"
                 self.log.append((at, f"rollout of {rollout.release} completed"))
+                for vm in self.vms.values():  # VMs that missed their phase (started since) get their turn
+                    self._maybe_admit(vm, at)
                 return
             if at >= rollout.deadline:
                 self._end_rollout(rollout, "expired", at)
@@ -613,16 +619,19 @@ class Simulator:
             if lane.zone is None and lane.active is None and lane.next < len(lane.batches):
                 self._start_batch(rollout, run, lane, at)
         zonal = [lane for lane in run.lanes.values() if lane.zone is not None]
-        busy_zone = next((lane.zone for lane in zonal if lane.active is not None), None)
-        if busy_zone is None:
-            ready = {lane.zone for lane in zonal if lane.next < len(lane.batches)}
-            waiting = [z for z in run.zone_order if z in ready] + sorted(ready - set(run.zone_order))
-            if not waiting:
+        while True:  # a zone whose remaining VMs are all skipped hands over to the next zone at once
+            busy_zone = next((lane.zone for lane in zonal if lane.active is not None), None)
+            if busy_zone is None:
+                ready = {lane.zone for lane in zonal if lane.next < len(lane.batches)}
+                waiting = [z for z in run.zone_order if z in ready] + sorted(ready - set(run.zone_order))
+                if not waiting:
+                    return
+                busy_zone = waiting[0]
+            for lane in zonal:
+                if lane.zone == busy_zone and lane.active is None and lane.next < len(lane.batches):
+                    self._start_batch(rollout, run, lane, at)
+            if any(lane.active is not None for lane in zonal):
                 return
-            busy_zone = waiting[0]
-        for lane in zonal:
-            if lane.zone == busy_zone and lane.active is None and lane.next < len(lane.batches):
-                self._start_batch(rollout, run, lane, at)
 
     def _start_batch(self, rollout: Rollout, run: RegionRun, lane: Lane, at: int) -> None:
         while lane.next < len(lane.batches):
@@ -637,7 +646,7 @@ class Simulator:
                     if entry[0] not in FINAL:
                         entry[0] = "skipped"
                     continue
-                if vm.power != "running":
+                if vm.power != "running" or not vm.enabled:
                     entry[0] = "skipped"
                     continue
                 entry[0] = "active"
@@ -708,15 +717,22 @@ class Simulator:
         self._push(rollout.next_at, "phase", rollout.release)
         return False
 
+    @staticmethod
+    def _admits(rollout: Rollout, at: int) -> bool:
+        """Whether VMs that missed their batch (started, enabled since) may still join this rollout."""
+        return rollout.state in ("active", "baking", "completed") and rollout.halt is None and at < rollout.deadline
+
     def _maybe_admit(self, vm: VmState, at: int) -> None:
         """A VM that was not in its batch (created, enabled or started since) joins its region's rollout."""
         if not (vm.platform and vm.enabled and vm.power == "running" and vm.ticket is None):
             return
         for rollout in self.rollouts:
-            if rollout.state not in ("active", "baking") or rollout.halt is not None:
+            if not self._admits(rollout, at):
                 continue
             phase = phase_of_region().get(vm.region)
-            if phase is None or phase > rollout.phase:
+            # a latecomer joins its own phase while it runs, or the rollout once every phase is done: never
+            # a phase that finished (its bake, and the pair rule of the phases after it, stay intact)
+            if phase is None or (rollout.state != "completed" and (phase != rollout.phase or rollout.state != "active")):
                 continue
             entry = rollout.vms.get(vm.key)
             if entry is not None and entry[0] not in ("skipped",):

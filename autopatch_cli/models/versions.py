@@ -37,7 +37,7 @@ _RENAMED: dict[str, dict[str, str]] = {
 # Enum values an older version does not know ("Unknown" arrived in 2020-12-01), in the keys that hold
 # these enums (PatchOperationStatus, VMGuestPatchRebootBehavior, PatchAssessmentState): left out there.
 _UNKNOWN_VALUES = {"2020-06-01": {"Unknown"}}
-_ENUM_KEYS = frozenset({"status", "rebootBehavior", "assessmentState"})
+_ENUM_KEYS = frozenset({"status", "rebootBehavior", "assessmentState", "rebootStatus"})
 
 
 def for_api_version(document: dict[str, Any], api_version: str, root: str | None = None) -> dict[str, Any]:

@@ -30,9 +30,9 @@ def set_clock(state, instant: datetime) -> dict:
             f"cannot move the clock back from {format_instant(current)} to {format_instant(instant)} "
             "on a store with resources: simulated time only moves forward. Use a new store (--state)."
         )
-    if instant >= current:
+    if instant > current:
         tick(state, instant)
-    else:
+    elif instant < current:
         state.data["clock"]["now"] = state.data["clock"]["start"] = format_instant(instant)
     return show(state)
 
