@@ -6,22 +6,15 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from autopatch_cli.azure import catalog
 from autopatch_cli.azure.timezones import WINDOWS_TO_IANA, canonical_windows_zone
-from autopatch_cli.ops import availability_sets, features, groups, orchestration, providers, vms
+from autopatch_cli.ops import availability_sets, demo, groups, orchestration
 from autopatch_cli.ops.clock import tick
-from autopatch_cli.ops.state import now
 
 PASSWORD = "Str0ng!Passw0rd1"
 WINDOW = timedelta(minutes=235)
 
 
-def opt_in(state) -> None:
-    features.register(state, "Microsoft.Compute", catalog.AUTO_PATCH_FEATURE)
-    features.register(state, "Microsoft.Compute", catalog.ON_DEMAND_FEATURE)
-    tick(state, now(state) + timedelta(minutes=20))
-    providers.register(state, "Microsoft.Compute")
-    tick(state, now(state) + timedelta(minutes=5))
+opt_in = demo.opt_in
 
 
 def group(state, name: str, region: str) -> None:
@@ -35,12 +28,7 @@ def avset(state, rg: str, name: str, region: str, update_domains: int = 5) -> No
 
 def vm(state, rg: str, name: str, tz: str = "UTC", zone: str | None = None, availability_set: str | None = None,
        mode: str = "AutomaticByPlatform", image: str = "Win2019Datacenter") -> None:
-    body = vms.build_body(
-        state, rg, name, image, admin_password=PASSWORD, admin_username="azureuser", enable_agent=True,
-        enable_auto_update=mode != "Manual", patch_mode=mode, time_zone=tz, zone=zone,
-        availability_set=availability_set,
-    )
-    vms.put(state, rg, name, body)
+    demo.windows_vm(state, rg, name, tz, zone, availability_set, mode, image, PASSWORD)
 
 
 def at(text: str) -> datetime:

@@ -88,17 +88,21 @@ def _show(result: dict, records: list[dict]) -> None:
     phases = {region: p["phase"] for p in rollout["phases"] for region in p["regions"]}
     console.print(render_timeline.timeline_renderable(records, rollout["published"], phases=phases,
                                                       halts=[rollout["halt"]] if rollout["halt"] else None))
-    table = Table(title=f"Patch status: release {rollout['release']} ({rollout['state']})", box=None, pad_edge=False)
-    for column in ("VM", "Region", "Where", "Mode", "Last installation", "Not patched because"):
-        table.add_column(column, no_wrap=True)
+    table = Table(title=f"Patch status: release {rollout['release']} ({rollout['state']})", box=None, pad_edge=False,
+                  title_justify="left")
+    table.add_column("VM", no_wrap=True, min_width=18)
+    table.add_column("Region", no_wrap=True, min_width=11)
+    table.add_column("Where", no_wrap=True, min_width=9)
+    table.add_column("Installed", no_wrap=True, min_width=14)
+    table.add_column("Why not", overflow="ellipsis", no_wrap=True)
     colours = {"Succeeded": "green", "Failed": "red", "CompletedWithWarnings": "yellow"}
-    modes = {"AutomaticByPlatform": "Platform", "AutomaticByOS": "ByOS", "Manual": "Manual"}
+    marks = {"Succeeded": "ok", "Failed": "FAILED", "CompletedWithWarnings": "partial"}
     for vm in result["vms"]:
-        status = vm["lastInstallation"] or "-"
+        status = vm["lastInstallation"]
         when = (vm["lastInstallationTime"] or "")[5:10]
+        installed = f"[{colours.get(status, 'white')}]{marks.get(status, status)}[/] {when}" if status else "-"
         table.add_row(vm["name"], vm["region"], vm["zone"] and f"zone {vm['zone']}" or vm["availabilitySet"] or "",
-                      modes.get(vm["patchMode"], vm["patchMode"]),
-                      f"[{colours.get(status, 'white')}]{status}[/] {when}", vm["whyCode"] or "")
+                      installed, vm["whyCode"] or "")
     console.print(table)
     console.print("Full reasons: autopatch --state STORE orchestration why -g RG -n VM")
     console.print(f"Explore: autopatch --state {result['store']} orchestration show | history | why -g RG -n VM")

@@ -33,13 +33,31 @@ UNHEALTHY_VM = ("rg-westus", "web-westus-2")
 DEALLOCATED_VM = ("rg-northeurope", "batch-northeurope-1")
 
 
-def build(state) -> dict:
-    """Opt in (features, provider), create the fleet, and stage the faults; returns what was made."""
+def opt_in(state) -> None:
+    """The guide's opt-in: both preview features registered, then Microsoft.Compute re-registered."""
     features.register(state, "Microsoft.Compute", catalog.AUTO_PATCH_FEATURE)
     features.register(state, "Microsoft.Compute", catalog.ON_DEMAND_FEATURE)
     clock.tick(state, now(state) + timedelta(minutes=20))
     providers.register(state, "Microsoft.Compute")
     clock.tick(state, now(state) + timedelta(minutes=5))
+
+
+def windows_vm(state, group: str, name: str, tz: str = "UTC", zone: str | None = None,
+               availability_set: str | None = None, mode: str = "AutomaticByPlatform",
+               image: str = "Win2019Datacenter", password: str = PASSWORD) -> str:
+    """A Windows VM as `az vm create` would make it, through the same operations."""
+    body = vms.build_body(
+        state, group, name, image, admin_password=password, admin_username="azureuser",
+        enable_agent=True, enable_auto_update=mode != "Manual", patch_mode=mode, time_zone=tz, zone=zone,
+        availability_set=availability_set, computer_name=name[:15].rstrip("-"),
+    )
+    vms.put(state, group, name, body)
+    return name
+
+
+def build(state) -> dict:
+    """Opt in (features, provider), create the fleet, and stage the faults; returns what was made."""
+    opt_in(state)
     made = []
     for region, (tz, zoned) in REGIONS.items():
         group = f"rg-{region}"
@@ -47,31 +65,21 @@ def build(state) -> dict:
         if zoned:
             for zone in ("1", "2", "3"):
                 for i in (1, 2):
-                    made.append(_vm(state, group, f"app-{region}-z{zone}-{i}", tz, zone=zone))
+                    made.append(windows_vm(state, group, f"app-{region}-z{zone}-{i}", tz, zone=zone))
         for i in (1, 2, 3):
-            made.append(_vm(state, group, f"web-{region}-{i}", tz))
+            made.append(windows_vm(state, group, f"web-{region}-{i}", tz))
     availability_sets.create(state, "rg-eastus", "sql-set", "eastus", update_domains=5, fault_domains=2)
     for i in range(10):
-        made.append(_vm(state, "rg-eastus", f"sql-{i}", REGIONS["eastus"][0], availability_set="sql-set"))
+        made.append(windows_vm(state, "rg-eastus", f"sql-{i}", REGIONS["eastus"][0], availability_set="sql-set"))
     availability_sets.create(state, "rg-westeurope", "cache-set", "westeurope", update_domains=3, fault_domains=2)
     for i in range(4):
-        made.append(_vm(state, "rg-westeurope", f"cache-{i}", REGIONS["westeurope"][0], availability_set="cache-set"))
-    made.append(_vm(state, "rg-eastus", "desktop-byos", REGIONS["eastus"][0], mode="AutomaticByOS"))
-    made.append(_vm(state, "rg-westeurope", "legacy-manual", REGIONS["westeurope"][0], mode="Manual"))
-    made.append(_vm(state, *DEALLOCATED_VM, REGIONS["northeurope"][0]))
+        made.append(windows_vm(state, "rg-westeurope", f"cache-{i}", REGIONS["westeurope"][0], availability_set="cache-set"))
+    made.append(windows_vm(state, "rg-eastus", "desktop-byos", REGIONS["eastus"][0], mode="AutomaticByOS"))
+    made.append(windows_vm(state, "rg-westeurope", "legacy-manual", REGIONS["westeurope"][0], mode="Manual"))
+    made.append(windows_vm(state, *DEALLOCATED_VM, REGIONS["northeurope"][0]))
     vms.set_power(state, *DEALLOCATED_VM, "deallocate")
     sim.add_fault(state, *UNHEALTHY_VM, "unhealthy-after-reboot")
     return {"vms": len(made), "unhealthy": "/".join(UNHEALTHY_VM), "deallocated": "/".join(DEALLOCATED_VM)}
-
-
-def _vm(state, group, name, tz, zone=None, availability_set=None, mode="AutomaticByPlatform") -> str:
-    body = vms.build_body(
-        state, group, name, "Win2019Datacenter", admin_password=PASSWORD, admin_username="azureuser",
-        enable_agent=True, enable_auto_update=mode != "Manual", patch_mode=mode, time_zone=tz, zone=zone,
-        availability_set=availability_set, computer_name=name[:15].rstrip("-"),
-    )
-    vms.put(state, group, name, body)
-    return name
 
 
 def fleet_status(state) -> list[dict]:
