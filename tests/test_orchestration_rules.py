@@ -294,3 +294,28 @@ def test_bad_input_is_refused_and_store_unchanged(staged, state_path, args, need
     result = staged(*args)
     assert result.exit_code != 0
     assert_refused(staged, state_path, args, result.exit_code, needle, code)
+
+
+def test_late_joiners_in_paired_regions_are_not_patched_together(tmp_path):
+    """VMs started after their release's last phase join the rollout; a pair still never patches at once."""
+    path = tmp_path / "state.json"
+    late = [(f"rg-{region}", f"late{i}") for region in ("eastus", "westus") for i in range(3)]
+    with Session(path).writer() as state:
+        opt_in(state)
+        for region in ("eastus", "westus"):
+            group(state, f"rg-{region}", region)
+        for rg, name in late:
+            vm(state, rg, name, tz="UTC")
+            vms.set_power(state, rg, name, "deallocate")
+        tick_to(state, at("2020-10-25T00:00:00Z"))
+        assert orchestration.show(state)["rollouts"][0]["state"] == "completed"
+        for rg, name in late:
+            vms.set_power(state, rg, name, "start")
+        tick_to(state, at("2020-11-09T00:00:00Z"))
+        done = installs(history(state, release="2020-10"))
+    east = [r for r in done if r["region"] == "eastus"]
+    west = [r for r in done if r["region"] == "westus"]
+    assert {r["name"] for r in east} == {r["name"] for r in west} == {"late0", "late1", "late2"}
+    for a in east:
+        for b in west:
+            assert not overlaps(a, b), (a, b)

@@ -26,6 +26,7 @@ import heapq
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from ..azure.regions import pair_partners
 from . import lifecycle, offpeak
 from .catalog import PatchIndex, patch_tuesday
 from .phases import BAKE_SECONDS, phase_of_region, phase_plan
@@ -35,6 +36,7 @@ ASSESS_EVERY = 3 * DAY  # "every few days and multiple times within any 30-day p
 ASSESS_EVERY_WITH_MODE = DAY  # assessmentMode AutomaticByPlatform: "every 24 hours"
 ROLLOUT_DAYS = 30
 FINAL = ("done", "failed", "unhealthy", "excluded", "skipped")
+_NO_KBS: list = []  # the KB ids of a history row that has none (shared: rows are never changed)
 
 
 @dataclass(slots=True)
@@ -485,7 +487,9 @@ class Simulator:
                 started_by="Platform") -> None:
         release = vm.ticket[0] if (vm.ticket and op == "I" and started_by == "Platform") else None
         flags = (1 if exceeded else 0) | (2 if rebooted else 0) | (4 if started_by == "User" else 0)
-        self.history.append([vm.ref, op, start, end, result, phase, batch, list(kbs), release, flags, vm.index])
+        # most rows (assessments, enablements) have no KBs: they share one empty list, never mutated
+        self.history.append([vm.ref, op, start, end, result, phase, batch, list(kbs) if kbs else _NO_KBS, release,
+                             flags, vm.index])
 
     # ---- releases and rollouts ---------------------------------------------------------------
     def _rollout(self, release_id: str) -> Rollout | None:
@@ -615,6 +619,8 @@ class Simulator:
     def _advance_region(self, rollout: Rollout, run: RegionRun, at: int) -> None:
         if rollout.state not in ("active", "baking", "completed") or rollout.halt is not None:
             return
+        if self._partner_busy(rollout, run.region):
+            return  # late joiners: a paired region is patching; its end advances this region again
         for lane in run.lanes.values():
             if lane.zone is None and lane.active is None and lane.next < len(lane.batches):
                 self._start_batch(rollout, run, lane, at)
@@ -685,10 +691,27 @@ class Simulator:
                     lane.active = None
                     if rollout.phase_failed is None:
                         self._advance_region(rollout, run, at)
+                        if not any(other.active is not None for other in run.lanes.values()):
+                            for partner in sorted(pair_partners(run.region)):
+                                waiting = rollout.regions.get(partner)
+                                if waiting is not None:
+                                    self._advance_region(rollout, waiting, at)
                 break
         if rollout.state == "active" and self._phase_idle(rollout):
             if self._close_phase(rollout, at, baked=True):
                 self._next_phase(rollout, at)
+
+    @staticmethod
+    def _partner_busy(rollout: Rollout, region: str) -> bool:
+        """Whether a geo-paired region of ``region`` has a batch running in this rollout.
+
+        Phases never hold pairs, so this only ever holds back VMs that join after their phase.
+        """
+        for partner in pair_partners(region):
+            run = rollout.regions.get(partner)
+            if run is not None and any(lane.active is not None for lane in run.lanes.values()):
+                return True
+        return False
 
     def _phase_idle(self, rollout: Rollout) -> bool:
         if rollout.phase_failed is not None:
