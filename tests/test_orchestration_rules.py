@@ -319,3 +319,31 @@ def test_late_joiners_in_paired_regions_are_not_patched_together(tmp_path):
     for a in east:
         for b in west:
             assert not overlaps(a, b), (a, b)
+
+
+def test_plan_matches_the_run_when_nothing_goes_wrong(tmp_path):
+    """`orchestration plan` is the engine's own dry run: without faults its expected starts are the real ones."""
+    from autopatch_cli.ops import demo
+    from autopatch_cli.ops.clock import tick
+
+    path = tmp_path / "state.json"
+    with Session(path).writer() as state:
+        demo.build(state)
+        for record in state.data["vms"].values():
+            record["sim"]["faults"] = {}
+        tick(state, at("2020-10-13T00:00:00Z"))
+    with Session(path).writer() as state:
+        plan = orchestration.plan(state)
+        tick(state, at("2020-11-09T00:00:00Z"))
+        real = {}
+        for record in orchestration.history(state, release="2020-10", operation="installation"):
+            real.setdefault((record["resourceGroup"], record["name"]), record)
+    assert plan["release"] == "2020-10"
+    planned = [vm for vm in plan["vms"] if vm["expectedStart"]]
+    assert len(planned) >= 60
+    for vm in planned:
+        ran = real[(vm["resourceGroup"], vm["name"])]
+        assert (vm["expectedStart"], vm["phase"], vm["batch"]) == (ran["startTime"], ran["phase"], ran["batch"])
+    not_planned = [vm for vm in plan["vms"] if not vm["expectedStart"]]
+    assert [vm["name"] for vm in not_planned] == ["batch-northeurope-1"]
+    assert "deallocated" in not_planned[0]["note"]

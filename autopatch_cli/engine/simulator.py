@@ -201,7 +201,7 @@ class Simulator:
             catalog_extra,
         )
         self.until = now
-        self.plan_only = False  # a dry run for `orchestration plan`: no assessments
+        self.plan_only = False  # a dry run for `orchestration plan`: assessments take their time, record nothing
         self.by_tz: dict[str, list[VmState]] = {}
         for vm in vms.values():
             vm.is_platform = vm.platform
@@ -294,7 +294,7 @@ class Simulator:
             # only VMs with something to do this night: a cheap test before the full agenda
             if vm.busy_until > at:
                 continue
-            if vm.ticket is not None or (vm.is_assessed and not self.plan_only and vm.assess_due is not None and vm.assess_due <= at) or (
+            if vm.ticket is not None or (vm.is_assessed and vm.assess_due is not None and vm.assess_due <= at) or (
                 vm.is_platform and not vm.enabled
             ):
                 self.step(vm, at, window)
@@ -324,9 +324,13 @@ class Simulator:
         if vm.is_platform and not vm.enabled:
             self._enable(vm, t, window_end)
             return
-        if vm.is_assessed and vm.assess_due is not None and vm.assess_due <= t and not self.plan_only:
+        if vm.is_assessed and vm.assess_due is not None and vm.assess_due <= t:
             seconds = lifecycle.assessment_seconds(self.seed, vm.index, t)
-            if t + seconds <= window_end:
+            if t + seconds <= window_end and self.plan_only:
+                # a dry run only keeps the assessment's place in the night, so installs start when they will
+                vm.assess_due = t + (ASSESS_EVERY_WITH_MODE if vm.assess_platform else ASSESS_EVERY)
+                t += seconds
+            elif t + seconds <= window_end:
                 if t + seconds > self.until:
                     self._begin(vm, "A", t, t + seconds, None)
                     return
