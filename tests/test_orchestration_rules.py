@@ -339,11 +339,11 @@ def test_plan_matches_the_run_when_nothing_goes_wrong(tmp_path):
         for record in orchestration.history(state, release="2020-10", operation="installation"):
             real.setdefault((record["resourceGroup"], record["name"]), record)
     assert plan["release"] == "2020-10"
-    planned = [vm for vm in plan["vms"] if vm["expectedStart"]]
+    planned = [entry for entry in plan["vms"] if entry["expectedStart"]]
     assert len(planned) >= 60
-    for vm in planned:
-        ran = real[(vm["resourceGroup"], vm["name"])]
-        assert (vm["expectedStart"], vm["phase"], vm["batch"]) == (ran["startTime"], ran["phase"], ran["batch"])
-    not_planned = [vm for vm in plan["vms"] if not vm["expectedStart"]]
-    assert [vm["name"] for vm in not_planned] == ["batch-northeurope-1"]
+    for entry in planned:
+        ran = real[(entry["resourceGroup"], entry["name"])]
+        assert (entry["expectedStart"], entry["phase"], entry["batch"]) == (ran["startTime"], ran["phase"], ran["batch"])
+    not_planned = [entry for entry in plan["vms"] if not entry["expectedStart"]]
+    assert [entry["name"] for entry in not_planned] == ["batch-northeurope-1"]
     assert "deallocated" in not_planned[0]["note"]
