@@ -25,6 +25,8 @@ Safety, each property tested:
 
 from __future__ import annotations
 
+import gc
+import hashlib
 import json
 import os
 import tempfile
@@ -61,22 +63,52 @@ def _dumps(value: Any) -> str:
 
 def serialize(state: dict[str, Any]) -> str:
     """Render a state dict in the line-per-entry layout described above."""
-    lines = [f'{{"schemaVersion": {int(state["schemaVersion"])},']
-    sections = [k for k in state if k != "schemaVersion" and k not in COLLECTION_SECTIONS]
-    for name in sections:
-        lines.append(f"{_dumps(name)}: {_dumps(state[name])},")
-    collections = [k for k in COLLECTION_SECTIONS if k in state] or []
-    for index, name in enumerate(collections):
+    return "".join(_chunks(state))
+
+
+def _chunks(state: dict[str, Any]) -> Iterator[str]:
+    """:func:`serialize`'s text in pieces, so that a writer streams it instead of holding a copy."""
+    yield f'{{"schemaVersion": {int(state["schemaVersion"])}'
+    for name in [k for k in state if k != "schemaVersion" and k not in COLLECTION_SECTIONS]:
+        yield f",\n{_dumps(name)}: "
+        yield from _value_chunks(state[name])
+    for name in [k for k in COLLECTION_SECTIONS if k in state]:
+        yield f",\n{_dumps(name)}: {{"
         entries = state[name]
-        lines.append(f"{_dumps(name)}: {{")
         last = len(entries) - 1
         for i, (key, value) in enumerate(entries.items()):
-            lines.append(f"{_dumps(key)}: {_dumps(value)}{',' if i < last else ''}")
-        lines.append("}," if index < len(collections) - 1 else "}")
-    if not collections:
-        lines[-1] = lines[-1].rstrip(",")
-    lines.append("}")
-    return "\n".join(lines) + "\n"
+            yield f"\n{_dumps(key)}: {_dumps(value)}{',' if i < last else ''}"
+        yield "\n}"
+    yield "\n}\n"
+
+
+_SLICE = 10_000
+
+
+def _value_chunks(value: Any) -> Iterator[str]:
+    """``_dumps(value)`` in pieces: a long list (the history's rows), alone or in a dict, a slice at a time."""
+    if isinstance(value, list) and len(value) > _SLICE:
+        yield "["
+        for start in range(0, len(value), _SLICE):
+            yield ("," if start else "") + _dumps(value[start : start + _SLICE])[1:-1]
+        yield "]"
+    elif (isinstance(value, dict) and all(type(k) is str for k in value)
+          and any(isinstance(v, list) and len(v) > _SLICE for v in value.values())):
+        yield "{"
+        for i, (key, item) in enumerate(value.items()):
+            yield f"{',' if i else ''}{_dumps(key)}:"
+            yield from _value_chunks(item)
+        yield "}"
+    else:
+        yield _dumps(value)
+
+
+def _digest(chunks: Iterator[str]) -> bytes:
+    """A digest of the serialized text, without holding it (a big store's text runs to hundreds of MB)."""
+    digest = hashlib.blake2b(digest_size=32)
+    for chunk in chunks:
+        digest.update(chunk.encode("utf-8", "surrogatepass"))
+    return digest.digest()
 
 
 def _check_version(version: Any, path: Path) -> None:
@@ -109,10 +141,19 @@ def load(path: Path) -> dict[str, Any] | None:
         return None
     except OSError as exc:
         raise StoreError(f"The state store '{path}' cannot be read: {exc.strerror}.") from exc
+    # As json.loads(bytes) does, but the bytes are let go before parsing, and the collector is off while the
+    # parser allocates (on a big store it would otherwise rescan the growing state again and again).
+    enabled = gc.isenabled()
+    gc.disable()
     try:
-        state = json.loads(raw)
+        text = raw.decode(json.detect_encoding(raw), "surrogatepass")
+        del raw
+        state = json.loads(text)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise _corrupt(path, f"not valid JSON: {exc}") from exc
+    finally:
+        if enabled:
+            gc.enable()
     if not isinstance(state, dict):
         raise _corrupt(path, "the document is not a JSON object")
     _check_version(state.get("schemaVersion"), path)
@@ -135,6 +176,10 @@ def write_atomic(path: Path, text: str) -> None:
         except FileNotFoundError:
             pass
         raise
+    _fsync_dir(path)
+
+
+def _fsync_dir(path: Path) -> None:
     try:  # make the rename itself durable
         dir_fd = os.open(path.parent, os.O_RDONLY)
     except OSError:
@@ -171,17 +216,61 @@ def transaction(path: Path, new_state) -> Iterator[dict[str, Any]]:
     """Lock, load (or create with ``new_state()``), yield the state, and write it back atomically.
 
     The state is written only when the block finishes without an exception, so a failed operation leaves
-    the store exactly as it was.
+    the store exactly as it was; and only when its serialized text changed (compared by digest, so that a
+    big store's text is never held twice). While the block runs, the loaded state is frozen out of the
+    cyclic garbage collector: it holds no cycles, and rescanning it on every collection is what made a
+    tick on a big fleet slow.
     """
     with locked(path):
         state = load(path)
         if state is None:
             state = new_state()
-        before = serialize(state)
-        yield state
-        after = serialize(state)
-        if after != before:
-            write_atomic(path, after)
+        before = _digest(_chunks(state))
+        gc.freeze()
+        try:
+            yield state
+        finally:
+            gc.unfreeze()
+        _write_if_changed(path, _chunks(state), before)
+
+
+def _write_if_changed(path: Path, chunks: Iterator[str], before: bytes) -> None:
+    """:func:`write_atomic` of the streamed text, unless its digest is ``before`` (then nothing changes)."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    digest = hashlib.blake2b(digest_size=32)
+    unwritable = None
+    changed = replaced = False
+    newline = os.linesep.encode()  # what a text-mode file writes for "\n" (only the layout's own newlines)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            for chunk in chunks:
+                try:
+                    data = chunk.encode("utf-8")
+                except UnicodeEncodeError as exc:  # a lone surrogate: an error only if the text changed
+                    data = chunk.encode("utf-8", "surrogatepass")
+                    unwritable = unwritable or exc
+                del chunk
+                digest.update(data)
+                if unwritable is None:
+                    handle.write(data if newline == b"\n" else data.replace(b"\n", newline))
+                del data
+            changed = digest.digest() != before
+            if changed:
+                if unwritable is not None:
+                    raise unwritable
+                handle.flush()
+                os.fsync(handle.fileno())
+        if changed:
+            os.replace(tmp, path)
+            replaced = True
+    finally:
+        if not replaced:
+            try:
+                os.unlink(tmp)
+            except FileNotFoundError:
+                pass
+    if changed:
+        _fsync_dir(path)
 
 
 class StoreReader:

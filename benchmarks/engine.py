@@ -73,22 +73,23 @@ def tick_step(path: str, days: int, profile: str | None = None) -> dict:
     if profiler is not None:
         profiler.disable()
         profiler.dump_stats(profile)
-    history_bytes = len(store._dumps(history).encode())
+    rss = peak_rss_mb()  # before measuring the history's size, which costs memory of its own
+    history_bytes = sum(len(chunk.encode()) for chunk in store._value_chunks(history))
     counts = summary["counts"]
     operations = sum(counts.get(k, 0) for k in ("assessments", "installations", "enabled"))
     wall = saved - started
     return {
         "tick_s": wall, "load_s": loaded - started, "simulate_s": simulated - loaded, "save_s": saved - simulated,
-        "cpu_s": cpu, "tick_rss_mb": peak_rss_mb(), "events": counts.get("events", 0),
+        "cpu_s": cpu, "tick_rss_mb": rss, "events": counts.get("events", 0),
         "events_per_s": counts.get("events", 0) / (simulated - loaded), "operations": operations,
         "operations_per_s": operations / wall, "history_rows": rows, "history_vms": len(history.get("vms", [])),
         "history_mb": history_bytes / 1e6, "store_mb": os.path.getsize(path) / 1e6, "counts": counts,
     }
 
 
-def child(argv: list[str]) -> dict:
-    """Run one step in a fresh interpreter; returns its JSON figures."""
-    out = subprocess.run([sys.executable, __file__, *argv], capture_output=True, text=True)
+def child(argv: list[str], script: str = __file__) -> dict:
+    """Run one step of ``script`` in a fresh interpreter; returns its JSON figures."""
+    out = subprocess.run([sys.executable, script, *argv], capture_output=True, text=True)
     if out.returncode != 0:
         raise SystemExit(f"benchmark step {argv} failed:\n{out.stderr}")
     return json.loads(out.stdout.strip().splitlines()[-1])

@@ -49,8 +49,29 @@ def activity_id(seed: int, vm_index: int, kind: str, start: int) -> str:
     return str(uuid.UUID(bytes=digest, version=4))
 
 
+# mix()'s state after (seed, vm index, 1), per VM index for one seed: every assessment of a VM draws its
+# length from that prefix and its start, so only the last round is left to compute (a hot path at scale).
+_ASSESS_PREFIX: dict[int, int] = {}
+_ASSESS_SEED: list[int | None] = [None]
+
+
 def assessment_seconds(seed: int, vm_index: int, start: int) -> int:
-    return 120 + int(mix(seed, vm_index, 1, start) * 240)
+    """``120 + int(mix(seed, vm_index, 1, start) * 240)``: two to six minutes."""
+    if _ASSESS_SEED[0] != seed:
+        _ASSESS_PREFIX.clear()
+        _ASSESS_SEED[0] = seed
+    z = _ASSESS_PREFIX.get(vm_index)
+    if z is None:
+        z = 0x9E3779B97F4A7C15
+        for n in (seed, vm_index, 1):
+            z = (z ^ (n & _MASK)) * 0xBF58476D1CE4E5B9 & _MASK
+            z = (z ^ (z >> 27)) * 0x94D049BB133111EB & _MASK
+            z ^= z >> 31
+        _ASSESS_PREFIX[vm_index] = z
+    z = (z ^ (start & _MASK)) * 0xBF58476D1CE4E5B9 & _MASK
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EB & _MASK
+    z ^= z >> 31
+    return 120 + int(z / 2**64 * 240)
 
 
 def enablement_seconds(seed: int, vm_index: int) -> int:

@@ -479,9 +479,9 @@ class Simulator:
             vm.healthy = False
         elif result.rebooted:
             vm.healthy = True
-        # the extension reports a fresh assessment with the installation
+        # the extension reports a fresh assessment with the installation (and the installation's activity id)
         vm.assessment = lifecycle.assess(self.seed, vm.index, result.end, self.missing(vm, result.end), vm.guest,
-                                         vm.reboot_pending)
+                                         vm.reboot_pending, with_activity=False)
         vm.assessment.start = result.start
         vm.assessment.activity = result.activity
         vm.assessment.end = result.end
