@@ -290,13 +290,23 @@ class Simulator:
     def _on_window(self, tz: str, at: int) -> None:
         self._push(offpeak.next_opening(tz, at), "window", tz)
         window = (at, at + offpeak.WINDOW_SECONDS)
+        plan_only = self.plan_only
         for vm in self.by_tz.get(tz, ()):
             # only VMs with something to do this night: a cheap test before the full agenda
             if vm.busy_until > at:
                 continue
-            if vm.ticket is not None or (vm.is_assessed and vm.assess_due is not None and vm.assess_due <= at) or (
-                vm.is_platform and not vm.enabled
-            ):
+            if vm.ticket is not None:
+                self.step(vm, at, window)
+            elif vm.is_assessed and vm.assess_due is not None and vm.assess_due <= at:
+                if plan_only and vm.power == "running" and not vm.assess_now and vm.family is not None and (
+                    vm.enabled or not vm.is_platform
+                ):
+                    # a dry run keeps only the assessment's place in the schedule (it always fits: at most
+                    # six minutes of the window), without the full agenda
+                    vm.assess_due = at + (ASSESS_EVERY_WITH_MODE if vm.assess_platform else ASSESS_EVERY)
+                    continue
+                self.step(vm, at, window)
+            elif vm.is_platform and not vm.enabled:
                 self.step(vm, at, window)
 
     def step(self, vm: VmState, t: int, window: tuple[int, int] | None = None) -> None:
