@@ -73,3 +73,12 @@ def opted_in(cli):
     assert cli("tick", "--minutes", "15").exit_code == 0
     assert cli("provider", "register", "--namespace", "Microsoft.Compute").exit_code == 0
     return cli
+
+
+@pytest.fixture
+def vm(cli, state_path):
+    """A store with group rg and a Windows VM named vm (AutomaticByOS, az's defaults); returns its path."""
+    assert cli("group", "create", "-n", "rg", "-l", "eastus").exit_code == 0
+    created = cli("vm", "create", "-g", "rg", "-n", "vm", "--image", "Win2019Datacenter", "--admin-password", PASSWORD)
+    assert created.exit_code == 0, created.stderr
+    return state_path

@@ -11,14 +11,6 @@ AUTO = "InGuestAutoPatchVMPreview"
 
 
 @pytest.fixture
-def vm(cli, state_path):
-    assert cli("group", "create", "-n", "rg", "-l", "eastus").exit_code == 0
-    created = cli("vm", "create", "-g", "rg", "-n", "vm", "--image", "Win2019Datacenter", "--admin-password", PASSWORD)
-    assert created.exit_code == 0, created.stderr
-    return state_path
-
-
-@pytest.fixture
 def opted_vm(opted_in, state_path):
     created = opted_in("vm", "create", "-g", "rg", "-n", "vm", "--image", "Win2019Datacenter",
                        "--admin-password", PASSWORD)

@@ -20,14 +20,6 @@ def _now(cli) -> str:
     return cli("clock", "show").json["now"]
 
 
-@pytest.fixture
-def vm(cli, state_path):
-    assert cli("group", "create", "-n", "rg", "-l", "eastus").exit_code == 0
-    created = cli("vm", "create", "-g", "rg", "-n", "vm", "--image", "Win2019Datacenter", "--admin-password", PASSWORD)
-    assert created.exit_code == 0, created.stderr
-    return state_path
-
-
 def test_custom_on_power_state_after_start_no_wait(cli, vm):
     assert cli("vm", "deallocate", "-g", "rg", "-n", "vm").exit_code == 0
     assert cli("vm", "start", "-g", "rg", "-n", "vm", "--no-wait").exit_code == 0
