@@ -345,3 +345,26 @@ def test_on_demand_results_fit_the_spec(tmp_path):
         problems = check("compute", "VirtualMachineInstallPatchesResult", for_api_version(installed, version),
                          az_view=False, api_version=version)
         assert problems == [], (version, problems)
+
+
+def test_same_seed_same_bytes_across_processes(tmp_path):
+    """Determinism does not hang on Python's per-process string hashing: two processes with different
+    PYTHONHASHSEED run the demo month and print the same bytes (rollout, patch status, history)."""
+    import os
+    import subprocess
+
+    from conftest import entry_point
+
+    outputs = []
+    for hash_seed in ("1", "2"):
+        store = tmp_path / hash_seed / "state.json"
+        store.parent.mkdir()
+        env = {**os.environ, "PYTHONHASHSEED": hash_seed}
+        run = [*entry_point(), "--state", str(store)]
+        demo = subprocess.run([*run, "demo", "-o", "json", "--query", "{tick: tick, rollout: rollout, vms: vms}"],
+                              capture_output=True, text=True, env=env, check=True)
+        history = subprocess.run([*run, "orchestration", "history", "-o", "json"], capture_output=True, text=True,
+                                 env=env, check=True)
+        outputs.append((demo.stdout, history.stdout))
+    assert outputs[0] == outputs[1]
+    assert json.loads(outputs[0][0])["rollout"]["halt"] is not None

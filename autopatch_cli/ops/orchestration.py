@@ -297,7 +297,7 @@ def _why(state, record, vm, t, phases, plan) -> tuple[str, str]:
     own = phases.get(vm.region)
     current = raw["phase"]
     if own is not None and own > current or (own == current and raw["state"] == "baking"):
-        for partner in _partners(vm.region):
+        for partner in sorted(_partners(vm.region)):
             if phases.get(partner) == current and raw["state"] == "active":
                 return (f"Its paired region {partner} is patching (phase {current}); paired regions are never "
                         f"patched at the same time. Its own phase is {own}."), "paired-region-patching"

@@ -523,7 +523,7 @@ def _check_change(old: dict, new: dict) -> None:
         if any(path[: len(m)] == m for m in _MUTABLE_PATHS):
             return
         if isinstance(a, dict) and isinstance(b, dict):
-            for k in set(a) | set(b):
+            for k in sorted(set(a) | set(b)):
                 if k in ("exactVersion", "managedDisk", "secrets", "allowExtensionOperations", "requireGuestProvisionSignal"):
                     continue
                 if k in b:
