@@ -123,7 +123,9 @@ def catalog_list(state, month: str | None = None, os_family: str | None = None) 
             when = patch_tuesday(year, number)
         except ValueError as exc:
             raise ValidationError(f"--month must look like 2020-11, not '{month}'") from exc
-        first, end = from_epoch(to_epoch(when) - 1), when
+        if when > end:
+            return []  # not published yet: the catalog shows what Windows Update offers now
+        first, end = from_epoch(to_epoch(when) - 1), end
     index = PatchIndex(seed(state), first, end, (state.section("catalog") or {}).get("outOfBand", []))
     out = []
     for family in families:
