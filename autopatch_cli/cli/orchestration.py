@@ -10,7 +10,7 @@ from .common import reader, require_group
 from .globals import GLOBAL_ARGUMENTS_HELP
 from .output import emit
 
-app = typer.Typer(help="See the availability-first rollout: show, plan, history, why, timeline.",
+app = typer.Typer(help="See the availability-first rollout: show, plan, history, why, windows, timeline.",
                   no_args_is_help=True, rich_markup_mode=None)
 
 Group = Annotated[str, typer.Option("--resource-group", "-g", help="Name of resource group.")]
@@ -100,6 +100,18 @@ def why(resource_group: Group = None, name: VmName = None):
         raise UsageError("the following arguments are required: --name/-n")
     group = require_group(resource_group)
     emit(orchestration.why(_full_state(), group, name), lambda r: [{"Reason": r["reason"], "Why": r["message"]}])
+
+
+@app.command("windows", epilog=GLOBAL_ARGUMENTS_HELP)
+def windows(resource_group: Group = None, name: VmName = None):
+    """Each VM's off-peak window (open now, or the next): 22:00 in the VM's time zone, for 235 minutes."""
+    from ..ops import orchestration
+
+    group = require_group(resource_group) if name is not None else resource_group
+    emit(orchestration.windows(_full_state(), group, name), lambda rows: [
+        {"ResourceGroup": r["resourceGroup"], "Name": r["name"], "TimeZone": r["timeZone"],
+         "Open": "yes" if r["open"] else "", "LocalStart": r["localStart"], "LocalEnd": r["localEnd"],
+         "StartUTC": r["start"]} for r in rows])
 
 
 @app.command("timeline", epilog=GLOBAL_ARGUMENTS_HELP)

@@ -366,3 +366,39 @@ def parse_time(text: str) -> int:
         return to_epoch(parse_instant(text))
     except ValueError as exc:
         raise ValidationError(str(exc)) from exc
+
+
+def windows(state, group: str | None = None, name: str | None = None) -> list[dict]:
+    """Each Windows VM's off-peak window: the one open now, else the next (22:00 local, 235 minutes)."""
+    from ..azure.timezones import WINDOWS_TO_IANA, canonical_windows_zone
+    from .state import now
+
+    t = to_epoch(now(state))
+    if name is not None:
+        record = vm_ops.find(state, group, name)
+        if record is None:
+            raise AzureError("ResourceNotFound", f"The Resource 'Microsoft.Compute/virtualMachines/{name}' under "
+                             f"resource group '{group}' was not found.", 404)
+        records = [record]
+    else:
+        records = [r for r in state.data["vms"].values()
+                   if group is None or vm_ops.group_of(r).lower() == group.lower()]
+    out = []
+    for record in records:
+        windows_config = record["vm"]["properties"].get("osProfile", {}).get("windowsConfiguration")
+        if windows_config is None:
+            continue
+        zone_name = canonical_windows_zone(windows_config.get("timeZone") or "UTC") or "UTC"
+        iana = WINDOWS_TO_IANA[zone_name]
+        start, end = offpeak.next_window(iana, t)
+        out.append({
+            "name": record["vm"]["name"],
+            "resourceGroup": vm_ops.group_of(record),
+            "timeZone": zone_name,
+            "open": start <= t,
+            "start": offpeak.utc_iso(start),
+            "end": offpeak.utc_iso(end),
+            "localStart": offpeak.local_iso(iana, start),
+            "localEnd": offpeak.local_iso(iana, end),
+        })
+    return out
