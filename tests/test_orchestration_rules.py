@@ -347,3 +347,31 @@ def test_plan_matches_the_run_when_nothing_goes_wrong(tmp_path):
     not_planned = [entry for entry in plan["vms"] if not entry["expectedStart"]]
     assert [entry["name"] for entry in not_planned] == ["batch-northeurope-1"]
     assert "deallocated" in not_planned[0]["note"]
+
+
+def test_a_vm_may_fall_in_a_different_batch_each_month(tmp_path):
+    """Batches are drawn anew for each release: the same fleet is batched differently in Oct and Nov."""
+    from autopatch_cli.ops import demo
+    from autopatch_cli.ops.clock import tick
+
+    path = tmp_path / "state.json"
+    with Session(path).writer() as state:
+        demo.build(state)
+        for record in state.data["vms"].values():
+            record["sim"]["faults"] = {}
+        tick(state, at("2020-12-05T00:00:00Z"))
+        rows = installs(history(state))
+    first = {}
+    for row in rows:
+        if row["startedBy"] == "Platform":
+            first.setdefault((row["release"], row["name"]), row)
+    october = {name: row for (release, name), row in first.items() if release == "2020-10"}
+    november = {name: row for (release, name), row in first.items() if release == "2020-11"}
+    both = sorted(set(october) & set(november))
+    assert len(both) >= 60
+    moved = [n for n in both if october[n]["batch"] != november[n]["batch"]]
+    assert len(moved) >= 5, moved
+    # so the day of the month a VM is patched on varies too
+    day_after_release = {n: (at(october[n]["startTime"]) - at("2020-10-13T17:00:00Z")).days
+                         - (at(november[n]["startTime"]) - at("2020-11-10T18:00:00Z")).days for n in both}
+    assert any(delta != 0 for delta in day_after_release.values())
