@@ -20,7 +20,7 @@ def tick(
     days: Annotated[float, typer.Option("--days", help="Simulated days to advance.")] = None,
     until: Annotated[str, typer.Option("--until", help="Advance to this ISO-8601 instant instead.")] = None,
 ):
-    """Advance the simulated clock; feature and provider registrations (and, later, patching) happen."""
+    """Advance the simulated clock: registrations complete, releases are published and VMs are patched."""
     from ..engine.clock import parse_instant
     from ..errors import UsageError, ValidationError
     from ..ops import clock
