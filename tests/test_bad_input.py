@@ -242,3 +242,17 @@ def test_platform_image_checks_apply_even_when_feature_is_registered(world, opte
                    1, None, "InvalidParameter")
     ok = opted_in(*_vm("v4", "--patch-mode", "AutomaticByPlatform", "--enable-auto-update", "--enable-agent"))
     assert ok.exit_code == 0, ok.stderr
+
+
+def test_a_vm_keeps_its_availability_set_and_zone(cli, state_path):
+    """A PUT that leaves out what Azure fixes at creation (re-running `vm create`) is refused, not applied."""
+    assert cli("group", "create", "-n", "rg", "-l", "eastus").exit_code == 0
+    assert cli("vm", "availability-set", "create", "-g", "rg", "-n", "avs").exit_code == 0
+    base = ("vm", "create", "-g", "rg", "--image", "Win2019Datacenter", "--admin-password", PASSWORD)
+    assert cli(*base, "-n", "inset", "--availability-set", "avs").exit_code == 0
+    assert cli(*base, "-n", "zonal", "--zone", "2").exit_code == 0
+    assert_refused(cli, state_path, (*base, "-n", "inset"), 1, "availabilitySet.id", "PropertyChangeNotAllowed")
+    assert_refused(cli, state_path, (*base, "-n", "zonal"), 1, "zones", "PropertyChangeNotAllowed")
+    assert_refused(cli, state_path, (*base, "-n", "zonal", "--zone", "3"), 1, "zones", "PropertyChangeNotAllowed")
+    again = cli(*base, "-n", "inset", "--availability-set", "avs")
+    assert again.exit_code == 0, again.stderr  # the same body again is fine

@@ -444,15 +444,16 @@ def _normalize(state, rg: dict, name: str, model, existing: dict | None) -> dict
 
 
 def _exact_version(image: dict) -> str:
-    """The image version 'latest' resolves to: the November 2020 build of each family."""
+    """The image version 'latest' resolves to: the September 2020 build of each family, older than a new
+    store's start (2020-10-01), so the first simulated Patch Tuesday has something to install."""
     sku = image.get("sku", "")
     if not images.is_windows(images.Urn(image.get("publisher", ""), image.get("offer", ""), sku, "")):
-        return "20.04.202011020"
+        return "20.04.202009080"
     if "2019" in sku:
-        return "17763.1577.2011031610"
+        return "17763.1457.2009030514"
     if "2016" in sku:
-        return "14393.4046.2011031607"
-    return "9600.19873.2011031609"
+        return "14393.3930.2009041834"
+    return "9600.19816.2009041836"
 
 
 def _canonical_enum(value: str, allowed: tuple[str, ...], prop: str) -> str:
@@ -541,6 +542,14 @@ def _check_change(old: dict, new: dict) -> None:
             )
 
     walk(old, new, ())
+    # What a PUT leaves out is compared too: a VM keeps its availability set and zones for life.
+    old_set = (old["properties"].get("availabilitySet") or {}).get("id") or ""
+    new_set = (new["properties"].get("availabilitySet") or {}).get("id") or ""
+    if old_set.lower() != new_set.lower():
+        raise AzureError("PropertyChangeNotAllowed", "Changing property 'availabilitySet.id' is not allowed.", 409,
+                         "availabilitySet.id")
+    if list(old.get("zones") or []) != list(new.get("zones") or []):
+        raise AzureError("PropertyChangeNotAllowed", "Changing property 'zones' is not allowed.", 409, "zones")
 
 
 def _check_patch_settings(state, vm: dict, old: dict | None) -> None:
