@@ -203,3 +203,42 @@ def test_powershell_install_refusals_come_from_azure(cli, vm):
     assert_refused(cli, vm, ("Invoke-AzVMInstallPatch", "-ResourceGroupName", "rg", "-VMName", "vm", "-Windows",
                              "-RebootSetting", "Sometimes", "-MaximumDuration", "PT1H",
                              "-ClassificationToIncludeForWindows", "Critical"), 1, "rebootSetting", "InvalidParameter")
+
+
+def test_assessment_during_the_extensions_enablement_runs(cli, state_path):
+    """The guide: an on-demand assessment may be triggered at any time, also while the platform installs
+    its patch extension (enablement takes hours); it is refused only while another patch operation runs."""
+    for args in (
+        ("group", "create", "-n", "rg2", "-l", "eastus"),
+        ("feature", "register", "--namespace", "Microsoft.Compute", "--name", "InGuestAutoPatchVMPreview"),
+        ("feature", "register", "--namespace", "Microsoft.Compute", "--name", "InGuestPatchVMPreview"),
+        ("tick", "--minutes", "15"),
+        ("provider", "register", "--namespace", "Microsoft.Compute"),
+        ("clock", "set", "2020-10-01T22:30:00Z"),  # inside the UTC VM's off-peak window
+        ("vm", "create", "-g", "rg2", "-n", "p", "--image", "Win2019Datacenter", "--admin-password", PASSWORD,
+         "--enable-agent", "--enable-auto-update", "--patch-mode", "AutomaticByPlatform"),
+        ("tick", "--minutes", "15"),
+    ):
+        result = cli(*args)
+        assert result.exit_code == 0, (args, result.stderr)
+    extension = cli("vm", "get-instance-view", "-g", "rg2", "-n", "p", "--query",
+                    "instanceView.extensions[0].statuses[0].code").json
+    assert extension == "ProvisioningState/transitioning"
+    assessed = cli("vm", "assess-patches", "-g", "rg2", "-n", "p")
+    assert assessed.exit_code == 0, assessed.stderr
+    assert assessed.json["status"] == "Succeeded"
+    started = cli("vm", "install-patches", "-g", "rg2", "-n", "p", "--maximum-duration", "PT2H", "--reboot-setting",
+                  "IfRequired", "--classifications-to-include-win", "Critical", "Security", "--no-wait")
+    assert started.exit_code == 0, started.stderr
+
+
+def test_a_second_patch_operation_waits_for_the_first(cli, vm):
+    started = cli("vm", "install-patches", "-g", "rg", "-n", "vm", "--maximum-duration", "PT2H", "--reboot-setting",
+                  "IfRequired", "--classifications-to-include-win", "Critical", "Security", "--no-wait")
+    assert started.exit_code == 0, started.stderr
+    before = Path(vm).read_bytes()
+    busy = cli("vm", "assess-patches", "-g", "rg", "-n", "vm")
+    assert busy.exit_code == 1 and "(Conflict) A patch installation is in progress" in busy.stderr
+    assert Path(vm).read_bytes() == before
+    assert cli("tick", "--hours", "2").exit_code == 0
+    assert cli("vm", "assess-patches", "-g", "rg", "-n", "vm").exit_code == 0

@@ -27,7 +27,7 @@ MIN_DURATION = timedelta(minutes=30)
 _DURATION = re.compile(r"^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$", re.IGNORECASE)
 
 
-def _target(state, group: str, name: str):
+def _target(state, group: str, name: str, operation: str):
     record = vms.require(state, group, name)
     vms.check_feature_propagated(state, ON_DEMAND_FEATURE)
     if not vms.is_windows(record["vm"]):
@@ -36,20 +36,27 @@ def _target(state, group: str, name: str):
     if record["sim"]["power"] != "running":
         raise AzureError(
             "OperationNotAllowed",
-            f"Operation 'patch' is not allowed on VM '{name}' since the VM is "
+            f"Operation '{operation}' is not allowed on VM '{name}' since the VM is "
             f"{vms.POWER_DISPLAY[record['sim']['power']].removeprefix('VM ')}.",
             409,
         )
     return record
 
 
+_RUNNING = {"A": "an assessment", "I": "a patch installation"}
+
+
 def _simulator(state, key: str):
+    """The engine over the store; refused while an assessment or installation runs on the VM (the patch
+    extension's own enablement is no obstacle: an on-demand operation may come at any time)."""
     sim = patching.build(state, parse_instant(now_text(state)))
     vm = sim.vms[key]
-    if vm.busy_until > sim.now:
+    running = next((op for op in sim.unfinished() if op[0] == key), None)
+    if running is not None and running[1] in _RUNNING:
         raise AzureError(
             "Conflict",
-            "Another patch operation is in progress on this VM. Wait for it to finish and retry.",
+            f"{_RUNNING[running[1]].capitalize()} is in progress on this VM until "
+            f"{format_instant(from_epoch(running[2]))}. Wait for it to finish and retry.",
             409,
         )
     return sim, vm
@@ -59,20 +66,24 @@ def assess(state, group: str, name: str, wait: bool = True) -> dict | None:
     """Assess the VM now; returns VirtualMachineAssessPatchesResult (newest shape) or None with no wait."""
     from ..engine import lifecycle
 
-    record = _target(state, group, name)
+    record = _target(state, group, name, "assessPatches")
     key = vms.ids.key(vms.group_of(record), record["vm"]["name"])
     sim, vm = _simulator(state, key)
     start = sim.now
     sim.os_updates(vm, start)
     result = lifecycle.assess(sim.seed, vm.index, start, sim.missing(vm, start), vm.guest, vm.reboot_pending)
-    if not wait:
+    if not wait and vm.busy_until <= start:
         sim.begin_user_operation(vm, "A", start, result.end)
         patching.write_back(state, sim)
         return None
+    # (with --no-wait during the extension's enablement the result is stored at once: the VM has one
+    # operation slot in the engine, and the enablement keeps it)
     vm.assessment = result
     vm.dirty = True
     sim.record_user(vm, "A", result.start, result.end, result.status, ())
     patching.write_back(state, sim)
+    if not wait:
+        return None
     clock.tick(state, from_epoch(result.end))
     return _assessment_document(result)
 
@@ -179,7 +190,7 @@ def install(state, group: str, name: str, parameters: dict, wait: bool = True) -
     """Install now; returns VirtualMachineInstallPatchesResult (newest shape) or None with no wait."""
     from ..engine import lifecycle
 
-    record = _target(state, group, name)
+    record = _target(state, group, name, "installPatches")
     duration, selection = validate_install_parameters(parameters)
     key = vms.ids.key(vms.group_of(record), record["vm"]["name"])
     sim, vm = _simulator(state, key)
@@ -188,7 +199,7 @@ def install(state, group: str, name: str, parameters: dict, wait: bool = True) -
     missing = sim.missing(vm, start)
     result = lifecycle.install(sim.seed, vm.index, start, start + int(duration.total_seconds()), missing, vm.guest,
                                selection, vm.faults, started_by="User")
-    if not wait:
+    if not wait and vm.busy_until <= start:
         sim.begin_user_operation(vm, "I", start, result.end, result)
         patching.write_back(state, sim)
         return None
@@ -196,6 +207,8 @@ def install(state, group: str, name: str, parameters: dict, wait: bool = True) -
     sim.record_user(vm, "I", result.start, result.end, result.status, result.kb_ids, result.window_exceeded,
                     result.rebooted)
     patching.write_back(state, sim)
+    if not wait:
+        return None
     clock.tick(state, from_epoch(result.end))
     return _installation_document(result, missing, selection)
 
