@@ -368,3 +368,26 @@ def test_same_seed_same_bytes_across_processes(tmp_path):
         outputs.append((demo.stdout, history.stdout))
     assert outputs[0] == outputs[1]
     assert json.loads(outputs[0][0])["rollout"]["halt"] is not None
+
+
+def test_a_hung_reboot_stays_owed_until_a_later_window_reboots(tmp_path):
+    """A reboot that hangs fails the installation (RebootTimedOut); the reboot is still owed (rebootPending)
+    and the retry in the next window performs it."""
+    path = tmp_path / "state.json"
+    with Session(path).writer() as st:
+        opt_in(st)
+        group(st, "rg", "eastus")
+        vm(st, "rg", "e")
+        sim_ops.add_fault(st, "rg", "e", "reboot-hang")
+        tick_to(st, at("2020-10-14T12:00:00Z"))
+        failed = installs(history(st, group="rg", name="e"))
+        assert [(r["result"], r["rebooted"]) for r in failed] == [("Failed", False)]
+        view = vms.instance_view(vms.require(st, "rg", "e"))["patchStatus"]
+        assert view["lastPatchInstallationSummary"]["error"]["code"] == "RebootTimedOut"
+        assert view["availablePatchSummary"]["rebootPending"] is True
+        tick_to(st, at("2020-10-20T00:00:00Z"))
+        done = installs(history(st, group="rg", name="e"))
+        view = vms.instance_view(vms.require(st, "rg", "e"))["patchStatus"]
+    assert [(r["result"], r["rebooted"]) for r in done] == [("Failed", False), ("Succeeded", True)]
+    assert view["lastPatchInstallationSummary"]["rebootStatus"] == "Completed"
+    assert view["availablePatchSummary"]["rebootPending"] is False

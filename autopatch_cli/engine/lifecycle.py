@@ -196,12 +196,14 @@ def install(
     selection: Selection,
     faults: dict,
     started_by: str = "Platform",
+    reboot_pending: bool = False,
 ) -> Installation:
     """Install what ``selection`` picks from ``missing`` between ``start`` and ``deadline``.
 
     Patches install one after the other; one that would run into the reboot buffer stays pending and the
     run reports ``maintenanceWindowExceeded``. A scripted fault makes a patch fail, a reboot hang, or the
-    VM come back unhealthy. ``faults`` is updated in place as one-shot faults are spent.
+    VM come back unhealthy. ``faults`` is updated in place as one-shot faults are spent. A VM with a reboot
+    pending reboots even when nothing is left to install.
     """
     activity = activity_id(seed, vm_index, "installation", start)
     failure = guest.failure()
@@ -224,7 +226,7 @@ def install(
                           started_by=started_by)
     clock = start + 60  # the extension starts and searches
     budget_end = deadline - REBOOT_BUFFER
-    needs_reboot = False
+    needs_reboot = reboot_pending  # a reboot still owed (one that hung, or one a Never setting put off)
     for patch in selected:
         seconds = patch_seconds(seed, vm_index, patch, start)
         if clock + seconds > budget_end:

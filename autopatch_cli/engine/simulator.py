@@ -444,7 +444,7 @@ class Simulator:
         ceiling = rollout.ceiling if rollout is not None else t
         selection = lifecycle.Selection(reboot_setting=vm.reboot_setting)
         result = lifecycle.install(self.seed, vm.index, t, window_end, self.missing(vm, ceiling), vm.guest, selection,
-                                   vm.faults)
+                                   vm.faults, reboot_pending=vm.reboot_pending)
         self._begin(vm, "I", t, result.end, result)
 
     def _finish_install(self, vm: VmState, result: lifecycle.Installation) -> None:
@@ -481,7 +481,7 @@ class Simulator:
         vm.dirty = True
         if result.installed:
             vm.installed = vm.installed | {p.uid for p in result.installed}
-        if result.reboot_status == "Required":
+        if result.reboot_status in ("Required", "Failed"):
             vm.reboot_pending = True
         elif result.rebooted:
             vm.reboot_pending = False

@@ -198,7 +198,7 @@ def install(state, group: str, name: str, parameters: dict, wait: bool = True) -
     sim.os_updates(vm, start)
     missing = sim.missing(vm, start)
     result = lifecycle.install(sim.seed, vm.index, start, start + int(duration.total_seconds()), missing, vm.guest,
-                               selection, vm.faults, started_by="User")
+                               selection, vm.faults, started_by="User", reboot_pending=vm.reboot_pending)
     if not wait and vm.busy_until <= start:
         sim.begin_user_operation(vm, "I", start, result.end, result)
         patching.write_back(state, sim)
