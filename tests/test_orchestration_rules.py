@@ -289,11 +289,20 @@ def test_demo_builds_a_fleet_with_one_halt(cli, tmp_path):
     (("catalog", "list", "--month", "November"), "--month", None),
     (("orchestration", "why", "-g", "rg", "-n", "nosuch"), "nosuch", "ResourceNotFound"),
     (("orchestration", "history", "--operation", "reboot"), "--operation", None),
+    (("orchestration", "timeline", "--export", "t.svg"), "no rollout to draw", None),
+    (("orchestration", "windows", "-g", "rg", "-n", "nosuch"), "nosuch", "ResourceNotFound"),
 ])
 def test_bad_input_is_refused_and_store_unchanged(staged, state_path, args, needle, code):
     result = staged(*args)
     assert result.exit_code != 0
     assert_refused(staged, state_path, args, result.exit_code, needle, code)
+
+
+@pytest.mark.parametrize("path, needle", [("/nonexistent/dir/t.svg", "cannot write the timeline"), ("t.png", ".svg")])
+def test_a_timeline_that_cannot_be_written_is_a_plain_error(cli, tmp_path, path, needle):
+    store = tmp_path / "demo.json"
+    assert cli("--state", str(store), "demo", "-o", "none").exit_code == 0
+    assert_refused(cli, store, ("--state", str(store), "orchestration", "timeline", "--export", path), 1, needle)
 
 
 def test_late_joiners_in_paired_regions_are_not_patched_together(tmp_path):

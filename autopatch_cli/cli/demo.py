@@ -60,11 +60,10 @@ def demo(
         from . import render_timeline
 
         phases = {region: p["phase"] for p in rollout["phases"] for region in p["regions"]}
-        try:
-            render_timeline.export_timeline(records, rollout["published"], export, phases=phases,
-                                            halts=[rollout["halt"]] if rollout["halt"] else None)
-        except ValueError as exc:
-            raise ValidationError(str(exc)) from exc
+        from .orchestration import _export
+
+        _export(render_timeline, records, rollout["published"], export, phases=phases,
+                halts=[rollout["halt"]] if rollout["halt"] else None)
     if fmt != "table" or settings.query:
         emit(result)
         return

@@ -133,6 +133,9 @@ def timeline(
         if not shown:
             raise ValidationError(f"no rollout of release '{release}' in this store")
     if not shown:
+        if export:
+            raise ValidationError(f"no rollout to draw in '{export}' yet: no release has been published since the "
+                                  "fleet was created (tick on to the next Patch Tuesday)")
         emit({"release": None, "summary": {}, "message": "No release has been published yet."})
         return
     rollout = shown[0]
@@ -142,11 +145,8 @@ def timeline(
     halts = [rollout["halt"]] if rollout["halt"] else None
     if days < 1:
         raise ValidationError("--days must be at least 1")
-    try:
-        if export:
-            render_timeline.export_timeline(records, rollout["published"], export, days=days, phases=phases, halts=halts)
-    except ValueError as exc:
-        raise ValidationError(str(exc)) from exc
+    if export:
+        _export(render_timeline, records, rollout["published"], export, days=days, phases=phases, halts=halts)
     fmt = settings.output or "table"
     if settings.query or fmt not in ("table",):
         emit({"release": rollout["release"], "published": rollout["published"],
@@ -156,3 +156,15 @@ def timeline(
 
     Console().print(render_timeline.timeline_renderable(records, rollout["published"], days=days, phases=phases,
                                                         halts=halts))
+
+
+def _export(render_timeline, records, published, path, **options) -> None:
+    """Write the picture, turning a bad name or an unwritable path into a plain error."""
+    from ..errors import ValidationError
+
+    try:
+        render_timeline.export_timeline(records, published, path, **options)
+    except ValueError as exc:
+        raise ValidationError(str(exc)) from exc
+    except OSError as exc:
+        raise ValidationError(f"cannot write the timeline to '{path}': {exc.strerror or exc}") from exc

@@ -284,8 +284,9 @@ def _why(state, record, vm, t, phases, plan) -> tuple[str, str]:
         halt = raw["halt"]
         if entry and entry[0] == "done":
             return f"It is patched: release {raw['release']} was installed before the rollout halted.", "patched"
-        return (f"The rollout of {raw['release']} halted after a health failure in phase {halt['phase']} "
-                f"({halt['vm']}: {halt['reason']}); the next release's rollout will patch it."), "halted"
+        cause = "a VM came back unhealthy" if halt["status"] == "unhealthy" else "an installation failed three times"
+        return (f"The rollout of {raw['release']} halted in phase {halt['phase']}: {cause} ({halt['vm']}: "
+                f"{halt['reason']}); the next release's rollout will patch it."), "halted"
     if entry and entry[0] == "done":
         return f"It is patched: its installation of release {raw['release']} succeeded.", "patched"
     if entry and entry[0] in ("failed", "unhealthy"):
