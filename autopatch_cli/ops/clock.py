@@ -30,11 +30,18 @@ def set_clock(state, instant: datetime) -> dict:
             f"cannot move the clock back from {format_instant(current)} to {format_instant(instant)} "
             "on a store with resources: simulated time only moves forward. Use a new store (--state)."
         )
-    if instant > current:
-        tick(state, instant)
-    elif instant < current:
+    if _pristine(state) or instant < current:
+        # a new store starts where it is set: its start instant moves with it
         state.data["clock"]["now"] = state.data["clock"]["start"] = format_instant(instant)
+    elif instant > current:
+        tick(state, instant)
     return show(state)
+
+
+def _pristine(state) -> bool:
+    """Nothing exists yet: no resource group, VM, registration or pending timer."""
+    return not any(state.section(name) for name in ("vms", "timers", "resourceGroups", "features", "providers",
+                                                     "availabilitySets"))
 
 
 def tick(state, until: datetime, progress=None) -> dict:
