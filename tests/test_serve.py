@@ -349,3 +349,19 @@ def test_32_concurrent_clients_lose_nothing(state_path, cli):
     assert {f"vm{i}" for i in range(threads)} <= set(names)
     assert all(names[f"vm{i}"] == {"round": str(rounds - 1)} for i in range(threads))
     assert json.loads(state_path.read_text())["clock"]["now"] == "2020-10-01T00:05:00Z"
+
+
+def test_an_oversized_body_gets_its_413_in_plain_clients(state_path):
+    """urllib (like requests) sends the whole body before it reads: it must see the 413, not a broken pipe."""
+    import urllib.error
+    import urllib.request
+
+    with running_server(state_path, max_body=1024 * 1024) as srv:
+        sub = subscription(state_path)
+        url = f"{srv.url}/subscriptions/{sub}/resourcegroups/rg?api-version=2020-06-01"
+        big = b'{"location": "eastus", "tags": {"x": "' + b"y" * (24 * 1024 * 1024) + b'"}}'
+        request = urllib.request.Request(url, data=big, method="PUT", headers={"Content-Type": "application/json"})
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(request, timeout=20)
+        assert refused.value.code == 413
+        assert json.loads(refused.value.read())["error"]["code"] == "RequestEntityTooLarge"

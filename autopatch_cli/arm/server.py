@@ -25,6 +25,10 @@ from ..errors import AutopatchError, AzureError
 from .router import ArmResponse, Router, error_response, json_response
 
 DEFAULT_MAX_BODY = 4 * 1024 * 1024  # ARM refuses request bodies over 4 MB
+# An oversized body is read and dropped (up to this much, within DRAIN_SECONDS) before the 413 goes out, so a
+# client that sends its whole body before reading (urllib, requests) gets the 413 instead of a broken pipe.
+DRAIN_LIMIT = 64 * 1024 * 1024
+DRAIN_SECONDS = 10.0
 CONTROL_PREFIX = "/autopatch/"
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
@@ -88,13 +92,9 @@ class Handler(BaseHTTPRequestHandler):
             return self._send(error_response(AzureError(
                 "InvalidRequestContent", "The request must carry a valid Content-Length (chunked bodies are not accepted).", 411)))
         if length > self.server.max_body:
-            self.close_connection = True  # the body is not read: the connection cannot be reused
-            return self._send(error_response(AzureError(
-                "RequestEntityTooLarge",
-                f"The request content length {length} exceeds the maximum allowed content length of "
-                f"{self.server.max_body} bytes.",
-                413,
-            )))
+            self.close_connection = True
+            self._discard(length)
+            return self._send(self._too_large(length))
         body = self.rfile.read(length) if length else None
         denied = self._authorize()
         if denied is not None:
@@ -109,6 +109,44 @@ class Handler(BaseHTTPRequestHandler):
         self._send(response)
 
     do_GET = do_PUT = do_POST = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _handle
+
+    def _too_large(self, length: int) -> ArmResponse:
+        return error_response(AzureError(
+            "RequestEntityTooLarge",
+            f"The request content length {length} exceeds the maximum allowed content length of "
+            f"{self.server.max_body} bytes.",
+            413,
+        ))
+
+    def handle_expect_100(self) -> bool:
+        """``Expect: 100-continue`` (curl's way with big bodies): refuse an oversized body before it is sent."""
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            length = 0
+        if length > self.server.max_body:
+            self.close_connection = True
+            self._send(self._too_large(length))
+            return False
+        return super().handle_expect_100()
+
+    def _discard(self, length: int) -> None:
+        """Read and drop an oversized body (bounded in size and time)."""
+        deadline = time.monotonic() + DRAIN_SECONDS
+        remaining = min(length, DRAIN_LIMIT)
+        previous = self.connection.gettimeout()
+        self.connection.settimeout(1.0)
+        try:
+            while remaining > 0 and time.monotonic() < deadline:
+                chunk = self.rfile.read1(min(65536, remaining)) if hasattr(self.rfile, "read1") else self.rfile.read(
+                    min(65536, remaining))
+                if not chunk:
+                    break
+                remaining -= len(chunk)
+        except OSError:
+            pass
+        finally:
+            self.connection.settimeout(previous)
 
     def _authorize(self) -> ArmResponse | None:
         token = self.server.token
