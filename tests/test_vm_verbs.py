@@ -327,3 +327,10 @@ def test_real_entry_points(tmp_path, command):
     assert usage.returncode == 2 and usage.stderr == "ERROR: unrecognized arguments: --bogus\n"
     assert run("vm", "list", "-o", "xml").returncode == 2
     assert "Traceback" not in missing.stderr + usage.stderr
+
+
+def test_help_lists_the_global_arguments_one_per_line(cli):
+    shown = cli("vm", "show", "--help")
+    assert shown.exit_code == 0
+    assert "\n    --only-show-errors  Only show errors, suppressing warnings.\n" in shown.stdout
+    assert "\n    --query             JMESPath query string." in shown.stdout

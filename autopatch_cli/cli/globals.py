@@ -10,7 +10,9 @@ from ..errors import UsageError
 
 OUTPUT_FORMATS = ("json", "jsonc", "yaml", "yamlc", "table", "tsv", "none")
 
-GLOBAL_ARGUMENTS_HELP = """Global Arguments:
+# "\b" tells click not to rewrap the paragraph that follows.
+GLOBAL_ARGUMENTS_HELP = """\b
+Global Arguments:
   --debug             Increase logging verbosity to show all debug logs.
   --help -h           Show this help message and exit.
   --only-show-errors  Only show errors, suppressing warnings.
