@@ -53,7 +53,7 @@ def demo(
         status = demo_ops.fleet_status(state)
         shown = orchestration.show(state)["rollouts"]
         rollout = shown[-1] if shown else None  # the first release of the month simulated
-        records = orchestration.history(state, rollout["release"]) if rollout else []
+        records = orchestration.timeline_records(state, rollout["release"], rollout["published"]) if rollout else []
     result = {"store": str(path), "fleet": built, "tick": summary, "rollout": rollout, "vms": status}
     fmt = settings.output or "table"
     if rollout and export:

@@ -139,8 +139,7 @@ def timeline(
         emit({"release": None, "summary": {}, "message": "No release has been published yet."})
         return
     rollout = shown[0]
-    records = orchestration.history(state, rollout["release"], operation=None)
-    records = [r for r in records if r["release"] == rollout["release"] or r["operation"] != "installation"]
+    records = orchestration.timeline_records(state, rollout["release"], rollout["published"], days)
     phases = {region: p["phase"] for p in rollout["phases"] for region in p["regions"]}
     halts = [rollout["halt"]] if rollout["halt"] else None
     if days < 1:

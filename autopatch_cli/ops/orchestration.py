@@ -403,3 +403,15 @@ def windows(state, group: str | None = None, name: str | None = None) -> list[di
             "localEnd": offpeak.local_iso(iana, end),
         })
     return out
+
+
+def timeline_records(state, release: str, published: str, days: int = 35) -> list[dict]:
+    """What a release's timeline draws: its installations, and every assessment and enablement of the days
+    shown (so each VM the platform looks after has its row, patched or not)."""
+    start = parse_time(published)
+    end = start + days * 86_400
+    return [
+        r for r in history(state)
+        if r["release"] == release
+        or (r["operation"] != "installation" and start <= parse_time(r["startTime"]) < end)
+    ]
