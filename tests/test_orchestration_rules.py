@@ -273,6 +273,10 @@ def test_demo_builds_a_fleet_with_one_halt(cli, tmp_path):
     codes = {v["name"]: v["whyCode"] for v in result["vms"]}
     assert codes["desktop-byos"] == "automatic-by-os" and codes["legacy-manual"] == "manual"
     assert codes["batch-northeurope-1"] == "deallocated"
+    # the timeline counts every VM the platform looks after, halted ones too (westus3: 6 zonal + 3 standalone)
+    drawn = ok(cli("--state", str(tmp_path / "demo.json"), "orchestration", "timeline", "-o", "json"))
+    westus3 = next(r for r in drawn["summary"]["regions"] if r["region"] == "westus3")
+    assert westus3["vmCount"] == 9 and [z["zone"] for z in westus3["zones"]] == ["1", "2", "3", None]
 
 
 @pytest.mark.parametrize("args, needle, code", [
