@@ -293,6 +293,21 @@ def _write_if_changed(path: Path, chunks: Iterator[str], before: bytes) -> None:
         _fsync_dir(path)
 
 
+def _map(path: Path):
+    """The file's bytes without copying them: a read-only memory map (a plain read for an empty file).
+
+    A reader searches the text for one line; mapping it spares copying a big store into memory first.
+    Writers replace the file (os.replace), so the mapped inode never changes under a reader.
+    """
+    import mmap
+
+    with open(path, "rb") as handle:
+        size = os.fstat(handle.fileno()).st_size
+        if size == 0:
+            return b""
+        return mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+
+
 class StoreReader:
     """Read-only access that decodes only the sections and VMs it is asked for.
 
@@ -304,7 +319,7 @@ class StoreReader:
     def __init__(self, path: Path, new_state):
         self.path = path
         try:
-            self._raw = path.read_bytes()
+            self._raw = _map(path)
         except FileNotFoundError:
             self._raw = None
             self._state = new_state()
@@ -314,11 +329,11 @@ class StoreReader:
         self._state = None
         # serialize() always ends with the collection's and the document's closing braces, each on a
         # line of its own: a file cut short anywhere lacks that ending and gets the full parse below.
-        if not self._raw.startswith(_HEADER_PREFIX) or not self._raw[-64:].rstrip().endswith(b"\n}\n}"):
+        if self._raw[: len(_HEADER_PREFIX)] != _HEADER_PREFIX or not self._raw[-64:].rstrip().endswith(b"\n}\n}"):
             # Not in our layout (hand-edited or corrupt): fall back to a full, validating parse.
             self._state = load(path)
             return
-        end = self._raw.index(b"\n")
+        end = self._raw.find(b"\n")
         version_text = self._raw[len(_HEADER_PREFIX) : end].rstrip(b",")
         try:
             version = int(version_text)
@@ -329,7 +344,7 @@ class StoreReader:
 
     def _decode_at(self, marker: bytes, start: int = 0, stop: int | None = None) -> Any:
         assert self._raw is not None
-        index = self._raw.find(marker, start, stop)
+        index = self._raw.find(marker, start, len(self._raw) if stop is None else stop)
         if index < 0:
             return _MISSING
         begin = index + len(marker)
