@@ -256,3 +256,27 @@ def test_a_vm_keeps_its_availability_set_and_zone(cli, state_path):
     assert_refused(cli, state_path, (*base, "-n", "zonal", "--zone", "3"), 1, "zones", "PropertyChangeNotAllowed")
     again = cli(*base, "-n", "inset", "--availability-set", "avs")
     assert again.exit_code == 0, again.stderr  # the same body again is fine
+
+
+def test_a_vm_put_needs_an_image_and_gets_its_os_disk(cli, state_path):
+    from autopatch_cli.errors import AzureError
+    from autopatch_cli.ops import vms
+    from autopatch_cli.ops.session import Session
+
+    assert cli("group", "create", "-n", "rg", "-l", "eastus").exit_code == 0
+    assert cli("provider", "register", "--namespace", "Microsoft.Compute").exit_code == 0
+    os_profile = {"computerName": "vm", "adminUsername": "azureuser", "adminPassword": PASSWORD,
+                  "windowsConfiguration": {"enableAutomaticUpdates": True}}
+    before = state_path.read_bytes()
+    with pytest.raises(AzureError) as refused, Session(state_path).writer() as state:
+        vms.put(state, "rg", "noimage", {"location": "eastus", "properties": {"osProfile": os_profile}})
+    assert refused.value.code == "InvalidParameter" and "imageReference" in refused.value.message
+    assert state_path.read_bytes() == before
+    image = {"publisher": "MicrosoftWindowsServer", "offer": "WindowsServer", "sku": "2019-Datacenter",
+             "version": "latest"}
+    with Session(state_path).writer() as state:
+        record = vms.put(state, "rg", "vm", {"location": "eastus", "properties": {
+            "osProfile": os_profile, "storageProfile": {"imageReference": image},
+            "hardwareProfile": {"vmSize": "Standard_D2s_v3"}}})
+    disk = record["vm"]["properties"]["storageProfile"]["osDisk"]
+    assert (disk["osType"], disk["createOption"], disk["name"]) == ("Windows", "FromImage", "vm_OsDisk_1")

@@ -242,3 +242,38 @@ def test_a_second_patch_operation_waits_for_the_first(cli, vm):
     assert Path(vm).read_bytes() == before
     assert cli("tick", "--hours", "2").exit_code == 0
     assert cli("vm", "assess-patches", "-g", "rg", "-n", "vm").exit_code == 0
+
+
+@pytest.mark.parametrize("windows_parameters, field", [
+    ("x", "windowsParameters"),
+    ({"kbNumbersToInclude": "2267602"}, "windowsParameters.kbNumbersToInclude"),
+    ({"classificationsToInclude": "Critical"}, "windowsParameters.classificationsToInclude"),
+    ({"classificationsToInclude": ["Critical"], "excludeKbsRequiringReboot": "yes"}, "excludeKbsRequiringReboot"),
+])
+def test_install_parameters_of_the_wrong_json_type_are_refused(vm, windows_parameters, field):
+    from autopatch_cli.errors import AzureError
+    from autopatch_cli.ops import ondemand
+    from autopatch_cli.ops.session import Session
+
+    before = Path(vm).read_bytes()
+    with pytest.raises(AzureError) as refused, Session(vm).writer() as state:
+        ondemand.install(state, "rg", "vm", {"maximumDuration": "PT2H", "rebootSetting": "IfRequired",
+                                              "windowsParameters": windows_parameters})
+    assert refused.value.code == "InvalidRequestContent" and refused.value.status == 400
+    assert field in refused.value.message
+    assert Path(vm).read_bytes() == before
+
+
+def test_a_vm_body_with_a_string_for_a_boolean_is_refused(cli, vm):
+    from autopatch_cli.errors import AzureError
+    from autopatch_cli.ops import vms
+    from autopatch_cli.ops.session import Session
+
+    with Session(vm).writer() as state:
+        body = vms.resource(vms.require(state, "rg", "vm"))
+    body["properties"]["osProfile"]["windowsConfiguration"]["provisionVMAgent"] = "yes"
+    before = Path(vm).read_bytes()
+    with pytest.raises(AzureError) as refused, Session(vm).writer() as state:
+        vms.put(state, "rg", "vm", body)
+    assert refused.value.code == "InvalidRequestContent" and "provisionVMAgent" in refused.value.message
+    assert Path(vm).read_bytes() == before

@@ -165,6 +165,8 @@ def test_assess_patches_result_in_the_pollers_api_version(opted_in, rest):
     opted_in("tick", "--until", "2020-10-14T00:00:00Z")  # after Patch Tuesday: there is something to find
     done = rest("post", f"{VMS}/vm1/assessPatches?api-version=2020-06-01", None, "--verbose")
     assert done.exit_code == 0, done.stderr
+    logged = next(line for line in done.stderr.splitlines() if line.startswith("INFO: Request URL: "))
+    assert "{subscriptionId}" not in logged and logged.startswith("INFO: Request URL: 'https://management.azure.com/subscriptions/")
     location = next(line for line in done.stderr.splitlines() if "'Location'" in line).split(": ", 2)[2].strip("'")
     old = rest("get", location).json
     assert old["patches"] and "availablePatches" not in old

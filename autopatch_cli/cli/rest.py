@@ -90,7 +90,7 @@ def rest(
     request_headers = _key_values(headers, "--headers")
     params = _key_values(uri_parameters, "--uri-parameters")
     status, response_headers, content = send(chosen.upper(), url, request_headers, params, request_body)
-    _debug_log(chosen.upper(), url, status, response_headers)
+    _debug_log(chosen.upper(), _resolve_url(url), status, response_headers)  # the URL as it was sent
     if not 200 <= status < 300:
         from http import HTTPStatus
 

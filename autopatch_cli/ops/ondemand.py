@@ -127,6 +127,7 @@ def validate_install_parameters(parameters: dict, windows: bool = True):
 
     if not isinstance(parameters, dict):
         raise AzureError("InvalidRequestContent", "The request content was invalid and could not be deserialized.")
+    _check_types(parameters)
     if not parameters.get("maximumDuration"):
         raise AzureError("InvalidParameter", "Required parameter 'maximumDuration' is missing (null).", 400,
                          "maximumDuration")
@@ -175,6 +176,19 @@ def validate_install_parameters(parameters: dict, windows: bool = True):
     selection = Selection(tuple(classes), include, exclude, bool(params.get("excludeKbsRequiringReboot")),
                           max_publish, canonical)
     return duration, selection
+
+
+def _check_types(parameters: dict) -> None:
+    """JSON types as the spec has them (objects, string arrays, booleans), before any rule is applied."""
+    from pydantic import ValidationError as ModelError
+
+    from ..models.compute import VirtualMachineInstallPatchesParameters
+
+    try:
+        VirtualMachineInstallPatchesParameters.model_validate(parameters, strict=True)
+    except ModelError as exc:
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
+        raise AzureError("InvalidRequestContent", f"The request content was invalid: {problems}.", 400) from exc
 
 
 def _kb(value, name: str) -> str:

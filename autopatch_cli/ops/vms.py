@@ -322,7 +322,7 @@ def put(state, group: str, name: str, body: dict) -> dict:
             409,
         )
     try:
-        model = VirtualMachine.model_validate(body)
+        model = VirtualMachine.model_validate(body, strict=True)  # JSON types as the spec has them: no "yes" for true
     except Exception as exc:  # pydantic's ValidationError: a value of the wrong type
         # one line, and never the input values (pydantic's text echoes them: a password would leak)
         problems = "; ".join(
@@ -424,9 +424,18 @@ def _normalize(state, rg: dict, name: str, model, existing: dict | None) -> dict
             "vmSize",
         )
     storage = properties.get("storageProfile", {})
+    if existing is None and not image and "osDisk" not in storage:
+        raise AzureError("InvalidParameter", "Required parameter 'storageProfile.imageReference' is missing (null): "
+                         "a new VM needs an image to be created from.", 400, "storageProfile.imageReference")
     if image and "version" in image and image.get("version", "").lower() == "latest":
         image["exactVersion"] = _exact_version(image)
+    if image and "osDisk" not in storage:
+        # ARM fills the OS disk a create from an image leaves out, as az's body spells it
+        storage["osDisk"] = {"osType": "Windows" if windows is not None else "Linux", "createOption": "FromImage",
+                             "caching": "ReadWrite", "managedDisk": {"storageAccountType": "Premium_LRS"},
+                             "deleteOption": "Detach"}
     if "osDisk" in storage:
+        storage["osDisk"].setdefault("osType", "Windows" if windows is not None else "Linux")
         storage["osDisk"].setdefault("name", f"{vm['name']}_OsDisk_1")
         storage["osDisk"].setdefault("diskSizeGB", 127 if windows is not None else 30)
         storage["osDisk"]["managedDisk"] = storage["osDisk"].get("managedDisk", {"storageAccountType": "Premium_LRS"})
