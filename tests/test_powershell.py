@@ -292,3 +292,12 @@ def test_completion_of_parameter_names():
 
     items = command("get-azvm").shell_complete(None, "-res")
     assert [i.value for i in items] == ["-ResourceGroupName"]
+
+
+def test_the_guides_pipeline_form_says_how_to_name_the_vm(cli, state_path):
+    before = state_path.read_bytes() if state_path.exists() else None
+    result = cli("Set-AzVMOperatingSystem", "-VM", "$VirtualMachine", "-Windows", "-ComputerName", "x",
+                 "-ProvisionVMAgent", "-EnableAutoUpdate", "-PatchMode", "AutomaticByPlatform")
+    assert result.exit_code == 2
+    assert "-ResourceGroupName and -VMName" in result.stderr and "$VirtualMachine" in result.stderr
+    assert (state_path.read_bytes() if state_path.exists() else None) == before

@@ -467,6 +467,14 @@ def set_os(cmdlet: Cmdlet, bound: dict) -> None:
     from ..errors import ValidationError
     from ..ops import vms
 
+    if str(bound.get("VMName", "")).startswith("$") and "ResourceGroupName" not in bound:
+        # the guide's `-VM $VirtualMachine`: -VM is a unique prefix of -VMName here, and a command line has no
+        # PowerShell variables to pass
+        raise UsageError(
+            f"{cmdlet.name}: a command line cannot pass the PowerShell object {bound['VMName']}: name the stored VM "
+            "with -ResourceGroupName and -VMName (autopatch reads it, applies the changes and updates it, as "
+            "Set-AzVMOperatingSystem followed by Update-AzVM does)."
+        )
     group, name = _vm_target(cmdlet, bound, "VMName")
     if bool(bound.get("Windows")) == bool(bound.get("Linux")):
         raise no_parameter_set(cmdlet)
