@@ -365,3 +365,24 @@ def test_an_oversized_body_gets_its_413_in_plain_clients(state_path):
             urllib.request.urlopen(request, timeout=20)
         assert refused.value.code == 413
         assert json.loads(refused.value.read())["error"]["code"] == "RequestEntityTooLarge"
+
+
+def test_fault_and_requirement_controls(client, sub, state_path):
+    """Fault injection lives under /autopatch/ like the other controls, never in ARM paths."""
+    make_group(client, sub)
+    assert client("PUT", f"{vms_path(sub)}/vm1?api-version=2021-03-01", vm_body())[0] == 201
+    status, _, faults = client("POST", "/autopatch/faults",
+                               {"resourceGroup": "rg", "name": "vm1", "kind": "unhealthy-after-reboot", "count": 2})
+    assert status == 200 and faults["faults"] == {"unhealthy-after-reboot": 2}
+    status, _, body = client("POST", "/autopatch/faults", {"resourceGroup": "rg", "name": "vm1", "kind": "meteor"})
+    assert status == 400 and body["error"]["code"] == "InvalidParameter"
+    status, _, body = client("POST", "/autopatch/faults", {"resourceGroup": "rg", "name": "nope", "kind": "reboot-hang"})
+    assert status == 404 and body["error"]["code"] == "ResourceNotFound"
+    assert client("DELETE", "/autopatch/faults", {"resourceGroup": "rg", "name": "vm1"})[2]["faults"] == {}
+    status, _, guest = client("PUT", "/autopatch/requirements",
+                              {"resourceGroup": "rg", "name": "vm1", "windowsUpdateService": False})
+    assert status == 200 and guest["windowsUpdateService"] == "Stopped"
+    before = state_path.read_bytes()
+    assert client("PUT", "/autopatch/requirements", {"resourceGroup": "rg", "name": "vm1", "agent": "maybe"})[0] == 400
+    assert client("PUT", "/autopatch/requirements", {"name": "vm1"})[0] == 400
+    assert state_path.read_bytes() == before

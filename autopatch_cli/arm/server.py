@@ -193,7 +193,7 @@ def _unauthorized(code: str, message: str, description: str) -> ArmResponse:
 
 
 def control(router: Router, method: str, url: str, body: bytes | None) -> ArmResponse:
-    """``/autopatch/...``: the clock, ticks and reset. Errors use ARM's body too."""
+    """``/autopatch/...``: the clock, ticks, reset, faults and guest requirements. Errors use ARM's body too."""
     from urllib.parse import parse_qsl, urlsplit
 
     from .router import parse_request
@@ -285,11 +285,61 @@ def _reset(router: Router, arguments: dict) -> dict:
         return clock.show(state)
 
 
+def _vm_target(arguments: dict) -> tuple[str, str]:
+    group, name = arguments.get("resourceGroup"), arguments.get("name")
+    if not isinstance(group, str) or not isinstance(name, str) or not group or not name:
+        raise AzureError("InvalidParameter", "Give the VM as 'resourceGroup' and 'name'.", 400)
+    return group, name
+
+
+def _fault_add(router: Router, arguments: dict) -> dict:
+    """The same one-shot faults as `autopatch sim fault add`."""
+    from ..ops import sim
+
+    group, name = _vm_target(arguments)
+    count = arguments.get("count", 1)
+    try:
+        count = int(count)
+    except (TypeError, ValueError):
+        raise AzureError("InvalidParameter", f"The value '{count}' of 'count' is not a whole number.", 400) from None
+    with router.writer() as state:
+        return sim.add_fault(state, group, name, str(arguments.get("kind", "")).lower(), count)
+
+
+def _fault_clear(router: Router, arguments: dict) -> dict:
+    from ..ops import sim
+
+    group, name = _vm_target(arguments)
+    with router.writer() as state:
+        return sim.clear_faults(state, group, name)
+
+
+def _requirements(router: Router, arguments: dict) -> dict:
+    """The same guest conditions as `autopatch sim requirement set` (booleans; updateSource a string)."""
+    from ..ops import sim
+
+    group, name = _vm_target(arguments)
+    values = {}
+    for key in ("agent", "windowsUpdateService", "updateSourceReachable"):
+        value = arguments.get(key)
+        if isinstance(value, str) and value.lower() in ("true", "false", "running", "stopped"):
+            value = value.lower() in ("true", "running")
+        if value is not None and not isinstance(value, bool):
+            raise AzureError("InvalidParameter", f"'{key}' must be true or false.", 400)
+        values[key] = value
+    with router.writer() as state:
+        return sim.set_requirements(state, group, name, values["agent"], values["windowsUpdateService"],
+                                    values["updateSourceReachable"], arguments.get("updateSource"))
+
+
 _CONTROLS = {
     ("tick", "POST"): _tick,
     ("clock", "GET"): _clock_show,
     ("clock", "PUT"): _clock_set,
     ("reset", "POST"): _reset,
+    ("faults", "POST"): _fault_add,
+    ("faults", "DELETE"): _fault_clear,
+    ("requirements", "PUT"): _requirements,
 }
 
 
