@@ -388,3 +388,23 @@ def test_a_vm_may_fall_in_a_different_batch_each_month(tmp_path):
     day_after_release = {n: (at(october[n]["startTime"]) - at("2020-10-13T17:00:00Z")).days
                          - (at(november[n]["startTime"]) - at("2020-11-10T18:00:00Z")).days for n in both}
     assert any(delta != 0 for delta in day_after_release.values())
+
+
+def test_a_vm_deleted_during_its_turn_does_not_stall_the_rollout(tmp_path):
+    path = tmp_path / "state.json"
+    with Session(path).writer() as state:
+        opt_in(state)
+        group(state, "rg", "eastus")
+        avset(state, "rg", "small", "eastus", update_domains=3)
+        for i in range(3):
+            vm(state, "rg", f"s{i}", availability_set="small")
+        tick_to(state, at("2020-10-13T18:00:00Z"))  # the release's first batch has its turn, before the window
+        rollout = state.data["engine"]["rollouts"][-1]
+        active = [key for key, entry in rollout["vms"].items() if entry[0] == "active"]
+        assert len(active) == 1  # one at a time in a set of fewer than 10
+        vms.delete(state, *active[0].split("/"))
+        tick_to(state, at("2020-10-25T00:00:00Z"))
+        shown = orchestration.show(state)["rollouts"][0]
+        patched = {r["name"] for r in installs(history(state, release="2020-10"))}
+    assert shown["state"] == "completed"
+    assert len(patched) == 2 and active[0].split("/")[1] not in patched

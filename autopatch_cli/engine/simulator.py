@@ -251,6 +251,7 @@ class Simulator:
         for vm in self.vms.values():
             if vm.assess_now and vm.busy_until <= self.now:
                 self.step(vm, self.now)
+        self._forget_deleted(self.now)
         if any(self._admits(rollout, self.now) for rollout in self.rollouts):
             for vm in self.vms.values():
                 self._maybe_admit(vm, self.now)
@@ -713,6 +714,23 @@ class Simulator:
                 break
         if rollout.state == "active" and self._phase_idle(rollout):
             if self._close_phase(rollout, at, baked=True):
+                self._next_phase(rollout, at)
+
+    def _forget_deleted(self, at: int) -> None:
+        """VMs deleted while their batch ran leave it, so the batch (and the phase) can finish."""
+        for rollout in self.rollouts:
+            if rollout.state not in ("active", "baking", "completed"):
+                continue
+            for run in rollout.regions.values():
+                for lane in run.lanes.values():
+                    gone = sorted(key for key in lane.active or () if key not in self.vms)
+                    for key in gone:
+                        lane.active.discard(key)
+                        rollout.vms[key][0] = "skipped"
+                    if gone and not lane.active:
+                        lane.active = None
+                        self._advance_region(rollout, run, at)
+            if rollout.state == "active" and self._phase_idle(rollout) and self._close_phase(rollout, at, baked=True):
                 self._next_phase(rollout, at)
 
     @staticmethod

@@ -215,7 +215,7 @@ def build(state, until):
         vms[key] = _vm_state(key, record, _ref_for(record, refs, table), the_seed)
     engine = state.data.get("engine") or {}
     rollouts = [Rollout.from_json(raw) for raw in engine.get("rollouts", [])]
-    inflight = [_op_from_json(op) for op in engine.get("inflight", [])]
+    inflight = [list(op) for op in engine.get("inflight", [])]
     start = to_epoch(parse_instant(state.section("clock")["start"]))
     earliest = min([start, *(vm.created for vm in vms.values())]) - 62 * 86_400
     sim = Simulator(the_seed, now, vms, rollouts, [], catalog_extra(state), earliest, history_section(state)["rows"],
@@ -250,10 +250,6 @@ def _op_to_json(op: list) -> list:
     if kind == "I":
         extra = _installation_to_json(extra)
     return [key, kind, end, start, extra]
-
-
-def _op_from_json(raw: list) -> list:
-    return list(raw)
 
 
 def _restore_op(sim, raw: list) -> None:
