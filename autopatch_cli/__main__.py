@@ -66,6 +66,12 @@ def main(argv: list[str] | None = None) -> int:
         return exc.exit_code
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # the reader went away (`autopatch ... | head`): leave quietly, as a Unix tool killed by SIGPIPE does
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     except Exception as exc:  # an autopatch bug: say so without a traceback unless --debug
         if debug:
             raise
