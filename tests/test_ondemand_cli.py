@@ -14,19 +14,28 @@ INSTALL = ("vm", "install-patches", "-g", "rg", "-n", "vm", "--maximum-duration"
            "IfRequired", "--classifications-to-include-win", "Critical", "Security")
 
 
-@pytest.fixture
-def vm(cli, state_path):
-    """A Windows VM (AutomaticByOS) in a subscription opted in to on-demand assessment."""
-    for args in (
-        ("group", "create", "-n", "rg", "-l", "eastus"),
+def opted_in_steps(group: str) -> tuple[tuple[str, ...], ...]:
+    """A group, both preview features registered, and Microsoft.Compute registered again."""
+    return (
+        ("group", "create", "-n", group, "-l", "eastus"),
         ("feature", "register", "--namespace", "Microsoft.Compute", "--name", "InGuestAutoPatchVMPreview"),
         ("feature", "register", "--namespace", "Microsoft.Compute", "--name", "InGuestPatchVMPreview"),
         ("tick", "--minutes", "15"),
         ("provider", "register", "--namespace", "Microsoft.Compute"),
-        ("vm", "create", "-g", "rg", "-n", "vm", "--image", "Win2019Datacenter", "--admin-password", PASSWORD),
-    ):
+    )
+
+
+def run_all(cli, *steps) -> None:
+    for args in steps:
         result = cli(*args)
         assert result.exit_code == 0, (args, result.stderr)
+
+
+@pytest.fixture
+def vm(cli, state_path):
+    """A Windows VM (AutomaticByOS) in a subscription opted in to on-demand assessment."""
+    run_all(cli, *opted_in_steps("rg"),
+            ("vm", "create", "-g", "rg", "-n", "vm", "--image", "Win2019Datacenter", "--admin-password", PASSWORD))
     return state_path
 
 
@@ -208,19 +217,11 @@ def test_powershell_install_refusals_come_from_azure(cli, vm):
 def test_assessment_during_the_extensions_enablement_runs(cli, state_path):
     """The guide: an on-demand assessment may be triggered at any time, also while the platform installs
     its patch extension (enablement takes hours); it is refused only while another patch operation runs."""
-    for args in (
-        ("group", "create", "-n", "rg2", "-l", "eastus"),
-        ("feature", "register", "--namespace", "Microsoft.Compute", "--name", "InGuestAutoPatchVMPreview"),
-        ("feature", "register", "--namespace", "Microsoft.Compute", "--name", "InGuestPatchVMPreview"),
-        ("tick", "--minutes", "15"),
-        ("provider", "register", "--namespace", "Microsoft.Compute"),
-        ("clock", "set", "2020-10-01T22:30:00Z"),  # inside the UTC VM's off-peak window
-        ("vm", "create", "-g", "rg2", "-n", "p", "--image", "Win2019Datacenter", "--admin-password", PASSWORD,
-         "--enable-agent", "--enable-auto-update", "--patch-mode", "AutomaticByPlatform"),
-        ("tick", "--minutes", "15"),
-    ):
-        result = cli(*args)
-        assert result.exit_code == 0, (args, result.stderr)
+    run_all(cli, *opted_in_steps("rg2"),
+            ("clock", "set", "2020-10-01T22:30:00Z"),  # inside the UTC VM's off-peak window
+            ("vm", "create", "-g", "rg2", "-n", "p", "--image", "Win2019Datacenter", "--admin-password", PASSWORD,
+             "--enable-agent", "--enable-auto-update", "--patch-mode", "AutomaticByPlatform"),
+            ("tick", "--minutes", "15"))
     extension = cli("vm", "get-instance-view", "-g", "rg2", "-n", "p", "--query",
                     "instanceView.extensions[0].statuses[0].code").json
     assert extension == "ProvisioningState/transitioning"

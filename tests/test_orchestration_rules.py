@@ -334,20 +334,24 @@ def test_late_joiners_in_paired_regions_are_not_patched_together(tmp_path):
             assert not overlaps(a, b), (a, b)
 
 
-def test_plan_matches_the_run_when_nothing_goes_wrong(tmp_path):
-    """`orchestration plan` is the engine's own dry run: without faults its expected starts are the real ones."""
+def demo_without_faults(path, until: str) -> None:
+    """The demo fleet (its deallocated VM included) with its injected fault taken out, ticked to ``until``."""
     from autopatch_cli.ops import demo
-    from autopatch_cli.ops.clock import tick
 
-    path = tmp_path / "state.json"
     with Session(path).writer() as state:
         demo.build(state)
         for record in state.data["vms"].values():
             record["sim"]["faults"] = {}
-        tick(state, at("2020-10-13T00:00:00Z"))
+        tick_to(state, at(until))
+
+
+def test_plan_matches_the_run_when_nothing_goes_wrong(tmp_path):
+    """`orchestration plan` is the engine's own dry run: without faults its expected starts are the real ones."""
+    path = tmp_path / "state.json"
+    demo_without_faults(path, "2020-10-13T00:00:00Z")
     with Session(path).writer() as state:
         plan = orchestration.plan(state)
-        tick(state, at("2020-11-09T00:00:00Z"))
+        tick_to(state, at("2020-11-09T00:00:00Z"))
         real = {}
         for record in orchestration.history(state, release="2020-10", operation="installation"):
             real.setdefault((record["resourceGroup"], record["name"]), record)
@@ -364,15 +368,9 @@ def test_plan_matches_the_run_when_nothing_goes_wrong(tmp_path):
 
 def test_a_vm_may_fall_in_a_different_batch_each_month(tmp_path):
     """Batches are drawn anew for each release: the same fleet is batched differently in Oct and Nov."""
-    from autopatch_cli.ops import demo
-    from autopatch_cli.ops.clock import tick
-
     path = tmp_path / "state.json"
+    demo_without_faults(path, "2020-12-05T00:00:00Z")
     with Session(path).writer() as state:
-        demo.build(state)
-        for record in state.data["vms"].values():
-            record["sim"]["faults"] = {}
-        tick(state, at("2020-12-05T00:00:00Z"))
         rows = installs(history(state))
     first = {}
     for row in rows:
