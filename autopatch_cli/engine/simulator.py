@@ -73,7 +73,7 @@ class VmState:
     in_flight: tuple | None = None  # (kind, start, end) of an operation crossing the end of the tick
     dirty: bool = False
     ticket: tuple | None = None  # (rollout release id, phase, batch) while the orchestrator has given a turn
-    assess_now: bool = False  # started again: assessed at once, whatever the hour
+    assess_now: bool = False  # started again: assessment due at once (at its next off-peak window)
     is_platform: bool = False  # cached `platform` and `assessed_by_platform` for the hot loop
     is_assessed: bool = False
 
@@ -322,11 +322,11 @@ class Simulator:
             if vm.ticket is not None:
                 self._leave_turn(vm, "skipped", t)
             return
-        if vm.assess_now and vm.is_assessed:
+        if vm.assess_now:
+            # started again: its assessment is due at once, and runs in off-peak hours like every periodic one
             vm.assess_now = False
             vm.dirty = True
-            self._begin(vm, "A", t, t + lifecycle.assessment_seconds(self.seed, vm.index, t), None)
-            return
+            vm.assess_due = t if vm.assess_due is None else min(vm.assess_due, t)
         if window is None:
             window = offpeak.window_at(vm.tz, t)
             if window is None:

@@ -263,8 +263,8 @@ def _why(state, record, vm, t, phases, plan) -> tuple[str, str]:
         return ("Its patch mode is AutomaticByOS: Windows Update patches it on its own schedule, outside the "
                 "platform's orchestration."), "automatic-by-os"
     if vm.power != "running":
-        return (f"It is {vm.power}: the platform neither assesses nor patches it until it is started, then assesses "
-                "it at once and patches it at the next periodic assessment in off-peak hours."), vm.power
+        return (f"It is {vm.power}: the platform neither assesses nor patches it until it is started; then it is "
+                "assessed and patched at its next off-peak window."), vm.power
     failure = vm.guest.failure()
     if vm.enable_error or failure:
         message = (vm.enable_error or failure)["message"]

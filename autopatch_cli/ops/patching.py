@@ -81,7 +81,7 @@ def _new_patch_memory(state, record: dict) -> dict:
 
 
 def on_power_change(state, record: dict, before: str, after: str, action: str) -> None:
-    """A VM that comes back is assessed at once and patched at its next periodic assessment."""
+    """A VM that comes back is due for assessment at once: assessed (and patched) at its next off-peak window."""
     patch = record["sim"].get("patch")
     if patch is None:
         return
