@@ -173,9 +173,10 @@ CASES = [
     ("update-enable-auto-updates-on-manual", ("vm", "update", "-g", "rg", "-n", "man", "--set",
                                               "osProfile.windowsConfiguration.enableAutomaticUpdates=true"), 1,
      "enableAutomaticUpdates", "PropertyChangeNotAllowed"),
+    # the guide's rule comes first: Manual cannot become automatic (not the enableAutomaticUpdates advice)
     ("update-manual-to-platform", ("vm", "update", "-g", "rg", "-n", "man", "--set",
                                    "osProfile.windowsConfiguration.patchSettings.patchMode=AutomaticByPlatform"), 1,
-     "patchMode", "InvalidParameter"),
+     "from 'Manual' to 'AutomaticByPlatform'", "OperationNotAllowed"),
     ("update-manual-to-platform-with-updates", ("vm", "update", "-g", "rg", "-n", "man", "--set",
                                                 "osProfile.windowsConfiguration.enableAutomaticUpdates=true",
                                                 "osProfile.windowsConfiguration.patchSettings.patchMode=AutomaticByPlatform"),
@@ -239,7 +240,7 @@ def test_platform_image_checks_apply_even_when_feature_is_registered(world, opte
                                         "--enable-agent", image=CUSTOM_IMAGE), 1, None, "InvalidParameter")
     assert_refused(opted_in, world, ("vm", "update", "-g", "rg", "-n", "man", "--set",
                                      "osProfile.windowsConfiguration.patchSettings.patchMode=AutomaticByPlatform"),
-                   1, None, "InvalidParameter")
+                   1, None, "OperationNotAllowed")
     ok = opted_in(*_vm("v4", "--patch-mode", "AutomaticByPlatform", "--enable-auto-update", "--enable-agent"))
     assert ok.exit_code == 0, ok.stderr
 

@@ -395,3 +395,23 @@ def test_a_hung_reboot_stays_owed_until_a_later_window_reboots(tmp_path):
     assert [(r["result"], r["rebooted"]) for r in done] == [("Failed", False), ("Succeeded", True)]
     assert view["lastPatchInstallationSummary"]["rebootStatus"] == "Completed"
     assert view["availablePatchSummary"]["rebootPending"] is False
+
+
+def test_switching_modes_shows_in_the_instance_view_at_once(opted_in):
+    """Turning AutomaticByPlatform on for an existing VM starts its enablement (extension transitioning,
+    configuration Pending) before any tick; turning it off again before it finished removes the extension."""
+    cli = opted_in
+    made = cli("vm", "create", "-g", "rg", "-n", "flip", "--image", "Win2019Datacenter", "--admin-password", PASSWORD,
+               "--enable-auto-update")
+    assert made.exit_code == 0, made.stderr
+    query = "instanceView.{ext: extensions[?name=='WindowsPatchExtension'].statuses[0].code, config: " \
+            "patchStatus.configurationStatuses[0].code}"
+    assert cli("vm", "get-instance-view", "-g", "rg", "-n", "flip", "--query", query).json == {
+        "ext": None, "config": "PatchModeConfigurationState/Ready"}
+    setting = "osProfile.windowsConfiguration.patchSettings.patchMode="
+    assert cli("vm", "update", "-g", "rg", "-n", "flip", "--set", setting + "AutomaticByPlatform").exit_code == 0
+    assert cli("vm", "get-instance-view", "-g", "rg", "-n", "flip", "--query", query).json == {
+        "ext": ["ProvisioningState/transitioning"], "config": "PatchModeConfigurationState/Pending"}
+    assert cli("vm", "update", "-g", "rg", "-n", "flip", "--set", setting + "AutomaticByOS").exit_code == 0
+    assert cli("vm", "get-instance-view", "-g", "rg", "-n", "flip", "--query", query).json == {
+        "ext": None, "config": "PatchModeConfigurationState/Ready"}

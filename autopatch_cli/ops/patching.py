@@ -64,6 +64,8 @@ def on_configuration_change(state, record: dict, existing_mode: str | None) -> N
         if mode == "AutomaticByPlatform" and not patch.get("enabled"):
             _set_extension(record, "Transitioning", now_text(state), "Waiting for the VM's off-peak hours to install "
                            "the patch extension (enablement takes more than three hours).")
+        elif existing_mode == "AutomaticByPlatform" and not patch.get("enabled"):
+            _remove_extension(record)  # the platform gave up an enablement it never finished
 
 
 def _new_patch_memory(state, record: dict) -> dict:
@@ -393,6 +395,18 @@ def _extension_time(view: dict, when: str) -> str:
             if item.get("time"):
                 return item["time"]
     return when
+
+
+def _remove_extension(record: dict) -> None:
+    from ..azure.catalog import PATCH_EXTENSION_TYPE
+
+    view = record["iv"]
+    view["extensions"] = [e for e in view.get("extensions") or () if e.get("type") != PATCH_EXTENSION_TYPE]
+    if not view["extensions"]:
+        del view["extensions"]
+    agent = view.get("vmAgent")
+    if agent is not None and agent.get("extensionHandlers"):
+        agent["extensionHandlers"] = [h for h in agent["extensionHandlers"] if h.get("type") != PATCH_EXTENSION_TYPE]
 
 
 def _set_extension(record: dict, state: str, when: str, message: str, error: bool = False) -> None:

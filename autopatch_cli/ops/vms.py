@@ -580,6 +580,15 @@ def _check_patch_settings(state, vm: dict, old: dict | None) -> None:
     settings = windows["patchSettings"]
     mode = settings["patchMode"]
     auto_updates = windows["enableAutomaticUpdates"]
+    # the guide's rule first: a Manual VM cannot become automatic (whatever else the request says)
+    old_mode = patch_mode(old) if old else None
+    if old_mode == "Manual" and mode != "Manual":
+        raise AzureError(
+            "OperationNotAllowed",
+            f"Changing the patchMode from 'Manual' to '{mode}' is not supported.",
+            409,
+            target,
+        )
     if mode == "Manual" and auto_updates:
         raise AzureError(
             "InvalidParameter",
@@ -611,14 +620,6 @@ def _check_patch_settings(state, vm: dict, old: dict | None) -> None:
             "Windows Server Azure Edition images with patchMode 'AutomaticByPlatform'.",
             400,
             "windowsConfiguration.patchSettings.enableHotpatching",
-        )
-    old_mode = patch_mode(old) if old else None
-    if old_mode == "Manual" and mode != "Manual":
-        raise AzureError(
-            "OperationNotAllowed",
-            f"Changing the patchMode from 'Manual' to '{mode}' is not supported.",
-            409,
-            target,
         )
     # Turning platform patching or platform assessment on needs a supported image and the feature.
     old_settings = old["properties"]["osProfile"]["windowsConfiguration"]["patchSettings"] if old else {}
@@ -679,10 +680,11 @@ def _store(state, rg: dict, name: str, vm: dict, existing: dict | None) -> dict:
             ud, fd = availability_sets.join(state, avset, vm["name"])
             record["sim"]["updateDomain"], record["sim"]["faultDomain"] = ud, fd
         record["iv"] = _initial_instance_view(record, when)
-    else:
+    existing_mode = patch_mode(existing["vm"]) if existing else None  # before the new model replaces it
+    if existing is not None:
         record = existing
         record["vm"] = vm
-    on_configuration_change(state, record, existing_mode=patch_mode(existing["vm"]) if existing else None)
+    on_configuration_change(state, record, existing_mode=existing_mode)
     refresh_statuses(record, when)
     state.data["vms"][key] = record
     return record
