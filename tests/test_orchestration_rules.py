@@ -406,3 +406,24 @@ def test_a_vm_deleted_during_its_turn_does_not_stall_the_rollout(tmp_path):
         patched = {r["name"] for r in installs(history(state, release="2020-10"))}
     assert shown["state"] == "completed"
     assert len(patched) == 2 and active[0].split("/")[1] not in patched
+
+
+def test_why_for_a_vm_that_joins_a_completed_rollout_late(tmp_path):
+    path = tmp_path / "state.json"
+    with Session(path).writer() as state:
+        opt_in(state)
+        group(state, "rg", "eastus")
+        for name in ("a", "b", "c"):
+            vm(state, "rg", name)
+        tick_to(state, at("2020-10-06T00:00:00Z"))
+        vms.set_power(state, "rg", "a", "deallocate")
+        tick_to(state, at("2020-10-20T12:00:00Z"))
+        assert orchestration.show(state)["rollouts"][0]["state"] == "completed"
+        vms.set_power(state, "rg", "a", "start")
+        tick_to(state, at("2020-10-20T13:00:00Z"))
+        answer = orchestration.why(state, "rg", "a")
+        tick_to(state, at("2020-10-22T00:00:00Z"))
+        patched = orchestration.why(state, "rg", "a")
+    assert answer["reason"] == "outside-off-peak", answer
+    assert "2020-10-20T22:00:00+00:00" in answer["message"]
+    assert patched["reason"] == "patched", patched

@@ -292,12 +292,16 @@ def _why(state, record, vm, t, phases, plan) -> tuple[str, str]:
     if entry and entry[0] in ("failed", "unhealthy"):
         return (f"Its installation of release {raw['release']} {'left it unhealthy' if entry[0] == 'unhealthy' else 'failed'} "
                 "and it counts against its phase."), entry[0]
-    if raw["state"] in ("expired", "superseded", "completed"):
+    late_turn = raw["state"] == "completed" and entry is not None and entry[0] in ("queued", "active")
+    if raw["state"] == "completed" and not late_turn and entry is not None and entry[0] == "skipped":
+        return ("It was powered off when its turn came; now that it runs it joins the rollout of "
+                f"{raw['release']} at its next off-peak window, within the release's 30 days."), "skipped"
+    if raw["state"] in ("expired", "superseded", "completed") and not late_turn:
         return (f"The rollout of {raw['release']} is {raw['state']}; it has nothing left to install or waits for "
                 "the next release."), raw["state"]
     own = phases.get(vm.region)
     current = raw["phase"]
-    if own is not None and own > current or (own == current and raw["state"] == "baking"):
+    if not late_turn and (own is not None and own > current or (own == current and raw["state"] == "baking")):
         for partner in sorted(_partners(vm.region)):
             if phases.get(partner) == current and raw["state"] == "active":
                 return (f"Its paired region {partner} is patching (phase {current}); paired regions are never "
