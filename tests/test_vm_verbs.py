@@ -334,3 +334,15 @@ def test_help_lists_the_global_arguments_one_per_line(cli):
     assert shown.exit_code == 0
     assert "\n    --only-show-errors  Only show errors, suppressing warnings.\n" in shown.stdout
     assert "\n    --query             JMESPath query string." in shown.stdout
+
+
+def test_every_size_of_the_spec_is_accepted(cli):
+    """Automatic guest patching is for all VM sizes (the guide): every VirtualMachineSizeTypes value creates."""
+    assert cli("group", "create", "-n", "rg", "-l", "eastus").exit_code == 0
+    for number, size in enumerate(("Basic_A0", "Standard_A0", "Standard_M128ms", "Standard_NC6", "Standard_D2s_v5")):
+        made = cli("vm", "create", "-g", "rg", "-n", f"vm{number}", "--image",
+                   "Win2019Datacenter", "--admin-password", PASSWORD, "--size", size)
+        assert made.exit_code == 0, (size, made.stderr)
+    refused = cli("vm", "create", "-g", "rg", "-n", "nope", "--image", "Win2019Datacenter", "--admin-password",
+                  PASSWORD, "--size", "Standard_Imaginary_v9")
+    assert refused.exit_code == 1 and "Standard_Imaginary_v9" in refused.stderr
