@@ -52,29 +52,26 @@ def demo(
         summary = clock.tick(state, now(state) + timedelta(days=days))
         status = demo_ops.fleet_status(state)
         shown = orchestration.show(state)["rollouts"]
-        rollout = shown[-1] if shown else None  # the first release of the month simulated
-        records = orchestration.timeline_records(state, rollout["release"], rollout["published"]) if rollout else []
+        # the first release of the month simulated
+        view = orchestration.timeline(state, shown[-1]["release"]) if shown else None
+    rollout = view["rollout"] if view else None
     result = {"store": str(path), "fleet": built, "tick": summary, "rollout": rollout, "vms": status}
     fmt = settings.output or "table"
-    if rollout and export:
-        from . import render_timeline
+    if view and export:
+        from .orchestration import export_view
 
-        phases = {region: p["phase"] for p in rollout["phases"] for region in p["regions"]}
-        from .orchestration import _export
-
-        _export(render_timeline, records, rollout["published"], export, phases=phases,
-                halts=[rollout["halt"]] if rollout["halt"] else None)
+        export_view(view, export)
     if fmt != "table" or settings.query:
         emit(result)
         return
-    _show(result, records)
+    _show(result, view)
 
 
-def _show(result: dict, records: list[dict]) -> None:
+def _show(result: dict, view: dict | None) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from . import render_timeline
+    from .orchestration import renderable
 
     console = Console()
     rollout = result["rollout"]
@@ -84,9 +81,7 @@ def _show(result: dict, records: list[dict]) -> None:
     if rollout is None:
         console.print("No release was published in the simulated period.")
         return
-    phases = {region: p["phase"] for p in rollout["phases"] for region in p["regions"]}
-    console.print(render_timeline.timeline_renderable(records, rollout["published"], phases=phases,
-                                                      halts=[rollout["halt"]] if rollout["halt"] else None))
+    console.print(renderable(view))
     table = Table(title=f"Patch status: release {rollout['release']} ({rollout['state']})", box=None, pad_edge=False,
                   title_justify="left")
     table.add_column("VM", no_wrap=True, min_width=18)

@@ -126,43 +126,44 @@ def timeline(
     from . import render_timeline
     from .globals import settings
 
-    state = _full_state()
-    shown = orchestration.show(state)["rollouts"]
-    if release is not None:
-        shown = [r for r in shown if r["release"] == release]
-        if not shown:
-            raise ValidationError(f"no rollout of release '{release}' in this store")
-    if not shown:
+    if days < 1:
+        raise ValidationError("--days must be at least 1")
+    view = orchestration.timeline(_full_state(), release, days)
+    if view is None:
         if export:
             raise ValidationError(f"no rollout to draw in '{export}' yet: no release has been published since the "
                                   "fleet was created (tick on to the next Patch Tuesday)")
         emit({"release": None, "summary": {}, "message": "No release has been published yet."})
         return
-    rollout = shown[0]
-    records = orchestration.timeline_records(state, rollout["release"], rollout["published"], days)
-    phases = {region: p["phase"] for p in rollout["phases"] for region in p["regions"]}
-    halts = [rollout["halt"]] if rollout["halt"] else None
-    if days < 1:
-        raise ValidationError("--days must be at least 1")
     if export:
-        _export(render_timeline, records, rollout["published"], export, days=days, phases=phases, halts=halts)
+        export_view(view, export, days)
     fmt = settings.output or "table"
     if settings.query or fmt not in ("table",):
+        rollout = view["rollout"]
         emit({"release": rollout["release"], "published": rollout["published"],
-              "summary": render_timeline.timeline_summary(records), "export": export})
+              "summary": render_timeline.timeline_summary(view["records"]), "export": export})
         return
     from rich.console import Console
 
-    Console().print(render_timeline.timeline_renderable(records, rollout["published"], days=days, phases=phases,
-                                                        halts=halts))
+    Console().print(renderable(view, days))
 
 
-def _export(render_timeline, records, published, path, **options) -> None:
+def renderable(view: dict, days: int = 35):
+    """The picture of an ``ops.orchestration.timeline`` view."""
+    from . import render_timeline
+
+    return render_timeline.timeline_renderable(view["records"], view["rollout"]["published"], days=days,
+                                               phases=view["phases"], halts=view["halts"])
+
+
+def export_view(view: dict, path: str, days: int = 35) -> None:
     """Write the picture, turning a bad name or an unwritable path into a plain error."""
     from ..errors import ValidationError
+    from . import render_timeline
 
     try:
-        render_timeline.export_timeline(records, published, path, **options)
+        render_timeline.export_timeline(view["records"], view["rollout"]["published"], path, days=days,
+                                        phases=view["phases"], halts=view["halts"])
     except ValueError as exc:
         raise ValidationError(str(exc)) from exc
     except OSError as exc:

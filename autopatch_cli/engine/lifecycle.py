@@ -34,14 +34,21 @@ def draw(seed: int, *parts: object) -> float:
 _MASK = (1 << 64) - 1
 
 
-def mix(*numbers: int) -> float:
-    """A fast deterministic number in [0, 1) from integers only (splitmix64 over each)."""
-    z = 0x9E3779B97F4A7C15
+_MIX_START = 0x9E3779B97F4A7C15
+
+
+def _mix_state(z: int, numbers) -> int:
+    """splitmix64's state after folding ``numbers`` into ``z``."""
     for n in numbers:
         z = (z ^ (n & _MASK)) * 0xBF58476D1CE4E5B9 & _MASK
         z = (z ^ (z >> 27)) * 0x94D049BB133111EB & _MASK
         z ^= z >> 31
-    return z / 2**64
+    return z
+
+
+def mix(*numbers: int) -> float:
+    """A fast deterministic number in [0, 1) from integers only (splitmix64 over each)."""
+    return _mix_state(_MIX_START, numbers) / 2**64
 
 
 def activity_id(seed: int, vm_index: int, kind: str, start: int) -> str:
@@ -60,18 +67,10 @@ def assessment_seconds(seed: int, vm_index: int, start: int) -> int:
     if _ASSESS_SEED[0] != seed:
         _ASSESS_PREFIX.clear()
         _ASSESS_SEED[0] = seed
-    z = _ASSESS_PREFIX.get(vm_index)
-    if z is None:
-        z = 0x9E3779B97F4A7C15
-        for n in (seed, vm_index, 1):
-            z = (z ^ (n & _MASK)) * 0xBF58476D1CE4E5B9 & _MASK
-            z = (z ^ (z >> 27)) * 0x94D049BB133111EB & _MASK
-            z ^= z >> 31
-        _ASSESS_PREFIX[vm_index] = z
-    z = (z ^ (start & _MASK)) * 0xBF58476D1CE4E5B9 & _MASK
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EB & _MASK
-    z ^= z >> 31
-    return 120 + int(z / 2**64 * 240)
+    prefix = _ASSESS_PREFIX.get(vm_index)
+    if prefix is None:
+        prefix = _ASSESS_PREFIX[vm_index] = _mix_state(_MIX_START, (seed, vm_index, 1))
+    return 120 + int(_mix_state(prefix, (start,)) / 2**64 * 240)
 
 
 def enablement_seconds(seed: int, vm_index: int) -> int:
@@ -168,7 +167,7 @@ def assess(seed: int, vm_index: int, start: int, missing: tuple[Patch, ...], gue
     failure = guest.failure()
     if failure is not None:
         return Assessment("Failed", start, end, activity, reboot_pending=reboot_pending, error=_api_error(failure))
-    critical = sum(1 for p in missing if p.classification in PLATFORM_CLASSIFICATIONS)
+    critical = sum(1 for p in missing if p.critical_or_security)
     return Assessment(
         "Succeeded", start, end, activity, critical, len(missing) - critical, reboot_pending, None, missing
     )
@@ -184,6 +183,16 @@ class Selection:
     exclude_requiring_reboot: bool = False
     max_publish: int | None = None
     reboot_setting: str = "IfRequired"  # IfRequired, Never, Always
+
+    def verdict(self, patch: Patch) -> str:
+        """``Selected``, ``Excluded`` or ``NotSelected``: what this selection makes of one missing patch."""
+        if self.max_publish is not None and int(patch.published.timestamp()) > self.max_publish:
+            return "NotSelected"
+        if patch.kb_id in self.kb_exclude or (self.exclude_requiring_reboot and patch.reboot_behavior != "NeverReboots"):
+            return "Excluded"
+        if patch.classification in self.classifications or patch.kb_id in self.kb_include:
+            return "Selected"
+        return "NotSelected"
 
 
 def install(
@@ -210,18 +219,9 @@ def install(
     if failure is not None:
         return Installation("Failed", start, start + 120, activity, error=_api_error(failure), started_by=started_by,
                             reboot_status="Unknown")
-    selected, not_selected, excluded = [], 0, 0
-    for patch in missing:
-        if selection.max_publish is not None and int(patch.published.timestamp()) > selection.max_publish:
-            not_selected += 1
-        elif patch.kb_id in selection.kb_exclude:
-            excluded += 1
-        elif selection.exclude_requiring_reboot and patch.reboot_behavior != "NeverReboots":
-            excluded += 1
-        elif patch.classification in selection.classifications or patch.kb_id in selection.kb_include:
-            selected.append(patch)
-        else:
-            not_selected += 1
+    verdicts = [selection.verdict(patch) for patch in missing]
+    selected = [patch for patch, verdict in zip(missing, verdicts, strict=True) if verdict == "Selected"]
+    not_selected, excluded = verdicts.count("NotSelected"), verdicts.count("Excluded")
     result = Installation("Succeeded", start, start, activity, not_selected=not_selected, excluded=excluded,
                           started_by=started_by)
     clock = start + 60  # the extension starts and searches

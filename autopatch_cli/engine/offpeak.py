@@ -86,10 +86,3 @@ def local_iso(iana: str, epoch: int) -> str:
 
 def utc_iso(epoch: int) -> str:
     return datetime.fromtimestamp(epoch, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def in_window(iana: str, start: int, end: int) -> bool:
-    """Whether [start, end] lies inside one off-peak window (what tests check of every operation)."""
-    window = window_at(iana, start)
-    return window is not None and end <= window[1]
-

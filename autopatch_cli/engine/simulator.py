@@ -70,7 +70,6 @@ class VmState:
     # outputs, written back by the operations layer
     assessment: lifecycle.Assessment | None = None
     installation: lifecycle.Installation | None = None
-    in_flight: tuple | None = None  # (kind, start, end) of an operation crossing the end of the tick
     dirty: bool = False
     ticket: tuple | None = None  # (rollout release id, phase, batch) while the orchestrator has given a turn
     assess_now: bool = False  # started again: assessment due at once (at its next off-peak window)
@@ -364,7 +363,6 @@ class Simulator:
         if vm is None:
             return  # deleted while its operation ran
         vm.busy_until = 0
-        vm.in_flight = None
         if kind == "E":
             self._finish_enable(vm, start, end, extra)
         elif kind == "A":
@@ -432,7 +430,6 @@ class Simulator:
     def begin_user_operation(self, vm: VmState, kind: str, start: int, end: int, extra=None) -> None:
         """Start an on-demand operation that finishes on a later tick (az's --no-wait)."""
         self._begin(vm, kind, start, end, extra if kind == "I" else "user")
-        vm.in_flight = (kind, start, end)
 
     def record_user(self, vm: VmState, op: str, start: int, end: int, result: str, kbs, exceeded=False,
                     rebooted=False) -> None:
@@ -577,12 +574,9 @@ class Simulator:
             for region in regions:
                 self._advance_region(rollout, rollout.regions[region], at)
             if rollout.state == "active" and self._phase_idle(rollout):
-                if self._close_phase(rollout, at, baked=False):
+                if self._close_phase(rollout, at):
                     continue
             return
-
-    def plan_region(self, rollout: Rollout, region: str) -> RegionRun:
-        return self._plan_region(rollout, region)
 
     def _plan_region(self, rollout: Rollout, region: str) -> RegionRun:
         """Batches for one region: drawn from the seed and the release, so they differ month to month."""
@@ -713,7 +707,7 @@ class Simulator:
                                     self._advance_region(rollout, waiting, at)
                 break
         if rollout.state == "active" and self._phase_idle(rollout):
-            if self._close_phase(rollout, at, baked=True):
+            if self._close_phase(rollout, at):
                 self._next_phase(rollout, at)
 
     def _forget_deleted(self, at: int) -> None:
@@ -730,7 +724,7 @@ class Simulator:
                     if gone and not lane.active:
                         lane.active = None
                         self._advance_region(rollout, run, at)
-            if rollout.state == "active" and self._phase_idle(rollout) and self._close_phase(rollout, at, baked=True):
+            if rollout.state == "active" and self._phase_idle(rollout) and self._close_phase(rollout, at):
                 self._next_phase(rollout, at)
 
     @staticmethod
@@ -752,7 +746,7 @@ class Simulator:
         return not any(lane.pending for run in rollout.regions.values() if run.phase == rollout.phase
                        for lane in run.lanes.values())
 
-    def _close_phase(self, rollout: Rollout, at: int, baked: bool) -> bool:
+    def _close_phase(self, rollout: Rollout, at: int) -> bool:
         """Close the current phase; True when the next phase may start right away (nothing to bake)."""
         record = rollout.phases[-1]
         record["end"] = at

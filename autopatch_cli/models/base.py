@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 
 class WireModel(BaseModel):
@@ -12,3 +12,16 @@ class WireModel(BaseModel):
 
     def wire(self) -> dict[str, Any]:
         return self.model_dump(mode="json", exclude_none=True)
+
+    @classmethod
+    def from_request(cls, body: Any):
+        """A request body in this shape, with JSON's types as the spec has them (no "yes" for true, no string
+        for an array); anything else is ARM's 400 InvalidRequestContent, in one line that never repeats the
+        input's values (pydantic's own text would echo them: a password would leak)."""
+        from ..errors import AzureError
+
+        try:
+            return cls.model_validate(body, strict=True)
+        except ValidationError as exc:
+            problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
+            raise AzureError("InvalidRequestContent", f"The request content was invalid: {problems}.", 400) from exc

@@ -92,14 +92,11 @@ def duration(minutes: float | None, hours: float | None, days: float | None) -> 
 
 
 def advance_until(state, done, step: timedelta = timedelta(seconds=10), limit: timedelta = timedelta(days=1)) -> bool:
-    """Tick ``step`` at a time until ``done()`` holds (True) or ``limit`` has passed (False).
+    """Poll ``done()`` every ``step`` of simulated time until it holds (True) or ``limit`` has passed (False).
 
     Waiting, for az's polling verbs, means moving simulated time: ``provider register --wait`` polls
-    every 10 s as az does.
+    every 10 s as az does. The polling is :func:`waits.poll`'s, which skips the polls that nothing can change.
     """
-    deadline = now(state) + limit
-    while not done():
-        if now(state) >= deadline:
-            return False
-        tick(state, min(now(state) + step, deadline))
-    return True
+    from .waits import poll
+
+    return poll(state, done, int(limit.total_seconds()), int(step.total_seconds())) or bool(done())

@@ -127,7 +127,9 @@ def validate_install_parameters(parameters: dict, windows: bool = True):
 
     if not isinstance(parameters, dict):
         raise AzureError("InvalidRequestContent", "The request content was invalid and could not be deserialized.")
-    _check_types(parameters)
+    from ..models.compute import VirtualMachineInstallPatchesParameters
+
+    VirtualMachineInstallPatchesParameters.from_request(parameters)  # JSON types first, then Azure's rules
     if not parameters.get("maximumDuration"):
         raise AzureError("InvalidParameter", "Required parameter 'maximumDuration' is missing (null).", 400,
                          "maximumDuration")
@@ -176,19 +178,6 @@ def validate_install_parameters(parameters: dict, windows: bool = True):
     selection = Selection(tuple(classes), include, exclude, bool(params.get("excludeKbsRequiringReboot")),
                           max_publish, canonical)
     return duration, selection
-
-
-def _check_types(parameters: dict) -> None:
-    """JSON types as the spec has them (objects, string arrays, booleans), before any rule is applied."""
-    from pydantic import ValidationError as ModelError
-
-    from ..models.compute import VirtualMachineInstallPatchesParameters
-
-    try:
-        VirtualMachineInstallPatchesParameters.model_validate(parameters, strict=True)
-    except ModelError as exc:
-        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
-        raise AzureError("InvalidRequestContent", f"The request content was invalid: {problems}.", 400) from exc
 
 
 def _kb(value, name: str) -> str:
@@ -242,9 +231,9 @@ def _installation_document(result, missing, selection) -> dict:
             return "Failed"
         if p.uid in pending:
             return "Pending"
-        if p.kb_id in selection.kb_exclude or (selection.exclude_requiring_reboot and p.reboot_behavior != "NeverReboots"):
-            return "Excluded"
-        return "NotSelected"
+        verdict = selection.verdict(p)  # what the installation left alone
+        # a selected patch in none of the lists: the installation never ran (a requirement failed)
+        return "NotSelected" if verdict == "Selected" else verdict
 
     return VirtualMachineInstallPatchesResult(
         status=result.status,

@@ -6,6 +6,7 @@ expanded here into the records ``orchestration history`` prints, one per VM per 
 
 from __future__ import annotations
 
+from ..azure.regions import pair_partners
 from ..engine import offpeak
 from ..engine.clock import parse_instant, to_epoch
 from ..errors import AzureError, ValidationError
@@ -124,11 +125,11 @@ def _halt(halt: dict | None) -> dict | None:
             "status": halt["status"], "reason": halt["reason"]}
 
 
-def plan(state, release_hint: str | None = None) -> dict:
+def plan(state) -> dict:
     """Which VMs go in which phase and batch, and their expected window, for the next (or current) rollout.
 
-    A dry run of the engine on a copy of the store (nothing is written), without assessments, faults
-    or powered-off VMs changing: the plan assumes every eligible VM stays running and healthy.
+    A dry run of the engine on a copy of the store (nothing is written), without faults: the plan assumes
+    every eligible VM stays running and healthy, and then matches the run.
     """
     import gc
 
@@ -137,18 +138,18 @@ def plan(state, release_hint: str | None = None) -> dict:
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _plan(state, release_hint)
+        return _plan(state)
     finally:
         if enabled:
             gc.enable()
 
 
-def _plan(state, release_hint: str | None) -> dict:
+def _plan(state) -> dict:
     from ..engine.phases import phase_label, phase_of_region
     from . import patching
     from .state import State, now
 
-    data = state.full() if hasattr(state, "full") else state.data
+    data = state.full()
     scratch = State(_copy_for_plan(data))
     start = to_epoch(now(scratch))
     rollouts = _rollouts(scratch)
@@ -167,8 +168,7 @@ def _plan(state, release_hint: str | None) -> dict:
     sim = patching.build(scratch, from_epoch(horizon))
     sim.plan_only = True
     for vm in sim.vms.values():
-        vm.faults = {}
-        vm.guest.agent = vm.guest.agent and True
+        vm.faults = {}  # a plan foresees no fault
     patching.engine_start(scratch, sim, horizon)
     sim.run(horizon)
     table = scratch.data["history"]["vms"]
@@ -233,7 +233,7 @@ def _copy_for_plan(data: dict) -> dict:
 
 def why(state, group: str, name: str) -> dict:
     """Why a VM is not patched yet, in one sentence."""
-    from ..engine.phases import phase_of_region, phase_plan
+    from ..engine.phases import phase_of_region
     from ..engine.simulator import VmState
     from . import patching
     from .state import now
@@ -246,12 +246,12 @@ def why(state, group: str, name: str) -> dict:
     t = to_epoch(now(state))
     vm: VmState = patching._vm_state(key, record, 0, 0)
     vm.is_platform, vm.is_assessed = vm.platform, vm.assessed_by_platform
-    reason, code = _why(state, record, vm, t, phase_of_region(), phase_plan())
+    reason, code = _why(state, record, vm, t, phase_of_region())
     return {"name": record["vm"]["name"], "resourceGroup": vm_ops.group_of(record), "reason": code,
             "message": reason}
 
 
-def _why(state, record, vm, t, phases, plan) -> tuple[str, str]:
+def _why(state, record, vm, t, phases) -> tuple[str, str]:
     if vm.family is None:
         return "It is not a Windows VM autopatch simulates, so the platform does not patch it.", "not-supported"
     if not vm.supported:
@@ -302,7 +302,7 @@ def _why(state, record, vm, t, phases, plan) -> tuple[str, str]:
     own = phases.get(vm.region)
     current = raw["phase"]
     if not late_turn and (own is not None and own > current or (own == current and raw["state"] == "baking")):
-        for partner in sorted(_partners(vm.region)):
+        for partner in sorted(pair_partners(vm.region)):
             if phases.get(partner) == current and raw["state"] == "active":
                 return (f"Its paired region {partner} is patching (phase {current}); paired regions are never "
                         f"patched at the same time. Its own phase is {own}."), "paired-region-patching"
@@ -360,12 +360,6 @@ def _ud_of(state, key: str):
     return record["sim"].get("updateDomain") if record else None
 
 
-def _partners(region: str) -> set[str]:
-    from ..azure.regions import pair_partners
-
-    return pair_partners(region)
-
-
 def parse_time(text: str) -> int:
     try:
         return to_epoch(parse_instant(text))
@@ -409,13 +403,28 @@ def windows(state, group: str | None = None, name: str | None = None) -> list[di
     return out
 
 
-def timeline_records(state, release: str, published: str, days: int = 35) -> list[dict]:
-    """What a release's timeline draws: its installations, and every assessment and enablement of the days
-    shown (so each VM the platform looks after has its row, patched or not)."""
-    start = parse_time(published)
+def timeline(state, release: str | None = None, days: int = 35) -> dict | None:
+    """What a release's timeline draws (the newest release's by default), or None before any release:
+    its installations, every assessment and enablement of the days shown (so each VM the platform looks after
+    has its row, patched or not), the phase of each region and the halt, if any."""
+    rollouts = show(state)["rollouts"]
+    if release is not None:
+        rollouts = [r for r in rollouts if r["release"] == release]
+        if not rollouts:
+            raise ValidationError(f"no rollout of release '{release}' in this store")
+    if not rollouts:
+        return None
+    rollout = rollouts[0]
+    start = parse_time(rollout["published"])
     end = start + days * 86_400
-    return [
+    records = [
         r for r in history(state)
-        if r["release"] == release
+        if r["release"] == rollout["release"]
         or (r["operation"] != "installation" and start <= parse_time(r["startTime"]) < end)
     ]
+    return {
+        "rollout": rollout,
+        "records": records,
+        "phases": {region: p["phase"] for p in rollout["phases"] for region in p["regions"]},
+        "halts": [rollout["halt"]] if rollout["halt"] else None,
+    }

@@ -51,16 +51,13 @@ def on_configuration_change(state, record: dict, existing_mode: str | None) -> N
     if not is_windows(record["vm"]):
         return
     mode = patch_mode(record["vm"])
-    sim = record["sim"]
-    patch = sim.setdefault("patch", _new_patch_memory(state, record))
-    if mode != existing_mode or "configurationReady" not in sim:
+    patch = record["sim"].setdefault("patch", _new_patch_memory(state, record))
+    patch_status = record["iv"].setdefault("patchStatus", {})
+    if mode != existing_mode or "configurationStatuses" not in patch_status:
         # AutomaticByOS and Manual need nothing from the platform; AutomaticByPlatform waits for the
         # patch extension to be installed in the VM's off-peak hours.
-        sim["configurationReady"] = mode != "AutomaticByPlatform" or patch.get("enabled", False)
-        patch_status = record["iv"].setdefault("patchStatus", {})
-        patch_status["configurationStatuses"] = _configuration_statuses(
-            record, sim["configurationReady"], now_text(state)
-        )
+        ready = mode != "AutomaticByPlatform" or patch.get("enabled", False)
+        patch_status["configurationStatuses"] = _configuration_statuses(record, ready, now_text(state))
         if mode == "AutomaticByPlatform" and not patch.get("enabled"):
             _set_extension(record, "Transitioning", now_text(state), "Waiting for the VM's off-peak hours to install "
                            "the patch extension (enablement takes more than three hours).")
@@ -361,7 +358,6 @@ def _write_vm(record: dict, vm, running: list | None, when: str, seed: int) -> N
                 startTime=_iso(start), lastModifiedTime=when, startedBy="Platform",
             ).wire()
     if vm.mode == "AutomaticByPlatform":
-        record["sim"]["configurationReady"] = vm.enabled
         status["configurationStatuses"] = _configuration_statuses(record, vm.enabled, when if vm.enabled else
                                                                  _config_time(status, when))
         if vm.enable_error:

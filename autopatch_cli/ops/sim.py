@@ -11,12 +11,7 @@ from ..errors import ValidationError
 from . import vms
 from .state import next_guid, now, now_text, seed
 
-REQUIREMENTS = {
-    # option name: (sim.guest key, values accepted -> stored)
-    "agent": "agent",
-    "windows-update-service": "windowsUpdateService",
-    "update-source-reachable": "updateSourceReachable",
-}
+# fault kind as the CLI spells it -> its key in the VM's sim.faults
 FAULTS = {
     "install-failure": "installFailure",
     "reboot-hang": "rebootHang",

@@ -321,14 +321,7 @@ def put(state, group: str, name: str, body: dict) -> dict:
             "https://aka.ms/rps-not-found for how to register subscriptions.",
             409,
         )
-    try:
-        model = VirtualMachine.model_validate(body, strict=True)  # JSON types as the spec has them: no "yes" for true
-    except Exception as exc:  # pydantic's ValidationError: a value of the wrong type
-        # one line, and never the input values (pydantic's text echoes them: a password would leak)
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in getattr(exc, "errors", lambda: [])()
-        ) or type(exc).__name__
-        raise AzureError("InvalidRequestContent", f"The request content was invalid: {problems}.", 400) from exc
+    model = VirtualMachine.from_request(body)
     existing = find(state, group, name)
     vm = _normalize(state, rg, name, model, existing)
     if existing is None:
