@@ -22,27 +22,42 @@ CONFIG_CODES = ("PatchModeConfigurationState", "AssessmentModeConfigurationState
 # ---- configuration status (2020-12-01+) ---------------------------------------------------------
 
 
-def _configuration_statuses(record: dict, ready: bool, when: str) -> list[dict]:
+def _status(code: str, display: str, when: str, level: str = "Info", message: str | None = None) -> dict:
+    from .vms import status
+
+    return status(code, display, when, level, message).wire()
+
+
+def _kept(before: dict | None, after: dict) -> dict:
+    """A status that says what it said before keeps the time it first said it."""
+    if before and before.get("time") and all(before.get(k) == after.get(k) for k in ("code", "message")):
+        after["time"] = before["time"]
+    return after
+
+
+def _set_configuration(record: dict, ready: bool, when: str) -> None:
+    """``patchStatus.configurationStatuses`` (2020-12-01+): Pending until the platform has taken the mode in."""
     state = "Ready" if ready else "Pending"
-    statuses = [
-        {
-            "code": f"PatchModeConfigurationState/{state}",
-            "level": "Info",
-            "displayStatus": f"Status_PatchModeConfigurationState_{state}",
-            "time": when,
-        }
-    ]
+    kinds = ["PatchModeConfigurationState"]
     settings = record["vm"]["properties"]["osProfile"]["windowsConfiguration"]["patchSettings"]
     if settings.get("assessmentMode") == "AutomaticByPlatform":
-        statuses.append(
-            {
-                "code": f"AssessmentModeConfigurationState/{state}",
-                "level": "Info",
-                "displayStatus": f"Status_AssessmentModeConfigurationState_{state}",
-                "time": when,
-            }
-        )
-    return statuses
+        kinds.append("AssessmentModeConfigurationState")
+    status = record["iv"].setdefault("patchStatus", {})
+    before = status.get("configurationStatuses") or []
+    status["configurationStatuses"] = [
+        _kept(before[i] if i < len(before) else None, _status(f"{kind}/{state}", f"Status_{kind}_{state}", when))
+        for i, kind in enumerate(kinds)
+    ]
+
+
+def health_status(healthy: bool, when: str) -> dict:
+    """``vmHealth``: the platform's health signal for the VM."""
+    from ..models.compute import InstanceViewStatus, VirtualMachineHealthStatus
+
+    status = InstanceViewStatus(code=f"HealthState/{'healthy' if healthy else 'unhealthy'}",
+                                level="Info" if healthy else "Error",
+                                displayStatus=f"The VM is {'healthy' if healthy else 'unhealthy'}", time=when)
+    return VirtualMachineHealthStatus(status=status).wire()
 
 
 def on_configuration_change(state, record: dict, existing_mode: str | None) -> None:
@@ -56,8 +71,7 @@ def on_configuration_change(state, record: dict, existing_mode: str | None) -> N
     if mode != existing_mode or "configurationStatuses" not in patch_status:
         # AutomaticByOS and Manual need nothing from the platform; AutomaticByPlatform waits for the
         # patch extension to be installed in the VM's off-peak hours.
-        ready = mode != "AutomaticByPlatform" or patch.get("enabled", False)
-        patch_status["configurationStatuses"] = _configuration_statuses(record, ready, now_text(state))
+        _set_configuration(record, mode != "AutomaticByPlatform" or patch.get("enabled", False), now_text(state))
         if mode == "AutomaticByPlatform" and not patch.get("enabled"):
             _set_extension(record, "Transitioning", now_text(state), "Waiting for the VM's off-peak hours to install "
                            "the patch extension (enablement takes more than three hours).")
@@ -358,8 +372,7 @@ def _write_vm(record: dict, vm, running: list | None, when: str, seed: int) -> N
                 startTime=_iso(start), lastModifiedTime=when, startedBy="Platform",
             ).wire()
     if vm.mode == "AutomaticByPlatform":
-        status["configurationStatuses"] = _configuration_statuses(record, vm.enabled, when if vm.enabled else
-                                                                 _config_time(status, when))
+        _set_configuration(record, vm.enabled, when)
         if vm.enable_error:
             _set_extension(record, "Error", when, vm.enable_error["message"], error=True)
         elif vm.enabled:
@@ -368,29 +381,11 @@ def _write_vm(record: dict, vm, running: list | None, when: str, seed: int) -> N
         elif running is not None and running[1] == "E":
             _set_extension(record, "Transitioning", when, "Installing the patch extension in the VM's off-peak hours.")
         elif vm.enable_left and record["sim"].get("patch", {}).get("enabled") is False:
-            _set_extension(record, "Transitioning", _extension_time(view, when),
-                           "Enablement paused: it resumes in the VM's next off-peak window.")
-    if not vm.healthy:
-        view["vmHealth"] = {"status": {"code": "HealthState/unhealthy", "level": "Error",
-                                       "displayStatus": "The VM is unhealthy", "time": when}}
-    elif view.get("vmHealth") or vm.installation is not None and vm.installation.rebooted:
-        view["vmHealth"] = {"status": {"code": "HealthState/healthy", "level": "Info",
-                                       "displayStatus": "The VM is healthy", "time": when}}
-
-
-def _config_time(status: dict, when: str) -> str:
-    for item in status.get("configurationStatuses") or ():
-        if item.get("time"):
-            return item["time"]
-    return when
-
-
-def _extension_time(view: dict, when: str) -> str:
-    for ext in view.get("extensions") or ():
-        for item in ext.get("statuses") or ():
-            if item.get("time"):
-                return item["time"]
-    return when
+            _set_extension(record, "Transitioning", when, "Enablement paused: it resumes in the VM's next off-peak "
+                           "window.")
+    if not vm.healthy or view.get("vmHealth") or vm.installation is not None and vm.installation.rebooted:
+        view["vmHealth"] = {"status": _kept((view.get("vmHealth") or {}).get("status"),
+                                            health_status(vm.healthy, when)["status"])}
 
 
 def _remove_extension(record: dict) -> None:
@@ -406,30 +401,35 @@ def _remove_extension(record: dict) -> None:
 
 
 def _set_extension(record: dict, state: str, when: str, message: str, error: bool = False) -> None:
+    """The patch extension in ``extensions`` and among the agent's ``extensionHandlers``."""
     from ..azure.catalog import PATCH_EXTENSION_NAME, PATCH_EXTENSION_TYPE, PATCH_EXTENSION_VERSION
+    from ..models.compute import (
+        VirtualMachineExtensionHandlerInstanceView,
+        VirtualMachineExtensionInstanceView,
+    )
+    from .vms import status
 
     code = {"Succeeded": "ProvisioningState/succeeded", "Transitioning": "ProvisioningState/transitioning",
             "Error": "ProvisioningState/failed"}[state]
     display = {"Succeeded": "Provisioning succeeded", "Transitioning": "Transitioning",
                "Error": "Provisioning failed"}[state]
-    extension = {
-        "name": PATCH_EXTENSION_NAME,
-        "type": PATCH_EXTENSION_TYPE,
-        "typeHandlerVersion": PATCH_EXTENSION_VERSION,
-        "statuses": [{"code": code, "level": "Error" if error else "Info", "displayStatus": display,
-                      "message": message, "time": when}],
-    }
+    level = "Error" if error else "Info"
     view = record["iv"]
+    before = next((e for e in view.get("extensions") or () if e.get("type") == PATCH_EXTENSION_TYPE), None)
+    extension = VirtualMachineExtensionInstanceView(
+        name=PATCH_EXTENSION_NAME, type=PATCH_EXTENSION_TYPE, typeHandlerVersion=PATCH_EXTENSION_VERSION,
+        statuses=[status(code, display, when, level, message)],
+    ).wire()
+    _kept((before or {}).get("statuses", [None])[0], extension["statuses"][0])
     others = [e for e in view.get("extensions") or () if e.get("type") != PATCH_EXTENSION_TYPE]
     view["extensions"] = [*others, extension]
     agent = view.get("vmAgent")
     if agent is not None:
         handlers = [h for h in agent.get("extensionHandlers") or () if h.get("type") != PATCH_EXTENSION_TYPE]
-        handlers.append({
-            "type": PATCH_EXTENSION_TYPE, "typeHandlerVersion": PATCH_EXTENSION_VERSION,
-            "status": {"code": code, "level": "Error" if error else "Info", "displayStatus": "Ready" if state ==
-                       "Succeeded" else display},
-        })
+        handlers.append(VirtualMachineExtensionHandlerInstanceView(
+            type=PATCH_EXTENSION_TYPE, typeHandlerVersion=PATCH_EXTENSION_VERSION,
+            status=status(code, "Ready" if state == "Succeeded" else display, level=level),
+        ).wire())
         agent["extensionHandlers"] = handlers
 
 

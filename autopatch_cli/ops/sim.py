@@ -84,8 +84,9 @@ def clear_faults(state, group: str, name: str) -> dict:
     patch = record["sim"].get("patch")
     if patch is not None and not patch.get("healthy", True):
         patch["healthy"] = True
-        record["iv"]["vmHealth"] = {"status": {"code": "HealthState/healthy", "level": "Info",
-                                               "displayStatus": "The VM is healthy", "time": now_text(state)}}
+        from .patching import health_status
+
+        record["iv"]["vmHealth"] = health_status(True, now_text(state))
     return faults_view(record)
 
 
