@@ -72,3 +72,11 @@ VM_AGENT_VERSION = "2.7.41491.993"
 PATCH_EXTENSION_TYPE = "Microsoft.CPlat.Core.WindowsPatchExtension"
 PATCH_EXTENSION_NAME = "WindowsPatchExtension"
 PATCH_EXTENSION_VERSION = "1.5.48"
+
+# installPatches' enums (VMGuestPatchClassification_Windows / _Linux, VMGuestPatchRebootSetting), in the
+# spec's order; az lists them sorted in its help and messages.
+WINDOWS_PATCH_CLASSIFICATIONS = (
+    "Critical", "Security", "UpdateRollUp", "FeaturePack", "ServicePack", "Definition", "Tools", "Updates",
+)
+LINUX_PATCH_CLASSIFICATIONS = ("Critical", "Security", "Other")
+REBOOT_SETTINGS = ("IfRequired", "Never", "Always")

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from ..azure import catalog
 from .common import (
     bool3,
     check_subscription,
@@ -348,10 +349,10 @@ def avset_list(resource_group: Group = None):
 
 # ---- on-demand patching: assess-patches, install-patches ---------------------------------------
 
-WINDOWS_CLASSIFICATIONS = ("Critical", "Definition", "FeaturePack", "Security", "ServicePack", "Tools",
-                           "UpdateRollUp", "Updates")
-LINUX_CLASSIFICATIONS = ("Critical", "Other", "Security")
-REBOOT_SETTINGS = ("Always", "IfRequired", "Never")
+# az's client-side choices, sorted as az lists them
+WINDOWS_CLASSIFICATIONS = tuple(sorted(catalog.WINDOWS_PATCH_CLASSIFICATIONS))
+LINUX_CLASSIFICATIONS = tuple(sorted(catalog.LINUX_PATCH_CLASSIFICATIONS))
+REBOOT_SETTINGS = tuple(sorted(catalog.REBOOT_SETTINGS))
 AssessName = Annotated[str, typer.Option("--name", "--vm-name", "-n", help="The name of the Virtual Machine. You can configure the default using `az configure --defaults vm=<name>`.")]
 Strings = list[str]
 

@@ -22,9 +22,9 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-CLASSIFICATIONS = (
-    "Critical", "Security", "UpdateRollUp", "FeaturePack", "ServicePack", "Definition", "Tools", "Updates",
-)
+from ..azure.catalog import WINDOWS_PATCH_CLASSIFICATIONS
+
+CLASSIFICATIONS = WINDOWS_PATCH_CLASSIFICATIONS
 REBOOT_BEHAVIOURS = ("NeverReboots", "AlwaysRequiresReboot", "CanRequestReboot")
 # How Windows Update names a classification in a patch's `classifications` list.
 CLASSIFICATION_TITLES = {

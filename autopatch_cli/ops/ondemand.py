@@ -11,16 +11,13 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from ..azure.catalog import ON_DEMAND_FEATURE
+from ..azure.catalog import ON_DEMAND_FEATURE, REBOOT_SETTINGS
+from ..azure.catalog import WINDOWS_PATCH_CLASSIFICATIONS as WINDOWS_CLASSIFICATIONS
 from ..engine.clock import format_instant, from_epoch, parse_instant, to_epoch
 from ..errors import AzureError
 from . import clock, patching, vms
 from .state import now_text
 
-REBOOT_SETTINGS = ("IfRequired", "Never", "Always")
-WINDOWS_CLASSIFICATIONS = (
-    "Critical", "Security", "UpdateRollUp", "FeaturePack", "ServicePack", "Definition", "Tools", "Updates",
-)
 # installPatches' maximumDuration: ISO 8601, at most four hours (Azure: "PT4H" is the largest allowed).
 MAX_DURATION = timedelta(hours=4)
 MIN_DURATION = timedelta(minutes=30)
