@@ -12,7 +12,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import PASSWORD
+from helpers import PASSWORD
 
 # Prefixes that a read verb must never import (each also bans its submodules).
 FORBIDDEN = (

@@ -24,6 +24,7 @@ COMMAND_GROUPS: dict[str, tuple[str, str]] = {
     "orchestration": ("autopatch_cli.cli.orchestration", "See the availability-first rollout (autopatch only)."),
     "sim": ("autopatch_cli.cli.sim", "Stage guest conditions and faults (autopatch only)."),
     "catalog": ("autopatch_cli.cli.catalog", "List patch releases or publish an out-of-band patch (autopatch only)."),
+    "state": ("autopatch_cli.cli.state", "Show, reset, export, import, snapshot and restore the store (autopatch only)."),
     "demo": ("autopatch_cli.cli.demo", "Simulate a month of patching over a sample fleet (autopatch only)."),
     "rest": ("autopatch_cli.cli.rest", "Invoke a custom request (ARM REST API, as az rest)."),
     "serve": ("autopatch_cli.cli.serve", "Serve the ARM REST API over HTTP for SDKs and az rest (autopatch only)."),

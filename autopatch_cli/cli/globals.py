@@ -32,6 +32,7 @@ class Settings:
     verbose: bool = False
     only_show_errors: bool = False
     state: Path | None = None
+    state_on_command_line: bool = False  # --state given (not only $AUTOPATCH_STATE): the demo honours only this
     subscription: str | None = None
     command: list[str] = field(default_factory=list)
 
@@ -81,6 +82,7 @@ def extract(argv: list[str]) -> tuple[Settings, list[str]]:
         )
     if found.state is not None:
         found.state = Path(str(found.state)).expanduser()
+        found.state_on_command_line = True
     elif os.environ.get("AUTOPATCH_STATE"):
         found.state = Path(os.environ["AUTOPATCH_STATE"]).expanduser()
     return found, rest
