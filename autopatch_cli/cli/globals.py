@@ -17,7 +17,8 @@ Global Arguments:
   --help -h           Show this help message and exit.
   --only-show-errors  Only show errors, suppressing warnings.
   --output -o         Output format. Allowed values: json, jsonc, none, table, tsv, yaml, yamlc.
-                      Default: json.
+                      Default: json (or core.output of `autopatch config`); without -o, tick at a
+                      terminal, orchestration timeline and demo draw their picture.
   --query             JMESPath query string. See http://jmespath.org/ for more information and examples.
   --state             The state store (JSON file); default $AUTOPATCH_STATE or the user data dir.
   --subscription      Name or ID of subscription (only the simulated one exists).
