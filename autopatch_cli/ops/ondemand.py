@@ -15,7 +15,7 @@ from ..azure.catalog import ON_DEMAND_FEATURE, REBOOT_SETTINGS
 from ..azure.catalog import WINDOWS_PATCH_CLASSIFICATIONS as WINDOWS_CLASSIFICATIONS
 from ..engine.clock import format_instant, from_epoch, parse_instant, to_epoch
 from ..errors import AzureError
-from . import clock, patching, vms
+from . import clock, patching, vm_rules, vms
 from .state import now_text
 
 # installPatches' maximumDuration: ISO 8601, at most four hours (Azure: "PT4H" is the largest allowed).
@@ -26,7 +26,7 @@ _DURATION = re.compile(r"^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$",
 
 def _target(state, group: str, name: str, operation: str):
     record = vms.require(state, group, name)
-    vms.check_feature_propagated(state, ON_DEMAND_FEATURE)
+    vm_rules.check_feature_propagated(state, ON_DEMAND_FEATURE)
     if not vms.is_windows(record["vm"]):
         raise AzureError("OperationNotAllowed", "autopatch simulates Windows guests only: this VM has no "
                          "windowsConfiguration.", 409)
