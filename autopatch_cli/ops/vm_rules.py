@@ -3,7 +3,7 @@
 ``vms.put`` runs them in the order ARM reports them: the request's own shape first (location,
 osProfile, enum values, time zone, size, image), then the rules of a new VM (zones, availability set)
 or of a change (what is fixed at creation), then the patch-settings rules of the guide and the spec.
-Each check raises the ``AzureError`` ARM answers, or returns (some return the canonical spelling of
+Each check raises the error ARM answers (``errors``' constructors), or returns (some return the canonical spelling of
 the value they accepted, as ARM stores it).
 """
 
@@ -12,7 +12,15 @@ from __future__ import annotations
 from typing import Any
 
 from ..azure import catalog, images, regions
-from ..errors import AzureError
+from ..errors import (
+    invalid_parameter,
+    location_required,
+    missing_subscription_registration,
+    not_allowed_value,
+    operation_not_allowed,
+    property_change_not_allowed,
+    subscription_not_registered_for_feature,
+)
 from . import availability_sets, features, ids, providers
 from .state import subscription_id
 from .vm_records import patch_mode
@@ -29,28 +37,18 @@ ASSESSMENT_MODES = ("ImageDefault", "AutomaticByPlatform")
 def check_compute_registered(state) -> None:
     """A subscription must have Microsoft.Compute registered before it can hold VMs."""
     if not providers.is_registered(state, "Microsoft.Compute"):
-        raise AzureError(
-            "MissingSubscriptionRegistration",
-            "The subscription is not registered to use namespace 'Microsoft.Compute'. See "
-            "https://aka.ms/rps-not-found for how to register subscriptions.",
-            409,
-        )
+        raise missing_subscription_registration("Microsoft.Compute")
 
 
 def check_location_given(model) -> None:
     if not model.location:
-        raise AzureError("LocationRequired", "The location property is required for this definition.", 400)
+        raise location_required()
 
 
 def check_os_profile_given(model, existing: dict | None) -> None:
     """A new VM needs an osProfile; an update may leave it out (it keeps the one it has)."""
     if (model.properties is None or model.properties.osProfile is None) and existing is None:
-        raise AzureError(
-            "InvalidParameter",
-            "Required parameter 'osProfile' is missing (null).",
-            400,
-            "osProfile",
-        )
+        raise invalid_parameter("osProfile", "Required parameter 'osProfile' is missing (null).")
 
 
 def allowed_value(value: str, allowed: tuple[str, ...], prop: str) -> str:
@@ -58,13 +56,7 @@ def allowed_value(value: str, allowed: tuple[str, ...], prop: str) -> str:
     for choice in allowed:
         if choice.lower() == str(value).lower():
             return choice
-    raise AzureError(
-        "InvalidParameter",
-        f"The value '{value}' of parameter '{prop}' is not allowed. Allowed values are "
-        f"{', '.join(repr(a) for a in allowed)}.",
-        400,
-        prop,
-    )
+    raise not_allowed_value(value, prop, allowed)
 
 
 def check_time_zone(value: str) -> str:
@@ -73,12 +65,10 @@ def check_time_zone(value: str) -> str:
 
     zone = canonical_windows_zone(value)
     if zone is None:
-        raise AzureError(
-            "InvalidParameter",
+        raise invalid_parameter(
+            "windowsConfiguration.timeZone",
             f"The value '{value}' of parameter 'windowsConfiguration.timeZone' is "
             "invalid. Use a Windows time zone name such as 'Pacific Standard Time'.",
-            400,
-            "windowsConfiguration.timeZone",
         )
     return zone
 
@@ -90,7 +80,9 @@ def canonical_os_configuration(windows: dict | None, linux: dict | None) -> None
         if settings.get("patchMode") is not None:
             settings["patchMode"] = allowed_value(settings["patchMode"], WINDOWS_PATCH_MODES, "patchMode")
         if settings.get("assessmentMode") is not None:
-            settings["assessmentMode"] = allowed_value(settings["assessmentMode"], ASSESSMENT_MODES, "assessmentMode")
+            settings["assessmentMode"] = allowed_value(
+                settings["assessmentMode"], ASSESSMENT_MODES, "assessmentMode"
+            )
         if windows.get("timeZone") is not None:
             windows["timeZone"] = check_time_zone(windows["timeZone"])
     if linux is not None:
@@ -101,12 +93,10 @@ def canonical_os_configuration(windows: dict | None, linux: dict | None) -> None
 
 def check_vm_size(size: str) -> None:
     if size not in catalog.VM_SIZES:
-        raise AzureError(
-            "InvalidParameter",
+        raise invalid_parameter(
+            "vmSize",
             f"The value {size} provided for the VM size is not valid. The valid sizes in the "
             f"current region are: {', '.join(sorted(catalog.VM_SIZES))}.",
-            400,
-            "vmSize",
         )
 
 
@@ -114,8 +104,11 @@ def check_image_given(properties: dict, existing: dict | None) -> None:
     """A new VM is created from an image, or from an OS disk."""
     storage = properties.get("storageProfile", {})
     if existing is None and not storage.get("imageReference") and "osDisk" not in storage:
-        raise AzureError("InvalidParameter", "Required parameter 'storageProfile.imageReference' is missing (null): "
-                         "a new VM needs an image to be created from.", 400, "storageProfile.imageReference")
+        raise invalid_parameter(
+            "storageProfile.imageReference",
+            "Required parameter 'storageProfile.imageReference' is missing (null): "
+            "a new VM needs an image to be created from.",
+        )
 
 
 # ---- a new VM ---------------------------------------------------------------------------------
@@ -127,13 +120,15 @@ def check_zones(vm: dict) -> None:
     if zones:
         valid = regions.ZONES if regions.has_zones(vm["location"]) else ()
         if len(zones) != 1 or zones[0] not in valid:
-            raise AzureError(
-                "InvalidParameter",
+            raise invalid_parameter(
+                "zones",
                 f"The requested zone(s) '{','.join(zones)}' is not a valid zone for location "
                 f"'{vm['location']}'. "
-                + (f"Valid zones are '{', '.join(valid)}'." if valid else "This location has no availability zones."),
-                400,
-                "zones",
+                + (
+                    f"Valid zones are '{', '.join(valid)}'."
+                    if valid
+                    else "This location has no availability zones."
+                ),
             )
 
 
@@ -144,19 +139,15 @@ def check_availability_set(state, vm: dict) -> None:
         parsed = ids.parse(avset_ref)
         avset = availability_sets.require(state, parsed["group"], parsed["name"])
         if vm.get("zones"):
-            raise AzureError(
-                "InvalidParameter",
-                "A virtual machine with an availability zone cannot be placed in an availability set.",
-                400,
+            raise invalid_parameter(
                 "availabilitySet",
+                "A virtual machine with an availability zone cannot be placed in an availability set.",
             )
         if avset["location"] != vm["location"]:
-            raise AzureError(
-                "InvalidParameter",
+            raise invalid_parameter(
+                "availabilitySet",
                 f"The availability set '{avset['name']}' is in location '{avset['location']}', but the "
                 f"virtual machine is in '{vm['location']}'. They must be in the same location.",
-                400,
-                "availabilitySet",
             )
 
 
@@ -174,7 +165,13 @@ MUTABLE_PATHS = (
     ("properties", "provisioningState"),
 )
 # Filled by ARM, never compared: a request need not repeat them.
-_IGNORED_KEYS = ("exactVersion", "managedDisk", "secrets", "allowExtensionOperations", "requireGuestProvisionSignal")
+_IGNORED_KEYS = (
+    "exactVersion",
+    "managedDisk",
+    "secrets",
+    "allowExtensionOperations",
+    "requireGuestProvisionSignal",
+)
 
 
 def check_fixed_properties_unchanged(old: dict, new: dict) -> None:
@@ -194,12 +191,7 @@ def check_fixed_properties_unchanged(old: dict, new: dict) -> None:
             shown = ".".join(p for p in path if p != "properties")
             if path[:2] == ("properties", "osProfile"):
                 shown = ".".join(path[2:])
-            raise AzureError(
-                "PropertyChangeNotAllowed",
-                f"Changing property '{shown}' is not allowed.",
-                409,
-                shown,
-            )
+            raise property_change_not_allowed(shown)
 
     walk(old, new, ())
     check_placement_unchanged(old, new)
@@ -210,10 +202,9 @@ def check_placement_unchanged(old: dict, new: dict) -> None:
     old_set = (old["properties"].get("availabilitySet") or {}).get("id") or ""
     new_set = (new["properties"].get("availabilitySet") or {}).get("id") or ""
     if old_set.lower() != new_set.lower():
-        raise AzureError("PropertyChangeNotAllowed", "Changing property 'availabilitySet.id' is not allowed.", 409,
-                         "availabilitySet.id")
+        raise property_change_not_allowed("availabilitySet.id")
     if list(old.get("zones") or []) != list(new.get("zones") or []):
-        raise AzureError("PropertyChangeNotAllowed", "Changing property 'zones' is not allowed.", 409, "zones")
+        raise property_change_not_allowed("zones")
 
 
 # ---- patch settings ---------------------------------------------------------------------------
@@ -242,12 +233,10 @@ def check_patch_settings(state, vm: dict, old: dict | None) -> None:
 def check_linux_patch_mode(linux: dict) -> None:
     """The 2020 preview: AutomaticByPlatform is for Windows only."""
     if linux["patchSettings"]["patchMode"] == "AutomaticByPlatform":
-        raise AzureError(
-            "InvalidParameter",
+        raise invalid_parameter(
+            "linuxConfiguration.patchSettings.patchMode",
             "The patchMode 'AutomaticByPlatform' is supported only on Windows virtual machines in this "
             "preview.",
-            400,
-            "linuxConfiguration.patchSettings.patchMode",
         )
 
 
@@ -256,11 +245,8 @@ def check_manual_stays_manual(windows: dict, old: dict | None) -> None:
     mode = windows["patchSettings"]["patchMode"]
     old_mode = patch_mode(old) if old else None
     if old_mode == "Manual" and mode != "Manual":
-        raise AzureError(
-            "OperationNotAllowed",
-            f"Changing the patchMode from 'Manual' to '{mode}' is not supported.",
-            409,
-            _PATCH_MODE_TARGET,
+        raise operation_not_allowed(
+            f"Changing the patchMode from 'Manual' to '{mode}' is not supported.", _PATCH_MODE_TARGET
         )
 
 
@@ -269,40 +255,32 @@ def check_patch_mode_matches_updates(windows: dict) -> None:
     mode = windows["patchSettings"]["patchMode"]
     auto_updates = windows["enableAutomaticUpdates"]
     if mode == "Manual" and auto_updates:
-        raise AzureError(
-            "InvalidParameter",
+        raise invalid_parameter(
+            _PATCH_MODE_TARGET,
             "The patchMode 'Manual' is invalid. For patchMode 'Manual', the property "
             "'enableAutomaticUpdates' must be set to false.",
-            400,
-            _PATCH_MODE_TARGET,
         )
     if mode == "AutomaticByOS" and not auto_updates:
-        raise AzureError(
-            "InvalidParameter",
+        raise invalid_parameter(
+            _PATCH_MODE_TARGET,
             "The patchMode 'AutomaticByOS' is invalid. For patchMode 'AutomaticByOS', the property "
             "'enableAutomaticUpdates' must be set to true.",
-            400,
-            _PATCH_MODE_TARGET,
         )
     if mode == "AutomaticByPlatform" and not (auto_updates and windows["provisionVMAgent"]):
-        raise AzureError(
-            "InvalidParameter",
+        raise invalid_parameter(
+            _PATCH_MODE_TARGET,
             "The patchMode 'AutomaticByPlatform' is invalid. For patchMode 'AutomaticByPlatform', the "
             "properties 'provisionVMAgent' and 'enableAutomaticUpdates' must be set to true.",
-            400,
-            _PATCH_MODE_TARGET,
         )
 
 
 def check_hotpatching(windows: dict) -> None:
     """Hotpatching needs a Windows Server Azure Edition image with platform patching."""
     if windows["patchSettings"].get("enableHotpatching"):
-        raise AzureError(
-            "InvalidParameter",
+        raise invalid_parameter(
+            "windowsConfiguration.patchSettings.enableHotpatching",
             "Hotpatching is not supported for this image: 'enableHotpatching' can only be set to true on "
             "Windows Server Azure Edition images with patchMode 'AutomaticByPlatform'.",
-            400,
-            "windowsConfiguration.patchSettings.enableHotpatching",
         )
 
 
@@ -311,7 +289,8 @@ def turned_on_platform(windows: dict, old: dict | None) -> list[str]:
     settings = windows["patchSettings"]
     old_settings = old["properties"]["osProfile"]["windowsConfiguration"]["patchSettings"] if old else {}
     return [
-        key for key in ("patchMode", "assessmentMode")
+        key
+        for key in ("patchMode", "assessmentMode")
         if settings.get(key) == "AutomaticByPlatform" and old_settings.get(key) != "AutomaticByPlatform"
     ]
 
@@ -322,14 +301,12 @@ def check_platform_image(vm: dict) -> None:
     urn = images.Urn(image.get("publisher", ""), image.get("offer", ""), image.get("sku", ""), "")
     if image.get("id") or not images.supports_auto_patch(urn):
         shown = image.get("id") or f"{urn.publisher}:{urn.offer}:{urn.sku}"
-        raise AzureError(
-            "InvalidParameter",
+        raise invalid_parameter(
+            _PATCH_MODE_TARGET,
             f"The patchMode 'AutomaticByPlatform' is not supported for the image '{shown}'. Only the "
             "platform images MicrosoftWindowsServer:WindowsServer with SKU 2012-R2-Datacenter, "
             "2016-Datacenter, 2016-Datacenter-Server-Core, 2019-Datacenter or 2019-Datacenter-Server-Core "
             "are supported; custom images are not.",
-            400,
-            _PATCH_MODE_TARGET,
         )
 
 
@@ -339,14 +316,10 @@ def check_feature_propagated(state, feature: str = catalog.AUTO_PATCH_FEATURE) -
     registered_at = providers.registered_at(state, "Microsoft.Compute")
     if entry.get("state") != "Registered" or not registered_at or registered_at < entry.get("since", ""):
         hint = (
-            "Register it with 'az feature register --namespace Microsoft.Compute --name "
-            f"{feature}'"
+            f"Register it with 'az feature register --namespace Microsoft.Compute --name {feature}'"
             if entry.get("state") != "Registered"
             else "Propagate it with 'az provider register --namespace Microsoft.Compute'"
         )
-        raise AzureError(
-            "SubscriptionNotRegisteredForFeature",
-            f"The subscription '{subscription_id(state)}' is not registered for the feature "
-            f"Microsoft.Compute/{feature} required to carry out the requested operation. {hint}.",
-            400,
+        raise subscription_not_registered_for_feature(
+            subscription_id(state), "Microsoft.Compute", feature, hint
         )

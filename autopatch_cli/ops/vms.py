@@ -8,7 +8,7 @@ ARM fills in (ids, defaults) in ``vm_defaults``; az's client side of ``vm create
 from __future__ import annotations
 
 from ..azure import catalog, images
-from ..errors import AzureError, resource_not_found
+from ..errors import operation_not_allowed, resource_not_found
 from . import availability_sets, groups, ids, vm_defaults, vm_rules
 from .names import validate_resource_name
 from .state import next_guid, now_text
@@ -185,22 +185,17 @@ def set_power(state, group: str, name: str, action: str) -> dict:
     power = sim["power"]
     if action == "restart":
         if power == "deallocated":
-            raise AzureError(
-                "OperationNotAllowed",
+            raise operation_not_allowed(
                 f"Operation 'restart' is not allowed on VM '{record['vm']['name']}' since the VM is "
-                "deallocated. Start the VM first.",
-                409,
+                "deallocated. Start the VM first."
             )
         sim["power"] = "running"
     elif action == "start":
         sim["power"] = "running"
     elif action == "stop":
         if power == "deallocated":
-            raise AzureError(
-                "OperationNotAllowed",
-                f"Operation 'powerOff' is not allowed on VM '{record['vm']['name']}' since the VM is "
-                "deallocated.",
-                409,
+            raise operation_not_allowed(
+                f"Operation 'powerOff' is not allowed on VM '{record['vm']['name']}' since the VM is deallocated."
             )
         sim["power"] = "stopped"
     elif action == "deallocate":
