@@ -86,7 +86,7 @@ def create(
 ):
     """Create an Azure Virtual Machine."""
     from ..errors import UsageError
-    from ..ops import vms
+    from ..ops import vm_create
     from .common import require_group
 
     group = require_group(resource_group)
@@ -111,7 +111,7 @@ def create(
     }
     with writer() as state:
         check_subscription(state)
-        summaries = vms.create(state, group, name, image, count=count, **options)
+        summaries = vm_create.create(state, group, name, image, count=count, **options)
     if not no_wait:
         emit(summaries if count else summaries[0])
 
