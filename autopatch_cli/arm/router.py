@@ -298,7 +298,8 @@ class Router:
         if handler is None:
             raise method_not_allowed(request.method)
         reader = self.reader()
-        self._check_subscription(reader, parts["sub"])
+        if "sub" in parts:
+            self._check_subscription(reader, parts["sub"])
         if entry.family == "compute" and request.api_version not in apiversions.COMPUTE_API_VERSIONS:
             location = parts.get("loc") or "global"
             if parts.get("rg"):
@@ -692,3 +693,16 @@ def vm_action(router: Router, request: Request, parts: dict) -> ArmResponse:
         op = operations.record(state, kind=f"vm.{action}", location=vm["location"], resource_id=vm["id"],
                                start=start, output=output)
         return ArmResponse(202, router.async_headers(request, state, op))
+
+
+# ---- routes of the modules beside this one (subscriptions, deployments, network) -----------------------
+
+
+def _register_module_routes() -> None:
+    from . import subscriptions
+
+    for template, family, resource_type, method, handler in subscriptions.ROUTES:
+        route(template, family, resource_type)(method)(handler)
+
+
+_register_module_routes()
