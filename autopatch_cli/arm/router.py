@@ -699,9 +699,10 @@ def vm_action(router: Router, request: Request, parts: dict) -> ArmResponse:
 
 
 def _register_module_routes() -> None:
-    from . import subscriptions
+    from . import deployments, images, network, subscriptions
 
-    for template, family, resource_type, method, handler in subscriptions.ROUTES:
+    for template, family, resource_type, method, handler in (*subscriptions.ROUTES, *images.ROUTES, *network.ROUTES,
+                                                             *deployments.ROUTES):
         route(template, family, resource_type)(method)(handler)
 
 

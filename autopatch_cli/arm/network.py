@@ -1,0 +1,59 @@
+"""Microsoft.Network resources over ARM: list, show, create or replace, delete (ops/network.py)."""
+
+from __future__ import annotations
+
+from ..errors import AzureError
+from .router import ArmResponse, Request, json_response
+
+_NETWORK = "/subscriptions/{sub}/resourcegroups/{rg}/providers/Microsoft\\.Network/{type}"
+
+
+def list_resources(router, request: Request, parts: dict) -> ArmResponse:
+    from ..ops import network
+
+    return json_response(200, {"value": network.list_resources(router.reader(), parts["rg"], parts["type"])})
+
+
+def get_resource(router, request: Request, parts: dict) -> ArmResponse:
+    from ..ops import network
+
+    return json_response(200, network.require(router.reader(), parts["rg"], parts["type"], parts["name"]))
+
+
+def put_resource(router, request: Request, parts: dict) -> ArmResponse:
+    from ..ops import network
+
+    body = request.json_body()
+    with router.writer() as state:
+        document, created = network.put(state, parts["rg"], parts["type"], parts["name"], body)
+    return json_response(201 if created else 200, document)
+
+
+def delete_resource(router, request: Request, parts: dict) -> ArmResponse:
+    from ..ops import network
+
+    with router.writer() as state:
+        deleted = network.delete(state, parts["rg"], parts["type"], parts["name"])
+    return ArmResponse(200 if deleted else 204)
+
+
+def get_subnet(router, request: Request, parts: dict) -> ArmResponse:
+    from ..ops import network
+
+    vnet = network.require(router.reader(), parts["rg"], "virtualNetworks", parts["vnet"])
+    for subnet in vnet["properties"].get("subnets") or []:
+        if str(subnet.get("name", "")).lower() == parts["subnet"].lower():
+            return json_response(200, subnet)
+    raise AzureError("NotFound", f"Resource {vnet['id']}/subnets/{parts['subnet']} not found.", 404)
+
+
+_TYPE = "virtualNetworks"
+# (URL template, api-version family, resource type, method, handler)
+ROUTES = [
+    (_NETWORK, "network", _TYPE, "GET", list_resources),
+    (_NETWORK + "/{name}", "network", _TYPE, "GET", get_resource),
+    (_NETWORK + "/{name}", "network", _TYPE, "PUT", put_resource),
+    (_NETWORK + "/{name}", "network", _TYPE, "DELETE", delete_resource),
+    ("/subscriptions/{sub}/resourcegroups/{rg}/providers/Microsoft\\.Network/virtualNetworks/{vnet}/subnets/{subnet}",
+     "network", "virtualNetworks/subnets", "GET", get_subnet),
+]
