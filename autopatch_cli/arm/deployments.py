@@ -4,16 +4,16 @@ A PUT validates the template (400 with ARM's error when it is not valid: nothing
 once, and answers 201 with ``provisioningState: Accepted`` and an ``Azure-AsyncOperation`` monitor, as ARM
 does; the monitor reports ``Succeeded`` (or ``Failed`` with the deployment's error) at its first poll.
 Each resource goes through the operation its own PUT uses: a VM is shaped from the resource's apiVersion
-as a VM PUT at that version is (router._carry_unversioned), then ops.vms.put applies every rule.
+as a VM PUT at that version is (compute._carry_unversioned), then ops.vms.put applies every rule.
 """
 
 from __future__ import annotations
 
 from ..errors import AzureError
 from . import apiversions
-from .router import ArmResponse, Request, json_response
+from .framework import ArmResponse, Request, Route, json_response
 
-_DEPLOYMENTS = "/subscriptions/{sub}/resourcegroups/{rg}/providers/Microsoft\\.Resources/deployments"
+_DEPLOYMENTS = "/subscriptions/{sub}/resourcegroups/{rg}/providers/Microsoft.Resources/deployments"
 _FAMILY_OF = {"microsoft.compute": "compute", "microsoft.network": "network"}
 
 
@@ -25,7 +25,7 @@ def _check_api_version(resource_type: str, api_version: str) -> None:
 
 def _deploy_vm(state, group: str, name: str, body: dict, api_version: str) -> str:
     from ..ops import network, vms
-    from .router import _carry_unversioned
+    from .compute import _carry_unversioned
 
     existing = vms.find(state, group, name)
     body = _carry_unversioned(body, existing["vm"] if existing else None, api_version)
@@ -150,17 +150,16 @@ def get_operation(router, request: Request, parts: dict) -> ArmResponse:
 
 
 _TYPE = "deployments"
-# (URL template, api-version family, resource type, method, handler)
 ROUTES = [
-    (_DEPLOYMENTS, "resources", _TYPE, "GET", list_deployments),
-    (_DEPLOYMENTS + "/{name}", "resources", _TYPE, "PUT", put_deployment),
-    (_DEPLOYMENTS + "/{name}", "resources", _TYPE, "GET", get_deployment),
-    (_DEPLOYMENTS + "/{name}", "resources", _TYPE, "HEAD", head_deployment),
-    (_DEPLOYMENTS + "/{name}", "resources", _TYPE, "DELETE", delete_deployment),
-    (_DEPLOYMENTS + "/{name}/validate", "resources", _TYPE, "POST", validate_deployment),
-    (_DEPLOYMENTS + "/{name}/operationStatuses/{op}", "resources", _TYPE, "GET", operation_status),
-    (_DEPLOYMENTS + "/{name}/operations", "resources", _TYPE, "GET", list_operations),
-    (_DEPLOYMENTS + "/{name}/operations/{op}", "resources", _TYPE, "GET", get_operation),
     # az deployment operation group list uses the path without /providers/Microsoft.Resources
-    ("/subscriptions/{sub}/resourcegroups/{rg}/deployments/{name}/operations", "resources", _TYPE, "GET", list_operations),
+    Route("GET", _DEPLOYMENTS, list_deployments, "resources", _TYPE),
+    Route("PUT", _DEPLOYMENTS + "/{name}", put_deployment, "resources", _TYPE),
+    Route("GET", _DEPLOYMENTS + "/{name}", get_deployment, "resources", _TYPE),
+    Route("HEAD", _DEPLOYMENTS + "/{name}", head_deployment, "resources", _TYPE),
+    Route("DELETE", _DEPLOYMENTS + "/{name}", delete_deployment, "resources", _TYPE),
+    Route("POST", _DEPLOYMENTS + "/{name}/validate", validate_deployment, "resources", _TYPE),
+    Route("GET", _DEPLOYMENTS + "/{name}/operationStatuses/{op}", operation_status, "resources", _TYPE),
+    Route("GET", _DEPLOYMENTS + "/{name}/operations", list_operations, "resources", _TYPE),
+    Route("GET", _DEPLOYMENTS + "/{name}/operations/{op}", get_operation, "resources", _TYPE),
+    Route("GET", "/subscriptions/{sub}/resourcegroups/{rg}/deployments/{name}/operations", list_operations, "resources", _TYPE),
 ]

@@ -18,7 +18,7 @@ import time
 from urllib.parse import parse_qsl, urlsplit
 
 from ..errors import AzureError
-from .router import ArmResponse, error_response, json_response
+from .framework import ArmResponse, error_response, json_response
 
 TOKEN_PATH = "/msi/token"
 TOKEN_LIFETIME = 24 * 3600

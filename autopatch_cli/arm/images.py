@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from .router import ArmResponse, Request, json_response
+from .framework import ArmResponse, Request, Route, json_response
 
-_VERSIONS = ("/subscriptions/{sub}/providers/Microsoft\\.Compute/locations/{loc}/publishers/{publisher}"
+_VERSIONS = ("/subscriptions/{sub}/providers/Microsoft.Compute/locations/{loc}/publishers/{publisher}"
              "/artifacttypes/vmimage/offers/{offer}/skus/{sku}/versions")
 _TYPE = "locations/publishers/artifacttypes/offers/skus/versions"
 
@@ -28,8 +28,7 @@ def show_version(router, request: Request, parts: dict) -> ArmResponse:
                                                           parts["sku"], parts["version"]))
 
 
-# (URL template, api-version family, resource type, method, handler)
 ROUTES = [
-    (_VERSIONS, "compute", _TYPE, "GET", list_versions),
-    (_VERSIONS + "/{version}", "compute", _TYPE, "GET", show_version),
+    Route("GET", _VERSIONS, list_versions, "compute", _TYPE),
+    Route("GET", _VERSIONS + "/{version}", show_version, "compute", _TYPE),
 ]

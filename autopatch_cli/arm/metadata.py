@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from ..errors import AzureError
 from . import apiversions
-from .router import ArmResponse, error_response, json_response
+from .framework import ArmResponse, error_response, json_response
 
 ENDPOINTS_PATH = "/metadata/endpoints"
 ALIAS_DOC_PATH = "/metadata/vmimagealiasdoc"

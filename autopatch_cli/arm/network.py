@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from ..errors import AzureError
-from .router import ArmResponse, Request, json_response
+from .framework import ArmResponse, Request, Route, json_response
 
-_NETWORK = "/subscriptions/{sub}/resourcegroups/{rg}/providers/Microsoft\\.Network/{type}"
+_NETWORK = "/subscriptions/{sub}/resourcegroups/{rg}/providers/Microsoft.Network/{type}"
 
 
 def list_resources(router, request: Request, parts: dict) -> ArmResponse:
@@ -48,12 +48,10 @@ def get_subnet(router, request: Request, parts: dict) -> ArmResponse:
 
 
 _TYPE = "virtualNetworks"
-# (URL template, api-version family, resource type, method, handler)
 ROUTES = [
-    (_NETWORK, "network", _TYPE, "GET", list_resources),
-    (_NETWORK + "/{name}", "network", _TYPE, "GET", get_resource),
-    (_NETWORK + "/{name}", "network", _TYPE, "PUT", put_resource),
-    (_NETWORK + "/{name}", "network", _TYPE, "DELETE", delete_resource),
-    ("/subscriptions/{sub}/resourcegroups/{rg}/providers/Microsoft\\.Network/virtualNetworks/{vnet}/subnets/{subnet}",
-     "network", "virtualNetworks/subnets", "GET", get_subnet),
+    Route("GET", _NETWORK, list_resources, "network", _TYPE),
+    Route("GET", _NETWORK + "/{name}", get_resource, "network", _TYPE),
+    Route("PUT", _NETWORK + "/{name}", put_resource, "network", _TYPE),
+    Route("DELETE", _NETWORK + "/{name}", delete_resource, "network", _TYPE),
+    Route("GET", "/subscriptions/{sub}/resourcegroups/{rg}/providers/Microsoft.Network/virtualNetworks/{vnet}/subnets/{subnet}", get_subnet, "network", "virtualNetworks/subnets"),
 ]

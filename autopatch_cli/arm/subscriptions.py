@@ -8,7 +8,7 @@ fields in every version autopatch accepts.
 from __future__ import annotations
 
 from ..errors import AzureError
-from .router import ArmResponse, Request, json_response
+from .framework import ArmResponse, Request, Route, json_response
 
 # The subscription's policies as Azure shows a pay-as-you-go subscription.
 _POLICIES = {"locationPlacementId": "Public_2014-09-01", "quotaId": "PayAsYouGo_2014-09-01", "spendingLimit": "Off"}
@@ -58,9 +58,8 @@ def list_tenants(router, request: Request, parts: dict) -> ArmResponse:
     return json_response(200, {"value": [tenant_document(subscription)]})
 
 
-# (URL template, api-version family, resource type, method, handler)
 ROUTES = [
-    ("/subscriptions", "subscriptions", "subscriptions", "GET", list_subscriptions),
-    ("/subscriptions/{sub}", "subscriptions", "subscriptions", "GET", get_subscription),
-    ("/tenants", "subscriptions", "tenants", "GET", list_tenants),
+    Route("GET", "/subscriptions", list_subscriptions, "subscriptions", "subscriptions"),
+    Route("GET", "/subscriptions/{sub}", get_subscription, "subscriptions", "subscriptions"),
+    Route("GET", "/tenants", list_tenants, "subscriptions", "tenants"),
 ]
