@@ -41,6 +41,7 @@ class PlannedResource:
     api_version: str
     body: dict
     depends_on: list[str]
+    loop: str | None = None  # the copy loop that made it: dependsOn may name the loop
 
     @property
     def key(self) -> str:
@@ -228,7 +229,8 @@ def _expand(resource: Any, index: int, context: Context, deployers: dict[str, De
         if not isinstance(depends, list) or not all(isinstance(d, str) for d in depends):
             raise invalid_template(f"The 'dependsOn' of resource '{name}' must be an array of strings")
         body = {k: v for k, v in evaluated.items() if k not in ("type", "name", "apiVersion", "dependsOn")}
-        result.append(PlannedResource(deployer_key, name, api_version, _without_nulls(body), depends))
+        loop_name = str(copy_spec["name"]) if copy_spec is not None else None
+        result.append(PlannedResource(deployer_key, name, api_version, _without_nulls(body), depends, loop_name))
     return result
 
 
@@ -255,11 +257,24 @@ def _order(planned: list[PlannedResource]) -> list[PlannedResource]:
         if resource.key in by_key:
             raise invalid_template(f"The resource '{resource.type}/{resource.name}' is defined multiple times in a template")
         by_key[resource.key] = resource
-    names = {}
+    names: dict[str, list[str]] = {}
+    loops: dict[str, list[PlannedResource]] = {}
     for resource in planned:
         names.setdefault(resource.name.lower(), []).append(resource.key)
+        if resource.loop:
+            loops.setdefault(resource.loop.lower(), []).append(resource)
     ordered: list[PlannedResource] = []
     state: dict[str, str] = {}
+
+    def _targets(dependency: str) -> list[PlannedResource]:
+        key = _reference_key(dependency)
+        if key in by_key:
+            return [by_key[key]]
+        if "/" not in key and key in loops:  # a copy loop's name: every resource it makes
+            return loops[key]
+        if "/" not in key and len(names.get(key, [])) == 1:  # a resource named by its name alone
+            return [by_key[names[key][0]]]
+        raise invalid_template(f"The resource '{dependency}' is not defined in the template")
 
     def visit(resource: PlannedResource, trail: list[str]) -> None:
         mark = state.get(resource.key)
@@ -269,13 +284,8 @@ def _order(planned: list[PlannedResource]) -> list[PlannedResource]:
             raise invalid_template(f"Circular dependency detected on resource: '{resource.type}/{resource.name}'")
         state[resource.key] = "visiting"
         for dependency in resource.depends_on:
-            key = _reference_key(dependency)
-            target = by_key.get(key)
-            if target is None and "/" not in key and len(names.get(key, [])) == 1:
-                target = by_key[names[key][0]]  # dependsOn may name a resource by its name alone
-            if target is None:
-                raise invalid_template(f"The resource '{dependency}' is not defined in the template")
-            visit(target, [*trail, resource.key])
+            for target in _targets(dependency):
+                visit(target, [*trail, resource.key])
         state[resource.key] = "done"
         ordered.append(resource)
 

@@ -45,13 +45,12 @@ def image_properties(publisher: str, offer: str, sku: str) -> dict:
     return {
         "hyperVGeneration": _generation(sku),
         "architecture": architecture,
-        "replicaType": "Managed",
         "disallowed": {"vmDiskType": "Unmanaged"},
         "automaticOSUpgradeProperties": {"automaticOSUpgradeSupported": windows},
         "imageDeprecationStatus": {"imageState": "Active"},
         "features": [{"name": "IsAcceleratedNetworkSupported", "value": "True"},
                      {"name": "DiskControllerTypes", "value": "SCSI"}],
-        "osDiskImage": {"operatingSystem": "Windows" if windows else "Linux", "sizeInGb": 127 if windows else 30},
+        "osDiskImage": {"operatingSystem": "Windows" if windows else "Linux"},
         "dataDiskImages": [],
     }
 
