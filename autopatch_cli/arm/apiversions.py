@@ -19,13 +19,13 @@ from __future__ import annotations
 from ..errors import AzureError
 
 # Microsoft.Compute's stable api-versions for virtualMachines (and their actions, operations, images)
-# from 2020-06-01 on: Azure's template reference lists them up to 2025-04-01; 2026-04-01 is the one
-# azure-cli 2.91 and azure-mgmt-compute 39 send.
+# from 2020-06-01 on: Azure's template reference lists them up to 2025-04-01; azure-cli 2.91 sends 2025-11-01
+# (vm deallocate) and 2026-04-01 (as azure-mgmt-compute 39 does).
 SDK_COMPUTE_API_VERSION = "2026-04-01"
 COMPUTE_API_VERSIONS = (
     "2020-06-01", "2020-12-01", "2021-03-01", "2021-04-01", "2021-07-01", "2021-11-01", "2022-03-01",
     "2022-08-01", "2022-11-01", "2023-03-01", "2023-07-01", "2023-09-01", "2024-03-01", "2024-07-01",
-    "2024-11-01", "2025-04-01", SDK_COMPUTE_API_VERSION,
+    "2024-11-01", "2025-04-01", "2025-11-01", SDK_COMPUTE_API_VERSION,
 )
 # installPatches is defined from 2020-12-01 on (azure-fidelity.md section 1).
 INSTALL_PATCHES_SINCE = "2020-12-01"
@@ -45,13 +45,14 @@ SUBSCRIPTIONS_API_VERSIONS = (
     "2016-06-01", "2018-06-01", "2019-06-01", "2019-11-01", "2020-01-01", "2021-01-01", "2022-12-01",
 )
 # Microsoft.Network: the versions az vm create's template and its existence checks use (2015-06-15 for the
-# VNet, NSG and NIC, 2022-01-01 for the public IP) and the stable ones a script is likely to pin.
+# VNet, NSG and NIC, 2022-01-01 for the public IP), those `az network nic/vnet/public-ip/nsg` send
+# (2023-11-01 to 2025-09-01) and the stable ones between.
 NETWORK_API_VERSIONS = (
     "2015-06-15", "2016-09-01", "2017-09-01", "2018-01-01", "2018-11-01", "2019-11-01", "2020-06-01",
     "2020-11-01", "2021-02-01", "2021-05-01", "2021-08-01", "2022-01-01", "2022-05-01", "2022-07-01",
     "2022-09-01", "2022-11-01", "2023-02-01", "2023-04-01", "2023-05-01", "2023-06-01", "2023-09-01",
     "2023-11-01", "2024-01-01", "2024-03-01", "2024-05-01", "2024-07-01", "2024-10-01", "2025-01-01",
-    "2025-03-01", "2025-05-01",
+    "2025-03-01", "2025-05-01", "2025-07-01", "2025-09-01",
 )
 # /metadata/endpoints: ARM answers every version; az asks 2022-09-01, older tools 2015-01-01 and 2019-05-01.
 METADATA_API_VERSIONS = ("2015-01-01", "2019-05-01", "2020-06-01", "2022-09-01")

@@ -9,9 +9,18 @@ _NETWORK = "/subscriptions/{sub}/resourcegroups/{rg}/providers/Microsoft.Network
 
 
 def list_resources(router, request: Request, parts: dict) -> ArmResponse:
+    """In a group, or (without ``rg``) in the whole subscription."""
     from ..ops import network
 
-    return json_response(200, {"value": network.list_resources(router.reader(), parts["rg"], parts["type"])})
+    return json_response(200, {"value": network.list_resources(router.reader(), parts.get("rg"), parts["type"])})
+
+
+def provider_action(router, request: Request, parts: dict) -> ArmResponse:
+    """POST /subscriptions/{sub}/providers/Microsoft.Network/register (or unregister): the template of the
+    subscription-wide list matches it first, so it hands the provider action on."""
+    from . import resources
+
+    return resources.provider_action(router, request, {"sub": parts["sub"], "ns": "Microsoft.Network", "action": parts["type"]})
 
 
 def get_resource(router, request: Request, parts: dict) -> ArmResponse:
@@ -50,6 +59,8 @@ def get_subnet(router, request: Request, parts: dict) -> ArmResponse:
 _TYPE = "virtualNetworks"
 ROUTES = [
     Route("GET", _NETWORK, list_resources, "network", _TYPE),
+    Route("GET", "/subscriptions/{sub}/providers/Microsoft.Network/{type}", list_resources, "network", _TYPE),
+    Route("POST", "/subscriptions/{sub}/providers/Microsoft.Network/{type}", provider_action, "resources", _TYPE),
     Route("GET", _NETWORK + "/{name}", get_resource, "network", _TYPE),
     Route("PUT", _NETWORK + "/{name}", put_resource, "network", _TYPE),
     Route("DELETE", _NETWORK + "/{name}", delete_resource, "network", _TYPE),
