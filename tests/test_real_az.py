@@ -19,7 +19,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from conftest import entry_point
+from helpers import entry_point
 
 pytestmark = pytest.mark.azcli
 PASSWORD = "Str0ng!Passw0rd"

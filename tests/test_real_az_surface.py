@@ -15,7 +15,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import PASSWORD, entry_point
+from helpers import PASSWORD, entry_point
 from spec_check import SPEC_DIR, check
 from test_serve import running_server, subscription
 

@@ -30,7 +30,7 @@ from azure.mgmt.compute import ComputeManagementClient  # noqa: E402
 from azure.mgmt.compute import models as m  # noqa: E402
 from azure.mgmt.resource.features import FeatureClient  # noqa: E402
 from azure.mgmt.resource.resources import ResourceManagementClient  # noqa: E402
-from conftest import PASSWORD  # noqa: E402
+from helpers import PASSWORD  # noqa: E402
 from test_serve import _openssl_cert, running_server, subscription  # noqa: E402
 
 SDK35 = "azure-mgmt-compute==35.0.0"

@@ -22,9 +22,9 @@ def _location(location: str) -> str:
 
 
 def latest_version(publisher: str, offer: str, sku: str) -> str:
-    from .vms import _exact_version
+    from .vm_defaults import exact_version
 
-    return _exact_version({"publisher": publisher, "offer": offer, "sku": sku, "version": "latest"})
+    return exact_version({"publisher": publisher, "offer": offer, "sku": sku, "version": "latest"})
 
 
 def _version_id(subscription: str, location: str, publisher: str, offer: str, sku: str, version: str) -> str:
