@@ -133,7 +133,7 @@ def summary(state, record: dict) -> dict:
     sim = record["sim"]
     vm = record["vm"]
     return {
-        "fqdns": "",
+        "fqdns": sim.get("fqdns", ""),
         "id": vm["id"],
         "location": vm["location"],
         "macAddress": sim["macAddress"],
@@ -293,15 +293,22 @@ def _availability_set_id(state, group: str, name_or_id: str) -> str:
     return ids.resource_id(subscription_id(state), avset["group"], ids.AVSET_TYPE, avset["name"])
 
 
-def create(state, group: str, name: str, image: str, count: int | None = None, **options: Any) -> list[dict]:
+def create(state, group: str, name: str, image: str, count: int | None = None, client_options: dict | None = None,
+           **options: Any) -> list[dict]:
     """``az vm create``: one VM, or ``count`` VMs named ``{name}0``..``{name}{count-1}``."""
+    from . import vm_create_client
+
     if count is not None and not 2 <= count <= 250:
         raise ValidationError("--count should be in [2, 250]. Please make sure your input is correct.")
+    client_options = client_options or {}
+    vm_create_client.check({**client_options, "computer_name": options.get("computer_name")}, count)
     names = [f"{name}{i}" for i in range(count)] if count else [name]
     created = []
     for vm_name in names:
-        body = build_body(state, group, vm_name, image, **options)
-        created.append(put(state, group, vm_name, body))
+        body = vm_create_client.apply(build_body(state, group, vm_name, image, **options), client_options)
+        record = put(state, group, vm_name, body)
+        vm_create_client.keep_network(record, client_options)
+        created.append(record)
     return [summary(state, record) for record in created]
 
 
@@ -744,14 +751,14 @@ def on_configuration_change(state, record: dict, existing_mode: str | None) -> N
 # ---- az vm update: generic --set/--add/--remove ------------------------------------------------
 
 
-def update_generic(state, group: str, name: str, sets=(), adds=(), removes=()) -> dict:
+def update_generic(state, group: str, name: str, sets=(), adds=(), removes=(), force_string: bool = False) -> dict:
     from ..models.compute import VirtualMachine
     from ..models.versions import flatten_az, unflatten_az
     from .generic_update import apply_generic_update
 
     record = require(state, group, name)
     view = flatten_az(resource(record))
-    apply_generic_update(view, VirtualMachine, sets=sets, adds=adds, removes=removes)
+    apply_generic_update(view, VirtualMachine, sets=sets, adds=adds, removes=removes, force_string=force_string)
     if isinstance(view.get("tags"), dict):  # az sends tag values as strings: --set tags.n=3 stores "3"
         import json
 
