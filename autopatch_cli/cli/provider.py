@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from .azargs import policy_token_option
+from .azparse import policy_token_option
 from .common import check_subscription, reader, writer
 from .globals import GLOBAL_ARGUMENTS_HELP
 from .output import emit, warn

@@ -7,8 +7,8 @@ from typing import Annotated
 import typer
 
 from ..azure import catalog
-from . import azargs
-from .azargs import with_az_options
+from . import azargs, azparse
+from .azparse import with_az_options
 from .common import (
     check_subscription,
     choice,
@@ -38,7 +38,7 @@ NoWait = Annotated[bool, typer.Option("--no-wait", help="Do not wait for the lon
 # aaz's --no-wait (start, deallocate, delete, assess-patches): alone it means true, or it takes a value
 AazNoWait = Annotated[str, typer.Option("--no-wait", help="Do not wait for the long-running operation to finish.  Allowed values: 0, 1, f, false, n, no, t, true, y, yes.")]
 VmNameAlias = Annotated[str, typer.Option("--name", "--vm-name", "-n", help="The name of the Virtual Machine. You can configure the default using `az configure --defaults vm=<name>`.")]
-PolicyToken, ChangeReference = azargs.policy_token_option()
+PolicyToken, ChangeReference = azparse.policy_token_option()
 
 
 def _vm_table(result):
@@ -107,7 +107,7 @@ def create(
     """
     from ..errors import UsageError, ValidationError
     from ..ops import vms
-    from .azargs import three_state
+    from .azparse import three_state
 
     group = _create_group(resource_group)
     if not image:
@@ -115,7 +115,7 @@ def create(
             raise UsageError("the following arguments are required: --image")
         image = ""
     if count is not None:
-        count = azargs.AzOption(("--count",), azargs.INT).convert(count)
+        count = azparse.convert(azargs.AzOption(("--count",), azargs.INT), count)
     if authentication_type is not None:
         authentication_type = choice(authentication_type, ("password", "ssh", "all"), "--authentication-type")
     _check_network_values(az)
@@ -321,8 +321,8 @@ def delete(
     """Delete a virtual machine."""
     from ..ops import vms
 
-    azargs.aaz_bool(no_wait, "--no-wait")
-    azargs.aaz_bool(force_deletion, "--force-deletion")
+    azparse.aaz_bool(no_wait, "--no-wait")
+    azparse.aaz_bool(force_deletion, "--force-deletion")
     pairs = targets(resource_group, name, ids, VM_TYPE)
     confirm("Are you sure you want to perform this operation?", yes)
     with writer() as state:
@@ -344,7 +344,7 @@ def _power(resource_group, name, ids, action: str) -> None:
 def start(resource_group: Group = None, name: VmNameAlias = None, ids: Ids = None, no_wait: AazNoWait = None,
           acquire_policy_token: PolicyToken = False, change_reference: ChangeReference = None):
     """Start a stopped VM."""
-    azargs.aaz_bool(no_wait, "--no-wait")
+    azparse.aaz_bool(no_wait, "--no-wait")
     _power(resource_group, name, ids, "start")
 
 
@@ -379,9 +379,9 @@ def deallocate(
     --force-deallocate ends the same way here (the guest's shutdown is not emulated); --hibernate
     deallocates too (a hibernated VM is deallocated, and hibernation is not emulated).
     """
-    azargs.aaz_bool(no_wait, "--no-wait")
-    azargs.aaz_bool(force_deallocate, "--force-deallocate")
-    azargs.aaz_bool(hibernate, "--hibernate")
+    azparse.aaz_bool(no_wait, "--no-wait")
+    azparse.aaz_bool(force_deallocate, "--force-deallocate")
+    azparse.aaz_bool(hibernate, "--hibernate")
     _power(resource_group, name, ids, "deallocate")
 
 
@@ -482,7 +482,7 @@ def assess_patches(
     change_reference: ChangeReference = None,
 ):
     """Assess patches on a VM."""
-    wait = not azargs.aaz_bool(no_wait, "--no-wait")
+    wait = not azparse.aaz_bool(no_wait, "--no-wait")
     pairs = targets(resource_group, name, ids, VM_TYPE)
     from ..ops import ondemand
 
@@ -584,7 +584,7 @@ def install_patches(
         classifications_win=_choices(classifications_to_include_win, WINDOWS_CLASSIFICATIONS, "--classifications-to-include-win"),
         kb_include=kb_numbers_to_include,
         kb_exclude=kb_numbers_to_exclude,
-        exclude_kbs_requiring_reboot=azargs.three_state(exclude_kbs_requiring_reboot, "--exclude-kbs-requiring-reboot"),
+        exclude_kbs_requiring_reboot=azparse.three_state(exclude_kbs_requiring_reboot, "--exclude-kbs-requiring-reboot"),
         max_patch_publish_date=_publish_date(max_patch_publish_date),
         classifications_linux=_choices(classifications_to_include_linux, LINUX_CLASSIFICATIONS, "--classifications-to-include-linux"),
         package_include=package_name_masks_to_include,
