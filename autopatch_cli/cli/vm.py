@@ -106,7 +106,7 @@ def create(
     network choices); the others change nothing autopatch emulates and are left out.
     """
     from ..errors import UsageError, ValidationError
-    from ..ops import vms
+    from ..ops import vm_create
     from .azparse import three_state
 
     group = _create_group(resource_group)
@@ -143,7 +143,7 @@ def create(
     try:
         with writer() as state:
             check_subscription(state)
-            summaries = vms.create(state, group, name, image, count=count, client_options=az, **options)
+            summaries = vm_create.create(state, group, name, image, count=count, client_options=az, **options)
             if az.get("validate"):
                 raise _ValidatedOnly
     except _ValidatedOnly:
@@ -182,7 +182,7 @@ def _check_network_values(az: dict) -> None:
         except ValueError:
             raise ValidationError(f"usage error: '{az['private_ip_address']}' is not a valid IP address") from None
     if az.get("storage_sku"):
-        from ..ops.vm_create_client import storage_skus
+        from ..ops.vm_create import storage_skus
 
         storage_skus(az["storage_sku"])
 
