@@ -512,3 +512,31 @@ def test_assess_patches_no_wait_value(cli):
     assert ok(cli("vm", "assess-patches", "-g", "rg", "-n", "an", "--no-wait")).stdout == ""
     ok(cli("tick", "--minutes", "30"))
     assert ok(cli("vm", "assess-patches", "-g", "rg", "-n", "an", "--no-wait", "y")).stdout == ""
+
+
+# ---- read verbs as az prints them ------------------------------------------------------------------
+
+
+def test_group_prints_unset_properties_as_null(cli):
+    created = ok(cli("group", "create", "-n", "rg", "-l", "eastus")).json
+    assert created["managedBy"] is None and created["tags"] is None
+    shown = ok(cli("group", "show", "-n", "rg")).json
+    assert shown["managedBy"] is None and shown["tags"] is None
+    assert '"managedBy": null' in ok(cli("group", "show", "-n", "rg")).stdout
+    assert all(g["tags"] is None for g in ok(cli("group", "list")).json)
+    managed = ok(cli("group", "create", "-n", "rg2", "-l", "eastus", "--managed-by", "/subscriptions/x/app",
+                     "--tags", "a=1")).json
+    assert managed["managedBy"] == "/subscriptions/x/app" and managed["tags"] == {"a": "1"}
+    assert ok(cli("group", "show", "-n", "rg2")).json["managedBy"] == "/subscriptions/x/app"
+
+
+def test_wrong_subscription_fails_reads_too(rg):
+    _create(rg, "s")
+    subscription = ok(rg("account", "show", "--query", "id")).json
+    assert ok(rg("vm", "show", "-g", "rg", "-n", "s", "--subscription", subscription.upper())).json["name"] == "s"
+    for args in (("vm", "show", "-g", "rg", "-n", "s"), ("vm", "list"), ("group", "show", "-n", "rg"),
+                 ("group", "list"), ("vm", "get-instance-view", "-g", "rg", "-n", "s"), ("account", "show")):
+        result = rg(*args, "--subscription", "not-mine")
+        assert result.exit_code == 1, (args, result.stderr)
+        assert result.stderr.startswith("ERROR: Subscription 'not-mine' not found."), result.stderr
+        assert result.stdout == ""

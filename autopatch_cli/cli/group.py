@@ -16,6 +16,14 @@ app = typer.Typer(help="Manage resource groups.", no_args_is_help=True, epilog=G
 Name = Annotated[str, typer.Option("--name", "-n", "--resource-group", "-g", help="Name of the new resource group.")]
 
 
+def az_view(group):
+    """A group as az prints it: the SDK's ResourceGroup model keeps its unset properties, so
+    ``managedBy`` and ``tags`` print as null (ARM's response leaves them out)."""
+    if isinstance(group, list):
+        return [az_view(g) for g in group]
+    return {"managedBy": None, "tags": None, **group}
+
+
 def _table(groups):
     items = groups if isinstance(groups, list) else [groups]
     return [{"Name": g["name"], "Location": g["location"], "Status": g["properties"]["provisioningState"]} for g in items]
@@ -38,8 +46,8 @@ def create(
         raise UsageError("the following arguments are required: --location/-l")
     with writer() as state:
         check_subscription(state)
-        result = groups.create(state, name, location, parse_tags(tags))
-    emit(result, _table)
+        result = groups.create(state, name, location, parse_tags(tags), managed_by)
+    emit(az_view(result), _table)
 
 
 @app.command("show", epilog=GLOBAL_ARGUMENTS_HELP)
@@ -49,7 +57,7 @@ def show(name: Name = None):
     from .common import require_group
 
     state = reader()
-    emit(groups.show(state, require_group(name)), _table)
+    emit(az_view(groups.show(state, require_group(name))), _table)
 
 
 @app.command("list", epilog=GLOBAL_ARGUMENTS_HELP)
@@ -57,7 +65,7 @@ def list_(tag: Annotated[str, typer.Option("--tag", help="A single tag in 'key[=
     """List resource groups."""
     from ..ops import groups
 
-    emit(groups.list_groups(reader(), tag), _table)
+    emit(az_view(groups.list_groups(reader(), tag)), _table)
 
 
 @app.command("exists", epilog=GLOBAL_ARGUMENTS_HELP)
