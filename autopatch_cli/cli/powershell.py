@@ -1,384 +1,37 @@
 """The Azure PowerShell cmdlets of the guide, as top-level commands: ``autopatch Get-AzVM -ResourceGroupName rg -Name vm -Status``.
 
-Parameters bind as PowerShell binds them: names case-insensitively, any unique prefix of a name or
-alias (``-Res`` for ``-ResourceGroupName``), switches with no value (``-Status``, or ``-Status:$false``),
-``String[]`` values comma-separated (``-ClassificationToIncludeForWindows Critical,Security``), and
-positional parameters where the cmdlet declares them. The cmdlets go through the same operations as
-the az verbs, so the same rules and error codes apply; errors print in az's form (``ERROR: ...``), not
-PowerShell's.
-
-Output is PowerShell's default view of the cmdlet's object (a list, or a table for feature lists);
-``-o json`` (or any other ``-o`` / ``--query``) prints the object's properties for scripts instead.
+Three ideas, three modules: parameters bind as PowerShell binds them (``powershell_binder``); the
+cmdlets' objects print in PowerShell's default views (``powershell_views``); the cmdlets themselves,
+here, go through the same operations as the az verbs, so the same rules and error codes apply.
+Errors print in az's form (``ERROR: ...``), not PowerShell's.
 """
 
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, field
 from typing import Any
 
 import typer.core
 
 from ..errors import UsageError
 from .common import check_subscription, reader, writer
-from .globals import settings
-
-# ---- parameter binding --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Param:
-    name: str
-    kind: str = "string"  # string | switch | strings
-    aliases: tuple[str, ...] = ()
-    position: int | None = None
-    help: str = ""
-
-    @property
-    def type_name(self) -> str:
-        return {"string": "System.String", "strings": "System.String[]", "switch": "SwitchParameter"}[self.kind]
-
-
-@dataclass
-class Cmdlet:
-    name: str
-    synopsis: str
-    params: tuple[Param, ...]
-    run: Any = None
-    aliases: tuple[str, ...] = ()
-    syntax: tuple[str, ...] = field(default_factory=tuple)
-
-
-_TRUE = {"$true", "true", "1"}
-_FALSE = {"$false", "false", "0"}
-_HELP = {"-?", "-help", "--help", "-h"}
-
-
-def _is_parameter(token: str) -> bool:
-    return len(token) > 1 and token[0] == "-" and not token[1:2].isdigit() and token[1:2] != "."
-
-
-def _resolve(cmdlet: Cmdlet, written: str) -> Param:
-    wanted = written.lower()
-    for param in cmdlet.params:
-        if wanted in (n.lower() for n in (param.name, *param.aliases)):
-            return param
-    matches = [p for p in cmdlet.params if any(n.lower().startswith(wanted) for n in (p.name, *p.aliases))]
-    if len(matches) == 1:
-        return matches[0]
-    if matches:
-        raise UsageError(
-            f"{cmdlet.name}: Parameter cannot be processed because the parameter name '{written}' is ambiguous. "
-            f"Possible matches include: {' '.join('-' + p.name for p in matches)}."
-        )
-    raise UsageError(f"{cmdlet.name}: A parameter cannot be found that matches parameter name '{written}'.")
-
-
-def bind(cmdlet: Cmdlet, args: list[str]) -> dict[str, Any]:
-    """PowerShell's parameter binding, for the parameter kinds these cmdlets use."""
-    bound: dict[str, Any] = {}
-    positional: list[str] = []
-    index = 0
-    while index < len(args):
-        token = args[index]
-        index += 1
-        if not _is_parameter(token):
-            positional.append(token)
-            continue
-        written, colon, inline = token[1:].partition(":")
-        param = _resolve(cmdlet, written)
-        if param.name in bound:
-            raise UsageError(
-                f"{cmdlet.name}: Cannot bind parameter because parameter '{param.name}' is specified more than once."
-            )
-        if param.kind == "switch":
-            if colon:
-                if inline.lower() not in _TRUE | _FALSE:
-                    raise UsageError(
-                        f"{cmdlet.name}: Cannot process argument transformation on parameter '{param.name}'. "
-                        f"Cannot convert value \"{inline}\" to type \"System.Management.Automation.SwitchParameter\"."
-                    )
-                bound[param.name] = inline.lower() in _TRUE
-            else:
-                bound[param.name] = True
-            continue
-        if colon and inline:
-            value = inline
-        elif index < len(args) and not _is_parameter(args[index]):
-            value = args[index]
-            index += 1
-        else:
-            raise UsageError(
-                f"{cmdlet.name}: Missing an argument for parameter '{param.name}'. Specify a parameter of type "
-                f"'{param.type_name}' and try again."
-            )
-        if param.kind == "strings":
-            # `-X a,b` or `-X a, b` (the shell splits after the comma): one comma-separated list
-            while value.endswith(",") and index < len(args) and not _is_parameter(args[index]):
-                value += args[index]
-                index += 1
-            items = [v.strip().strip("\"'") for v in value.split(",")]
-            bound[param.name] = [v for v in items if v]
-        else:
-            bound[param.name] = value
-    slots = sorted((p for p in cmdlet.params if p.position is not None and p.name not in bound),
-                   key=lambda p: p.position)
-    for value in positional:
-        if not slots:
-            raise UsageError(f"{cmdlet.name}: A positional parameter cannot be found that accepts argument '{value}'.")
-        bound[slots.pop(0).name] = value
-    return bound
-
-
-def require(cmdlet: Cmdlet, bound: dict, *names: str) -> None:
-    missing = [n for n in names if bound.get(n) in (None, "")]
-    if missing:
-        raise UsageError(
-            f"{cmdlet.name}: Cannot process command because of one or more missing mandatory parameters: "
-            f"{' '.join(missing)}."
-        )
-
-
-def no_parameter_set(cmdlet: Cmdlet) -> UsageError:
-    return UsageError(f"{cmdlet.name}: Parameter set cannot be resolved using the specified named parameters.")
-
-
-# ---- PowerShell's views ---------------------------------------------------------------------------
-
-# wire name -> the .NET SDK's property name, where it is not the wire name capitalised
-_PASCAL = {
-    "osProfile": "OSProfile", "vmAgent": "VMAgent", "vmHealth": "VMHealth", "rdpThumbPrint": "RdpThumbPrint",
-    "availabilitySet": "AvailabilitySetReference", "provisionVMAgent": "ProvisionVMAgent", "winRM": "WinRM",
-    "kbId": "KbId", "kbid": "Kbid",
-}
-_DATE_KEYS = frozenset({"time", "startTime", "lastModifiedTime", "startDateTime", "publishedDate",
-                        "lastModifiedDateTime", "maxPatchPublishDate"})
-ENUMERATION_LIMIT = 4  # $FormatEnumerationLimit
-
-
-def pascal(key: str) -> str:
-    return _PASCAL.get(key, key[:1].upper() + key[1:])
-
-
-def ps_object(value: Any, key: str | None = None) -> Any:
-    """A wire document as the SDK object PowerShell shows: PascalCase property names."""
-    if isinstance(value, dict):
-        return {pascal(k): ps_object(v, k) for k, v in value.items()}
-    if isinstance(value, list):
-        return [ps_object(v, key) for v in value]
-    return value
-
-
-def scalar(value: Any, key: str = "") -> str:
-    """A .NET value as PowerShell prints it (en-US culture; date-times in UTC)."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "True" if value else "False"
-    if isinstance(value, str) and key[:1].lower() + key[1:] in _DATE_KEYS:
-        from ..engine.clock import parse_instant
-
-        try:
-            moment = parse_instant(value)
-        except ValueError:
-            return value
-        hour = moment.hour % 12 or 12
-        return f"{moment.month}/{moment.day}/{moment.year} {hour}:{moment:%M:%S} {'AM' if moment.hour < 12 else 'PM'}"
-    return str(value)
-
-
-def _collection(items: list, label=str) -> str:
-    shown = [label(i) for i in items[:ENUMERATION_LIMIT]]
-    more = "..." if len(items) > ENUMERATION_LIMIT else ""
-    return "{" + ", ".join(shown) + more + "}"
-
-
-def format_list(rows: list[tuple[str, str]]) -> str:
-    """``Format-List``: ``Name : value`` with the colons aligned, a blank line before and after."""
-    width = max(len(k) for k, _ in rows)
-    body = "\n".join(f"{k.ljust(width)} : {v}".rstrip() for k, v in rows)
-    return f"\n{body}\n\n"
-
-
-def format_lists(items: list[list[tuple[str, str]]]) -> str:
-    return "".join(format_list(rows) for rows in items)
-
-
-def format_table(items: list[dict[str, str]]) -> str:
-    """``Format-Table``: columns as wide as their widest cell, headers underlined, a blank line around."""
-    if not items:
-        return ""
-    headers = list(items[0])
-    widths = [max(len(h), *(len(str(i.get(h, ""))) for i in items)) for h in headers]
-
-    def line(cells):
-        return " ".join(str(c).ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()
-
-    out = [line(headers), line("-" * len(h) for h in headers)]
-    out += [line(str(i.get(h, "")) for h in headers) for i in items]
-    return "\n" + "\n".join(out) + "\n\n"
-
-
-def nested_list(rows: list[tuple[str, Any]]) -> str:
-    """The nested view Az.Compute gives instance views: objects expanded and indented, list items
-    numbered (``Statuses[0]``), every colon aligned."""
-    lines: list[tuple[str, str]] = []
-
-    def walk(key: str, value: Any, depth: int) -> None:
-        pad = "  " * depth
-        if value is None or value == [] or value == {}:
-            return
-        if isinstance(value, dict):
-            lines.append((pad + key, ""))
-            for k, v in value.items():
-                walk(pascal(k), v, depth + 1)
-        elif isinstance(value, list):
-            for i, item in enumerate(value):
-                walk(f"{key}[{i}]", item, depth)
-        else:
-            lines.append((pad + key, scalar(value, key)))
-
-    for key, value in rows:
-        walk(key, value, 0)
-    return format_list(lines)
-
-
-def emit_ps(obj: Any, view) -> None:
-    """PowerShell's default view unless an az output option asks for data."""
-    if settings.output is None and settings.query is None:
-        text = view(obj)
-        if text:
-            sys.stdout.write(text)
-        return
-    from .output import emit
-
-    emit(obj)
-
-
-# ---- objects ------------------------------------------------------------------------------------
-
-
-def provider_feature(result: dict) -> dict:
-    """PSProviderFeature: ``name`` split at the first '/', ``properties.state``."""
-    provider, _, feature = result["name"].partition("/")
-    return {"FeatureName": feature, "ProviderName": provider, "RegistrationState": result["properties"]["state"]}
-
-
-def _feature_view(obj) -> str:
-    return format_table(obj if isinstance(obj, list) else [obj])
-
-
-def resource_provider(result: dict) -> dict:
-    types = [
-        {"ResourceTypeName": t["resourceType"], "Locations": t.get("locations", []),
-         "ApiVersions": t.get("apiVersions", []), "ZoneMappings": ps_object(t.get("zoneMappings")),
-         "Capabilities": t.get("capabilities")}
-        for t in result.get("resourceTypes", [])
-    ]
-    locations: list[str] = []
-    for t in types:
-        locations.extend(loc for loc in t["Locations"] if loc not in locations)
-    return {"ProviderNamespace": result["namespace"], "RegistrationState": result["registrationState"],
-            "ResourceTypes": types, "Locations": locations}
-
-
-def _provider_view(obj) -> str:
-    return format_list([
-        ("ProviderNamespace", obj["ProviderNamespace"]),
-        ("RegistrationState", obj["RegistrationState"]),
-        ("ResourceTypes", _collection(obj["ResourceTypes"], lambda t: t["ResourceTypeName"])),
-        ("Locations", _collection(obj["Locations"])),
-    ])
-
-
-_VM_ORDER = ("ResourceGroupName", "Id", "VmId", "Name", "Type", "Location", "LicenseType", "Tags",
-             "AvailabilitySetReference", "DiagnosticsProfile", "HardwareProfile", "NetworkProfile", "OSProfile",
-             "ProvisioningState", "StorageProfile", "Zones")
-
-
-def virtual_machine(vm: dict) -> dict:
-    """PSVirtualMachine: the VM's properties lifted to the top, PascalCase, with ResourceGroupName."""
-    body = dict(vm)
-    props = body.pop("properties", {})
-    flat = {"ResourceGroupName": vm["id"].split("/")[4], **ps_object(body), **ps_object(props)}
-    flat["Tags"] = flat.get("Tags") or {}
-    flat.pop("InstanceView", None)
-    return {k: flat[k] for k in (*_VM_ORDER, *(k for k in flat if k not in _VM_ORDER)) if k in flat}
-
-
-def _vm_cell(key: str, value: Any) -> str:
-    if isinstance(value, dict):
-        if key == "Tags":
-            return "{" + ", ".join(f"[{k}, {v}]" for k, v in value.items()) + "}"
-        return "{" + ", ".join(value) + "}"
-    if isinstance(value, list):
-        return _collection(value)
-    return scalar(value, key)
-
-
-def _vm_view(obj) -> str:
-    items = obj if isinstance(obj, list) else [obj]
-    return format_lists([[(k, _vm_cell(k, v)) for k, v in item.items() if v is not None] for item in items])
-
-
-def _vm_table(items: list[dict]) -> str:
-    rows = []
-    for vm in items:
-        storage = vm.get("StorageProfile", {})
-        rows.append({
-            "ResourceGroupName": vm["ResourceGroupName"], "Name": vm["Name"], "Location": vm["Location"],
-            "VmSize": vm.get("HardwareProfile", {}).get("VmSize", ""),
-            "OsType": storage.get("OsDisk", {}).get("OsType", ""),
-            "NIC": vm.get("NetworkProfile", {}).get("NetworkInterfaces", [{}])[0].get("Id", "").rsplit("/", 1)[-1],
-            "ProvisioningState": vm.get("ProvisioningState", ""),
-            "Zone": ",".join(vm.get("Zones") or []),
-        })
-    return format_table(rows)
-
-
-_IV_ORDER = ("ComputerName", "OsName", "OsVersion", "HyperVGeneration", "BootDiagnostics", "Disks", "Extensions",
-             "VMAgent", "MaintenanceRedeployStatus", "PlatformUpdateDomain", "PlatformFaultDomain",
-             "RdpThumbPrint", "VMHealth", "AssignedHost", "Statuses", "PatchStatus")
-
-
-def instance_view(record: dict) -> dict:
-    """PSVirtualMachineInstanceView, PatchStatus included (Az.Compute 4.x and later carry it)."""
-    from ..ops import vms
-
-    iv = ps_object(vms.instance_view(record))
-    head = {"ResourceGroupName": vms.group_of(record), "Name": record["vm"]["name"]}
-    return {**head, **{k: iv[k] for k in (*_IV_ORDER, *(k for k in iv if k not in _IV_ORDER)) if k in iv}}
-
-
-def _instance_view_view(obj) -> str:
-    return nested_list(list(obj.items()))
-
-
-_ASSESS_ORDER = ("Status", "AssessmentActivityId", "RebootPending", "CriticalAndSecurityPatchCount",
-                 "OtherPatchCount", "StartDateTime", "AvailablePatches", "Error")
-_INSTALL_ORDER = ("Status", "InstallationActivityId", "RebootStatus", "MaintenanceWindowExceeded",
-                  "ExcludedPatchCount", "NotSelectedPatchCount", "PendingPatchCount", "InstalledPatchCount",
-                  "FailedPatchCount", "Patches", "StartDateTime", "Error")
-_SDK_TYPES = {"AvailablePatches": "VirtualMachineSoftwarePatchProperties", "Patches": "PatchInstallationDetail"}
-
-
-def operation_result(result: dict, order: tuple[str, ...]) -> dict:
-    obj = ps_object(result)
-    return {k: obj.get(k) for k in order}
-
-
-def _result_view(obj) -> str:
-    rows = []
-    for key, value in obj.items():
-        if isinstance(value, list):
-            sdk = f"Microsoft.Azure.Management.Compute.Models.{_SDK_TYPES.get(key, 'Object')}"
-            rows.append((key, _collection(value, lambda _item, sdk=sdk: sdk)))
-        elif isinstance(value, dict):
-            rows.append((key, "Microsoft.Azure.Management.Compute.Models.ApiError"))
-        else:
-            rows.append((key, scalar(value, key)))
-    return format_list(rows)
-
+from .powershell_binder import HELP_WORDS, Cmdlet, Param, bind, no_parameter_set, require
+from .powershell_views import (
+    ASSESS_ORDER,
+    INSTALL_ORDER,
+    emit_ps,
+    feature_view,
+    instance_view,
+    instance_view_view,
+    operation_result,
+    provider_feature,
+    provider_view,
+    resource_provider,
+    result_view,
+    virtual_machine,
+    vm_table,
+    vm_view,
+)
 
 # ---- the cmdlets ----------------------------------------------------------------------------------
 
@@ -406,7 +59,7 @@ def register_feature(cmdlet: Cmdlet, bound: dict, action: str = "register") -> N
     with writer() as state:
         check_subscription(state)
         result = getattr(features, action)(state, bound["ProviderNamespace"], bound["FeatureName"])
-    emit_ps(provider_feature(result), _feature_view)
+    emit_ps(provider_feature(result), feature_view)
 
 
 def unregister_feature(cmdlet: Cmdlet, bound: dict) -> None:
@@ -421,12 +74,12 @@ def get_feature(cmdlet: Cmdlet, bound: dict) -> None:
         if not bound.get("ProviderNamespace") or bound.get("ListAvailable"):
             raise no_parameter_set(cmdlet)
         emit_ps(provider_feature(features.show(state, bound["ProviderNamespace"], bound["FeatureName"])),
-                _feature_view)
+                feature_view)
         return
     found = [provider_feature(f) for f in features.list_features(state, bound.get("ProviderNamespace"))]
     if not bound.get("ListAvailable"):
         found = [f for f in found if f["RegistrationState"] == "Registered"]
-    emit_ps(found, _feature_view)
+    emit_ps(found, feature_view)
 
 
 def register_provider(cmdlet: Cmdlet, bound: dict) -> None:
@@ -436,7 +89,7 @@ def register_provider(cmdlet: Cmdlet, bound: dict) -> None:
     with writer() as state:
         check_subscription(state)
         result = providers.register(state, bound["ProviderNamespace"])
-    emit_ps(resource_provider(result), _provider_view)
+    emit_ps(resource_provider(result), provider_view)
 
 
 def get_vm(cmdlet: Cmdlet, bound: dict) -> None:
@@ -449,9 +102,9 @@ def get_vm(cmdlet: Cmdlet, bound: dict) -> None:
     if name:
         record = vms.require(state, group, name)
         if bound.get("Status"):
-            emit_ps(instance_view(record), _instance_view_view)
+            emit_ps(instance_view(record), instance_view_view)
         else:
-            emit_ps(virtual_machine(vms.resource(record)), _vm_view)
+            emit_ps(virtual_machine(vms.resource(record)), vm_view)
         return
     if group:
         groups.require(state, group)
@@ -459,7 +112,7 @@ def get_vm(cmdlet: Cmdlet, bound: dict) -> None:
     if bound.get("Status"):
         for item, record in zip(items, vms.list_records(state, group), strict=True):
             item["PowerState"] = vms.POWER_DISPLAY[vms.power_state(record)]
-    emit_ps(items, _vm_table)
+    emit_ps(items, vm_table)
 
 
 def set_os(cmdlet: Cmdlet, bound: dict) -> None:
@@ -517,7 +170,7 @@ def set_os(cmdlet: Cmdlet, bound: dict) -> None:
             config["disablePasswordAuthentication"] = True
         record = vms.put(state, group, name, body)
         result = virtual_machine(vms.resource(record))
-    emit_ps(result, _vm_view)
+    emit_ps(result, vm_view)
 
 
 def assess(cmdlet: Cmdlet, bound: dict) -> None:
@@ -527,7 +180,7 @@ def assess(cmdlet: Cmdlet, bound: dict) -> None:
     with writer() as state:
         check_subscription(state)
         result = ondemand.assess(state, group, name, wait=True)
-    emit_ps(operation_result(result, _ASSESS_ORDER), _result_view)
+    emit_ps(operation_result(result, ASSESS_ORDER), result_view)
 
 
 def install(cmdlet: Cmdlet, bound: dict) -> None:
@@ -562,7 +215,7 @@ def install(cmdlet: Cmdlet, bound: dict) -> None:
     with writer() as state:
         check_subscription(state)
         result = ondemand.install(state, group, name, parameters, wait=True)
-    emit_ps(operation_result(result, _INSTALL_ORDER), _result_view)
+    emit_ps(operation_result(result, INSTALL_ORDER), result_view)
 
 
 _FEATURE_PARAMS = (
@@ -658,7 +311,7 @@ class CmdletCommand(typer.core.TyperCommand):
 
     def invoke(self, ctx) -> Any:
         args = ctx.args
-        if any(a.lower() in _HELP for a in args):
+        if any(a.lower() in HELP_WORDS for a in args):
             sys.stdout.write(help_text(self.cmdlet))
             return 0
         self.cmdlet.run(self.cmdlet, bind(self.cmdlet, args))
