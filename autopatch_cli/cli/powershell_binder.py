@@ -33,6 +33,48 @@ class Cmdlet:
     run: Any = None
     aliases: tuple[str, ...] = ()
     syntax: tuple[str, ...] = field(default_factory=tuple)
+    # SupportsShouldProcess (-WhatIf, -Confirm): what the cmdlet would do, (operation, target), from the bound
+    should_process: Any = None
+    as_job: bool = False  # the cmdlet has -AsJob
+    default_profile: bool = True  # the cmdlet has -DefaultProfile (every Az cmdlet that calls Azure)
+
+    @property
+    def all_params(self) -> tuple[Param, ...]:
+        """The cmdlet's own parameters, then the ones PowerShell and the Az module add."""
+        extra = list(COMMON_PARAMETERS)
+        if self.should_process:
+            extra += SHOULD_PROCESS_PARAMETERS
+        if self.as_job:
+            extra.append(AS_JOB)
+        if self.default_profile:
+            extra.append(DEFAULT_PROFILE)
+        return (*self.params, *extra)
+
+
+# PowerShell's common parameters (about_CommonParameters), with their aliases.
+COMMON_PARAMETERS = (
+    Param("Verbose", "switch", ("vb",), help="Common parameter: more detail (autopatch: how long the command ran)."),
+    Param("Debug", "switch", ("db",), help="Common parameter: debugging detail."),
+    Param("ErrorAction", aliases=("ea",), help="Common parameter: Continue, Ignore, Inquire, SilentlyContinue, Stop, Suspend, Break."),
+    Param("WarningAction", aliases=("wa",), help="Common parameter: what to do with warnings (SilentlyContinue/Ignore hide them)."),
+    Param("InformationAction", aliases=("infa",), help="Common parameter: what to do with information records."),
+    Param("ProgressAction", aliases=("proga",), help="Common parameter: what to do with progress records."),
+    Param("ErrorVariable", aliases=("ev",), help="Common parameter (no PowerShell variables here: accepted, unused)."),
+    Param("WarningVariable", aliases=("wv",), help="Common parameter (accepted, unused)."),
+    Param("InformationVariable", aliases=("iv",), help="Common parameter (accepted, unused)."),
+    Param("OutVariable", aliases=("ov",), help="Common parameter (accepted, unused)."),
+    Param("OutBuffer", aliases=("ob",), help="Common parameter (accepted, unused)."),
+    Param("PipelineVariable", aliases=("pv",), help="Common parameter (accepted, unused)."),
+)
+SHOULD_PROCESS_PARAMETERS = [
+    Param("WhatIf", "switch", ("wi",), help="Shows what would happen if the cmdlet runs; nothing changes."),
+    Param("Confirm", "switch", ("cf",), help="Prompts for confirmation before running the cmdlet."),
+]
+AS_JOB = Param("AsJob", "switch", help="Run the cmdlet in the background: it returns a job at once.")
+DEFAULT_PROFILE = Param("DefaultProfile", aliases=("AzContext", "AzureRmContext", "AzureCredential"),
+                        help="The credentials, account, tenant and subscription (autopatch has one context: ignored).")
+ACTION_PREFERENCES = ("SilentlyContinue", "Stop", "Continue", "Inquire", "Ignore", "Suspend", "Break")
+_PREFERENCE_PARAMETERS = ("ErrorAction", "WarningAction", "InformationAction", "ProgressAction")
 
 
 _TRUE = {"$true", "true", "1"}
@@ -46,10 +88,11 @@ def _is_parameter(token: str) -> bool:
 
 def _resolve(cmdlet: Cmdlet, written: str) -> Param:
     wanted = written.lower()
-    for param in cmdlet.params:
+    params = cmdlet.all_params
+    for param in params:
         if wanted in (n.lower() for n in (param.name, *param.aliases)):
             return param
-    matches = [p for p in cmdlet.params if any(n.lower().startswith(wanted) for n in (p.name, *p.aliases))]
+    matches = [p for p in params if any(n.lower().startswith(wanted) for n in (p.name, *p.aliases))]
     if len(matches) == 1:
         return matches[0]
     if matches:
@@ -113,7 +156,23 @@ def bind(cmdlet: Cmdlet, args: list[str]) -> dict[str, Any]:
         if not slots:
             raise UsageError(f"{cmdlet.name}: A positional parameter cannot be found that accepts argument '{value}'.")
         bound[slots.pop(0).name] = value
+    for name in _PREFERENCE_PARAMETERS:
+        if name in bound:
+            bound[name] = _action_preference(cmdlet, name, bound[name])
     return bound
+
+
+def _action_preference(cmdlet: Cmdlet, name: str, value: str) -> str:
+    """An ActionPreference value, matched case-insensitively as PowerShell converts enums."""
+    for candidate in ACTION_PREFERENCES:
+        if candidate.lower() == value.lower():
+            return candidate
+    raise UsageError(
+        f"{cmdlet.name}: Cannot bind parameter '{name}'. Cannot convert value \"{value}\" to type "
+        f"\"System.Management.Automation.ActionPreference\". Error: \"Unable to match the identifier name {value} "
+        f"to a valid enumerator name. Specify one of the following enumerator names and try again:\n"
+        f"{', '.join(ACTION_PREFERENCES)}\""
+    )
 
 
 def require(cmdlet: Cmdlet, bound: dict, *names: str) -> None:

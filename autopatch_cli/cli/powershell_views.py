@@ -28,8 +28,11 @@ def pascal(key: str) -> str:
 
 
 def ps_object(value: Any, key: str | None = None) -> Any:
-    """A wire document as the SDK object PowerShell shows: PascalCase property names."""
+    """A wire document as the SDK object PowerShell shows: PascalCase property names (a tag's own
+    keys are the user's: kept as they are)."""
     if isinstance(value, dict):
+        if key == "tags":
+            return dict(value)
         return {pascal(k): ps_object(v, k) for k, v in value.items()}
     if isinstance(value, list):
         return [ps_object(v, key) for v in value]
@@ -164,13 +167,61 @@ _VM_ORDER = ("ResourceGroupName", "Id", "VmId", "Name", "Type", "Location", "Lic
 
 
 def virtual_machine(vm: dict) -> dict:
-    """PSVirtualMachine: the VM's properties lifted to the top, PascalCase, with ResourceGroupName."""
+    """PSVirtualMachine: the VM's properties lifted to the top, PascalCase, with ResourceGroupName
+    (a configuration not yet created, from New-AzVMConfig, has no id and so no group)."""
     body = dict(vm)
     props = body.pop("properties", {})
-    flat = {"ResourceGroupName": vm["id"].split("/")[4], **ps_object(body), **ps_object(props)}
+    group = vm["id"].split("/")[4] if vm.get("id") else None
+    flat = {"ResourceGroupName": group, **ps_object(body), **ps_object(props)}
     flat["Tags"] = flat.get("Tags") or {}
     flat.pop("InstanceView", None)
     return {k: flat[k] for k in (*_VM_ORDER, *(k for k in flat if k not in _VM_ORDER)) if k in flat}
+
+
+_WIRE = {ps: wire for wire, ps in _PASCAL.items()}
+_VM_TOP_LEVEL = frozenset({"id", "name", "type", "location", "tags", "zones", "identity", "plan", "extendedLocation"})
+
+
+def wire_object(value: Any, free_form: bool = False) -> Any:
+    """The inverse of ``ps_object``: PascalCase back to the wire's names (a tag's own keys kept)."""
+    if isinstance(value, dict):
+        return {(k if free_form else _WIRE.get(k, k[:1].lower() + k[1:])):
+                wire_object(v, free_form or k == "Tags") for k, v in value.items()}
+    if isinstance(value, list):
+        return [wire_object(v, free_form) for v in value]
+    return value
+
+
+def vm_body(obj: dict) -> dict:
+    """A PSVirtualMachine (as ``-o json`` prints it) back to the ``VirtualMachine`` body the cmdlets send."""
+    wire = wire_object({k: v for k, v in obj.items() if k != "ResourceGroupName" and v is not None})
+    body: dict[str, Any] = {"properties": {}}
+    for key, value in wire.items():
+        (body if key in _VM_TOP_LEVEL else body["properties"])[key] = value
+    if not body.get("tags"):
+        body.pop("tags", None)
+    return body
+
+
+def operation_response() -> dict:
+    """PSAzureOperationResponse: what New-AzVM -VM and Update-AzVM return."""
+    return {"RequestId": "", "IsSuccessStatusCode": True, "StatusCode": "OK", "ReasonPhrase": "OK"}
+
+
+def operation_response_view(obj) -> str:
+    return format_table([{k: scalar(v, k) for k, v in obj.items()}])
+
+
+def job(cmdlet: str, target: str, state: str) -> dict:
+    """The job -AsJob returns (an AzureLongRunningJob): Running for an operation that goes on in simulated
+    time, Completed for one autopatch finishes at once."""
+    return {"Id": 1, "Name": f"Long Running Operation for '{cmdlet}' on resource '{target}'",
+            "PSJobTypeName": "AzureLongRunningJob`1", "State": state, "HasMoreData": True, "Location": "localhost",
+            "Command": cmdlet}
+
+
+def job_view(obj) -> str:
+    return format_table([{k: scalar(v, k) for k, v in obj.items()}])
 
 
 def _vm_cell(key: str, value: Any) -> str:
