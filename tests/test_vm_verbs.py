@@ -540,3 +540,20 @@ def test_wrong_subscription_fails_reads_too(rg):
         assert result.exit_code == 1, (args, result.stderr)
         assert result.stderr.startswith("ERROR: Subscription 'not-mine' not found."), result.stderr
         assert result.stdout == ""
+
+
+def test_other_verbs_options(rg):
+    bad = rg("group", "delete", "-n", "rg", "--yes", "-f", "Microsoft.Storage/storageAccounts")
+    assert bad.exit_code == 2 and "is not a valid value for '--force-deletion-types'" in bad.stderr
+    assert ok(rg("group", "exists", "-n", "rg")).json is True
+    subscription = ok(rg("account", "show")).json
+    assert ok(rg("account", "show", "-n", subscription["name"])).json == subscription
+    wrong = rg("account", "show", "--name", "other")
+    assert wrong.exit_code == 1 and "Subscription 'other' not found" in wrong.stderr
+    assert ok(rg("vm", "availability-set", "create", "-g", "rg", "-n", "as1", "--validate")).stdout == ""
+    assert ok(rg("vm", "availability-set", "list", "-g", "rg")).json == []
+    assert ok(rg("vm", "availability-set", "create", "-g", "rg", "-n", "as1", "--no-wait", "--ppg", "p")).stdout == ""
+    assert [a["name"] for a in ok(rg("vm", "availability-set", "list", "-g", "rg")).json] == ["as1"]
+    ok(rg("group", "delete", "-n", "rg", "--yes", "--force-deletion-types", "microsoft.compute/virtualmachines",
+          "--acquire-policy-token", "--change-reference", "r"))
+    assert ok(rg("group", "exists", "-n", "rg")).json is False
