@@ -16,8 +16,8 @@ app = typer.Typer(rich_markup_mode=None)
 def demo(
     days: Annotated[int, typer.Option("--days", help="Simulated days after the fleet is built (the default runs to "
                                       "the eve of the next Patch Tuesday: one whole monthly rollout).")] = 40,
-    export: Annotated[str, typer.Option("--export", help="Also write the timeline to FILE.svg or FILE.html.")] = None,
-    seed: Annotated[int, typer.Option("--seed", help="Seed of the throwaway store.")] = None,
+    export: Annotated[str | None, typer.Option("--export", help="Also write the timeline to FILE.svg or FILE.html.")] = None,
+    seed: Annotated[int | None, typer.Option("--seed", help="Seed of the throwaway store.")] = None,
     keep: Annotated[bool, typer.Option("--keep", help="Keep the throwaway store (its path is printed) to explore "
                                        "it afterwards.")] = False,
 ):

@@ -15,10 +15,10 @@ app = typer.Typer(rich_markup_mode=None)
 
 @app.command("tick", epilog=GLOBAL_ARGUMENTS_HELP)
 def tick(
-    minutes: Annotated[float, typer.Option("--minutes", help="Simulated minutes to advance.")] = None,
-    hours: Annotated[float, typer.Option("--hours", help="Simulated hours to advance.")] = None,
-    days: Annotated[float, typer.Option("--days", help="Simulated days to advance.")] = None,
-    until: Annotated[str, typer.Option("--until", help="Advance to this ISO-8601 instant instead.")] = None,
+    minutes: Annotated[float | None, typer.Option("--minutes", help="Simulated minutes to advance.")] = None,
+    hours: Annotated[float | None, typer.Option("--hours", help="Simulated hours to advance.")] = None,
+    days: Annotated[float | None, typer.Option("--days", help="Simulated days to advance.")] = None,
+    until: Annotated[str | None, typer.Option("--until", help="Advance to this ISO-8601 instant instead.")] = None,
 ):
     """Advance the simulated clock: registrations complete, releases are published and VMs are patched.
 

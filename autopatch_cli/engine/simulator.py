@@ -71,9 +71,9 @@ class Simulator:
             self.by_tz.setdefault(vm.tz, []).append(vm)
         for op in inflight:
             self._push(op[2], "end", op)
-            vm = vms.get(op[0])
-            if vm is not None:
-                vm.busy_until = op[2]
+            busy = vms.get(op[0])
+            if busy is not None:
+                busy.busy_until = op[2]
         for tz in self.by_tz:
             self._push(offpeak.next_opening(tz, now), "window", tz)
         self.log: list[tuple[int, str]] = []  # rollout milestones, for the tick summary
@@ -288,6 +288,7 @@ class Simulator:
 
     # ---- installation ------------------------------------------------------------------------
     def _install(self, vm: VmState, t: int, window_end: int) -> None:
+        assert vm.ticket is not None  # _step installs only on a VM holding a turn
         rollout = self.orchestrator.rollout(vm.ticket[0])
         ceiling = rollout.ceiling if rollout is not None else t
         selection = lifecycle.Selection(reboot_setting=vm.reboot_setting)
