@@ -117,7 +117,7 @@ def targets(group: str | None, name: str | None, ids: list[str] | None, resource
             parsed = resource_ids.parse(ident)
             if not parsed["name"] or f"{parsed['namespace']}/{parsed['type']}".lower() != resource_type.lower():
                 raise ValidationError(f"invalid resource ID: {ident}. It is not a {resource_type} resource ID")
-            pairs.append((parsed["group"], parsed["name"]))
+            pairs.append(resource_ids.group_and_name(ident))
         return pairs
     group = default_group(group)
     if not group or not name:

@@ -52,7 +52,7 @@ def _vm_target(cmdlet: Cmdlet, bound: dict, name_param: str) -> tuple[str, str]:
         if not parsed["name"] or f"{parsed['namespace']}/{parsed['type']}".lower() != ids.VM_TYPE.lower():
             raise ValidationError(f"{cmdlet.name}: invalid resource ID: {bound['ResourceId']}. It is not a "
                                   f"{ids.VM_TYPE} resource ID")
-        return parsed["group"], parsed["name"]
+        return ids.group_and_name(bound["ResourceId"])
     require(cmdlet, bound, "ResourceGroupName", name_param)
     return bound["ResourceGroupName"], bound[name_param]
 
