@@ -19,7 +19,7 @@ import threading
 import time
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, cast
 
 from ..errors import AutopatchError, AzureError
 from .metadata import public_response
@@ -63,7 +63,7 @@ class ArmServer(ThreadingHTTPServer):
 
     @property
     def url(self) -> str:
-        host, port = self.server_address[:2]
+        host, port = cast(tuple[str, int], self.server_address[:2])  # an IP socket: (host, port, ...)
         shown = f"[{host}]" if ":" in host else host
         return f"{self.scheme}://{shown}:{port}"
 
@@ -74,6 +74,7 @@ class Handler(BaseHTTPRequestHandler):
     server_version = "autopatch"
     sys_version = ""
     server: ArmServer
+    _headers_buffer: list[bytes]  # BaseHTTPRequestHandler's own, which typeshed does not declare
 
     def version_string(self) -> str:
         return self.server_version
