@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import overload
 
 from ..errors import UsageError, ValidationError
 from .globals import settings
@@ -64,6 +65,12 @@ def bool3(value: str | None, option: str) -> bool | None:
     raise UsageError(
         f"{settings.command_name}: '{value}' is not a valid value for '{option}'. Allowed values: false, true."
     )
+
+
+@overload
+def choice(value: str, allowed: tuple[str, ...] | list[str], option: str) -> str: ...
+@overload
+def choice(value: str | None, allowed: tuple[str, ...] | list[str], option: str) -> str | None: ...
 
 
 def choice(value: str | None, allowed: tuple[str, ...] | list[str], option: str) -> str | None:

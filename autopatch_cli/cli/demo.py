@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from .globals import GLOBAL_ARGUMENTS_HELP
 from .output import emit
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 app = typer.Typer(rich_markup_mode=None)
 
@@ -38,7 +41,7 @@ def demo(
         raise ValidationError("--days must be at least 1")
     throwaway = None
     if settings.state and settings.state_on_command_line:
-        path = settings.state
+        path: str | Path = settings.state
         if os.path.exists(path) and os.path.getsize(path) > 0:
             raise ValidationError(f"the demo builds a new store: {path} already exists. Give a new path or none.")
         keep = True
@@ -62,7 +65,7 @@ def demo(
             shutil.rmtree(throwaway, ignore_errors=True)
 
 
-def _simulate(path: str, days: int, seed: int | None) -> tuple[dict, dict | None]:
+def _simulate(path: str | Path, days: int, seed: int | None) -> tuple[dict, dict | None]:
     from datetime import timedelta
 
     from ..ops import clock, orchestration
@@ -103,6 +106,7 @@ def _show(result: dict, view: dict | None) -> None:
     if rollout is None:
         console.print("No release was published in the simulated period.")
         return
+    assert view is not None  # the rollout is the view's
     console.print(renderable(view))
     table = Table(title=f"Patch status: release {rollout['release']} ({rollout['state']})", box=None, pad_edge=False,
                   title_justify="left")

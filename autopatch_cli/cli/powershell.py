@@ -105,6 +105,7 @@ def get_vm(cmdlet: Cmdlet, bound: dict) -> None:
     if name and not group:
         raise no_parameter_set(cmdlet)
     if name:
+        assert group  # checked just above
         record = vms.require(state, group, name)
         if bound.get("Status"):
             emit_ps(instance_view(record), instance_view_view)
@@ -377,6 +378,7 @@ def assess(cmdlet: Cmdlet, bound: dict) -> None:
     if bound.get("AsJob"):  # the assessment goes on in simulated time, as a job would
         emit_ps(job(cmdlet.name, name, "Running"), job_view)
         return
+    assert result is not None  # waited for: not -AsJob
     emit_ps(operation_result(result, ASSESS_ORDER), result_view)
 
 
@@ -415,6 +417,7 @@ def install(cmdlet: Cmdlet, bound: dict) -> None:
     if bound.get("AsJob"):
         emit_ps(job(cmdlet.name, name, "Running"), job_view)
         return
+    assert result is not None  # waited for: not -AsJob
     emit_ps(operation_result(result, INSTALL_ORDER), result_view)
 
 
@@ -625,4 +628,4 @@ class CmdletCommand(typer.core.TyperCommand):
 
 
 def command(name: str) -> CmdletCommand:
-    return CmdletCommand(CMDLETS[canonical(name)])
+    return CmdletCommand(CMDLETS[canonical(name) or name])

@@ -339,7 +339,7 @@ class TimelineView:
                 detail += f"{': ' if detail else ''}{halt['reason']}"
             marked = day is not None and 0 <= day < self.days
             # the marker sits under the halt day; the text goes left of it when it would not fit on the right
-            at = grid_at + day if marked else grid_at
+            at = grid_at + day if marked and day is not None else grid_at
             line = Text()
             if marked and at + 2 + len(head) > width and at - len(head) - 1 >= 0:
                 line.append(" " * (at - len(head) - 1))

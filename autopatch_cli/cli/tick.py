@@ -91,7 +91,7 @@ class _progress:
             return None
         from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-        self.bar = Progress(TextColumn("ticking"), BarColumn(), TextColumn("{task.completed:.0f}/{task.total:.0f} days"),
+        self.bar = bar = Progress(TextColumn("ticking"), BarColumn(), TextColumn("{task.completed:.0f}/{task.total:.0f} days"),
                             TimeElapsedColumn(), transient=True)
         self.bar.start()
         task = self.bar.add_task("tick", total=(self.end - self.start) / 86_400)
@@ -101,7 +101,7 @@ class _progress:
             done = (at - self.start) / 86_400
             if done - last[0] >= 0.25:
                 last[0] = done
-                self.bar.update(task, completed=done)
+                bar.update(task, completed=done)
 
         return advance
 

@@ -119,8 +119,7 @@ def create(
         if az.get("attach_os_disk") is None:
             raise UsageError("the following arguments are required: --image")
         image = ""
-    if count is not None:
-        count = azparse.convert(azargs.AzOption(("--count",), azargs.INT), count)
+    vm_count = None if count is None else azparse.convert(azargs.AzOption(("--count",), azargs.INT), count)
     if authentication_type is not None:
         authentication_type = choice(authentication_type, ("password", "ssh", "all"), "--authentication-type")
     _check_network_values(az)
@@ -148,13 +147,13 @@ def create(
     try:
         with writer() as state:
             check_subscription(state)
-            summaries = vm_create.create(state, group, name, image, count=count, client_options=az, **options)
+            summaries = vm_create.create(state, group, name, image, count=vm_count, client_options=az, **options)
             if az.get("validate"):
                 raise _ValidatedOnly
     except _ValidatedOnly:
         return
     if not no_wait:
-        emit(summaries if count else summaries[0])
+        emit(summaries if vm_count else summaries[0])
 
 
 def _create_group(resource_group: str | None) -> str:
@@ -514,7 +513,7 @@ def assess_patches(
         for group, vm_name in pairs:
             results.append(ondemand.assess(state, group, vm_name, wait=wait))
     if wait:
-        emit(one([_az_view(r) for r in results]))
+        emit(one([_az_view(r) for r in results if r is not None]))  # all of them: each was waited for
 
 
 def install_parameters(
@@ -600,6 +599,7 @@ def install_patches(
                if value is None]
     if missing:
         raise UsageError(f"the following arguments are required: {', '.join(missing)}")
+    assert maximum_duration is not None and reboot_setting is not None  # checked just above
     parameters = install_parameters(
         maximum_duration,
         choice(reboot_setting, REBOOT_SETTINGS, "--reboot-setting"),
@@ -621,7 +621,7 @@ def install_patches(
         for group, vm_name in pairs:
             results.append(ondemand.install(state, group, vm_name, parameters, wait=not no_wait))
     if not no_wait:
-        emit(one([_az_view(r) for r in results]))
+        emit(one([_az_view(r) for r in results if r is not None]))  # all of them: each was waited for
 
 
 # ---- az vm wait ----------------------------------------------------------------------------------
@@ -651,7 +651,7 @@ def wait(
 
     condition = _custom_condition(custom)
     pairs = targets(resource_group, name, ids, VM_TYPE)
-    results = []
+    results: list[dict | None] = []
     error = None
     with writer() as state:
         check_subscription(state)
