@@ -86,6 +86,8 @@ class Request:
             return None
         try:
             value = json.loads(text)
+        except RecursionError:
+            raise _too_deep() from None
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             detail = getattr(exc, "msg", None) or str(exc)
             position = f" Line {exc.lineno}, position {exc.colno}." if isinstance(exc, json.JSONDecodeError) else ""
@@ -100,11 +102,41 @@ class Request:
                 "The request content was invalid and could not be deserialized: 'the body must be a JSON object'.",
                 400,
             )
+        if _depth_over(value, MAX_JSON_DEPTH):
+            raise _too_deep()
         return value
 
     def url(self, path: str, **query: str) -> str:
         """An absolute URL on the server's own scheme, host and port (``base_url``)."""
         return f"{self.base_url.rstrip('/')}{path}?{urlencode(query)}"
+
+
+# Deeper bodies are refused before any code walks them recursively; no ARM body nests more than a dozen levels.
+MAX_JSON_DEPTH = 64
+
+
+def _too_deep() -> AzureError:
+    return AzureError(
+        "InvalidRequestContent",
+        f"The request content was invalid and could not be deserialized: 'the JSON nests deeper than "
+        f"{MAX_JSON_DEPTH} levels'.", 400)
+
+
+def _depth_over(value: Any, limit: int) -> bool:
+    """Whether ``value`` nests objects or arrays more than ``limit`` deep (iteratively: no recursion)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return False
 
 
 def parse_request(method: str, url: str, headers: dict[str, str] | None, body: bytes | None, base_url: str) -> Request:

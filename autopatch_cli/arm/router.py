@@ -123,12 +123,22 @@ class Router:
     def writer(self):
         from contextlib import contextmanager
 
+        from .. import store
         from ..ops.session import Session
 
         @contextmanager
         def locked():
-            with self._write_lock, Session(self.path).writer() as state:
-                yield state
+            # Bounded as the store's own file lock is: a writer queued behind a stuck one gets an answer.
+            if not self._write_lock.acquire(timeout=store.LOCK_TIMEOUT_SECONDS):
+                raise AzureError(
+                    "ServiceUnavailable",
+                    f"The store is busy: another request held it for over {store.LOCK_TIMEOUT_SECONDS:.0f} seconds; "
+                    "try again.", 503)
+            try:
+                with Session(self.path).writer() as state:
+                    yield state
+            finally:
+                self._write_lock.release()
 
         return locked()
 
