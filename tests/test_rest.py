@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import PASSWORD
+from helpers import PASSWORD
 
 ARM = "https://management.azure.com"
 SUB = "/subscriptions/{subscriptionId}"
