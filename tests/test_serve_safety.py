@@ -213,18 +213,39 @@ def test_idle_and_trickling_connections_are_closed(state_path):
         assert Client(srv)("GET", "/autopatch/clock")[0] == 200
 
 
-def test_connections_are_capped(state_path):
+def test_connections_are_capped_and_idle_ones_make_room(state_path):
+    import threading
+
     with running_server(state_path, max_connections=3, idle_timeout=30) as srv:
         port = srv.server_address[1]
+        sub = subscription(state_path)
         held = [socket.create_connection(("127.0.0.1", port), timeout=10) for _ in range(3)]
         try:
             time.sleep(0.2)
-            refused = _raw(port, b"GET /autopatch/clock HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
-            assert refused.startswith(b"HTTP/1.1 503 ") and b'"ServerBusy"' in refused
+            assert srv._slots._value == 0  # three threads, no more
+            # idle connections do not lock a client out: the one waiting longest is closed for it
+            assert Client(srv)("GET", "/autopatch/clock")[0] == 200
+            assert held[0].recv(1) == b""
         finally:
             for conn in held:
                 conn.close()
-        time.sleep(0.3)
+        # three requests in service (waiting for the store) fill the cap: the next one gets 503
+        srv.router._write_lock.acquire()
+        answers: list[int] = []
+        try:
+            writers = [threading.Thread(target=lambda: answers.append(Client(srv)("PUT",
+                       f"/subscriptions/{sub}/resourcegroups/rg?api-version=2020-06-01", {"location": "eastus"})[0]))
+                       for _ in range(3)]
+            for writer in writers:
+                writer.start()
+            time.sleep(0.5)
+            refused = _raw(port, b"GET /autopatch/clock HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            assert refused.startswith(b"HTTP/1.1 503 ") and b'"ServerBusy"' in refused
+        finally:
+            srv.router._write_lock.release()
+        for writer in writers:
+            writer.join(30)
+        assert sorted(answers) == [200, 200, 201]
         assert Client(srv)("GET", "/autopatch/clock")[0] == 200
 
 

@@ -87,9 +87,14 @@ class ArmServer(ThreadingHTTPServer):
 
     def process_request(self, request, client_address) -> None:
         if not self._slots.acquire(blocking=False):
-            _refuse_busy(request, self.ssl_context is None)
-            self.shutdown_request(request)
-            return
+            # At the cap: the connection that has waited longest for its request makes room (a client
+            # kept alive reconnects), so idle connections cannot lock others out; 503 only when every
+            # connection is busy with a request.
+            self._evict_oldest_waiting()
+            if not self._slots.acquire(timeout=1.0):
+                _refuse_busy(request, self.ssl_context is None)
+                self.shutdown_request(request)
+                return
         try:
             super().process_request(request, client_address)
         except BaseException:
@@ -110,6 +115,17 @@ class ArmServer(ThreadingHTTPServer):
                 self._deadlines.pop(connection, None)
             else:
                 self._deadlines[connection] = deadline
+
+    def _evict_oldest_waiting(self) -> None:
+        with self._deadlines_lock:
+            if not self._deadlines:
+                return
+            oldest = min(self._deadlines, key=self._deadlines.__getitem__)
+            del self._deadlines[oldest]
+        try:
+            oldest.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
 
     def _reap(self) -> None:
         """Close the connections whose request did not arrive in time (slowloris)."""
