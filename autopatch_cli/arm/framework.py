@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
-from ..errors import AzureError
+from ..errors import AzureError, invalid_request_content
 
 ARM_ENDPOINT = "https://management.azure.com"
 JSON_TYPE = "application/json; charset=utf-8"
@@ -82,7 +82,7 @@ class Request:
         text = (self.body or b"").strip()
         if not text:
             if required:
-                raise AzureError("InvalidRequestContent", "The request content was invalid: the body is empty.", 400)
+                raise invalid_request_content("The request content was invalid: the body is empty.")
             return None
         try:
             value = json.loads(text)
@@ -91,16 +91,12 @@ class Request:
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             detail = getattr(exc, "msg", None) or str(exc)
             position = f" Line {exc.lineno}, position {exc.colno}." if isinstance(exc, json.JSONDecodeError) else ""
-            raise AzureError(
-                "InvalidRequestContent",
-                f"The request content was invalid and could not be deserialized: '{detail}.{position}'.",
-                400,
+            raise invalid_request_content(
+                f"The request content was invalid and could not be deserialized: '{detail}.{position}'."
             ) from None
         if not isinstance(value, dict):
-            raise AzureError(
-                "InvalidRequestContent",
-                "The request content was invalid and could not be deserialized: 'the body must be a JSON object'.",
-                400,
+            raise invalid_request_content(
+                "The request content was invalid and could not be deserialized: 'the body must be a JSON object'."
             )
         if _depth_over(value, MAX_JSON_DEPTH):
             raise _too_deep()
@@ -116,10 +112,9 @@ MAX_JSON_DEPTH = 64
 
 
 def _too_deep() -> AzureError:
-    return AzureError(
-        "InvalidRequestContent",
+    return invalid_request_content(
         f"The request content was invalid and could not be deserialized: 'the JSON nests deeper than "
-        f"{MAX_JSON_DEPTH} levels'.", 400)
+        f"{MAX_JSON_DEPTH} levels'.")
 
 
 def _depth_over(value: Any, limit: int) -> bool:

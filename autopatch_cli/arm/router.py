@@ -19,7 +19,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from ..errors import AutopatchError, AzureError, StoreError
+from ..errors import AutopatchError, AzureError, StoreError, invalid_parameter
 from . import apiversions
 from .framework import (
     ARM_ENDPOINT,
@@ -154,7 +154,7 @@ class Router:
         except StoreError as exc:
             response = error_response(AzureError("InternalServerError", exc.message, 500))
         except AutopatchError as exc:  # a client-side check of the ops layer: still the caller's fault
-            response = error_response(AzureError("InvalidParameter", exc.message, 400))
+            response = error_response(invalid_parameter(None, exc.message))
         except Exception as exc:  # an autopatch bug: an ARM 500, never a dropped connection
             response = error_response(
                 AzureError("InternalServerError", f"autopatch failed to serve the request: {type(exc).__name__}: {exc}", 500)

@@ -34,7 +34,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..errors import AutopatchError, AzureError
+from ..errors import AutopatchError, AzureError, invalid_parameter
 from .router import ArmResponse, Router, error_response, json_response
 
 DEFAULT_MAX_BODY = 4 * 1024 * 1024  # ARM refuses request bodies over 4 MB
@@ -479,7 +479,7 @@ def control(router: Router, method: str, url: str, body: bytes | None) -> ArmRes
     except AzureError as exc:
         return error_response(exc)
     except AutopatchError as exc:
-        return error_response(AzureError("InvalidParameter", exc.message, 400))
+        return error_response(invalid_parameter(None, exc.message))
     except Exception as exc:  # an autopatch bug: an ARM 500, never a dropped connection
         return error_response(AzureError(
             "InternalServerError", f"autopatch failed to serve the request: {type(exc).__name__}: {exc}", 500))
@@ -494,19 +494,18 @@ def _amount(arguments: dict, key: str) -> float | None:
             raise TypeError
         number = float(value)
     except (TypeError, ValueError, OverflowError):
-        raise AzureError("InvalidParameter", f"The value '{value}' of '{key}' is not a number.", 400, key) from None
+        raise invalid_parameter(key, f"The value '{value}' of '{key}' is not a number.") from None
     if not math.isfinite(number):
-        raise AzureError("InvalidParameter", f"The value '{value}' of '{key}' must be a finite number.", 400, key)
+        raise invalid_parameter(key, f"The value '{value}' of '{key}' must be a finite number.")
     if number <= 0:
-        raise AzureError("InvalidParameter", f"'{key}' must be positive: the clock only moves forward.", 400, key)
+        raise invalid_parameter(key, f"'{key}' must be positive: the clock only moves forward.")
     return number
 
 
 def _too_long(asked: str) -> AzureError:
-    return AzureError(
-        "InvalidParameter",
-        f"A tick may move the clock at most {MAX_TICK.days} days ({MAX_TICK.days // 365} years) at once; {asked}. "
-        "Tick in steps.", 400)
+    return invalid_parameter(
+        None, f"A tick may move the clock at most {MAX_TICK.days} days ({MAX_TICK.days // 365} years) at once; "
+        f"{asked}. Tick in steps.")
 
 
 def _instant(value: Any, key: str):
@@ -515,7 +514,7 @@ def _instant(value: Any, key: str):
     try:
         return parse_instant(str(value))
     except (ValueError, OverflowError) as exc:
-        raise AzureError("InvalidParameter", f"'{key}': {exc}", 400, key) from None
+        raise invalid_parameter(key, f"'{key}': {exc}") from None
 
 
 def tick_target(current, arguments: dict):
@@ -524,7 +523,7 @@ def tick_target(current, arguments: dict):
     until = arguments.get("until")
     given = {k: v for k, v in amounts.items() if v is not None}
     if (until is None) == (not given):
-        raise AzureError("InvalidParameter", "Give 'seconds', 'minutes', 'hours' or 'days', or 'until' (not both).", 400)
+        raise invalid_parameter(None, "Give 'seconds', 'minutes', 'hours' or 'days', or 'until' (not both).")
     if until is not None:
         target = _instant(until, "until")
         if target - current > MAX_TICK:
@@ -539,7 +538,7 @@ def tick_target(current, arguments: dict):
     try:
         return current + span
     except OverflowError:
-        raise AzureError("InvalidParameter", "The tick would move the clock past the year 9999.", 400) from None
+        raise invalid_parameter(None, "The tick would move the clock past the year 9999.") from None
 
 
 class _LockBudgetSpent(Exception):
@@ -581,7 +580,7 @@ def _clock_set(router: Router, arguments: dict) -> dict:
     from ..ops import clock, patching
 
     if "now" not in arguments:
-        raise AzureError("InvalidParameter", "Give the new time as 'now' (ISO 8601).", 400)
+        raise invalid_parameter(None, "Give the new time as 'now' (ISO 8601).")
     instant = _instant(arguments["now"], "now")
     with router.writer() as state:
         current = clock.now(state)
@@ -624,7 +623,7 @@ def _reset(router: Router, arguments: dict) -> dict:
         try:
             seed = int(seed)
         except (TypeError, ValueError):
-            raise AzureError("InvalidParameter", f"The seed '{seed}' is not an integer.", 400) from None
+            raise invalid_parameter(None, f"The seed '{seed}' is not an integer.") from None
         state.data.clear()
         state.data.update(new_state(seed=seed))
         return clock.show(state)
@@ -633,7 +632,7 @@ def _reset(router: Router, arguments: dict) -> dict:
 def _vm_target(arguments: dict) -> tuple[str, str]:
     group, name = arguments.get("resourceGroup"), arguments.get("name")
     if not isinstance(group, str) or not isinstance(name, str) or not group or not name:
-        raise AzureError("InvalidParameter", "Give the VM as 'resourceGroup' and 'name'.", 400)
+        raise invalid_parameter(None, "Give the VM as 'resourceGroup' and 'name'.")
     return group, name
 
 
@@ -646,7 +645,7 @@ def _fault_add(router: Router, arguments: dict) -> dict:
     try:
         count = int(count)
     except (TypeError, ValueError):
-        raise AzureError("InvalidParameter", f"The value '{count}' of 'count' is not a whole number.", 400) from None
+        raise invalid_parameter(None, f"The value '{count}' of 'count' is not a whole number.") from None
     with router.writer() as state:
         return sim.add_fault(state, group, name, str(arguments.get("kind", "")).lower(), count)
 
@@ -670,7 +669,7 @@ def _requirements(router: Router, arguments: dict) -> dict:
         if isinstance(value, str) and value.lower() in ("true", "false", "running", "stopped"):
             value = value.lower() in ("true", "running")
         if value is not None and not isinstance(value, bool):
-            raise AzureError("InvalidParameter", f"'{key}' must be true or false.", 400)
+            raise invalid_parameter(None, f"'{key}' must be true or false.")
         values[key] = value
     with router.writer() as state:
         return sim.set_requirements(state, group, name, values["agent"], values["windowsUpdateService"],
