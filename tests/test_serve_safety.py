@@ -314,3 +314,27 @@ def test_verbose_logs_each_request_in_common_log_format(state_path):
         Client(type("S", (), {"server_address": ("127.0.0.1", port)})())("GET", "/autopatch/health")
     finally:
         assert "GET /autopatch/health" not in stop(quiet)
+
+
+def test_a_wildcard_bind_checks_host_and_names_loopback_in_its_monitors(state_path):
+    from autopatch_cli.arm.server import make_server
+
+    server = make_server(state_path, "0.0.0.0", 0)
+    try:
+        port = server.server_address[1]
+        assert server.base_url == f"http://127.0.0.1:{port}"
+        assert server.host_allowed(f"192.0.2.7:{port}") and server.host_allowed(f"localhost:{port}")
+        assert server.host_allowed(f"{socket.gethostname().lower()}:{port}")
+        assert not server.host_allowed(f"evil.example:{port}") and not server.host_allowed(f"192.0.2.7:{port + 1}")
+        assert not server.origin_allowed("http://evil.example") and not server.origin_allowed("null")
+    finally:
+        server.server_close()
+    with running_server(state_path, public_url="https://emulator.example") as srv:
+        assert srv.base_url == "https://emulator.example"
+        assert srv.host_allowed("emulator.example") and srv.host_allowed("emulator.example:443")
+        assert not srv.host_allowed("emulator.example:80")
+
+
+def test_public_url_must_be_a_url(cli):
+    done = cli("serve", "--public-url", "emulator.example")
+    assert done.exit_code == 1 and "--public-url" in done.stderr
