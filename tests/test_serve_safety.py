@@ -338,3 +338,25 @@ def test_a_wildcard_bind_checks_host_and_names_loopback_in_its_monitors(state_pa
 def test_public_url_must_be_a_url(cli):
     done = cli("serve", "--public-url", "emulator.example")
     assert done.exit_code == 1 and "--public-url" in done.stderr
+
+
+def test_a_route_may_take_a_form_body_and_no_api_version(served, monkeypatch):
+    """What a token endpoint needs (OAuth 2.0 posts forms): the route says so; every other path stays JSON-only."""
+    from autopatch_cli.arm import router as router_module
+    from autopatch_cli.arm import urls
+    from autopatch_cli.arm.framework import Route, json_response
+
+    def token(router, request, parts):
+        return json_response(200, {"tenant": parts["tenant"], "form": request.body.decode()})
+
+    row = Route("POST", "/{tenant}/oauth2/v2.0/token", token, None,
+                body_types=("application/x-www-form-urlencoded",))
+    table = urls.RouteTable([*urls.TABLE.routes, row])
+    monkeypatch.setattr(urls, "TABLE", table)
+    monkeypatch.setattr(router_module, "TABLE", table)
+    srv, client, sub = served
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    status, _, body = client("POST", "/t1/oauth2/v2.0/token", raw=b"grant_type=client_credentials", headers=form)
+    assert status == 200 and body == {"tenant": "t1", "form": "grant_type=client_credentials"}
+    assert client("POST", "/autopatch/reset", raw=b"seed=1", headers=form)[0] == 415
+    assert client("POST", "/t1/oauth2/v2.0/token", raw=b"x", headers={"Content-Type": "text/plain"})[0] == 415

@@ -166,7 +166,9 @@ class Route:
     ``template`` is an ARM URL path whose ``{name}`` segments match any one segment (literal segments
     match case-insensitively, as ARM does). ``family`` names the api-versions it accepts
     (apiversions.FAMILIES); None for a path that takes no api-version. ``resource_type`` is the type
-    ARM names when it refuses a Compute api-version.
+    ARM names when it refuses a Compute api-version. ``body_types``: the media types a body may have
+    (the server refuses others with 415 before the handler runs); JSON unless a route says otherwise, such
+    as a token endpoint that takes ``application/x-www-form-urlencoded`` as OAuth 2.0 sends it.
     """
 
     method: str
@@ -174,6 +176,7 @@ class Route:
     handler: Handler
     family: str | None
     resource_type: str = "virtualMachines"
+    body_types: tuple[str, ...] = ("application/json",)
 
     @property
     def segments(self) -> tuple[str, ...]:

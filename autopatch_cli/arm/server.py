@@ -367,13 +367,20 @@ class Handler(BaseHTTPRequestHandler):
         """A body must be JSON, declared so (what a page's form or text/plain request cannot send unasked)."""
         if not length:
             return None
+        from urllib.parse import unquote
+
+        from .urls import TABLE
+
         declared = (self.headers.get("Content-Type") or "").split(";", 1)[0].strip().lower()
-        if declared == "application/json" or (declared.startswith("application/") and declared.endswith("+json")):
+        found = TABLE.match(unquote(urlsplit(self.path).path).rstrip("/") or "/")
+        route = found[0].get(self.command) if found else None
+        accepted = route.body_types if route is not None else ("application/json",)
+        if declared in accepted or (declared.startswith("application/") and declared.endswith("+json")):
             return None
         return error_response(AzureError(
             "UnsupportedMediaType",
-            f"The content media type '{declared or '(none)'}' is not supported. Only 'application/json' is "
-            "supported.", 415))
+            f"The content media type '{declared or '(none)'}' is not supported. Only "
+            f"{' or '.join(repr(t) for t in accepted)} is supported.", 415))
 
     def _too_large(self, length: int) -> ArmResponse:
         return error_response(AzureError(
