@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
-import math
 import socket
 import ssl
 import sys
@@ -35,6 +34,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..errors import AutopatchError, AzureError, invalid_parameter
+from .metadata import public_response
 from .router import ArmResponse, Router, error_response, json_response
 
 DEFAULT_MAX_BODY = 4 * 1024 * 1024  # ARM refuses request bodies over 4 MB
@@ -52,8 +52,6 @@ MAX_CONNECTIONS = 128  # beyond this many open connections, a new one gets 503 a
 # The longest a request may hold the store's write lock (a tick stops and changes nothing beyond it), well
 # under the 60 s a CLI writer waits for the lock.
 REQUEST_LOCK_SECONDS = 30.0
-# The longest tick one request may ask for; ten years covers every rollout the simulator models.
-MAX_TICK = timedelta(days=3653)
 
 
 class ArmServer(ThreadingHTTPServer):
@@ -330,10 +328,17 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             return None
         self.server.reading(self.connection, None)  # the request is in: serving it is not bounded here
-        refused = self._authorize() or self._refuse_body_type(length)
+        refused = self._refuse_body_type(length)
         if refused is not None:
             return self._send(refused)
         headers = dict(self.headers.items())
+        public = public_response(self.server.router, self.server.token, self.command, self.path, headers,
+                                 self.server.base_url)
+        if public is not None:  # cloud metadata and the managed-identity token endpoint need no bearer token
+            return self._send(public)
+        denied = self._authorize()
+        if denied is not None:
+            return self._send(denied)
         if self.path.startswith(CONTROL_PREFIX) or self.path.rstrip("/") == CONTROL_PREFIX.rstrip("/"):
             response = control(self.server.router, self.command, self.path, body)
         else:
@@ -492,68 +497,13 @@ def control(router: Router, method: str, url: str, body: bytes | None) -> ArmRes
             "InternalServerError", f"autopatch failed to serve the request: {type(exc).__name__}: {exc}", 500))
 
 
-def _amount(arguments: dict, key: str) -> float | None:
-    value = arguments.get(key)
-    if value is None:
-        return None
-    try:
-        if isinstance(value, bool):
-            raise TypeError
-        number = float(value)
-    except (TypeError, ValueError, OverflowError):
-        raise invalid_parameter(key, f"The value '{value}' of '{key}' is not a number.") from None
-    if not math.isfinite(number):
-        raise invalid_parameter(key, f"The value '{value}' of '{key}' must be a finite number.")
-    if number <= 0:
-        raise invalid_parameter(key, f"'{key}' must be positive: the clock only moves forward.")
-    return number
-
-
-def _too_long(asked: str) -> AzureError:
-    return invalid_parameter(
-        None, f"A tick may move the clock at most {MAX_TICK.days} days ({MAX_TICK.days // 365} years) at once; "
-        f"{asked}. Tick in steps.")
-
-
-def _instant(value: Any, key: str):
-    from ..engine.clock import parse_instant
-
-    try:
-        return parse_instant(str(value))
-    except (ValueError, OverflowError) as exc:
-        raise invalid_parameter(key, f"'{key}': {exc}") from None
-
-
-def tick_target(current, arguments: dict):
-    """Where a tick asked for by ``arguments`` ends: forward, finite, at most MAX_TICK from ``current``."""
-    amounts = {k: _amount(arguments, k) for k in ("seconds", "minutes", "hours", "days")}
-    until = arguments.get("until")
-    given = {k: v for k, v in amounts.items() if v is not None}
-    if (until is None) == (not given):
-        raise invalid_parameter(None, "Give 'seconds', 'minutes', 'hours' or 'days', or 'until' (not both).")
-    if until is not None:
-        target = _instant(until, "until")
-        if target - current > MAX_TICK:
-            raise _too_long(f"'until' {until} is {(target - current).days} days ahead")
-        return target
-    try:
-        span = timedelta(**given)
-    except OverflowError:
-        span = None
-    if span is None or span > MAX_TICK:
-        raise _too_long("this one asked for " + ", ".join(f"{v:g} {k}" for k, v in given.items()))
-    try:
-        return current + span
-    except OverflowError:
-        raise invalid_parameter(None, "The tick would move the clock past the year 9999.") from None
-
-
 class _LockBudgetSpent(Exception):
     """A tick ran past REQUEST_LOCK_SECONDS: it stops, and the store keeps what it had."""
 
 
 def _bounded_tick(router: Router, target_of) -> dict:
-    """Tick under the write lock, for at most REQUEST_LOCK_SECONDS of real time (else nothing changes)."""
+    """Tick to ``target_of(state)`` under the write lock, for at most REQUEST_LOCK_SECONDS of real time
+    (beyond that the tick stops and the store keeps what it had)."""
     from ..ops import clock
 
     deadline = time.monotonic() + REQUEST_LOCK_SECONDS
@@ -564,7 +514,7 @@ def _bounded_tick(router: Router, target_of) -> dict:
 
     try:
         with router.writer() as state:
-            return clock.tick(state, target_of(clock.now(state)), check)
+            return clock.tick(state, target_of(state), check)
     except _LockBudgetSpent:
         raise AzureError(
             "OperationTimedOut",
@@ -574,7 +524,11 @@ def _bounded_tick(router: Router, target_of) -> dict:
 
 
 def _tick(router: Router, arguments: dict) -> dict:
-    return _bounded_tick(router, lambda current: tick_target(current, arguments))
+    """The CLI's tick rules (ops.clock.parse_tick: finite, forward, at most a year), under the lock budget."""
+    from ..ops import clock
+
+    request = clock.parse_tick(arguments)
+    return _bounded_tick(router, request.target)
 
 
 def _clock_show(router: Router, arguments: dict) -> dict:
@@ -588,15 +542,12 @@ def _clock_set(router: Router, arguments: dict) -> dict:
 
     if "now" not in arguments:
         raise invalid_parameter(None, "Give the new time as 'now' (ISO 8601).")
-    instant = _instant(arguments["now"], "now")
+    instant = clock.parse_instant_argument(arguments["now"], "'now'")
     with router.writer() as state:
-        current = clock.now(state)
-        if instant - current > MAX_TICK:
-            raise _too_long(f"'now' {arguments['now']} is {(instant - current).days} days ahead")
-        if instant <= current or not patching.has_fleet(state):  # nothing that takes long
+        if instant <= clock.now(state) or not patching.has_fleet(state):  # nothing that takes long
             return clock.set_clock(state, instant)
-    # forward over a fleet: a tick to that instant, held to the same lock budget
-    _bounded_tick(router, lambda _current: instant)
+    # forward over a fleet: a tick to that instant, with the tick's bounds and the lock budget
+    _bounded_tick(router, clock.TickRequest(None, instant, "'now'").target)
     return _clock_show(router, arguments)
 
 
