@@ -28,7 +28,8 @@ def serve(
     """Serve Azure Resource Manager's REST API for the local store until interrupted.
 
     With a token (--require-token, --require-token-file, or the AUTOPATCH_SERVE_TOKEN environment
-    variable), requests must carry 'Authorization: Bearer TOKEN'.
+    variable), requests must carry 'Authorization: Bearer TOKEN'. GET /autopatch/health reports the
+    version, the store and the clock; --verbose logs each request (Common Log Format, with milliseconds).
     """
     import signal
     import sys
