@@ -69,9 +69,11 @@ def choice(value: str | None, allowed: tuple[str, ...] | list[str], option: str)
     for candidate in allowed:
         if candidate.lower() == value.lower():
             return candidate
+    from .suggest import did_you_mean
+
     raise UsageError(
         f"{settings.command_name}: '{value}' is not a valid value for '{option}'. Allowed values: "
-        f"{', '.join(allowed)}."
+        f"{', '.join(allowed)}.{did_you_mean(value, allowed)}"
     )
 
 
