@@ -28,7 +28,9 @@ def writer() -> Iterator:
     # With neither --state nor AUTOPATCH_STATE, the store lands in the user's data dir: say where, once,
     # when the first write creates it.
     announce = settings.state is None and not current.path.exists()
-    with current.writer() as state:
+    from .logging import timed
+
+    with timed("Store transaction (lock, load, operation, save)"), current.writer() as state:
         yield state
     if announce and current.path.exists() and not settings.only_show_errors:
         import sys

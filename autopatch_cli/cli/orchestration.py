@@ -143,9 +143,11 @@ def timeline(
         emit({"release": rollout["release"], "published": rollout["published"],
               "summary": render_timeline.timeline_summary(view["records"]), "export": export})
         return
-    from rich.console import Console
+    from .console import console
 
-    Console().print(renderable(view, days))
+    out = console()
+    out.print(renderable(view, days))
+    out.file.flush()
 
 
 def renderable(view: dict, days: int = 35):
