@@ -45,6 +45,13 @@ def _click_usage_message(exc) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
+    import os
+
+    if os.environ.get(COMPLETE_VAR, "").startswith("complete_"):
+        # A Tab: answered from the cached command tree, before typer (hundreds of ms) is imported.
+        from .completion import main as complete_main
+
+        return complete_main(os.environ[COMPLETE_VAR])
     if args[:1] == ["--version"]:
         from . import __version__
 
@@ -109,6 +116,9 @@ def root_command():
     from typer.main import get_install_completion_arguments
 
     from .cli import RootGroup
+    from .completion import keep_tab_alone_in_powershell
+
+    keep_tab_alone_in_powershell()
 
     return RootGroup(
         name=PROG_NAME,

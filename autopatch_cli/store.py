@@ -381,3 +381,26 @@ class StoreReader:
 
 
 _MISSING = object()
+
+
+def collection_keys(path: Path, collection: str) -> list[str]:
+    """The keys of a collection section (``"rg/vm"`` of ``vms``) without decoding its entries: shell
+    completion lists a big fleet's VMs by reading only the key at the head of each line."""
+    reader = StoreReader(path, dict)
+    if reader._raw is None:
+        return []
+    if reader._state is not None:  # not in our layout: the full parse was done
+        return list(reader._state.get(collection, {}))
+    import re
+
+    raw = reader._raw
+    header = b"\n" + _dumps(collection).encode() + b": {\n"
+    start = raw.find(header)
+    if start < 0:
+        return []
+    end = raw.find(b"\n}", start + len(header) - 1)
+    keys = []
+    for match in re.finditer(rb'\n"((?:[^"\\\n]|\\.)*)": ', raw[start + len(header) - 1 : end if end >= 0 else None]):
+        key = match.group(1)
+        keys.append(json.loads(b'"' + key + b'"') if b"\\" in key else key.decode("utf-8"))
+    return keys
