@@ -112,22 +112,10 @@ COMPLETE_VAR = "_AUTOPATCH_COMPLETE"
 
 
 def root_command():
-    """The ``autopatch`` command: its groups are imported only when invoked (or completed)."""
-    from typer.main import get_install_completion_arguments
+    """The ``autopatch`` command (built in :mod:`autopatch_cli.cli`, which imports typer)."""
+    from .cli import root_command as build
 
-    from .cli import RootGroup
-    from .completion import keep_tab_alone_in_powershell
-
-    keep_tab_alone_in_powershell()
-
-    return RootGroup(
-        name=PROG_NAME,
-        params=list(get_install_completion_arguments()),
-        help="autopatch: Azure automatic VM guest patching, simulated locally. Use it as you use az.",
-        context_settings={"help_option_names": ["-h", "--help"]},
-        no_args_is_help=True,
-        rich_markup_mode=None,  # plain help, as the groups print theirs: no rich import for --help
-    )
+    return build()
 
 
 def complete(instruction: str) -> int:

@@ -94,7 +94,7 @@ def build_tree() -> dict:
     """Every command's sub-commands and options, with the values each option completes to."""
     from typer._click.core import Context
 
-    from .__main__ import root_command
+    from .cli import root_command
 
     def node(command, words, parent):
         ctx = Context(command, info_name=words[-1] if words else "autopatch", parent=parent,
@@ -175,21 +175,6 @@ def tree() -> dict:
     except OSError:
         pass  # a read-only cache only costs speed
     return built
-
-
-def keep_tab_alone_in_powershell() -> None:
-    """typer's PowerShell script rebinds Tab to MenuComplete for everything typed in that shell
-    (``Set-PSReadLineKeyHandler -Chord Tab``); autopatch's registers its completer and nothing else. The
-    template is fixed where typer keeps it, so --show-completion, --install-completion and completions/
-    all give the same script."""
-    from typer import _completion_shared
-
-    for shell in ("powershell", "pwsh"):
-        script = _completion_shared._completion_scripts.get(shell)
-        if script:
-            _completion_shared._completion_scripts[shell] = "".join(
-                line for line in script.splitlines(keepends=True)
-                if not line.startswith(("Import-Module PSReadLine", "Set-PSReadLineKeyHandler")))
 
 
 # ---- answering a Tab -------------------------------------------------------------------------------

@@ -32,7 +32,7 @@ def generate() -> dict[str, str]:
     from typer._completion_shared import get_completion_script
 
     from autopatch_cli.__main__ import COMPLETE_VAR, PROG_NAME
-    from autopatch_cli.completion import keep_tab_alone_in_powershell
+    from autopatch_cli.cli import keep_tab_alone_in_powershell
 
     keep_tab_alone_in_powershell()
 

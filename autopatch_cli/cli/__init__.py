@@ -145,6 +145,37 @@ class RootGroup(LazyGroup):
         return self.commands[cmdlet]
 
 
+def root_command():
+    """The ``autopatch`` command: its groups are imported only when invoked (or completed)."""
+    from typer.main import get_install_completion_arguments
+
+    keep_tab_alone_in_powershell()
+
+    return RootGroup(
+        name="autopatch",
+        params=list(get_install_completion_arguments()),
+        help="autopatch: Azure automatic VM guest patching, simulated locally. Use it as you use az.",
+        context_settings={"help_option_names": ["-h", "--help"]},
+        no_args_is_help=True,
+        rich_markup_mode=None,  # plain help, as the groups print theirs: no rich import for --help
+    )
+
+
+def keep_tab_alone_in_powershell() -> None:
+    """typer's PowerShell script rebinds Tab to MenuComplete for everything typed in that shell
+    (``Set-PSReadLineKeyHandler -Chord Tab``); autopatch's registers its completer and nothing else. The
+    template is fixed where typer keeps it, so --show-completion, --install-completion and completions/
+    all give the same script."""
+    from typer import _completion_shared
+
+    for shell in ("powershell", "pwsh"):
+        script = _completion_shared._completion_scripts.get(shell)
+        if script:
+            _completion_shared._completion_scripts[shell] = "".join(
+                line for line in script.splitlines(keepends=True)
+                if not line.startswith(("Import-Module PSReadLine", "Set-PSReadLineKeyHandler")))
+
+
 def _cmdlet_name(name: str) -> str | None:
     lowered = name.lower()
     if lowered in CMDLET_ALIASES:
