@@ -155,7 +155,7 @@ def renderable(view: dict, days: int = 35):
     from . import render_timeline
 
     return render_timeline.timeline_renderable(view["records"], view["rollout"]["published"], days=days,
-                                               phases=view["phases"], halts=view["halts"])
+                                               phases=view["phases"], halts=view["halts"], now=view.get("now"))
 
 
 def export_view(view: dict, path: str, days: int = 35) -> None:
@@ -165,7 +165,7 @@ def export_view(view: dict, path: str, days: int = 35) -> None:
 
     try:
         render_timeline.export_timeline(view["records"], view["rollout"]["published"], path, days=days,
-                                        phases=view["phases"], halts=view["halts"])
+                                        phases=view["phases"], halts=view["halts"], now=view.get("now"))
     except ValueError as exc:
         raise ValidationError(str(exc)) from exc
     except OSError as exc:
