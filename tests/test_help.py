@@ -72,7 +72,9 @@ RUN_APART = {"serve"}
 
 def test_every_verb_has_examples():
     verbs = {" ".join(w) for w, c in COMMANDS if w and not hasattr(c, "list_commands") and not w[0][:1].isupper()}
-    assert verbs - {verb for verb, _ in EXAMPLES} == set()
+    # a verb that writes its own examples in its epilog (az-env: they need a server and az) keeps them
+    own = {" ".join(w) for w, c in COMMANDS if "Examples:" in (c.epilog or "")}
+    assert verbs - own - {verb for verb, _ in EXAMPLES} == set()
 
 
 @pytest.fixture(scope="module")

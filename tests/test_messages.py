@@ -55,13 +55,13 @@ def test_feature_hints_name_autopatch_and_say_still_registering(cli):
 def test_the_rest_api_keeps_azs_wording(cli):
     assert cli("group", "create", "-n", "rg", "-l", "eastus").exit_code == 0
     from autopatch_cli.errors import AzureError
-    from autopatch_cli.ops import vms
+    from autopatch_cli.ops import vm_rules
     from autopatch_cli.ops.session import Session
     from autopatch_cli.store import default_path
 
     try:
         with Session(default_path()).writer() as state:
-            vms.check_feature_propagated(state)
+            vm_rules.check_feature_propagated(state)
     except AzureError as exc:
         assert "'az feature register --namespace Microsoft.Compute" in exc.message
     else:
