@@ -132,7 +132,7 @@ def _fingerprint() -> str:
 
     here = Path(__file__).resolve().parent
     parts = [__version__, str(TREE_FORMAT)]
-    for folder in (here, here / "cli"):
+    for folder in (here, here / "cli", here / "azure"):  # the commands, and the Azure data of their values
         try:
             entries = sorted(os.scandir(folder), key=lambda e: e.name)
         except OSError:
