@@ -39,6 +39,8 @@ BLOCKS = blocks()
 NOT_RUN = {
     "Set up": "creates a virtual environment and installs from the package index: what .ci/run does on a clean clone",
     "Performance": "the benchmarks take minutes (benchmarks/ prints the figures)",
+    "The real `az` against `autopatch serve --tls` and `autopatch az-env`":
+        "needs azure-cli installed: tests/test_real_az.py runs this flow when it is (-m azcli)",
 }
 
 
