@@ -1335,3 +1335,9 @@ def _value_chunks_named(name: str, value: Any) -> Iterator[bytes]:
     yield f"{_dumps(name)}: ".encode()
     for chunk in _value_chunks(value):
         yield chunk.encode("utf-8")
+
+
+def collection_keys(path: Path, collection: str) -> list[str]:
+    """The keys of a collection section (``"rg/vm"`` of ``vms``), snapshot and journal together (shell
+    completion lists a fleet's VMs with it)."""
+    return list(StoreReader(path, dict).full().get(collection) or {})
