@@ -208,8 +208,16 @@ def test_the_guide_through_the_real_az(az_env, cli):
     assert az.json("network", "vnet", "list") == []
 
 
-def test_refusals_reach_az_as_arm_errors(az_env, cli):
+def test_cloud_discovery_login_and_refusals(az_env, cli):
     az = az_env
+    # az cloud register reads /metadata/endpoints (no --skip-endpoint-discovery), az login --identity lists
+    # /subscriptions through the identity endpoint's token
+    url = az.env["IDENTITY_ENDPOINT"].rsplit("/msi/token", 1)[0]
+    az("cloud", "register", "-n", "Discovered", "--endpoint-resource-manager", url + "/", "-o", "none")
+    assert az.json("cloud", "show", "-n", "Discovered", "--query", "endpoints.resourceManager") == url + "/"
+    logged_in = az.json("login", "--identity")
+    assert [(a["id"], a["user"]["name"]) for a in logged_in] == [(ours(cli, "account", "show")["id"],
+                                                                  "systemAssignedIdentity")]
     missing = az("vm", "show", "-g", "nowhere", "-n", "x", check=False)
     assert missing.returncode == 3 and "ResourceGroupNotFound" in missing.stderr
     az("group", "create", "-n", "rg", "-l", "eastus", "-o", "none")

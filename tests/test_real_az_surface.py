@@ -493,3 +493,11 @@ def test_unemulated_types_and_versions_are_refused_before_deploying(arm):
     complete["properties"]["mode"] = "Complete"
     assert arm("PUT", f"{DEPLOYMENTS}/s", complete)[0] == 400
     assert arm("GET", f"{DEPLOYMENTS}/s")[1]["error"]["code"] == "DeploymentNotFound"
+
+
+def test_autopatch_rest_answers_the_metadata_documents_as_serve_does(cli):
+    cloud = cli("rest", "--method", "get", "--url", "/metadata/endpoints?api-version=2022-09-01")
+    assert cloud.exit_code == 0 and cloud.json["resourceManager"] == "https://management.azure.com/"
+    aliases = cli("rest", "--method", "get", "--url", "/metadata/vmImageAliasDoc",
+                  "--query", "outputs.aliases.value.Windows.Win2019Datacenter.publisher", "-o", "tsv")
+    assert aliases.stdout.strip() == "MicrosoftWindowsServer"
