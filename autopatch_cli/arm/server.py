@@ -220,37 +220,12 @@ def control(router: Router, method: str, url: str, body: bytes | None) -> ArmRes
         return error_response(AzureError("InvalidParameter", exc.message, 400))
 
 
-def _number(arguments: dict, key: str) -> float | None:
-    value = arguments.get(key)
-    if value is None:
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise AzureError("InvalidParameter", f"The value '{value}' of '{key}' is not a number.", 400) from None
-    if number <= 0:
-        raise AzureError("InvalidParameter", f"'{key}' must be positive: the clock only moves forward.", 400)
-    return number
-
-
 def _tick(router: Router, arguments: dict) -> dict:
-    from ..engine.clock import parse_instant
     from ..ops import clock
 
-    amounts = {k: _number(arguments, k) for k in ("seconds", "minutes", "hours", "days")}
-    until = arguments.get("until")
-    given = {k: v for k, v in amounts.items() if v is not None}
-    if (until is None) == (not given) or (until is not None and given):
-        raise AzureError("InvalidParameter", "Give 'seconds', 'minutes', 'hours' or 'days', or 'until' (not both).", 400)
+    request = clock.parse_tick(arguments)
     with router.writer() as state:
-        if until is not None:
-            try:
-                target = parse_instant(str(until))
-            except ValueError as exc:
-                raise AzureError("InvalidParameter", str(exc), 400) from None
-        else:
-            target = clock.now(state) + timedelta(**given)
-        return clock.tick(state, target)
+        return clock.tick(state, request.target(state))
 
 
 def _clock_show(router: Router, arguments: dict) -> dict:
@@ -260,15 +235,11 @@ def _clock_show(router: Router, arguments: dict) -> dict:
 
 
 def _clock_set(router: Router, arguments: dict) -> dict:
-    from ..engine.clock import parse_instant
     from ..ops import clock
 
     if "now" not in arguments:
         raise AzureError("InvalidParameter", "Give the new time as 'now' (ISO 8601).", 400)
-    try:
-        instant = parse_instant(str(arguments["now"]))
-    except ValueError as exc:
-        raise AzureError("InvalidParameter", str(exc), 400) from None
+    instant = clock.parse_instant_argument(arguments["now"], "'now'")
     with router.writer() as state:
         return clock.set_clock(state, instant)
 
