@@ -17,6 +17,7 @@ import subprocess
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 from helpers import entry_point
@@ -229,6 +230,26 @@ def test_cloud_discovery_login_and_refusals(az_env, cli):
     assert refused.returncode == 1 and "SubscriptionNotRegisteredForFeature" in refused.stderr
     assert "Traceback" not in refused.stderr
     assert ours(cli, "vm", "list") == []
+    # az deployment group create: the template file goes out as JSONC (comments, `template:` unquoted)
+    template = {"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+                "contentVersion": "1.0.0.0", "parameters": {"prefix": {"type": "string"}},
+                "resources": [{"type": "Microsoft.Network/networkSecurityGroups", "apiVersion": "2023-09-01",
+                               "name": "[concat(parameters('prefix'), '-nsg')]", "location": "[resourceGroup().location]",
+                               "properties": {}}],
+                "outputs": {"id": {"type": "string", "value": "[resourceId('Microsoft.Network/networkSecurityGroups', "
+                                                              "concat(parameters('prefix'), '-nsg'))]"}}}
+    path = Path(az.env["AZURE_CONFIG_DIR"]).parent / "template.jsonc"
+    path.write_text("// a template with a comment, as az users write them\n" + json.dumps(template, indent=2))
+    deployed = az.json("deployment", "group", "create", "-g", "rg", "-n", "nsg", "--template-file", str(path),
+                       "--parameters", "prefix=web")
+    assert deployed["properties"]["provisioningState"] == "Succeeded"
+    assert deployed["properties"]["outputs"]["id"]["value"].endswith("/networkSecurityGroups/web-nsg")
+    assert az.json("network", "nsg", "show", "-g", "rg", "-n", "web-nsg")["provisioningState"] == "Succeeded"
+    template["resources"][0]["name"] = "[reverse(parameters('prefix'))]"
+    path.write_text(json.dumps(template))
+    invalid = az("deployment", "group", "create", "-g", "rg", "-n", "bad", "--template-file", str(path),
+                 "--parameters", "prefix=web", check=False)
+    assert invalid.returncode == 1 and "InvalidTemplate" in invalid.stderr and "'reverse' is not valid" in invalid.stderr
 
 
 def test_mirrored_verbs_print_what_autopatch_prints(az_env, cli):
