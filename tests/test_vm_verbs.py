@@ -213,7 +213,7 @@ def test_feature_register_unregister(cli):
     assert ok(cli("feature", "show", *args)).json["properties"]["state"] == "Registered"
     unregistered = ok(cli("feature", "unregister", *args))
     assert unregistered.json["properties"]["state"] == "Unregistering"
-    assert "az provider register" in unregistered.stderr
+    assert "autopatch provider register" in unregistered.stderr
     ok(cli("tick", "--minutes", "30"))
     assert ok(cli("feature", "show", *args)).json["properties"]["state"] == "Unregistered"
 
