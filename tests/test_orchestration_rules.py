@@ -160,7 +160,8 @@ def test_the_checks_can_fail():
         return dict(base, name=name, region=region, phase=phase_of_region()[region], startTime=start,
                     endTime=end, localStartTime=start.replace("Z", "+00:00"), **extra)
 
-    world = {"rollouts": {"2020-10": {"published": "2020-10-13T17:00:00Z", "state": "completed"}}, "set_sizes": {"s": 4},
+    world = {"rollouts": {"2020-10": {"release": "2020-10", "published": "2020-10-13T17:00:00Z", "state": "completed"}},
+             "set_sizes": {"s": 4},
              "made": [("rg", "x", {"fault": "x"})]}
     pairs = [row("a", "eastus", "2020-10-13T22:00:00Z", "2020-10-13T23:00:00Z"),
              row("b", "westus", "2020-10-13T22:30:00Z", "2020-10-13T23:30:00Z")]
@@ -169,9 +170,30 @@ def test_the_checks_can_fail():
     sets = [row("a", "eastus", "2020-10-13T22:00:00Z", "2020-10-13T23:00:00Z", availabilitySet="s", updateDomain=0),
             row("b", "eastus", "2020-10-13T22:30:00Z", "2020-10-13T23:30:00Z", availabilitySet="s", updateDomain=0)]
     noon = [row("a", "eastus", "2020-10-14T12:00:00Z", "2020-10-14T13:00:00Z")]
-    for broken in (pairs, zones, sets, noon):
+    # phase 5 two hours after phase 4's last installation: no 24-hour bake between them
+    no_bake = [row("a", "australiaeast", "2020-10-13T22:00:00Z", "2020-10-13T23:00:00Z"),
+               row("b", "centralus", "2020-10-14T01:00:00Z", "2020-10-14T01:30:00Z")]
+    # a VM came back unhealthy in phase 4, yet phase 5 went on (two days later: the bake alone holds)
+    no_halt = [row("a", "australiaeast", "2020-10-13T22:00:00Z", "2020-10-13T23:00:00Z", result="Unhealthy"),
+               row("b", "centralus", "2020-10-15T22:00:00Z", "2020-10-15T23:00:00Z")]
+    # an installation of the release 31 days after it was published
+    late = [row("a", "eastus", "2020-11-13T22:00:00Z", "2020-11-13T23:00:00Z")]
+    for broken in (pairs, zones, sets, noon, no_bake, no_halt, late):
         with pytest.raises(AssertionError):
             check_rules(dict(world, rows=broken))
+    # each of those rules passes on its own well-formed history (the failures above are the rule's)
+    for fine in ([no_bake[0], dict(no_bake[1], startTime="2020-10-14T23:00:00Z", endTime="2020-10-14T23:30:00Z",
+                                   localStartTime="2020-10-14T23:00:00+00:00")],
+                 [dict(no_halt[0], result="Succeeded"), no_halt[1]],
+                 [dict(late[0], startTime="2020-11-11T22:00:00Z", endTime="2020-11-11T23:00:00Z",
+                       localStartTime="2020-11-11T22:00:00+00:00")]):
+        check_rules(dict(world, rows=fine))
+    # the 30-day promise: with no fault anywhere, a running VM left unpatched is caught
+    healthy = [("rg", "a", {"fault": None, "power": "running"}), ("rg", "b", {"fault": None, "power": "running"})]
+    with pytest.raises(AssertionError):
+        check_rules(dict(world, made=healthy, rows=[row("a", "eastus", "2020-10-13T22:00:00Z", "2020-10-13T23:00:00Z")]))
+    check_rules(dict(world, made=healthy, rows=[row("a", "eastus", "2020-10-13T22:00:00Z", "2020-10-13T23:00:00Z"),
+                                                row("b", "eastus", "2020-10-14T22:00:00Z", "2020-10-14T23:00:00Z")]))
 
 
 # ---- the CLI views ------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from ..azure.regions import pair_partners
 from . import lifecycle, offpeak
 from .catalog import patch_tuesday
 from .phases import BAKE_SECONDS, phase_of_region, phase_plan
-from .records import VmState
+from .records import Turn, VmState
 
 DAY = 86_400
 ROLLOUT_DAYS = 30
@@ -65,7 +65,7 @@ class Rollout:
     phase_failed: dict | None = None
     phases: list[dict] = field(default_factory=list)
     regions: dict[str, RegionRun] = field(default_factory=dict)
-    vms: dict[str, list] = field(default_factory=dict)  # key -> [status, phase, batch, attempts]
+    vms: dict[str, Turn] = field(default_factory=dict)  # VM key -> its turn
 
     @property
     def live(self) -> bool:
@@ -87,7 +87,7 @@ class Rollout:
                 }
                 for name, run in self.regions.items()
             },
-            "vms": self.vms,
+            "vms": {key: turn.encode() for key, turn in self.vms.items()},
         }
 
     @classmethod
@@ -101,7 +101,7 @@ class Rollout:
                 for key, lane in run["lanes"].items()
             }
             rollout.regions[name] = RegionRun(name, run["phase"], lanes, run["zoneOrder"], run.get("batchCount", 0))
-        rollout.vms = raw.get("vms", {})
+        rollout.vms = {key: Turn.decode(turn) for key, turn in raw.get("vms", {}).items()}
         return rollout
 
 
@@ -183,7 +183,7 @@ class Orchestrator:
         if rollout is None:
             vm.ticket = None
             return
-        entry = rollout.vms.setdefault(vm.key, ["active", ticket[1], ticket[2], 0])
+        entry = rollout.vms.setdefault(vm.key, Turn("active", ticket[1], ticket[2]))
         if result.unhealthy:
             self.leave_turn(vm, "unhealthy", result.end, reason=result.error)
         elif result.status == "Succeeded":
@@ -191,9 +191,9 @@ class Orchestrator:
         elif result.status == "CompletedWithWarnings":
             vm.retry_after = offpeak.window_at(vm.tz, result.start)[1] if offpeak.window_at(vm.tz, result.start) else 0
         else:
-            entry[3] += 1
+            entry.attempts += 1
             vm.retry_after = (offpeak.window_at(vm.tz, result.start) or (0, result.end))[1]
-            if entry[3] >= lifecycle.MAX_ATTEMPTS:
+            if entry.attempts >= lifecycle.MAX_ATTEMPTS:
                 requirement = vm.guest.failure() is not None
                 self.leave_turn(vm, "excluded" if requirement else "failed", result.end, reason=result.error)
 
@@ -284,7 +284,7 @@ class Orchestrator:
                 number += 1
                 numbers.append(number)
                 for vm in batch:
-                    rollout.vms[vm.key] = ["queued", rollout.phase, number, 0]
+                    rollout.vms[vm.key] = Turn("queued", rollout.phase, number)
             lanes[key] = Lane(zone, [[vm.key for vm in batch] for batch in batches], numbers)
         return RegionRun(region, rollout.phase, lanes, zone_order, number)
 
@@ -319,15 +319,15 @@ class Orchestrator:
             lane.active = set()
             for key in batch:
                 vm = self.vms.get(key)
-                entry = rollout.vms.setdefault(key, ["queued", run.phase, number, 0])
-                if vm is None or not vm.platform or entry[0] in FINAL:
-                    if entry[0] not in FINAL:
-                        entry[0] = "skipped"
+                entry = rollout.vms.setdefault(key, Turn("queued", run.phase, number))
+                if vm is None or not vm.platform or entry.status in FINAL:
+                    if entry.status not in FINAL:
+                        entry.status = "skipped"
                     continue
                 if vm.power != "running" or not vm.enabled:
-                    entry[0] = "skipped"
+                    entry.status = "skipped"
                     continue
-                entry[0] = "active"
+                entry.status = "active"
                 lane.active.add(key)
                 vm.ticket = (rollout.release, run.phase, number)
             if lane.active:
@@ -345,8 +345,8 @@ class Orchestrator:
         rollout = self.rollout(ticket[0])
         if rollout is None:
             return
-        entry = rollout.vms.setdefault(vm.key, ["active", ticket[1], ticket[2], 0])
-        entry[0] = status
+        entry = rollout.vms.setdefault(vm.key, Turn("active", ticket[1], ticket[2]))
+        entry.status = status
         if status in ("failed", "unhealthy") and rollout.phase_failed is None and ticket[1] == rollout.phase:
             rollout.phase_failed = {
                 "phase": rollout.phase, "time": at, "vm": vm.key, "status": status,
@@ -383,7 +383,7 @@ class Orchestrator:
                     gone = sorted(key for key in lane.active or () if key not in self.vms)
                     for key in gone:
                         lane.active.discard(key)
-                        rollout.vms[key][0] = "skipped"
+                        rollout.vms[key].status = "skipped"
                     if gone and not lane.active:
                         lane.active = None
                         self._advance_region(rollout, run, at)
@@ -420,7 +420,7 @@ class Orchestrator:
             self._end_rollout(rollout, "halted", at)
             record["result"] = "failed"
             return False
-        patched = any(entry[0] == "done" and entry[1] == rollout.phase for entry in rollout.vms.values())
+        patched = any(entry.status == "done" and entry.phase == rollout.phase for entry in rollout.vms.values())
         record["result"] = "succeeded"
         if not patched:
             return True
@@ -447,7 +447,7 @@ class Orchestrator:
             if phase is None or (rollout.state != "completed" and (phase != rollout.phase or rollout.state != "active")):
                 continue
             entry = rollout.vms.get(vm.key)
-            if entry is not None and entry[0] not in ("skipped",):
+            if entry is not None and entry.status not in ("skipped",):
                 continue
             if not self.missing(vm, rollout.ceiling):
                 continue
@@ -461,7 +461,7 @@ class Orchestrator:
             run.batch_count += 1
             lane.batches.append([vm.key])
             lane.numbers.append(run.batch_count)
-            rollout.vms[vm.key] = ["queued", phase, run.batch_count, 0]
+            rollout.vms[vm.key] = Turn("queued", phase, run.batch_count)
             self._advance_region(rollout, run, at)
 
 

@@ -21,13 +21,13 @@ from datetime import UTC, datetime
 
 from . import lifecycle, offpeak
 from .catalog import PatchIndex
-from .records import VmState
+from .records import HistoryRow, Operation, OpKind, RowFlag, VmState
 from .rollout import Orchestrator, Release, Rollout
 
 DAY = 86_400
 ASSESS_EVERY = 3 * DAY  # "every few days and multiple times within any 30-day period"
 ASSESS_EVERY_WITH_MODE = DAY  # assessmentMode AutomaticByPlatform: "every 24 hours"
-_NO_KBS: list = []  # the KB ids of a history row that has none (shared: rows are never changed)
+_NO_FLAGS = RowFlag(0)
 
 
 class Counters(dict):
@@ -44,7 +44,7 @@ class Simulator:
         now: int,
         vms: dict[str, VmState],
         rollouts: list[Rollout],
-        inflight: list[list],
+        inflight: list[list],  # operations running when the last tick ended, as the store keeps them
         catalog_extra: list[dict],
         catalog_start: int,
         history: list[list],
@@ -69,24 +69,35 @@ class Simulator:
             vm.is_platform = vm.platform
             vm.is_assessed = vm.assessed_by_platform
             self.by_tz.setdefault(vm.tz, []).append(vm)
-        for op in inflight:
-            self._push(op[2], "end", op)
-            vm = vms.get(op[0])
-            if vm is not None:
-                vm.busy_until = op[2]
         for tz in self.by_tz:
             self._push(offpeak.next_opening(tz, now), "window", tz)
         self.log: list[tuple[int, str]] = []  # rollout milestones, for the tick summary
         self.orchestrator = Orchestrator(seed, vms, rollouts, self.counters, self.log, self._push, self.step,
                                          self.missing)
         self.orchestrator.resume()
-        self._pending_ops: dict[str, list] = {op[0]: op for op in inflight}
+        self._pending_ops: dict[str, Operation] = {}
+        for raw in inflight:
+            self._resume(raw)
         self.progress = None  # optional callable(now) for a progress bar
 
     @property
     def rollouts(self) -> list[Rollout]:
         """Every rollout the tick knows, oldest first (the orchestrator's)."""
         return self.orchestrator.rollouts
+
+    def _resume(self, raw: list) -> None:
+        """An operation of an earlier tick ends on this one (an installation of a VM gone or no longer
+        Windows is dropped: its result names patches of no catalog)."""
+        key = Operation.stored_key(raw)
+        vm = self.vms.get(key)
+        if Operation.stored_kind(raw) is OpKind.INSTALLATION and (vm is None or vm.family is None):
+            return
+        family = vm.family if vm is not None else None
+        op = Operation.decode(raw, lambda uid: self.patches.by_uid(family, uid))
+        self._pending_ops[key] = op
+        self._push(op.end, "end", op)
+        if vm is not None:
+            vm.busy_until = op.end
 
     # ---- queue -------------------------------------------------------------------------------
     def _push(self, at: int, kind: str, payload) -> None:
@@ -132,9 +143,9 @@ class Simulator:
                 self.progress(at)
         self.now = max(self.now, until)
 
-    def unfinished(self) -> list[list]:
+    def unfinished(self) -> list[Operation]:
         """Operations still running at ``now``: persisted so the next tick finishes them."""
-        return sorted(self._pending_ops.values(), key=lambda op: (op[2], op[0]))
+        return sorted(self._pending_ops.values(), key=lambda op: (op.end, op.key))
 
     # ---- windows and the per-VM agenda -------------------------------------------------------
     def _on_window(self, tz: str, at: int) -> None:
@@ -192,7 +203,7 @@ class Simulator:
                 t += seconds
             elif t + seconds <= window_end:
                 if t + seconds > self.until:
-                    self._begin(vm, "A", t, t + seconds, None)
+                    self._begin(vm, OpKind.ASSESSMENT, t, t + seconds, None)
                     return
                 self._finish_assess(vm, t)
                 t += seconds
@@ -200,25 +211,24 @@ class Simulator:
             if window_end - t >= lifecycle.MIN_INSTALL_START:
                 self._install(vm, t, window_end)
 
-    def _begin(self, vm: VmState, kind: str, start: int, end: int, extra) -> None:
-        op = [vm.key, kind, end, start, extra]
+    def _begin(self, vm: VmState, kind: OpKind, start: int, end: int, extra) -> None:
+        op = Operation(vm.key, kind, end, start, extra)
         vm.busy_until = end
         self._pending_ops[vm.key] = op
         self._push(end, "end", op)
 
-    def _on_end(self, op: list, at: int) -> None:
-        key, kind, end, start, extra = op
-        self._pending_ops.pop(key, None)
-        vm = self.vms.get(key)
+    def _on_end(self, op: Operation, at: int) -> None:
+        self._pending_ops.pop(op.key, None)
+        vm = self.vms.get(op.key)
         if vm is None:
             return  # deleted while its operation ran
         vm.busy_until = 0
-        if kind == "E":
-            self._finish_enable(vm, start, end, extra)
-        elif kind == "A":
-            self._finish_assess(vm, start, user=extra == "user")
-        elif kind == "I":
-            self._finish_install(vm, extra)
+        if op.kind is OpKind.ENABLEMENT:
+            self._finish_enable(vm, op.start, op.end, op.extra)
+        elif op.kind is OpKind.ASSESSMENT:
+            self._finish_assess(vm, op.start, user=op.extra == "user")
+        elif op.kind is OpKind.INSTALLATION:
+            self._finish_install(vm, op.extra)
         self.step(vm, at)
 
     # ---- enablement --------------------------------------------------------------------------
@@ -228,13 +238,13 @@ class Simulator:
             if vm.enable_error is None:
                 vm.enable_error = failure
                 vm.dirty = True
-                self._record(vm, "E", t, t, "Failed", None, None, ())
+                self._record(vm, OpKind.ENABLEMENT, t, t, "Failed", None, None, ())
             return
         vm.enable_error = None
         seconds = min(vm.enable_left, window_end - t)
         if seconds <= 0:
             return
-        self._begin(vm, "E", t, t + seconds, seconds)
+        self._begin(vm, OpKind.ENABLEMENT, t, t + seconds, seconds)
 
     def _finish_enable(self, vm: VmState, start: int, end: int, seconds: int) -> None:
         vm.enable_left = max(0, vm.enable_left - seconds)
@@ -243,10 +253,10 @@ class Simulator:
             vm.enabled = True
             vm.assess_due = min(vm.assess_due or end, end)
             self.counters.bump("enabled")
-            self._record(vm, "E", start, end, "Succeeded", None, None, ())
+            self._record(vm, OpKind.ENABLEMENT, start, end, "Succeeded", None, None, ())
             self.orchestrator.admit(vm, end)
         else:
-            self._record(vm, "E", start, end, "Paused", None, None, ())
+            self._record(vm, OpKind.ENABLEMENT, start, end, "Paused", None, None, ())
 
     # ---- assessment --------------------------------------------------------------------------
     def missing(self, vm: VmState, upto: int):
@@ -262,7 +272,7 @@ class Simulator:
             every = ASSESS_EVERY_WITH_MODE if vm.assess_platform else ASSESS_EVERY
             vm.assess_due = start + every
         self.counters.bump("assessments")
-        self._record(vm, "A", result.start, result.end, result.status, None, None, (),
+        self._record(vm, OpKind.ASSESSMENT, result.start, result.end, result.status, None, None, (),
                      started_by="User" if user else "Platform")
 
     def os_updates(self, vm: VmState, t: int) -> None:
@@ -277,13 +287,13 @@ class Simulator:
             vm.dirty = True
 
     # ---- user-started operations (installPatches, assessPatches) -------------------------------
-    def begin_user_operation(self, vm: VmState, kind: str, start: int, end: int, extra=None) -> None:
+    def begin_user_operation(self, vm: VmState, kind: OpKind, start: int, end: int, extra=None) -> None:
         """Start an on-demand operation that finishes on a later tick (az's --no-wait)."""
-        self._begin(vm, kind, start, end, extra if kind == "I" else "user")
+        self._begin(vm, kind, start, end, extra if kind is OpKind.INSTALLATION else "user")
 
-    def record_user(self, vm: VmState, op: str, start: int, end: int, result: str, kbs, exceeded=False,
+    def record_user(self, vm: VmState, op: OpKind, start: int, end: int, result: str, kbs, exceeded=False,
                     rebooted=False) -> None:
-        self.counters.bump("assessments" if op == "A" else "installations")
+        self.counters.bump("assessments" if op is OpKind.ASSESSMENT else "installations")
         self._record(vm, op, start, end, result, None, None, tuple(kbs), exceeded, rebooted, started_by="User")
 
     # ---- installation ------------------------------------------------------------------------
@@ -293,14 +303,14 @@ class Simulator:
         selection = lifecycle.Selection(reboot_setting=vm.reboot_setting)
         result = lifecycle.install(self.seed, vm.index, t, window_end, self.missing(vm, ceiling), vm.guest, selection,
                                    vm.faults, reboot_pending=vm.reboot_pending)
-        self._begin(vm, "I", t, result.end, result)
+        self._begin(vm, OpKind.INSTALLATION, t, result.end, result)
 
     def _finish_install(self, vm: VmState, result: lifecycle.Installation) -> None:
         self.apply_installation(vm, result)
         ticket = vm.ticket if result.started_by == "Platform" else None
         phase, batch = (ticket[1], ticket[2]) if ticket else (None, None)
         outcome = "Unhealthy" if result.unhealthy else result.status
-        self._record(vm, "I", result.start, result.end, outcome, phase, batch, tuple(result.kb_ids),
+        self._record(vm, OpKind.INSTALLATION, result.start, result.end, outcome, phase, batch, tuple(result.kb_ids),
                      result.window_exceeded, result.rebooted, started_by=result.started_by)
         self.counters.bump("installations")
         if ticket is None:
@@ -329,13 +339,22 @@ class Simulator:
         vm.assessment.end = result.end
 
     # ---- history -----------------------------------------------------------------------------
-    def _record(self, vm, op, start, end, result, phase, batch, kbs, exceeded=False, rebooted=False,
-                started_by="Platform") -> None:
-        release = vm.ticket[0] if (vm.ticket and op == "I" and started_by == "Platform") else None
-        flags = (1 if exceeded else 0) | (2 if rebooted else 0) | (4 if started_by == "User" else 0)
-        # most rows (assessments, enablements) have no KBs: they share one empty list, never mutated
-        self.history.append([vm.ref, op, start, end, result, phase, batch, list(kbs) if kbs else _NO_KBS, release,
-                             flags, vm.index])
+    def _record(self, vm: VmState, op: OpKind, start: int, end: int, result: str, phase: int | None,
+                batch: int | None, kbs, exceeded: bool = False, rebooted: bool = False,
+                started_by: str = "Platform") -> None:
+        user = started_by == "User"
+        release = vm.ticket[0] if (vm.ticket and op is OpKind.INSTALLATION and not user) else None
+        flags = _NO_FLAGS  # most rows (assessments) have none: no flag arithmetic on the hot path
+        if exceeded or rebooted or user:
+            flags = RowFlag(0)
+            if exceeded:
+                flags |= RowFlag.WINDOW_EXCEEDED
+            if rebooted:
+                flags |= RowFlag.REBOOTED
+            if user:
+                flags |= RowFlag.STARTED_BY_USER
+        self.history.append(HistoryRow(vm.ref, op, start, end, result, phase, batch, kbs, release, flags,
+                                       vm.index).encode())
 
     # ---- releases ------------------------------------------------------------------------------
     def _on_release(self, release: Release, at: int) -> None:

@@ -107,7 +107,9 @@ def on_delete(state, record: dict) -> None:
     engine = state.data.get("engine")
     if not engine:
         return
-    engine["inflight"] = [op for op in engine.get("inflight", []) if op[0] != _key_of(record)]
+    from ..engine.records import Operation
+
+    engine["inflight"] = [op for op in engine.get("inflight", []) if Operation.stored_key(op) != _key_of(record)]
 
 
 def _key_of(record: dict) -> str:
@@ -120,7 +122,8 @@ def _key_of(record: dict) -> str:
 # ---- building the engine's view ----------------------------------------------------------------
 
 
-def _vm_state(key: str, record: dict, ref: int, seed: int):
+def vm_state(key: str, record: dict, ref: int = 0):
+    """The engine's view of one stored VM (``ref``: its row in the history's table of VMs)."""
     from ..azure import images
     from ..azure.timezones import WINDOWS_TO_IANA, canonical_windows_zone
     from ..engine import catalog, lifecycle
@@ -226,17 +229,13 @@ def build(state, until):
     for key, record in state.data["vms"].items():
         if "patch" not in record["sim"] and record["vm"]["properties"].get("osProfile", {}).get("windowsConfiguration"):
             record["sim"]["patch"] = _new_patch_memory(state, record)
-        vms[key] = _vm_state(key, record, _ref_for(record, refs, table), the_seed)
+        vms[key] = vm_state(key, record, _ref_for(record, refs, table))
     engine = state.data.get("engine") or {}
     rollouts = [Rollout.from_json(raw) for raw in engine.get("rollouts", [])]
-    inflight = [list(op) for op in engine.get("inflight", [])]
     start = to_epoch(parse_instant(state.section("clock")["start"]))
     earliest = min([start, *(vm.created for vm in vms.values())]) - 62 * 86_400
-    sim = Simulator(the_seed, now, vms, rollouts, [], catalog_extra(state), earliest, history_section(state)["rows"],
-                    to_epoch(until))
-    for op in inflight:
-        _restore_op(sim, op)
-    return sim
+    return Simulator(the_seed, now, vms, rollouts, engine.get("inflight", []), catalog_extra(state), earliest,
+                     history_section(state)["rows"], to_epoch(until))
 
 
 def catalog_extra(state) -> list[dict]:
@@ -256,60 +255,13 @@ def releases(state, start: int, end: int):
     return out
 
 
-# ---- in-flight operations across ticks ---------------------------------------------------------
-
-
-def _op_to_json(op: list) -> list:
-    key, kind, end, start, extra = op
-    if kind == "I":
-        extra = _installation_to_json(extra)
-    return [key, kind, end, start, extra]
-
-
-def _restore_op(sim, raw: list) -> None:
-    key, kind, end, start, extra = raw
-    if kind == "I":
-        vm = sim.vms.get(key)
-        if vm is None or vm.family is None:
-            return
-        extra = _installation_from_json(sim, vm.family, extra)
-    op = [key, kind, end, start, extra]
-    sim._pending_ops[key] = op
-    sim._push(end, "end", op)
-    if key in sim.vms:
-        sim.vms[key].busy_until = end
-
-
-def _installation_to_json(result) -> dict:
-    return {
-        "status": result.status, "start": result.start, "end": result.end, "activity": result.activity,
-        "installed": [p.uid for p in result.installed], "failed": [p.uid for p in result.failed],
-        "pending": [p.uid for p in result.pending], "notSelected": result.not_selected, "excluded": result.excluded,
-        "windowExceeded": result.window_exceeded, "rebootStatus": result.reboot_status, "rebooted": result.rebooted,
-        "unhealthy": result.unhealthy, "error": result.error, "startedBy": result.started_by,
-    }
-
-
-def _installation_from_json(sim, family: str, raw: dict):
-    from ..engine.lifecycle import Installation
-
-    def patches(uids):
-        return [p for p in (sim.patches.by_uid(family, uid) for uid in uids) if p is not None]
-
-    return Installation(
-        raw["status"], raw["start"], raw["end"], raw["activity"], patches(raw["installed"]), patches(raw["failed"]),
-        patches(raw["pending"]), raw["notSelected"], raw["excluded"], raw["windowExceeded"], raw["rebootStatus"],
-        raw["rebooted"], raw["unhealthy"], raw["error"], raw.get("startedBy", "Platform"),
-    )
-
-
 # ---- writing back -------------------------------------------------------------------------------
 
 
 def write_back(state, sim) -> None:
     """Store what the simulator changed: VM memories, instance views, rollouts, in-flight operations."""
     unfinished = sim.unfinished()
-    running = {op[0]: op for op in unfinished}
+    running = {op.key: op for op in unfinished}
     when = format_instant(from_epoch(sim.now))
     for key, vm in sim.vms.items():
         record = state.data["vms"].get(key)
@@ -319,11 +271,12 @@ def write_back(state, sim) -> None:
             _write_vm(record, vm, running.get(key), when, sim.seed)
     state.data["engine"] = {
         "rollouts": [r.to_json() for r in sim.rollouts[-6:]],
-        "inflight": [_op_to_json(op) for op in unfinished],
+        "inflight": [op.encode() for op in unfinished],
     }
 
 
-def _write_vm(record: dict, vm, running: list | None, when: str, seed: int) -> None:
+def _write_vm(record: dict, vm, running, when: str, seed: int) -> None:
+    from ..engine.records import OpKind
     from ..models.compute import AvailablePatchSummary, LastPatchInstallationSummary
 
     patch = record["sim"].setdefault("patch", {})
@@ -358,16 +311,16 @@ def _write_vm(record: dict, vm, running: list | None, when: str, seed: int) -> N
             startTime=_iso(i.start), lastModifiedTime=_iso(i.end), startedBy=i.started_by, error=i.error,
         ).wire()
     if running is not None:
-        kind, start = running[1], running[3]
         from ..engine.lifecycle import activity_id
 
-        activity = activity_id(seed, vm.index, "assessment" if kind == "A" else "installation", start)
-        if kind == "A":
+        kind, start = running.kind, running.start
+        activity = activity_id(seed, vm.index, "assessment" if kind is OpKind.ASSESSMENT else "installation", start)
+        if kind is OpKind.ASSESSMENT:
             status["availablePatchSummary"] = AvailablePatchSummary(
                 status="InProgress", assessmentActivityId=activity, rebootPending=vm.reboot_pending,
                 startTime=_iso(start), lastModifiedTime=when,
             ).wire()
-        elif kind == "I":
+        elif kind is OpKind.INSTALLATION:
             status["lastPatchInstallationSummary"] = LastPatchInstallationSummary(
                 status="InProgress", installationActivityId=activity, maintenanceWindowExceeded=False,
                 startTime=_iso(start), lastModifiedTime=when, startedBy="Platform",
@@ -379,7 +332,7 @@ def _write_vm(record: dict, vm, running: list | None, when: str, seed: int) -> N
         elif vm.enabled:
             _set_extension(record, "Succeeded", when, "Automatic VM guest patching is enabled: the platform "
                            "orchestrates patches and Windows automatic updates are off (NoAutoUpdate=1).")
-        elif running is not None and running[1] == "E":
+        elif running is not None and running.kind is OpKind.ENABLEMENT:
             _set_extension(record, "Transitioning", when, "Installing the patch extension in the VM's off-peak hours.")
         elif vm.enable_left and record["sim"].get("patch", {}).get("enabled") is False:
             _set_extension(record, "Transitioning", when, "Enablement paused: it resumes in the VM's next off-peak "
