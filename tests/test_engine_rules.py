@@ -415,3 +415,33 @@ def test_switching_modes_shows_in_the_instance_view_at_once(opted_in):
     assert cli("vm", "update", "-g", "rg", "-n", "flip", "--set", setting + "AutomaticByOS").exit_code == 0
     assert cli("vm", "get-instance-view", "-g", "rg", "-n", "flip", "--query", query).json == {
         "ext": None, "config": "PatchModeConfigurationState/Ready"}
+
+
+def test_the_store_is_the_same_whatever_the_tick_size(tmp_path):
+    """Every time in the store is the time its event happened: 1 x 40 days, 4 x 10 days and 40 x 1 day give
+    byte-identical stores (status times, history rows and their order, in-flight operations, rollouts)."""
+    import shutil
+
+    from rollout_kit import mixed_fleet
+
+    from autopatch_cli.ops.clock import tick
+    from autopatch_cli.ops.state import now
+
+    base = tmp_path / "base.json"
+    with Session(base).writer() as state:
+        opt_in(state)
+        mixed_fleet(state, 45, ["eastus", "westus", "westeurope", "northeurope", "japaneast", "centralindia"], seed=5,
+                    faults=True)
+    stores = {}
+    for label, days in (("1x40", [40]), ("4x10", [10] * 4), ("40x1", [1] * 40)):
+        path = tmp_path / f"{label}.json"
+        shutil.copyfile(base, path)
+        for step in days:
+            with Session(path).writer() as state:
+                tick(state, now(state) + timedelta(days=step))
+        stores[label] = path.read_bytes()
+    data = json.loads(stores["1x40"])
+    assert data["engine"]["rollouts"] and len(data["history"]["rows"]) > 300  # the fleet was patched meanwhile
+    assert any(r["halt"] for r in data["engine"]["rollouts"])  # and a halt happened
+    assert stores["4x10"] == stores["1x40"]
+    assert stores["40x1"] == stores["1x40"]

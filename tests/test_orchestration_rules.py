@@ -449,3 +449,41 @@ def test_why_for_a_vm_that_joins_a_completed_rollout_late(tmp_path):
     assert answer["reason"] == "outside-off-peak", answer
     assert "2020-10-20T22:00:00+00:00" in answer["message"]
     assert patched["reason"] == "patched", patched
+
+
+@pytest.mark.parametrize("seed", [3, 4])
+def test_plan_equals_the_run_ticked_day_by_day(tmp_path, seed):
+    """A 50-VM fleet planned once, then ticked one day at a time through its release: every VM starts in the
+    phase, batch and second the plan said (ticks used to start VMs' work wherever they ended)."""
+    from rollout_kit import mixed_fleet
+
+    from autopatch_cli.ops.clock import tick
+    from autopatch_cli.ops.state import now
+
+    path = tmp_path / "state.json"
+    with Session(path).writer() as state:
+        opt_in(state)
+        mixed_fleet(state, 50, list(REGIONS), seed=seed)
+        # planned the morning after a release, with the rollout under way and windows open as ticks end
+        tick(state, now(state) + timedelta(days=41, hours=1))
+        plan = orchestration.plan(state)
+        planned_at = now(state)
+    for _ in range(46):
+        with Session(path).writer() as state:
+            tick(state, now(state) + timedelta(days=1))
+    with Session(path).writer() as state:
+        real = {}
+        for record in orchestration.history(state, release=plan["release"], operation="installation"):
+            # the first installation still to end when the plan was made (one running then included)
+            if record["startedBy"] == "Platform" and at(record["endTime"]) > planned_at:
+                real.setdefault((record["resourceGroup"], record["name"]), record)
+    planned = [entry for entry in plan["vms"] if entry["expectedStart"]]
+    assert len(planned) >= 15
+    for entry in plan["vms"]:
+        ran = real.get((entry["resourceGroup"], entry["name"]))
+        if entry["expectedStart"]:
+            assert ran is not None, entry
+            assert (entry["expectedStart"], entry["phase"], entry["batch"]) == (ran["startTime"], ran["phase"],
+                                                                                ran["batch"]), entry
+        else:
+            assert ran is None, (entry, ran)

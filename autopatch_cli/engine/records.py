@@ -49,7 +49,12 @@ class VmState:
     installation: lifecycle.Installation | None = None
     dirty: bool = False
     ticket: tuple | None = None  # (rollout release id, phase, batch) while the orchestrator has given a turn
+    wake: bool = False  # changed by the user since the last tick: looked at as the tick starts
     assess_now: bool = False  # started again: assessment due at once (at its next off-peak window)
+    # when the platform last changed what the VM reports (the instance view's status times are these, not
+    # the end of the tick that saw the change): the patch extension's state, and the health signal
+    extension_at: int | None = None
+    health_at: int | None = None  # stored: kept while the health stays the same
     is_platform: bool = False  # cached `platform` and `assessed_by_platform` for the hot loop
     is_assessed: bool = False
 
@@ -137,7 +142,8 @@ class Turn:
 @dataclass(slots=True)
 class Operation:
     """An operation running on a VM: it ends at ``end``; ``extra`` is the installation's result for an
-    installation, the seconds worked for an enablement, "user" for a user-started assessment."""
+    installation, the seconds worked for an enablement, "user" for a user-started assessment and
+    "platform" for a platform assessment (already in the history: it is recorded when it starts)."""
 
     key: str
     kind: OpKind

@@ -30,6 +30,17 @@ ASSESS_EVERY_WITH_MODE = DAY  # assessmentMode AutomaticByPlatform: "every 24 ho
 _NO_FLAGS = RowFlag(0)
 
 
+_RANK = {"end": 0, "deadline": 1, "phase": 2, "release": 3, "window": 4}
+
+
+def _identity(kind: str, payload) -> str:
+    if kind == "end":
+        return payload.key
+    if kind == "release":
+        return payload.id
+    return payload  # a time zone (window), a release id (phase, deadline)
+
+
 class Counters(dict):
     def bump(self, name: str, by: int = 1) -> None:
         self[name] = self.get(name, 0) + by
@@ -101,8 +112,10 @@ class Simulator:
 
     # ---- queue -------------------------------------------------------------------------------
     def _push(self, at: int, kind: str, payload) -> None:
+        # Events of one instant run in an order that depends on what they are, not on when they were queued:
+        # a tick that ends in between re-queues them, and the run must not depend on where ticks end.
         self._seq += 1
-        heapq.heappush(self.events, (at, self._seq, kind, payload))
+        heapq.heappush(self.events, (at, _RANK[kind], _identity(kind, payload), self._seq, kind, payload))
 
     def next_event_time(self) -> int | None:
         return self.events[0][0] if self.events else None
@@ -112,10 +125,12 @@ class Simulator:
         """Schedule the releases ahead and pick up VMs whose window is open right now."""
         for release in releases:
             self._push(release.published, "release", release)
+        # Only VMs the user changed since the last tick: for the others nothing happens at the instant a
+        # tick starts, so a run is the same whatever the length of its ticks.
         for tz, members in self.by_tz.items():
             if offpeak.window_at(tz, self.now) is not None:
                 for vm in members:
-                    if vm.busy_until <= self.now:
+                    if vm.wake and vm.busy_until <= self.now:
                         self.step(vm, self.now)
         for vm in self.vms.values():
             if vm.assess_now and vm.busy_until <= self.now:
@@ -126,7 +141,7 @@ class Simulator:
         self.until = until
         events = self.events
         while events and events[0][0] <= until:
-            at, _, kind, payload = heapq.heappop(events)
+            at, _, _, _, kind, payload = heapq.heappop(events)
             self.now = max(self.now, at)
             self.counters.bump("events")
             if kind == "window":
@@ -202,10 +217,13 @@ class Simulator:
                 vm.assess_due = t + (ASSESS_EVERY_WITH_MODE if vm.assess_platform else ASSESS_EVERY)
                 t += seconds
             elif t + seconds <= window_end:
-                if t + seconds > self.until:
-                    self._begin(vm, OpKind.ASSESSMENT, t, t + seconds, None)
-                    return
+                # recorded when it starts, like every assessment, wherever the tick ends
                 self._finish_assess(vm, t)
+                if t + seconds > self.until:
+                    # still running when the tick ends: in progress until then, its result reported at its end
+                    vm.assessment = None
+                    self._begin(vm, OpKind.ASSESSMENT, t, t + seconds, "platform")
+                    return
                 t += seconds
         if vm.ticket is not None and vm.is_platform and vm.enabled and t >= vm.retry_after:
             if window_end - t >= lifecycle.MIN_INSTALL_START:
@@ -225,6 +243,9 @@ class Simulator:
         vm.busy_until = 0
         if op.kind is OpKind.ENABLEMENT:
             self._finish_enable(vm, op.start, op.end, op.extra)
+        elif op.kind is OpKind.ASSESSMENT and op.extra == "platform":
+            vm.assessment = self._assessment(vm, op.start)  # recorded when it started
+            vm.dirty = True
         elif op.kind is OpKind.ASSESSMENT:
             self._finish_assess(vm, op.start, user=op.extra == "user")
         elif op.kind is OpKind.INSTALLATION:
@@ -237,6 +258,7 @@ class Simulator:
         if failure is not None:
             if vm.enable_error is None:
                 vm.enable_error = failure
+                vm.extension_at = t
                 vm.dirty = True
                 self._record(vm, OpKind.ENABLEMENT, t, t, "Failed", None, None, ())
             return
@@ -244,10 +266,12 @@ class Simulator:
         seconds = min(vm.enable_left, window_end - t)
         if seconds <= 0:
             return
+        vm.extension_at = t
         self._begin(vm, OpKind.ENABLEMENT, t, t + seconds, seconds)
 
     def _finish_enable(self, vm: VmState, start: int, end: int, seconds: int) -> None:
         vm.enable_left = max(0, vm.enable_left - seconds)
+        vm.extension_at = end
         vm.dirty = True
         if vm.enable_left == 0:
             vm.enabled = True
@@ -262,10 +286,13 @@ class Simulator:
     def missing(self, vm: VmState, upto: int):
         return self.patches.missing(vm.family, vm.created, upto, vm.installed)
 
+    def _assessment(self, vm: VmState, start: int) -> lifecycle.Assessment:
+        return lifecycle.assess(self.seed, vm.index, start, self.missing(vm, start), vm.guest, vm.reboot_pending,
+                                with_activity=False)
+
     def _finish_assess(self, vm: VmState, start: int, user: bool = False) -> None:
         self.os_updates(vm, start)
-        result = lifecycle.assess(self.seed, vm.index, start, self.missing(vm, start), vm.guest, vm.reboot_pending,
-                                  with_activity=False)
+        result = self._assessment(vm, start)
         vm.assessment = result
         vm.dirty = True
         if not user:
@@ -328,8 +355,12 @@ class Simulator:
         elif result.rebooted:
             vm.reboot_pending = False
         if result.unhealthy:
+            if vm.healthy or vm.health_at is None:
+                vm.health_at = result.end
             vm.healthy = False
         elif result.rebooted:
+            if not vm.healthy or vm.health_at is None:
+                vm.health_at = result.end
             vm.healthy = True
         # the extension reports a fresh assessment with the installation (and the installation's activity id)
         vm.assessment = lifecycle.assess(self.seed, vm.index, result.end, self.missing(vm, result.end), vm.guest,

@@ -68,6 +68,8 @@ def on_configuration_change(state, record: dict, existing_mode: str | None) -> N
     mode = patch_mode(record["vm"])
     patch = record["sim"].setdefault("patch", _new_patch_memory(state, record))
     patch_status = record["iv"].setdefault("patchStatus", {})
+    if mode != existing_mode:
+        patch["wake"] = True
     if mode != existing_mode or "configurationStatuses" not in patch_status:
         # AutomaticByOS and Manual need nothing from the platform; AutomaticByPlatform waits for the
         # patch extension to be installed in the VM's off-peak hours.
@@ -90,7 +92,16 @@ def _new_patch_memory(state, record: dict) -> dict:
         "assessDue": None,
         "rebootPending": False,
         "healthy": True,
+        "wake": True,
     }
+
+
+def wake(record: dict) -> None:
+    """The user changed what the platform works from: the VM is looked at as the next tick starts (in its
+    off-peak window, if that is open), not only at the platform's own next event."""
+    patch = record["sim"].get("patch")
+    if patch is not None:
+        patch["wake"] = True
 
 
 def on_power_change(state, record: dict, before: str, after: str, action: str) -> None:
@@ -176,8 +187,10 @@ def vm_state(key: str, record: dict, ref: int = 0):
         guest=guest,
         faults=dict(sim.get("faults") or {}),
         enable_error=patch.get("enableError"),
+        health_at=patch.get("healthAt"),
     )
     state.assess_now = bool(patch.get("assessNow"))
+    state.wake = bool(patch.get("wake"))
     if state.reboot_setting == "Unknown":
         state.reboot_setting = "IfRequired"
     ticket = patch.get("ticket")
@@ -269,6 +282,8 @@ def write_back(state, sim) -> None:
             continue
         if vm.dirty or key in running or vm.ticket is not None or record["sim"].get("patch", {}).get("ticket"):
             _write_vm(record, vm, running.get(key), when, sim.seed)
+        elif vm.wake:
+            record["sim"]["patch"].pop("wake", None)  # looked at when the tick started
     state.data["engine"] = {
         "rollouts": [r.to_json() for r in sim.rollouts[-6:]],
         "inflight": [op.encode() for op in unfinished],
@@ -285,7 +300,10 @@ def _write_vm(record: dict, vm, running, when: str, seed: int) -> None:
         rebootPending=vm.reboot_pending, healthy=vm.healthy, retryAfter=vm.retry_after,
         ticket=list(vm.ticket) if vm.ticket else None, enableError=vm.enable_error,
     )
+    if vm.health_at is not None:
+        patch["healthAt"] = vm.health_at
     patch.pop("assessNow", None)
+    patch.pop("wake", None)
     if vm.assess_now:
         patch["assessNow"] = True
     record["sim"]["faults"] = vm.faults
@@ -326,20 +344,29 @@ def _write_vm(record: dict, vm, running, when: str, seed: int) -> None:
                 startTime=_iso(start), lastModifiedTime=when, startedBy="Platform",
             ).wire()
     if vm.mode == "AutomaticByPlatform":
-        _set_configuration(record, vm.enabled, when)
+        # statuses carry the time the platform changed them (the same whatever the tick's length); a status
+        # this tick did not change keeps the time it was first reported
+        changed = _iso(vm.extension_at) if vm.extension_at is not None else None
+        _set_configuration(record, vm.enabled, changed or when)
         if vm.enable_error:
-            _set_extension(record, "Error", when, vm.enable_error["message"], error=True)
+            _set_extension(record, "Error", changed or when, vm.enable_error["message"], error=True, keep=not changed)
         elif vm.enabled:
-            _set_extension(record, "Succeeded", when, "Automatic VM guest patching is enabled: the platform "
-                           "orchestrates patches and Windows automatic updates are off (NoAutoUpdate=1).")
+            _set_extension(record, "Succeeded", changed or when, "Automatic VM guest patching is enabled: the "
+                           "platform orchestrates patches and Windows automatic updates are off (NoAutoUpdate=1).",
+                           keep=not changed)
         elif running is not None and running.kind is OpKind.ENABLEMENT:
-            _set_extension(record, "Transitioning", when, "Installing the patch extension in the VM's off-peak hours.")
+            _set_extension(record, "Transitioning", _iso(running.start),
+                           "Installing the patch extension in the VM's off-peak hours.", keep=False)
         elif vm.enable_left and record["sim"].get("patch", {}).get("enabled") is False:
-            _set_extension(record, "Transitioning", when, "Enablement paused: it resumes in the VM's next off-peak "
-                           "window.")
-    if not vm.healthy or view.get("vmHealth") or vm.installation is not None and vm.installation.rebooted:
-        view["vmHealth"] = {"status": _kept((view.get("vmHealth") or {}).get("status"),
-                                            health_status(vm.healthy, when)["status"])}
+            _set_extension(record, "Transitioning", changed or when, "Enablement paused: it resumes in the VM's "
+                           "next off-peak window.", keep=not changed)
+    # the health signal is reported from the first reboot after patching on (or a VM found unhealthy)
+    if not vm.healthy or view.get("vmHealth") or vm.health_at is not None:
+        if vm.health_at is not None:
+            view["vmHealth"] = health_status(vm.healthy, _iso(vm.health_at))
+        else:
+            view["vmHealth"] = {"status": _kept((view.get("vmHealth") or {}).get("status"),
+                                                health_status(vm.healthy, when)["status"])}
 
 
 def _remove_extension(record: dict) -> None:
@@ -354,8 +381,9 @@ def _remove_extension(record: dict) -> None:
         agent["extensionHandlers"] = [h for h in agent["extensionHandlers"] if h.get("type") != PATCH_EXTENSION_TYPE]
 
 
-def _set_extension(record: dict, state: str, when: str, message: str, error: bool = False) -> None:
-    """The patch extension in ``extensions`` and among the agent's ``extensionHandlers``."""
+def _set_extension(record: dict, state: str, when: str, message: str, error: bool = False, keep: bool = True) -> None:
+    """The patch extension in ``extensions`` and among the agent's ``extensionHandlers`` (``keep``: a status
+    that says what it said before keeps its time)."""
     from ..azure.catalog import PATCH_EXTENSION_NAME, PATCH_EXTENSION_TYPE, PATCH_EXTENSION_VERSION
     from ..models.compute import (
         VirtualMachineExtensionHandlerInstanceView,
@@ -374,7 +402,8 @@ def _set_extension(record: dict, state: str, when: str, message: str, error: boo
         name=PATCH_EXTENSION_NAME, type=PATCH_EXTENSION_TYPE, typeHandlerVersion=PATCH_EXTENSION_VERSION,
         statuses=[status(code, display, when, level, message)],
     ).wire()
-    _kept((before or {}).get("statuses", [None])[0], extension["statuses"][0])
+    if keep:
+        _kept((before or {}).get("statuses", [None])[0], extension["statuses"][0])
     others = [e for e in view.get("extensions") or () if e.get("type") != PATCH_EXTENSION_TYPE]
     view["extensions"] = [*others, extension]
     agent = view.get("vmAgent")
