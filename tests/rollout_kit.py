@@ -112,3 +112,25 @@ def mixed_fleet(state, count: int, regions: list[str], seed: int, faults: bool =
         rg, name = made[len(made) // 2]
         sim_ops.add_fault(state, rg, name, "unhealthy-after-reboot", 1)
     return made
+
+
+def phase_start(state, region: str, release: str = "2020-10") -> datetime:
+    """When ``region``'s phase of ``release`` opens on the global calendar (the same for every fleet)."""
+    from autopatch_cli.engine.catalog import patch_tuesday
+    from autopatch_cli.engine.phases import calendar, phase_of_region
+    from autopatch_cli.ops.state import seed
+
+    year, month = (int(part) for part in release.split("-")[:2])
+    published = int(patch_tuesday(year, month).timestamp())
+    start, _end = calendar(seed(state), release, published)[phase_of_region()[region] - 1]
+    return datetime.fromtimestamp(start, tz=UTC)
+
+
+def tick_until(state, done, step: timedelta = timedelta(minutes=10), limit: timedelta = timedelta(days=40)) -> None:
+    """Tick ``step`` at a time until ``done()`` holds (at most ``limit``)."""
+    from autopatch_cli.ops.state import now
+
+    end = now(state) + limit
+    while not done():
+        assert now(state) < end, "the awaited event never came"
+        tick(state, now(state) + step)

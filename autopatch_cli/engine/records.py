@@ -180,6 +180,7 @@ def installation_to_json(result: lifecycle.Installation) -> dict:
         "pending": [p.uid for p in result.pending], "notSelected": result.not_selected, "excluded": result.excluded,
         "windowExceeded": result.window_exceeded, "rebootStatus": result.reboot_status, "rebooted": result.rebooted,
         "unhealthy": result.unhealthy, "error": result.error, "startedBy": result.started_by,
+        "ticket": list(result.ticket) if result.ticket else None,
     }
 
 
@@ -191,4 +192,5 @@ def installation_from_json(raw: dict, patch_lookup: Callable[[str], Patch | None
         raw["status"], raw["start"], raw["end"], raw["activity"], patches(raw["installed"]), patches(raw["failed"]),
         patches(raw["pending"]), raw["notSelected"], raw["excluded"], raw["windowExceeded"], raw["rebootStatus"],
         raw["rebooted"], raw["unhealthy"], raw["error"], raw.get("startedBy", "Platform"),
+        tuple(raw["ticket"]) if raw.get("ticket") else None,
     )

@@ -330,15 +330,18 @@ class Simulator:
         selection = lifecycle.Selection(reboot_setting=vm.reboot_setting)
         result = lifecycle.install(self.seed, vm.index, t, window_end, self.missing(vm, ceiling), vm.guest, selection,
                                    vm.faults, reboot_pending=vm.reboot_pending)
+        result.ticket = vm.ticket  # its history row names the release even if the rollout ends meanwhile
         self._begin(vm, OpKind.INSTALLATION, t, result.end, result)
 
     def _finish_install(self, vm: VmState, result: lifecycle.Installation) -> None:
         self.apply_installation(vm, result)
         ticket = vm.ticket if result.started_by == "Platform" else None
-        phase, batch = (ticket[1], ticket[2]) if ticket else (None, None)
+        started_in = (result.ticket or ticket) if result.started_by == "Platform" else None
+        phase, batch = (started_in[1], started_in[2]) if started_in else (None, None)
         outcome = "Unhealthy" if result.unhealthy else result.status
         self._record(vm, OpKind.INSTALLATION, result.start, result.end, outcome, phase, batch, tuple(result.kb_ids),
-                     result.window_exceeded, result.rebooted, started_by=result.started_by)
+                     result.window_exceeded, result.rebooted, started_by=result.started_by,
+                     release=started_in[0] if started_in else None)
         self.counters.bump("installations")
         if ticket is None:
             return
@@ -372,9 +375,8 @@ class Simulator:
     # ---- history -----------------------------------------------------------------------------
     def _record(self, vm: VmState, op: OpKind, start: int, end: int, result: str, phase: int | None,
                 batch: int | None, kbs, exceeded: bool = False, rebooted: bool = False,
-                started_by: str = "Platform") -> None:
+                started_by: str = "Platform", release: str | None = None) -> None:
         user = started_by == "User"
-        release = vm.ticket[0] if (vm.ticket and op is OpKind.INSTALLATION and not user) else None
         flags = _NO_FLAGS  # most rows (assessments) have none: no flag arithmetic on the hot path
         if exceeded or rebooted or user:
             flags = RowFlag(0)

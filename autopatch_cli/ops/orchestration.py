@@ -116,6 +116,16 @@ def show(state) -> dict:
             "phaseLabel": phase_label(current) if 0 < current <= len(plan) else None,
             "nextPhaseAt": offpeak.utc_iso(raw["nextAt"]) if raw["state"] == "baking" and raw.get("nextAt") else None,
             "halt": _halt(raw.get("halt")),
+            "supersededBy": raw.get("supersededBy"),
+            # VMs whose turn had not come (or not ended) when the next release superseded this rollout: the
+            # next rollout installs its patches, which include these (cumulative updates)
+            "pendingWhenSuperseded": sum(1 for stored in raw["vms"].values()
+                                         if Turn.decode(stored).status in ("queued", "active"))
+            if raw["state"] == "superseded" else None,
+            "calendar": [{"phase": number, "label": phase_label(number), "start": offpeak.utc_iso(start),
+                          "end": offpeak.utc_iso(end)}
+                         for number, (start, end) in enumerate(raw.get("calendar") or [], start=1)],
+            "regionsThatCannotFit": raw.get("unfit") or {},
             "phases": phases,
         })
     return {"rollouts": list(reversed(out))}
@@ -206,7 +216,11 @@ def _plan(state) -> dict:
             "note": None if row else _plan_note(vm, entry),
         })
     out.sort(key=lambda r: (r["phase"] or 99, r["region"], r["batch"] or 0, r["name"]))
-    return {"release": target, "vms": out}
+    unfit = dict(rollout.unfit) if rollout else {}
+    for entry in out:
+        if entry["region"] in unfit:
+            entry["note"] = f"its region cannot fit its phase's window: {unfit[entry['region']]}"
+    return {"release": target, "regionsThatCannotFit": unfit, "vms": out}
 
 
 def _plan_note(vm, entry) -> str:
@@ -251,6 +265,15 @@ def why(state, group: str, name: str) -> dict:
     vm: VmState = patching.vm_state(key, record)
     vm.is_platform, vm.is_assessed = vm.platform, vm.assessed_by_platform
     reason, code = _why(state, record, vm, t, phase_of_region())
+    rollouts = _rollouts(state)
+    previous = rollouts[-2] if len(rollouts) > 1 else None
+    earlier = (previous or {}).get("vms", {}).get(key)
+    if (previous and previous["state"] == "superseded" and earlier and code != "patched"
+            and Turn.decode(earlier).status in ("queued", "active")):
+        # a release never drops the previous one's pending VMs silently
+        reason = (f"The rollout of {previous['release']} was superseded by {previous.get('supersededBy') or 'the next release'} "
+                  f"before this VM's turn ended; the newer rollout installs the patches it missed (they are "
+                  f"cumulative). {reason}")
     return {"name": record["vm"]["name"], "resourceGroup": vm_ops.group_of(record), "reason": code,
             "message": reason}
 
@@ -285,6 +308,11 @@ def _why(state, record, vm, t, phases) -> tuple[str, str]:
     raw = rollouts[-1]
     stored = raw["vms"].get(_key(record))
     entry = Turn.decode(stored) if stored is not None else None
+    unfit = (raw.get("unfit") or {}).get(vm.region)
+    if unfit and not (entry and entry.status == "done"):
+        return (f"Its region {vm.region} cannot fit the window of its phase in the rollout of {raw['release']}: "
+                f"{unfit}."), "region-cannot-fit"
+
     if raw["state"] == "halted":
         halt = raw["halt"]
         if entry and entry.status == "done":
