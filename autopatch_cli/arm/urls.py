@@ -15,10 +15,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import compute, features, resources
+from . import compute, deployments, features, images, network, resources, subscriptions
 from .framework import Route
 
-ROUTE_MODULES = (features, resources, compute)
+ROUTE_MODULES = (features, resources, compute, subscriptions, images, network, deployments)
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ CONFIG_CODES = ("PatchModeConfigurationState", "AssessmentModeConfigurationState
 
 
 def _status(code: str, display: str, when: str, level: str = "Info", message: str | None = None) -> dict:
-    from .vms import status
+    from .vm_records import status
 
     return status(code, display, when, level, message).wire()
 
@@ -61,7 +61,7 @@ def health_status(healthy: bool, when: str) -> dict:
 
 
 def on_configuration_change(state, record: dict, existing_mode: str | None) -> None:
-    from .vms import is_windows, patch_mode
+    from .vm_records import is_windows, patch_mode
 
     if not is_windows(record["vm"]):
         return
@@ -125,7 +125,7 @@ def on_delete(state, record: dict) -> None:
 
 def _key_of(record: dict) -> str:
     from . import ids
-    from .vms import group_of
+    from .vm_records import group_of
 
     return ids.key(group_of(record), record["vm"]["name"])
 
@@ -215,7 +215,7 @@ def _ref_for(record: dict, refs: dict, table: list) -> int:
     vm_id = record["vm"]["properties"]["vmId"]
     ref = refs.get(vm_id)
     if ref is None:
-        from .vms import group_of
+        from .vm_records import group_of
 
         vm = record["vm"]
         windows = vm["properties"].get("osProfile", {}).get("windowsConfiguration") or {}
@@ -389,7 +389,7 @@ def _set_extension(record: dict, state: str, when: str, message: str, error: boo
         VirtualMachineExtensionHandlerInstanceView,
         VirtualMachineExtensionInstanceView,
     )
-    from .vms import status
+    from .vm_records import status
 
     code = {"Succeeded": "ProvisioningState/succeeded", "Transitioning": "ProvisioningState/transitioning",
             "Error": "ProvisioningState/failed"}[state]
