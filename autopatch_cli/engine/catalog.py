@@ -218,7 +218,7 @@ class PatchIndex:
         self._cache[key] = result
         return result
 
-    def by_uid(self, family: str, uid: str) -> Patch | None:
+    def by_uid(self, family: str | None, uid: str) -> Patch | None:
         for p in self.patches(family):
             if p.uid == uid:
                 return p
