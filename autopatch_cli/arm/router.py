@@ -102,8 +102,8 @@ class Request:
             return None
         try:
             value = json.loads(text)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            detail = getattr(exc, "msg", None) or str(exc)
+        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
+            detail = getattr(exc, "msg", None) or ("nested too deeply" if isinstance(exc, RecursionError) else str(exc))
             position = f" Line {exc.lineno}, position {exc.colno}." if isinstance(exc, json.JSONDecodeError) else ""
             raise AzureError(
                 "InvalidRequestContent",

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from ..errors import UsageError
+from ..errors import UsageError, ValidationError
 from .globals import settings
 
 TableTransformer = Callable[[Any], list[dict[str, Any]]]
@@ -31,6 +31,20 @@ def compile_query(query: str):
         ) from exc
 
 
+def run_query(query: str, result: Any) -> Any:
+    """Apply ``--query``; a query that fails on this result (a type error) is reported as az reports it."""
+    from jmespath.exceptions import JMESPathError
+
+    try:
+        return compile_query(query).search(result)
+    except (JMESPathError, TypeError, ValueError) as exc:
+        # azure-cli's handle_exception: InvalidArgumentValueError with the query reference; exit code 1
+        raise ValidationError(
+            f"Invalid jmespath query supplied for `--query`: {exc}\nTo learn more about --query, please "
+            "visit: 'https://learn.microsoft.com/cli/azure/query-azure-cli'"
+        ) from exc
+
+
 def default_output() -> str:
     if settings.output:
         return settings.output
@@ -42,7 +56,7 @@ def default_output() -> str:
 def emit(result: Any, table: TableTransformer | None = None) -> None:
     """Print a command's result in the chosen format, after the --query."""
     if settings.query:
-        result = compile_query(settings.query).search(result)
+        result = run_query(settings.query, result)
         table = None  # az uses the command's table transformer only without --query
     fmt = default_output()
     if fmt == "none":
