@@ -71,9 +71,10 @@ def resolve(path: Path, schema: dict) -> tuple[Path, dict]:
         target, _, pointer = schema["$ref"].partition("#")
         if target:
             name = Path(target).name
-            if target.endswith("common-types/resource-management/v1/types.json"):
-                name = COMMON_TYPES
-            local = path.parent / name
+            common = re.search(r"common-types/resource-management/(v\d+)/types\.json$", target)
+            if common:
+                name = f"common-types-resource-management-{common.group(1)}-types.json"
+            local = path.parent / target if (path.parent / target).is_file() else path.parent / name
             if not local.is_file():
                 raise FileNotFoundError(f"{schema['$ref']} (looked for {local})")
             path = local.resolve()

@@ -8,7 +8,7 @@ az prints ``ERROR: <message>`` (one line) for client-side errors and, for errors
 from __future__ import annotations
 
 import pytest
-from conftest import PASSWORD
+from helpers import PASSWORD
 
 CUSTOM_IMAGE = "/subscriptions/x/resourceGroups/rg/providers/Microsoft.Compute/images/img"
 AVSET_WEST = "/subscriptions/x/resourceGroups/rgw/providers/Microsoft.Compute/availabilitySets/aswest"
@@ -140,7 +140,7 @@ CASES = [
     # missing required arguments
     ("vm-create-no-name", ("vm", "create", "-g", "rg", "--image", "Win2019Datacenter"), 2, "--name", None),
     ("vm-create-no-image", ("vm", "create", "-g", "rg", "-n", "v2", "--admin-password", PASSWORD), 2, "--image", None),
-    ("vm-create-no-group", ("vm", "create", "-n", "v2", "--image", "Win2019Datacenter"), 2, "--resource-group", None),
+    ("vm-create-no-group", ("vm", "create", "-n", "v2", "--image", "Win2019Datacenter"), 1, "--resource-group", None),
     ("group-create-no-location", ("group", "create", "-n", "rg5"), 2, "--location", None),
     ("clock-set-no-instant", ("clock", "set"), 2, "required", None),
     ("feature-register-no-name", ("feature", "register", "--namespace", "Microsoft.Compute"), 2, "--name", None),

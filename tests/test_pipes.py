@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import subprocess
 
-from conftest import entry_point
+from helpers import entry_point
 
 BROKEN_PIPE_STATUS = 141
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import PASSWORD
+from helpers import PASSWORD
 
 ARM = "https://management.azure.com"
 SUB = "/subscriptions/{subscriptionId}"
@@ -198,6 +198,8 @@ def test_missing_api_version(rest, state_path):
      "InvalidApiVersionParameter"),
 ])
 def test_unknown_api_version(group, url, code):
+    from autopatch_cli.arm.apiversions import COMPUTE_API_VERSIONS
+
     done = group("get", url)
     assert done.exit_code == 1
     error = error_of(done)
@@ -206,7 +208,7 @@ def test_unknown_api_version(group, url, code):
         version = url.rsplit("=", 1)[1]
         assert error["message"].startswith(
             f"No registered resource provider found for location 'eastus' and API version '{version}' for type "
-            "'virtualMachines'. The supported api-versions are '2020-06-01, 2020-12-01, 2021-03-01, 2026-04-01'."
+            f"'virtualMachines'. The supported api-versions are '{', '.join(sorted(COMPUTE_API_VERSIONS))}'."
         )
     else:
         assert error["message"].startswith(f"The api-version '{url.rsplit('=', 1)[1]}' is invalid. The supported versions are '")
@@ -309,3 +311,29 @@ def test_router_paths_are_case_insensitive_and_head_has_no_body(state_path):
     assert head.status == 404 and head.body == b""
     assert router.handle("GET", "/?api-version=2020-06-01").status == 404
     assert router.handle("GET", "/").json()["error"]["code"] == "MissingApiVersionParameter"
+
+
+def test_route_table_matches_the_most_specific_template_whatever_the_order():
+    """The route table (arm/urls.py) does not depend on the order of its rows, and refuses a doubled row."""
+    import random
+
+    from autopatch_cli.arm.framework import Route
+    from autopatch_cli.arm.urls import TABLE, RouteTable
+
+    paths = [
+        "/subscriptions/s/providers/Microsoft.Compute/virtualMachines",  # not POST /providers/{ns}/{action}
+        "/subscriptions/s/providers/Microsoft.Features/features",
+        "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm/instanceView",
+        "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm/start",
+        "/subscriptions/s/providers/Microsoft.Compute/register",
+    ]
+    expected = [(TABLE.match(p)[0], TABLE.match(p)[1]) for p in paths]
+    assert sorted(expected[0][0]) == ["GET"] and expected[1][0]["GET"].handler.__name__ == "feature_list_all"
+    assert sorted(expected[2][0]) == ["GET"] and sorted(expected[3][0]) == ["POST"]
+    rows = list(TABLE.routes)
+    for seed in range(5):
+        random.Random(seed).shuffle(rows)
+        shuffled = RouteTable(rows)
+        assert [shuffled.match(p) for p in paths] == expected
+    with pytest.raises(ValueError, match="two routes"):
+        RouteTable([*rows, Route("GET", "/subscriptions/{other}/PROVIDERS", lambda *a: None, "resources")])

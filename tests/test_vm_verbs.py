@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import PASSWORD, entry_point
+from helpers import PASSWORD, entry_point
 
 WIN = "Win2019Datacenter"
 
@@ -251,7 +251,7 @@ def test_config_core_output(rg):
     _create(rg, "x")
     ok(rg("config", "set", "core.output=table"))
     table = ok(rg("vm", "show", "-g", "rg", "-n", "x"))
-    assert table.stdout.splitlines()[0].split() == ["Name", "ResourceGroup", "Location", "Zones"]
+    assert table.stdout.splitlines()[0].split() == ["Name", "ResourceGroup", "Location"]
     # -o still wins over the configured default
     assert ok(rg("vm", "show", "-g", "rg", "-n", "x", "-o", "json")).json["name"] == "x"
 
@@ -265,7 +265,7 @@ def test_output_formats(rg):
     many = ("vm", "list",)
     as_json = ok(rg(*one)).json
     table = ok(rg(*one, "-o", "table")).stdout.splitlines()
-    assert table[0].split() == ["Name", "ResourceGroup", "Location", "Zones"] and set(table[1]) <= {"-", " "}
+    assert table[0].split() == ["Name", "ResourceGroup", "Location"] and set(table[1]) <= {"-", " "}
     assert table[2].split() == ["o0", "rg", "eastus"]
     list_table = ok(rg(*many, "-o", "table")).stdout.splitlines()
     assert len(list_table) == 4 and [row.split()[0] for row in list_table[2:]] == ["o0", "o1"]
@@ -277,12 +277,73 @@ def test_output_formats(rg):
     assert [v["name"] for v in yaml.safe_load(ok(rg(*many, "-o", "yaml")).stdout)] == ["o0", "o1"]
     assert ok(rg(*one, "-o", "none")).stdout == ""
     assert ok(rg(*many, "-o", "none")).stdout == ""
-    jsonc = ok(rg(*one, "-o", "jsonc")).stdout
-    assert "\x1b[" in jsonc
+    # knack colours only a terminal: piped, jsonc and yamlc are json and yaml
+    assert ok(rg(*one, "-o", "jsonc")).stdout == ok(rg(*one)).stdout
+    assert ok(rg(*one, "-o", "yamlc")).stdout == ok(rg(*one, "-o", "yaml")).stdout
+
+
+def test_tsv_keeps_the_querys_column_order(rg):
+    _create(rg, "t", "--tags", "b=2", "a=1")
+    shown = ("vm", "show", "-g", "rg", "-n", "t", "-o", "tsv")
+    assert ok(rg(*shown, "--query", "{Z:name, A:location, M:resourceGroup}")).stdout == "t\teastus\trg\n"
+    # a top-level list is rows (knack), a list inside a row is columns
+    assert ok(rg(*shown, "--query", "[name, location]")).stdout == "t\neastus\n"
+    assert ok(rg(*shown, "--query", "[[name, location]]")).stdout == "t\teastus\n"
+    # an object that is not built by the query keeps knack's sorted keys
+    assert ok(rg(*shown, "--query", "tags")).stdout == "1\t2\n"
+    listed = ok(rg("vm", "list", "-o", "tsv", "--query", "[].{Z:name, A:location}")).stdout
+    assert listed == "t\teastus\n"
+
+
+def test_tsv_of_nothing_prints_nothing(rg):
+    assert ok(rg("vm", "list", "-o", "tsv")).stdout == ""
+    assert ok(rg("vm", "list", "-o", "table")).stdout == ""
+    _create(rg, "e")
+    assert ok(rg("vm", "list", "-o", "tsv", "--query", "[?name=='nope']")).stdout == ""
+    assert ok(rg("vm", "show", "-g", "rg", "-n", "e", "-o", "tsv", "--query", "nothing")).stdout == ""
+    assert ok(rg("group", "exists", "-n", "rg", "-o", "tsv")).stdout == "true\n"
+
+
+def test_table_sorts_keys_without_query_and_keeps_query_order(rg):
+    _create(rg, "s")
+    queried = ok(rg("vm", "show", "-g", "rg", "-n", "s", "-o", "table", "--query", "{Z:name, A:location}"))
+    assert queried.stdout.splitlines()[0].split() == ["Z", "A"]
+    # az's auto table: no transformer, no query -> sorted keys (feature show has no transformer here)
+    shown = ok(rg("vm", "get-instance-view", "-g", "rg", "-n", "s", "-o", "table", "--query", "instanceView.statuses[0]"))
+    assert shown.stdout.splitlines()[0].split()[0] == "Code"
+
+
+def test_jsonc_colours_a_terminal(tmp_path):
+    """Run the real entry point on a pseudo-terminal: jsonc is coloured there, not when piped."""
+    import pty
+
+    env = {**os.environ, "AUTOPATCH_STATE": str(tmp_path / "s.json")}
+    subprocess.run([*entry_point(), "group", "create", "-n", "rg", "-l", "eastus"], env=env, check=True,
+                   capture_output=True)
+    command = [*entry_point(), "group", "show", "-n", "rg", "-o", "jsonc"]
+    primary, secondary = pty.openpty()
+    try:
+        done = subprocess.run(command, env=env, stdout=secondary, stderr=secondary, timeout=60)
+        os.close(secondary)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(primary, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+    finally:
+        os.close(primary)
+    assert done.returncode == 0
+    coloured = b"".join(chunks).decode()
+    assert "\x1b[" in coloured
     import re
 
-    assert json.loads(re.sub(r"\x1b\[[0-9;]*m", "", jsonc)) == as_json
-    assert [v["name"] for v in json.loads(re.sub(r"\x1b\[[0-9;]*m", "", ok(rg(*many, "-o", "jsonc")).stdout))] == ["o0", "o1"]
+    assert json.loads(re.sub(r"\x1b\[[0-9;]*m", "", coloured).replace("\r\n", "\n"))["name"] == "rg"
+    piped = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
+    assert "\x1b[" not in piped.stdout and json.loads(piped.stdout)["name"] == "rg"
 
 
 def test_query_jmespath(rg):
@@ -346,3 +407,108 @@ def test_every_size_of_the_spec_is_accepted(cli):
     refused = cli("vm", "create", "-g", "rg", "-n", "nope", "--image", "Win2019Datacenter", "--admin-password",
                   PASSWORD, "--size", "Standard_Imaginary_v9")
     assert refused.exit_code == 1 and "Standard_Imaginary_v9" in refused.stderr
+
+
+# ---- az 2.91's other options -----------------------------------------------------------------------
+
+
+def test_create_keeps_what_the_model_has_a_place_for(rg):
+    created = _create(
+        rg, "full", "--license-type", "windows_server", "--os-disk-name", "fullos", "--storage-sku", "os=StandardSSD_LRS",
+        "0=Standard_LRS", "--os-disk-size-gb", "256", "--os-disk-caching", "ReadOnly", "--data-disk-sizes-gb", "10", "20",
+        "--data-disk-caching", "ReadWrite", "--nsg-rule", "NONE", "--public-ip-address", "", "--security-type",
+        "TrustedLaunch", "--enable-secure-boot", "--enable-vtpm", "true", "--custom-data", "#cloud-config",
+        "--assign-identity", "--generate-ssh-keys", "--zone", "1", "--vnet-name", "net", "--subnet", "sub",
+        "--private-ip-address", "10.0.0.9", "--boot-diagnostics-storage", "diagstore",
+        "--acquire-policy-token", "--change-reference", "ref",
+    ).json
+    assert created["publicIpAddress"] == "" and created["privateIpAddress"] == "10.0.0.9" and created["zones"] == "1"
+    vm = ok(rg("vm", "show", "-g", "rg", "-n", "full")).json
+    assert vm["licenseType"] == "Windows_Server"
+    os_disk = vm["storageProfile"]["osDisk"]
+    assert (os_disk["name"], os_disk["diskSizeGB"], os_disk["caching"]) == ("fullos", 256, "ReadOnly")
+    assert os_disk["managedDisk"]["storageAccountType"] == "StandardSSD_LRS"
+    data = vm["storageProfile"]["dataDisks"]
+    assert [(d["lun"], d["diskSizeGB"], d["caching"], d["managedDisk"]["storageAccountType"]) for d in data] == [
+        (0, 10, "ReadWrite", "Standard_LRS"), (1, 20, "ReadWrite", "Premium_LRS")]
+    assert vm["diagnosticsProfile"]["bootDiagnostics"] == {
+        "enabled": True, "storageUri": "https://diagstore.blob.core.windows.net/"}
+    detailed = ok(rg("vm", "show", "-g", "rg", "-n", "full", "-d")).json
+    assert detailed["publicIps"] == "" and detailed["privateIps"] == "10.0.0.9"
+
+
+def test_create_dns_name_gives_the_fqdn(rg):
+    created = _create(rg, "dns", "--public-ip-address-dns-name", "mydns").json
+    assert created["fqdns"] == "mydns.eastus.cloudapp.azure.com"
+    table = ok(rg("vm", "list", "-d", "-o", "table")).stdout.splitlines()
+    assert table[0].split() == ["Name", "ResourceGroup", "PowerState", "PublicIps", "Fqdns", "Location"]
+    assert table[2].split()[2:4] == ["VM", "running"] and "mydns.eastus.cloudapp.azure.com" in table[2]
+
+
+def test_create_refuses_as_az_does(rg):
+    store_before = ok(rg("vm", "list")).stdout
+    cases = [
+        (("--count", "2", "--os-disk-name", "d"), 1, "When --count is specified, --os-disk-name are not allowed."),
+        (("--nics", "nic1", "--vnet-name", "v"), 1, "--nics cannot be used with --vnet-name"),
+        (("--host", "h", "--host-group", "g"), 1, "--host and --host-group can't be used together."),
+        (("--vnet-address-prefix", "10.0.0.0/99"), 1, "must be in CIDR format"),
+        (("--private-ip-address", "10.0.0.300"), 1, "is not a valid IP address"),
+        (("--secrets", "not json"), 1, "Error decoding secrets"),
+        (("--count", "x"), 2, "argument --count: invalid int value: 'x'"),
+    ]
+    for extra, code, message in cases:
+        result = rg("vm", "create", "-g", "rg", "-n", "bad", "--image", WIN, "--admin-password", PASSWORD, *extra)
+        assert result.exit_code == code, (extra, result.stderr)
+        assert message in result.stderr, (extra, result.stderr)
+    assert ok(rg("vm", "list")).stdout == store_before
+
+
+def test_create_validate_keeps_nothing(rg):
+    result = ok(rg("vm", "create", "-g", "rg", "-n", "val", "--image", WIN, "--admin-password", PASSWORD, "--validate"))
+    assert result.stdout == ""
+    assert ok(rg("vm", "list", "--query", "length(@)")).json == 0
+    bad = rg("vm", "create", "-g", "rg", "-n", "val", "--image", "NoSuchImage", "--validate")
+    assert bad.exit_code != 0 and "Invalid image" in bad.stderr
+
+
+def test_update_license_type_and_force_string(rg):
+    _create(rg, "u")
+    updated = ok(rg("vm", "update", "-g", "rg", "-n", "u", "--license-type", "Windows_Server")).json
+    assert updated["licenseType"] == "Windows_Server"
+    forced = ok(rg("vm", "update", "-g", "rg", "-n", "u", "--set", "tags.n=[1]", "--force-string")).json
+    assert forced["tags"]["n"] == "[1]"
+    parsed = ok(rg("vm", "update", "-g", "rg", "-n", "u", "--set", "tags.m=3", "--priority", "Spot",
+                   "--enable-secure-boot", "false", "--user-data", "")).json
+    assert parsed["tags"]["m"] == "3"
+
+
+@pytest.mark.parametrize("value", ["", "true", "yes", "1", "false", "no", "0"])
+def test_no_wait_takes_azs_optional_boolean(rg, value):
+    _create(rg, "nw")
+    extra = [value] if value else []
+    for verb in ("deallocate", "start"):
+        ok(rg("vm", verb, "-g", "rg", "--vm-name", "nw", "--no-wait", *extra))
+    assert _power_code(rg, "nw") == "PowerState/running"
+    ok(rg("vm", "deallocate", "-g", "rg", "-n", "nw", "--hibernate", "--force-deallocate", "false"))
+    assert _power_code(rg, "nw") == "PowerState/deallocated"
+    ok(rg("vm", "delete", "-g", "rg", "-n", "nw", "--yes", "--no-wait", *extra, "--force-deletion", "yes"))
+    assert ok(rg("vm", "list", "--query", "length(@)")).json == 0
+
+
+def test_stop_no_wait_is_a_plain_flag(rg):
+    _create(rg, "sf")
+    result = rg("vm", "stop", "-g", "rg", "-n", "sf", "--no-wait", "true")
+    assert result.exit_code == 2 and "unrecognized arguments: true" in result.stderr
+
+
+def test_assess_patches_no_wait_value(cli):
+    ok(cli("group", "create", "-n", "rg", "-l", "eastus"))
+    ok(cli("feature", "register", "--namespace", "Microsoft.Compute", "--name", "InGuestPatchVMPreview"))
+    ok(cli("tick", "--minutes", "15"))
+    ok(cli("provider", "register", "--namespace", "Microsoft.Compute"))
+    _create(cli, "an")
+    assert ok(cli("vm", "assess-patches", "-g", "rg", "--vm-name", "an", "--no-wait", "false")).json["status"]
+    ok(cli("tick", "--minutes", "30"))
+    assert ok(cli("vm", "assess-patches", "-g", "rg", "-n", "an", "--no-wait")).stdout == ""
+    ok(cli("tick", "--minutes", "30"))
+    assert ok(cli("vm", "assess-patches", "-g", "rg", "-n", "an", "--no-wait", "y")).stdout == ""

@@ -22,6 +22,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from ..errors import AutopatchError, AzureError
+from .metadata import public_response
 from .router import ArmResponse, Router, error_response, json_response
 
 DEFAULT_MAX_BODY = 4 * 1024 * 1024  # ARM refuses request bodies over 4 MB
@@ -96,12 +97,15 @@ class Handler(BaseHTTPRequestHandler):
             self._discard(length)
             return self._send(self._too_large(length))
         body = self.rfile.read(length) if length else None
-        denied = self._authorize()
-        if denied is not None:
-            return self._send(denied)
         host = self.headers.get("Host") or self.server.url.split("://", 1)[1]
         base_url = f"{self.server.scheme}://{host}"
         headers = dict(self.headers.items())
+        public = public_response(self.server.router, self.server.token, self.command, self.path, headers, base_url)
+        if public is not None:  # cloud metadata and the managed-identity token endpoint need no bearer token
+            return self._send(public)
+        denied = self._authorize()
+        if denied is not None:
+            return self._send(denied)
         if self.path.startswith(CONTROL_PREFIX) or self.path.rstrip("/") == CONTROL_PREFIX.rstrip("/"):
             response = control(self.server.router, self.command, self.path, body)
         else:

@@ -124,7 +124,7 @@ def _vm_state(key: str, record: dict, ref: int, seed: int):
     from ..azure import images
     from ..azure.timezones import WINDOWS_TO_IANA, canonical_windows_zone
     from ..engine import catalog, lifecycle
-    from ..engine.simulator import VmState
+    from ..engine.records import VmState
 
     vm = record["vm"]
     props = vm["properties"]
@@ -215,7 +215,8 @@ def _ref_for(record: dict, refs: dict, table: list) -> int:
 
 def build(state, until):
     """A simulator over the store's fleet, ready to :meth:`run` up to ``until``."""
-    from ..engine.simulator import Rollout, Simulator
+    from ..engine.rollout import Rollout
+    from ..engine.simulator import Simulator
     from .state import seed
 
     now = to_epoch(parse_instant(now_text(state)))
@@ -244,7 +245,7 @@ def catalog_extra(state) -> list[dict]:
 
 def releases(state, start: int, end: int):
     """Monthly and out-of-band releases published in (start, end], oldest first."""
-    from ..engine.simulator import Release, monthly_releases
+    from ..engine.rollout import Release, monthly_releases
 
     out = monthly_releases(start, end)
     for raw in catalog_extra(state):
