@@ -3,7 +3,7 @@
 Validation (``ops.vm_rules``, ``cli.common.choice``) and the "Allowed values" of ``--help`` both read
 these tuples, as azure-cli's ``get_enum_type`` drives both from one list. Sources: the Compute REST spec
 (``WindowsVMGuestPatchMode``, ``LinuxVMGuestPatchMode``, ``WindowsPatchAssessmentMode``, ``licenseType``),
-and azure-cli's ``vm/_params.py`` for az's own lists, kept in its declaration order.
+and azure-cli's VM argument definitions for az's own lists, kept in their declaration order.
 """
 
 from __future__ import annotations

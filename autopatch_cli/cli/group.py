@@ -38,7 +38,7 @@ def create(
         raise UsageError("the following arguments are required: --location/-l")
     with writer() as state:
         check_subscription(state)
-        result = groups.create(state, name, location, parse_tags(tags))
+        result = groups.create(state, name, location, parse_tags(tags), managed_by)
     emit(result, _table)
 
 

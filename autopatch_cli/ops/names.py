@@ -10,7 +10,7 @@ from ..errors import ValidationError, invalid_parameter, invalid_resource_name
 _RESOURCE_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._-]{0,62}[A-Za-z0-9_])?")
 _WINDOWS_COMPUTER_BAD = set("`~!@#$%^&*()=+_[]{}\\|;:.'\",<>/?")
 
-# azure-cli's reserved admin user names (vm/_validators.py), compared case-insensitively.
+# azure-cli's reserved admin user names (its VM validators' list), compared case-insensitively.
 DISALLOWED_USERNAMES = frozenset(
     """administrator admin user user1 test user2 test1 user3 admin1 1 123 a actuser adm admin2 aspnet
     backup console david guest john owner root server sql support support_388945a0 sys test2 test3
