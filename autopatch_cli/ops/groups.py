@@ -14,7 +14,7 @@ from ..errors import (
 from . import ids
 from .state import subscription_id
 
-_GROUP_NAME = re.compile(r"[-\w._()]{1,90}")
+_GROUP_NAME = re.compile(r"[-\w._()]{1,90}")  # matched whole: "$" would let a final newline through
 
 
 def validate_group_name(name: str) -> None:
@@ -57,8 +57,8 @@ def render(state, group: dict) -> dict:
 
 
 def create(state, name: str, location: str, tags: dict[str, str] | None = None, managed_by: str | None = None) -> dict:
-    """Create or update a group, as PUT does: an existing group keeps its location. ``managed_by`` is the id
-    of the resource that manages the group (``az group create --managed-by``), kept as ``managedBy``."""
+    """Create or update a group, as PUT does: an existing group keeps its location; ``managedBy`` is
+    kept as given (az's --managed-by)."""
     validate_group_name(name)
     location = resolve_location(location, "resourceGroups")
     groups = state.data["resourceGroups"]
