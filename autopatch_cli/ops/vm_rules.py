@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..azure import catalog, images, regions
+from ..azure.enums import ASSESSMENT_MODES, LICENSE_TYPES, LINUX_PATCH_MODES, WINDOWS_PATCH_MODES
 from ..errors import (
     invalid_parameter,
     location_required,
@@ -24,12 +25,6 @@ from ..errors import (
 from . import availability_sets, features, ids, providers
 from .state import subscription_id
 from .vm_records import patch_mode
-
-# The enum values of the patch settings, in the spec's order: the one list validation and help use.
-WINDOWS_PATCH_MODES = ("AutomaticByOS", "AutomaticByPlatform", "Manual")
-LINUX_PATCH_MODES = ("ImageDefault", "AutomaticByPlatform")
-ASSESSMENT_MODES = ("ImageDefault", "AutomaticByPlatform")
-
 
 # ---- the request ------------------------------------------------------------------------------
 
@@ -108,6 +103,16 @@ def check_image_given(properties: dict, existing: dict | None) -> None:
             "storageProfile.imageReference",
             "Required parameter 'storageProfile.imageReference' is missing (null): "
             "a new VM needs an image to be created from.",
+        )
+
+
+def check_license_type(properties: dict) -> None:
+    value = properties.get("licenseType")
+    if value is not None and value not in LICENSE_TYPES:
+        raise invalid_parameter(
+            "licenseType",
+            f"The value '{value}' of parameter 'licenseType' is invalid. Allowed values are "
+            f"{', '.join(repr(a) for a in LICENSE_TYPES)}.",
         )
 
 
@@ -194,6 +199,22 @@ def check_fixed_properties_unchanged(old: dict, new: dict) -> None:
 
     walk(old, new, ())
     check_placement_unchanged(old, new)
+
+
+def password_digest(vm_id: str, password: str) -> str:
+    """What the store keeps of a VM's admin password: a salted digest, enough to see a change."""
+    import hashlib
+
+    return hashlib.sha256(f"{vm_id}:{password}".encode()).hexdigest()
+
+
+def check_password_unchanged(record: dict, password: str | None) -> None:
+    """ARM never changes a VM's admin password through a PUT (the VMAccess extension does that): the same
+    password again is fine (re-running ``vm create``), another one is PropertyChangeNotAllowed."""
+    digest = record["sim"].get("credentialDigest")
+    if password is not None and digest is not None:
+        if password_digest(record["vm"]["properties"]["vmId"], password) != digest:
+            raise property_change_not_allowed("osProfile.adminPassword")
 
 
 def check_placement_unchanged(old: dict, new: dict) -> None:
