@@ -507,3 +507,14 @@ def test_plan_equals_the_run_ticked_day_by_day(tmp_path, seed):
                                                                                 ran["batch"]), entry
         else:
             assert ran is None, (entry, ran)
+
+
+def test_why_and_windows_look_a_vm_up_as_vm_show_does(cli):
+    """A missing group answers ResourceGroupNotFound (exit 3), a missing VM ResourceNotFound, as `vm show` does."""
+    for verb in (("orchestration", "why"), ("orchestration", "windows"), ("vm", "show")):
+        missing_group = cli(*verb, "-g", "nogroup", "-n", "vm")
+        assert missing_group.exit_code == 3 and "ResourceGroupNotFound" in missing_group.stderr, verb
+    assert cli("group", "create", "-n", "rg", "-l", "eastus").exit_code == 0
+    for verb in (("orchestration", "why"), ("orchestration", "windows"), ("vm", "show")):
+        missing_vm = cli(*verb, "-g", "rg", "-n", "novm")
+        assert missing_vm.exit_code == 3 and "(ResourceNotFound)" in missing_vm.stderr, verb

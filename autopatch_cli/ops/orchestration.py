@@ -256,10 +256,8 @@ def why(state, group: str, name: str) -> dict:
     from . import patching
     from .state import now
 
-    record = vm_ops.find(state, group, name)
-    if record is None:
-        raise AzureError("ResourceNotFound", f"The Resource 'Microsoft.Compute/virtualMachines/{name}' under resource "
-                         f"group '{group}' was not found.", 404)
+    # the same lookup as `vm show`: a missing group is ResourceGroupNotFound, a missing VM ResourceNotFound
+    record = vm_ops.require(state, group, name)
     key = vm_ops.ids.key(vm_ops.group_of(record), record["vm"]["name"])
     t = to_epoch(now(state))
     vm: VmState = patching.vm_state(key, record)
@@ -409,6 +407,8 @@ def windows(state, group: str | None = None, name: str | None = None) -> list[di
     if name is not None:
         assert group is not None  # the front-ends resolve the group of a named VM
         record = vm_ops.find(state, group, name)
+        if record is None and group is not None:
+            record = vm_ops.require(state, group, name)  # raises as `vm show` does
         if record is None:
             raise AzureError("ResourceNotFound", f"The Resource 'Microsoft.Compute/virtualMachines/{name}' under "
                              f"resource group '{group}' was not found.", 404)
