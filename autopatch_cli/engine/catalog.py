@@ -23,6 +23,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from ..azure.catalog import WINDOWS_PATCH_CLASSIFICATIONS
+from ..azure.images import WINDOWS_SERVER_VERSIONS
 
 CLASSIFICATIONS = WINDOWS_PATCH_CLASSIFICATIONS
 REBOOT_BEHAVIOURS = ("NeverReboots", "AlwaysRequiresReboot", "CanRequestReboot")
@@ -37,12 +38,8 @@ CLASSIFICATION_TITLES = {
     "Tools": "Tools",
     "Updates": "Updates",
 }
-# OS families by the image SKU prefix, with the name Windows Update gives them.
-OS_FAMILIES = {
-    "2012-r2": "Windows Server 2012 R2",
-    "2016": "Windows Server 2016",
-    "2019": "Windows Server 2019",
-}
+# OS families by the image SKU prefix, with the name Windows Update gives them (azure/images.py).
+OS_FAMILIES = {version.prefix: version.name for version in WINDOWS_SERVER_VERSIONS}
 _PACIFIC = ZoneInfo("America/Los_Angeles")
 
 

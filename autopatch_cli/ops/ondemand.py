@@ -37,7 +37,21 @@ def _target(state, group: str, name: str, operation: str):
             f"{vms.POWER_DISPLAY[record['sim']['power']].removeprefix('VM ')}.",
             409,
         )
+    if _catalog_family(record) is None:
+        image = record["vm"]["properties"].get("storageProfile", {}).get("imageReference", {})
+        shown = image.get("id") or ":".join(image.get(k, "") for k in ("publisher", "offer", "sku"))
+        raise AzureError("OperationNotAllowed", f"Operation '{operation}' is not supported for the image '{shown}': "
+                         "only Windows Server platform images are supported.", 409)
     return record
+
+
+def _catalog_family(record: dict) -> str | None:
+    from ..engine.catalog import os_family
+
+    image = record["vm"]["properties"].get("storageProfile", {}).get("imageReference", {})
+    if image.get("id"):
+        return None
+    return os_family(image.get("sku", ""))
 
 
 _RUNNING = {"A": "an assessment", "I": "a patch installation"}

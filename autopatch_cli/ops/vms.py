@@ -14,7 +14,7 @@ from typing import Any
 # (vm show, get-instance-view) never pay for defining them.
 from ..azure import catalog, images, regions
 from ..errors import AzureError, ValidationError, resource_not_found
-from . import availability_sets, features, groups, ids, providers
+from . import availability_sets, era_rules, features, groups, ids, providers
 from .names import (
     DISALLOWED_USERNAMES,
     validate_admin_password,
@@ -22,7 +22,7 @@ from .names import (
     validate_resource_name,
     validate_windows_computer_name,
 )
-from .state import next_guid, now_text, subscription_id
+from .state import next_guid, now, now_text, subscription_id
 
 WINDOWS_PATCH_MODES = ("AutomaticByOS", "AutomaticByPlatform", "Manual")
 LINUX_PATCH_MODES = ("ImageDefault", "AutomaticByPlatform")
@@ -384,6 +384,7 @@ def _normalize(state, rg: dict, name: str, model, existing: dict | None) -> dict
         if settings.get("assessmentMode") is not None:
             settings["assessmentMode"] = _canonical_enum(settings["assessmentMode"], ASSESSMENT_MODES, "assessmentMode")
         settings.setdefault("assessmentMode", "ImageDefault")
+        era_rules.normalize_platform_settings(state, settings)
         if windows.get("timeZone") is not None:
             from ..azure.timezones import canonical_windows_zone
 
@@ -403,6 +404,7 @@ def _normalize(state, rg: dict, name: str, model, existing: dict | None) -> dict
         mode = settings.get("patchMode")
         settings["patchMode"] = _canonical_enum(mode, LINUX_PATCH_MODES, "patchMode") if mode else "ImageDefault"
         settings.setdefault("assessmentMode", "ImageDefault")
+        era_rules.normalize_platform_settings(state, settings)
     os_profile.setdefault("secrets", [])
     os_profile.setdefault("allowExtensionOperations", True)
     os_profile.setdefault("requireGuestProvisionSignal", True)
@@ -451,11 +453,7 @@ def _exact_version(image: dict) -> str:
     sku = image.get("sku", "")
     if not images.is_windows(images.Urn(image.get("publisher", ""), image.get("offer", ""), sku, "")):
         return "20.04.202009080"
-    if "2019" in sku:
-        return "17763.1457.2009030514"
-    if "2016" in sku:
-        return "14393.3930.2009041834"
-    return "9600.19816.2009041836"
+    return images.latest_version(sku) or "9600.19816.2009041836"
 
 
 def _canonical_enum(value: str, allowed: tuple[str, ...], prop: str) -> str:
@@ -472,6 +470,7 @@ def _canonical_enum(value: str, allowed: tuple[str, ...], prop: str) -> str:
 
 
 def _check_new(state, vm: dict) -> None:
+    era_rules.check_image_available(state, vm)
     props = vm["properties"]
     zones = vm.get("zones") or []
     if zones:
@@ -575,7 +574,10 @@ def _check_patch_settings(state, vm: dict, old: dict | None) -> None:
     auto_updates = windows["enableAutomaticUpdates"]
     # the guide's rule first: a Manual VM cannot become automatic (whatever else the request says)
     old_mode = patch_mode(old) if old else None
-    if old_mode == "Manual" and mode != "Manual":
+    ga = era_rules.era(state).general_availability
+    if ga:
+        era_rules.check_mode_switch(state, old_mode, mode)
+    elif old_mode == "Manual" and mode != "Manual":
         raise AzureError(
             "OperationNotAllowed",
             f"Changing the patchMode from 'Manual' to '{mode}' is not supported.",
@@ -598,22 +600,10 @@ def _check_patch_settings(state, vm: dict, old: dict | None) -> None:
             400,
             target,
         )
-    if mode == "AutomaticByPlatform" and not (auto_updates and windows["provisionVMAgent"]):
-        raise AzureError(
-            "InvalidParameter",
-            "The patchMode 'AutomaticByPlatform' is invalid. For patchMode 'AutomaticByPlatform', the "
-            "properties 'provisionVMAgent' and 'enableAutomaticUpdates' must be set to true.",
-            400,
-            target,
-        )
+    if mode == "AutomaticByPlatform" and not ((auto_updates or ga) and windows["provisionVMAgent"]):
+        raise era_rules.platform_mode_error(ga)  # today's doc: enableAutomaticUpdates may be false
     if settings.get("enableHotpatching"):
-        raise AzureError(
-            "InvalidParameter",
-            "Hotpatching is not supported for this image: 'enableHotpatching' can only be set to true on "
-            "Windows Server Azure Edition images with patchMode 'AutomaticByPlatform'.",
-            400,
-            "windowsConfiguration.patchSettings.enableHotpatching",
-        )
+        era_rules.check_hotpatching(state, vm)
     # Turning platform patching or platform assessment on needs a supported image and the feature.
     old_settings = old["properties"]["osProfile"]["windowsConfiguration"]["patchSettings"] if old else {}
     turned_on = [
@@ -621,28 +611,35 @@ def _check_patch_settings(state, vm: dict, old: dict | None) -> None:
         if settings.get(key) == "AutomaticByPlatform" and old_settings.get(key) != "AutomaticByPlatform"
     ]
     if turned_on:
-        _check_platform_image(vm)
+        _check_platform_image(vm, ga, now(state))
         check_feature_propagated(state)
 
 
-def _check_platform_image(vm: dict) -> None:
+def _check_platform_image(vm: dict, ga: bool, when) -> None:
     image = vm["properties"].get("storageProfile", {}).get("imageReference", {})
     urn = images.Urn(image.get("publisher", ""), image.get("offer", ""), image.get("sku", ""), "")
-    if image.get("id") or not images.supports_auto_patch(urn):
+    if image.get("id") or not images.supports_auto_patch(urn, when):
         shown = image.get("id") or f"{urn.publisher}:{urn.offer}:{urn.sku}"
+        supported = ("the platform images MicrosoftWindowsServer:WindowsServer of Windows Server 2008 R2 to 2025 "
+                     "listed at https://learn.microsoft.com/azure/virtual-machines/automatic-vm-guest-patching"
+                     "#supported-os-images are supported" if ga else
+                     "the platform images MicrosoftWindowsServer:WindowsServer with SKU 2012-R2-Datacenter, "
+                     "2016-Datacenter, 2016-Datacenter-Server-Core, 2019-Datacenter or 2019-Datacenter-Server-Core "
+                     "are supported")
         raise AzureError(
             "InvalidParameter",
-            f"The patchMode 'AutomaticByPlatform' is not supported for the image '{shown}'. Only the "
-            "platform images MicrosoftWindowsServer:WindowsServer with SKU 2012-R2-Datacenter, "
-            "2016-Datacenter, 2016-Datacenter-Server-Core, 2019-Datacenter or 2019-Datacenter-Server-Core "
-            "are supported; custom images are not.",
+            f"The patchMode 'AutomaticByPlatform' is not supported for the image '{shown}'. Only {supported}; "
+            "custom images are not.",
             400,
             "windowsConfiguration.patchSettings.patchMode",
         )
 
 
 def check_feature_propagated(state, feature: str = catalog.AUTO_PATCH_FEATURE) -> None:
-    """Azure's preview gate: the feature Registered, then the provider registered again after that."""
+    """Azure's preview gate: the feature Registered, then the provider registered again after that (until the
+    service stopped asking for it, azure/eras.py)."""
+    if not era_rules.era(state).preview_flags_needed:
+        return
     entry = features.record(state, "Microsoft.Compute", feature)
     registered_at = providers.registered_at(state, "Microsoft.Compute")
     if entry.get("state") != "Registered" or not registered_at or registered_at < entry.get("since", ""):
