@@ -43,6 +43,10 @@ def spec_file(spec: str | Path, api_version: str | None = None) -> Path:
     candidates = [SPEC_DIR / path.name, SPEC_DIR / f"{path.name}.json"]
     if api_version:
         candidates.insert(0, SPEC_DIR / f"{path.name}-{api_version}.json")
+        # the newer Compute specs keep upstream's split layout: virtualMachine.json beside computeRPCommon.json
+        candidates.insert(1, SPEC_DIR / f"{path.name}-{api_version}" / "ComputeRP" / "stable" / api_version
+                          / "virtualMachine.json")
+        candidates.insert(2, SPEC_DIR / f"{path.name}-{api_version}" / "Maintenance.json")
     for candidate in candidates:
         if candidate.is_file():
             return candidate.resolve()
@@ -71,9 +75,10 @@ def resolve(path: Path, schema: dict) -> tuple[Path, dict]:
         target, _, pointer = schema["$ref"].partition("#")
         if target:
             name = Path(target).name
-            if target.endswith("common-types/resource-management/v1/types.json"):
-                name = COMMON_TYPES
-            local = path.parent / name
+            common = re.search(r"common-types/resource-management/(v\d+)/types\.json$", target)
+            if common:
+                name = f"common-types-resource-management-{common.group(1)}-types.json"
+            local = path.parent / target if (path.parent / target).is_file() else path.parent / name
             if not local.is_file():
                 raise FileNotFoundError(f"{schema['$ref']} (looked for {local})")
             path = local.resolve()
@@ -83,6 +88,12 @@ def resolve(path: Path, schema: dict) -> tuple[Path, dict]:
 
 def definition(spec: str | Path, name: str, api_version: str | None = None) -> tuple[Path, dict]:
     path = spec_file(spec, api_version)
+    if not name.startswith("#") and name not in load(path).get("definitions", {}):
+        # a split spec: the definition may live in a sibling file (computeRPCommon.json)
+        for sibling in sorted(path.parent.glob("*.json")):
+            if name in load(sibling.resolve()).get("definitions", {}):
+                path = sibling.resolve()
+                break
     ref = name if name.startswith("#") else f"#/definitions/{name}"
     return resolve(path, {"$ref": ref})
 
@@ -249,6 +260,8 @@ def _examples(spec_path: str | Path):
                 continue
             for example in operation.get("x-ms-examples", {}).values():
                 file = (path.parent / "examples" / path.stem / Path(example["$ref"]).name).resolve()
+                if not file.is_file():  # the newer specs' own layout: the $ref is the example's path
+                    file = (path.parent / example["$ref"]).resolve()
                 if file.is_file():
                     yield path, operation, file, json.loads(file.read_text(encoding="utf-8"))
 

@@ -182,3 +182,144 @@ def test_the_preview_keeps_its_manual_rule(opted_in):
                    "false").exit_code == 0
     refused = _set_mode(cli, "man", "AutomaticByPlatform")
     assert refused.exit_code != 0 and "from 'Manual' to 'AutomaticByPlatform'" in refused.stderr
+
+
+# ---- today's patch settings (Compute 2024-07-01) -----------------------------------------------
+
+SUB = "/subscriptions/{subscriptionId}"
+VMS = SUB + "/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines"
+SDK_API = "2026-04-01"  # what azure-mgmt-compute sends; drawn in 2024-07-01's shape
+PLATFORM = "osProfile.windowsConfiguration.patchSettings.automaticByPlatformSettings"
+
+
+def _rest(cli, method: str, url: str, body=None):
+    import json
+
+    args = ["rest", "--method", method, "--url", url]
+    if body is not None:
+        args += ["--body", json.dumps(body)]
+    return cli(*args)
+
+
+def _body(settings: dict, sku: str = "2022-datacenter-g2") -> dict:
+    return {
+        "location": "eastus",
+        "properties": {
+            "hardwareProfile": {"vmSize": "Standard_D2s_v3"},
+            "storageProfile": {"imageReference": {"publisher": "MicrosoftWindowsServer", "offer": "WindowsServer",
+                                                  "sku": sku, "version": "latest"}},
+            "osProfile": {"computerName": "vm1", "adminUsername": "azureuser", "adminPassword": PASSWORD,
+                          "windowsConfiguration": {"provisionVMAgent": True, "enableAutomaticUpdates": True,
+                                                   "patchSettings": settings}},
+            "networkProfile": {"networkInterfaces": [
+                {"id": "/subscriptions/x/resourceGroups/rg/providers/Microsoft.Network/networkInterfaces/nic"}]},
+        },
+    }
+
+
+def _settings_of(document: dict) -> dict:
+    return document["properties"]["osProfile"]["windowsConfiguration"]["patchSettings"]
+
+
+def test_automatic_by_platform_settings_through_put_patch_and_get(today):
+    settings = {"patchMode": "AutomaticByPlatform",
+                "automaticByPlatformSettings": {"rebootSetting": "never",
+                                                "bypassPlatformSafetyChecksOnUserSchedule": False}}
+    done = _rest(today, "put", f"{VMS}/vm1?api-version={SDK_API}", _body(settings))
+    assert done.exit_code == 0, done.stderr
+    assert _settings_of(done.json)["automaticByPlatformSettings"] == {
+        "rebootSetting": "Never", "bypassPlatformSafetyChecksOnUserSchedule": False}
+    patched = _rest(today, "patch", f"{VMS}/vm1?api-version={SDK_API}", {"properties": {"osProfile": {
+        "windowsConfiguration": {"patchSettings": {"automaticByPlatformSettings": {"rebootSetting": "Always"}}}}}})
+    assert patched.exit_code == 0, patched.stderr
+    assert _settings_of(patched.json)["automaticByPlatformSettings"] == {
+        "rebootSetting": "Always", "bypassPlatformSafetyChecksOnUserSchedule": False}
+    # the guide's api-versions have no such object: left out of their shape, and kept by their PUTs
+    old = _rest(today, "get", f"{VMS}/vm1?api-version=2021-03-01").json
+    assert "automaticByPlatformSettings" not in _settings_of(old)
+    assert _rest(today, "put", f"{VMS}/vm1?api-version=2021-03-01",
+                 _body({"patchMode": "AutomaticByPlatform"})).exit_code == 0
+    kept = _rest(today, "get", f"{VMS}/vm1?api-version={SDK_API}").json
+    assert _settings_of(kept)["automaticByPlatformSettings"]["rebootSetting"] == "Always"
+    bad = _rest(today, "patch", f"{VMS}/vm1?api-version={SDK_API}", {"properties": {"osProfile": {
+        "windowsConfiguration": {"patchSettings": {"automaticByPlatformSettings": {"rebootSetting": "Sometimes"}}}}}})
+    assert bad.exit_code != 0 and "rebootSetting" in bad.stderr
+
+
+def test_vm_update_set_reaches_reboot_setting_and_bypass(today):
+    assert _create(today, "v", "Win2022Datacenter", "--patch-mode", "AutomaticByPlatform").exit_code == 0
+    updated = today("vm", "update", "-g", "rg", "-n", "v", "--set", f"{PLATFORM}.rebootSetting=Never",
+                    f"{PLATFORM}.bypassPlatformSafetyChecksOnUserSchedule=true")
+    assert updated.exit_code == 0, updated.stderr
+    platform = updated.json["osProfile"]["windowsConfiguration"]["patchSettings"]["automaticByPlatformSettings"]
+    assert platform == {"rebootSetting": "Never", "bypassPlatformSafetyChecksOnUserSchedule": True}
+    view = today("vm", "get-instance-view", "-g", "rg", "-n", "v").json
+    assert view["osProfile"]["windowsConfiguration"]["patchSettings"]["automaticByPlatformSettings"] == platform
+
+
+def test_reboot_setting_does_not_exist_before_its_api_version(cli):
+    assert cli("clock", "set", "2022-02-15T00:00:00Z").exit_code == 0
+    assert cli("group", "create", "-n", "rg", "-l", "eastus").exit_code == 0
+    assert _create(cli, "v", "Win2019Datacenter", "--patch-mode", "AutomaticByPlatform").exit_code == 0
+    updated = cli("vm", "update", "-g", "rg", "-n", "v", "--set", f"{PLATFORM}.rebootSetting=Never")
+    assert updated.exit_code == 0, updated.stderr
+    assert "automaticByPlatformSettings" not in updated.json["osProfile"]["windowsConfiguration"]["patchSettings"]
+
+
+@pytest.mark.parametrize("reboot, rebooted", [("Never", False), ("IfRequired", True), ("Always", True)])
+def test_the_engine_honours_the_reboot_setting(today, reboot, rebooted):
+    assert _create(today, "v", "Win2022Datacenter", "--patch-mode", "AutomaticByPlatform").exit_code == 0
+    assert today("vm", "update", "-g", "rg", "-n", "v", "--set", f"{PLATFORM}.rebootSetting={reboot}").exit_code == 0
+    assert today("tick", "--days", "40").exit_code == 0
+    runs = today("orchestration", "history", "--operation", "installation").json
+    assert runs, "June's release was installed"
+    first = runs[0]
+    assert first["result"] in ("Succeeded", "CompletedWithWarnings")
+    assert first["rebooted"] is rebooted  # June's cumulative update always requires a reboot
+
+
+def test_assessment_mode_by_platform_assesses_within_a_day_on_any_patch_mode(today):
+    assert _create(today, "v", "Win2022Datacenter").exit_code == 0  # AutomaticByOS
+    assert today("tick", "--hours", "2").exit_code == 0
+    assert today("vm", "update", "-g", "rg", "-n", "v", "--set",
+                 "osProfile.windowsConfiguration.patchSettings.assessmentMode=AutomaticByPlatform").exit_code == 0
+    status = today("vm", "get-instance-view", "-g", "rg", "-n", "v").json["instanceView"]["patchStatus"]
+    codes = [s["code"] for s in status["configurationStatuses"]]
+    assert codes == ["PatchModeConfigurationState/Ready", "AssessmentModeConfigurationState/Ready"]
+    assert today("tick", "--days", "1").exit_code == 0
+    status = today("vm", "get-instance-view", "-g", "rg", "-n", "v").json["instanceView"]["patchStatus"]
+    assert status["availablePatchSummary"]["status"] == "Succeeded"
+    assert status["availablePatchSummary"]["startTime"] < "2024-06-02T02:00:00Z"
+
+
+def test_leaving_automatic_by_platform_says_so_in_the_extension_status(today):
+    assert _create(today, "v", "Win2022Datacenter", "--patch-mode", "AutomaticByPlatform").exit_code == 0
+    assert today("tick", "--days", "2").exit_code == 0
+    extension = today("vm", "get-instance-view", "-g", "rg", "-n", "v").json["instanceView"]["extensions"][0]
+    assert "NoAutoUpdate=1" in extension["statuses"][0]["message"]
+    assert today("vm", "update", "-g", "rg", "-n", "v", "--set",
+                 "osProfile.windowsConfiguration.patchSettings.patchMode=AutomaticByOS").exit_code == 0
+    assert today("tick", "--days", "1").exit_code == 0
+    extension = today("vm", "get-instance-view", "-g", "rg", "-n", "v").json["instanceView"]["extensions"][0]
+    assert "NoAutoUpdate=1" not in extension["statuses"][0]["message"]
+    assert "automatic updates are back on" in extension["statuses"][0]["message"]
+
+
+def test_todays_documents_fit_the_2024_07_01_spec(today):
+    from spec_check import check
+
+    # (the spec's VirtualMachineSizeTypes enum stops at 2021's sizes and is deprecated: a listed size here)
+    assert _create(today, "v", "Win2022Datacenter", "--patch-mode", "AutomaticByPlatform",
+                   "--size", "Standard_D2s_v3").exit_code == 0
+    assert today("vm", "update", "-g", "rg", "-n", "v", "--set", f"{PLATFORM}.rebootSetting=IfRequired",
+                 f"{PLATFORM}.bypassPlatformSafetyChecksOnUserSchedule=false",
+                 "osProfile.windowsConfiguration.patchSettings.assessmentMode=AutomaticByPlatform").exit_code == 0
+    assert today("tick", "--days", "40").exit_code == 0
+    for document in (today("vm", "show", "-g", "rg", "-n", "v").json,
+                     today("vm", "get-instance-view", "-g", "rg", "-n", "v").json):
+        assert check("compute", "VirtualMachine", document, az_view=True, api_version="2024-07-01") == []
+    wire = _rest(today, "get", f"{VMS}/v?api-version={SDK_API}&$expand=instanceView").json
+    assert check("compute", "VirtualMachine", wire, api_version="2024-07-01") == []
+    assert "automaticByPlatformSettings" in _settings_of(wire)
+    older = _rest(today, "get", f"{VMS}/v?api-version=2021-03-01&$expand=instanceView").json
+    assert check("compute", "VirtualMachine", older, api_version="2021-03-01") == []

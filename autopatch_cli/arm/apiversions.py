@@ -14,7 +14,7 @@ from ..errors import AzureError
 # (39.x, every virtual_machines call) sends. That one is served in the newest shape we model.
 SDK_COMPUTE_API_VERSION = "2026-04-01"
 COMPUTE_API_VERSIONS = ("2020-06-01", "2020-12-01", "2021-03-01", SDK_COMPUTE_API_VERSION)
-COMPUTE_RENDER_AS = {SDK_COMPUTE_API_VERSION: "2021-03-01"}
+COMPUTE_RENDER_AS = {SDK_COMPUTE_API_VERSION: "2024-07-01"}  # today's patch definitions
 # installPatches is defined from 2020-12-01 on (azure-fidelity.md section 1).
 INSTALL_PATCHES_SINCE = "2020-12-01"
 

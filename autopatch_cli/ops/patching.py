@@ -68,7 +68,14 @@ def on_configuration_change(state, record: dict, existing_mode: str | None) -> N
     mode = patch_mode(record["vm"])
     patch = record["sim"].setdefault("patch", _new_patch_memory(state, record))
     patch_status = record["iv"].setdefault("patchStatus", {})
-    if mode != existing_mode or "configurationStatuses" not in patch_status:
+    settings = record["vm"]["properties"]["osProfile"]["windowsConfiguration"]["patchSettings"]
+    assessed = settings.get("assessmentMode") == "AutomaticByPlatform"
+    was_assessed = any(s.get("code", "").startswith(CONFIG_CODES[1]) for s in patch_status.get("configurationStatuses") or ())
+    if assessed and not was_assessed:
+        # assessmentMode AutomaticByPlatform: the platform assesses at the next off-peak window (within a day)
+        due = to_epoch(parse_instant(now_text(state)))
+        patch["assessDue"] = due if patch.get("assessDue") is None else min(patch["assessDue"], due)
+    if mode != existing_mode or "configurationStatuses" not in patch_status or assessed != was_assessed:
         # AutomaticByOS and Manual need nothing from the platform; AutomaticByPlatform waits for the
         # patch extension to be installed in the VM's off-peak hours.
         _set_configuration(record, mode != "AutomaticByPlatform" or patch.get("enabled", False), now_text(state))
@@ -77,6 +84,10 @@ def on_configuration_change(state, record: dict, existing_mode: str | None) -> N
                            "the patch extension (enablement takes more than three hours).")
         elif existing_mode == "AutomaticByPlatform" and not patch.get("enabled"):
             _remove_extension(record)  # the platform gave up an enablement it never finished
+        elif existing_mode == "AutomaticByPlatform" and mode != existing_mode:
+            updates = "back on" if mode == "AutomaticByOS" else "off (patchMode Manual)"
+            _set_extension(record, "Succeeded", now_text(state), "Automatic VM guest patching is disabled: the "
+                           f"platform no longer orchestrates patches and Windows automatic updates are {updates}.")
 
 
 def _new_patch_memory(state, record: dict) -> dict:
