@@ -89,14 +89,16 @@ COMPLETE_VAR = "_AUTOPATCH_COMPLETE"
 
 def root_command():
     """The ``autopatch`` command: its groups are imported only when invoked (or completed)."""
+    from typer.main import get_install_completion_arguments
+
     from .cli import RootGroup
 
     return RootGroup(
         name=PROG_NAME,
+        params=list(get_install_completion_arguments()),
         help="autopatch: Azure automatic VM guest patching, simulated locally. Use it as you use az.",
         context_settings={"help_option_names": ["-h", "--help"]},
         no_args_is_help=True,
-        epilog="Global arguments (-o, --query, --state, --debug...) go after any command.",
         rich_markup_mode=None,  # plain help, as the groups print theirs: no rich import for --help
     )
 

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import io
-import json
 import os
-import sys
-from contextlib import redirect_stderr, redirect_stdout
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-PASSWORD = "Sup3r$ecretPass!"
+# Re-exported for test modules written before helpers.py; new ones import helpers directly.
+from helpers import PASSWORD, Result, entry_point, run  # noqa: F401
 
 
 @pytest.fixture(autouse=True)
@@ -28,29 +24,6 @@ def isolated(tmp_path, monkeypatch):
     config._cache = None
 
 
-@dataclass
-class Result:
-    exit_code: int
-    stdout: str
-    stderr: str
-
-    @property
-    def json(self):
-        return json.loads(self.stdout)
-
-
-def run(*args: str) -> Result:
-    """Run autopatch in-process, as the console script does."""
-    from autopatch_cli.__main__ import main
-    from autopatch_cli.cli import globals as global_args
-
-    out, err = io.StringIO(), io.StringIO()
-    global_args.settings.__dict__.update(global_args.Settings().__dict__)
-    with redirect_stdout(out), redirect_stderr(err):
-        code = main(list(args))
-    return Result(code, out.getvalue(), err.getvalue())
-
-
 @pytest.fixture
 def cli():
     return run
@@ -59,10 +32,6 @@ def cli():
 @pytest.fixture
 def state_path() -> Path:
     return Path(os.environ["AUTOPATCH_STATE"])
-
-
-def entry_point() -> list[str]:
-    return [sys.executable, "-m", "autopatch_cli"]
 
 
 @pytest.fixture

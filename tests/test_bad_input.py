@@ -8,7 +8,7 @@ az prints ``ERROR: <message>`` (one line) for client-side errors and, for errors
 from __future__ import annotations
 
 import pytest
-from conftest import PASSWORD
+from helpers import PASSWORD
 
 CUSTOM_IMAGE = "/subscriptions/x/resourceGroups/rg/providers/Microsoft.Compute/images/img"
 AVSET_WEST = "/subscriptions/x/resourceGroups/rgw/providers/Microsoft.Compute/availabilitySets/aswest"

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import PASSWORD
+from helpers import PASSWORD
 
 from autopatch_cli.engine.catalog import CLASSIFICATIONS, REBOOT_BEHAVIOURS
 

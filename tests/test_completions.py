@@ -41,7 +41,7 @@ def test_scripts_match_typers_show_completion(monkeypatch, shell):
     monkeypatch.setenv("_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION", "1")
     out = io.StringIO()
     with redirect_stdout(out), pytest.raises(SystemExit) as exit_info:
-        main(["group", "--show-completion", shell])  # typer's callback prints the script and exits
+        main(["--show-completion", shell])  # typer's callback prints the script and exits
     assert exit_info.value.code == 0
     name = next(n for n, s in make.FILES.items() if s == shell)
     assert out.getvalue() == (ROOT / "completions" / name).read_text()

@@ -11,7 +11,7 @@ import json
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
-from conftest import PASSWORD
+from helpers import PASSWORD
 from rollout_kit import at, avset, group, history, inside_window, installs, opt_in, tick_to, vm, window_of
 from spec_check import check
 
@@ -357,7 +357,7 @@ def test_same_seed_same_bytes_across_processes(tmp_path):
     import os
     import subprocess
 
-    from conftest import entry_point
+    from helpers import entry_point
 
     outputs = []
     for hash_seed in ("1", "2"):

@@ -1,6 +1,6 @@
 """The guide's Azure CLI flow, end to end, with `autopatch` in place of `az`."""
 
-from conftest import PASSWORD
+from helpers import PASSWORD
 
 
 def test_guide_flow(cli):

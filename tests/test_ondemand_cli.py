@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import PASSWORD
+from helpers import PASSWORD
 from test_bad_input import assert_refused
 
 SPEC = Path(__file__).parent / "spec"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import subprocess
 
-from conftest import entry_point
+from helpers import entry_point
 
 
 def test_a_closed_pipe_ends_quietly(tmp_path):

@@ -4,7 +4,7 @@ operations (and so the same rules and error codes) as the az verbs."""
 from __future__ import annotations
 
 import pytest
-from conftest import PASSWORD
+from helpers import PASSWORD
 from test_bad_input import assert_refused
 
 AUTO = "InGuestAutoPatchVMPreview"

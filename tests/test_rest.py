@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import PASSWORD
+from helpers import PASSWORD
 
 ARM = "https://management.azure.com"
 SUB = "/subscriptions/{subscriptionId}"
@@ -309,3 +309,29 @@ def test_router_paths_are_case_insensitive_and_head_has_no_body(state_path):
     assert head.status == 404 and head.body == b""
     assert router.handle("GET", "/?api-version=2020-06-01").status == 404
     assert router.handle("GET", "/").json()["error"]["code"] == "MissingApiVersionParameter"
+
+
+def test_route_table_matches_the_most_specific_template_whatever_the_order():
+    """The route table (arm/urls.py) does not depend on the order of its rows, and refuses a doubled row."""
+    import random
+
+    from autopatch_cli.arm.framework import Route
+    from autopatch_cli.arm.urls import TABLE, RouteTable
+
+    paths = [
+        "/subscriptions/s/providers/Microsoft.Compute/virtualMachines",  # not POST /providers/{ns}/{action}
+        "/subscriptions/s/providers/Microsoft.Features/features",
+        "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm/instanceView",
+        "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm/start",
+        "/subscriptions/s/providers/Microsoft.Compute/register",
+    ]
+    expected = [(TABLE.match(p)[0], TABLE.match(p)[1]) for p in paths]
+    assert sorted(expected[0][0]) == ["GET"] and expected[1][0]["GET"].handler.__name__ == "feature_list_all"
+    assert sorted(expected[2][0]) == ["GET"] and sorted(expected[3][0]) == ["POST"]
+    rows = list(TABLE.routes)
+    for seed in range(5):
+        random.Random(seed).shuffle(rows)
+        shuffled = RouteTable(rows)
+        assert [shuffled.match(p) for p in paths] == expected
+    with pytest.raises(ValueError, match="two routes"):
+        RouteTable([*rows, Route("GET", "/subscriptions/{other}/PROVIDERS", lambda *a: None, "resources")])

@@ -25,7 +25,7 @@ from azure.mgmt.compute import ComputeManagementClient
 from azure.mgmt.compute import models as m
 from azure.mgmt.resource.features import FeatureClient
 from azure.mgmt.resource.resources import ResourceManagementClient
-from conftest import PASSWORD
+from helpers import PASSWORD
 from test_serve import _openssl_cert, running_server, subscription
 
 SDK35 = "azure-mgmt-compute==35.0.0"

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from conftest import PASSWORD, entry_point
+from helpers import PASSWORD, entry_point
 from test_rest import vm_body
 
 

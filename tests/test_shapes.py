@@ -10,7 +10,7 @@ import copy
 import json
 
 import pytest
-from conftest import PASSWORD
+from helpers import PASSWORD
 from spec_check import SPEC_DIR, check, check_schema, example_requests, example_responses
 
 from autopatch_cli.models.versions import API_VERSIONS, NEWEST, for_api_version

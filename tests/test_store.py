@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import PASSWORD, entry_point
+from helpers import PASSWORD, entry_point
 
 IMAGE = "Win2019Datacenter"
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import PASSWORD
+from helpers import PASSWORD
 
 FEATURES = ("InGuestAutoPatchVMPreview", "InGuestPatchVMPreview")
 VM_URL = "/subscriptions/{subscriptionId}/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import PASSWORD, entry_point
+from helpers import PASSWORD, entry_point
 
 WIN = "Win2019Datacenter"
 

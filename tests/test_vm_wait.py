@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import PASSWORD
+from helpers import PASSWORD
 from test_bad_input import assert_refused
 
 START = "2020-10-01T00:00:00Z"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import PASSWORD
+from helpers import PASSWORD
 
 
 def _vm(cli, name, tz):

@@ -1,135 +1,44 @@
 """The ARM request router: one request in, one response out, over the operations layer.
 
 ``Router(store).handle(method, url, headers, body, base_url)`` is everything ``autopatch rest`` and
-``autopatch serve`` share. It matches Azure's URL templates (path segments case-insensitively, as ARM
-does), checks ``api-version`` as ARM does (apiversions.py), runs the operation on a store session, and
-draws each document in the requested api-version's wire shape (models.versions.for_api_version; the store
-keeps the newest superset). Errors are ARM's ``{"error": {"code", "message"}}`` with the matching status.
+``autopatch serve`` share. It finds the route in the route table (urls.py: path segments match
+case-insensitively, as ARM matches them), checks ``api-version`` as ARM does (apiversions.py), runs the operation on a store session, and
+leaves the rest to the handler (features.py, resources.py, compute.py). Errors are ARM's ``{"error": {"code", "message"}}`` with the matching status.
 
 Long-running operations are answered as ARM answers them (operations.py): a PUT gives 200/201 with
 ``provisioningState`` and an ``Azure-AsyncOperation`` monitor; POST actions and deletes give 202 with
-``Azure-AsyncOperation``, ``Location`` and ``Retry-After``, all on the caller's own scheme, host and port
+``Azure-AsyncOperation``, ``Location`` and ``Retry-After``, all on the server's own scheme, host and port
 (``base_url``). The operation itself has already run when the 202 is sent, so a poller finishes at its
 first poll.
 """
 
 from __future__ import annotations
 
-import copy
-import json
 import os
-import re
 import threading
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, unquote, urlsplit
 
 from ..errors import AutopatchError, AzureError, StoreError
 from . import apiversions
+from .framework import (
+    ARM_ENDPOINT,
+    ArmResponse,
+    Request,
+    error_response,
+    json_response,
+    method_not_allowed,
+    not_found,
+    parse_request,
+)
+from .urls import TABLE
 
-ARM_ENDPOINT = "https://management.azure.com"
 DEFAULT_RETRY_AFTER = 1
-JSON_TYPE = "application/json; charset=utf-8"
 
-
-# ---- responses -----------------------------------------------------------------------------------
-
-
-@dataclass
-class ArmResponse:
-    status: int
-    headers: dict[str, str] = field(default_factory=dict)
-    body: bytes = b""
-
-    def json(self) -> Any:
-        return json.loads(self.body) if self.body else None
-
-
-def dumps(document: Any) -> bytes:
-    """JSON as ARM sends it: compact, UTF-8."""
-    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-
-
-def json_response(status: int, document: Any, headers: dict[str, str] | None = None) -> ArmResponse:
-    return ArmResponse(status, {"Content-Type": JSON_TYPE, **(headers or {})}, dumps(document))
-
-
-def error_response(exc: AzureError) -> ArmResponse:
-    headers = {"x-ms-failure-cause": "gateway"} if exc.code in _GATEWAY_CODES else {}
-    return json_response(exc.status, exc.body(), headers)
-
-
-_GATEWAY_CODES = frozenset({"MissingApiVersionParameter", "InvalidApiVersionParameter", "NoRegisteredProviderFound"})
-
-
-def not_found(path: str) -> AzureError:
-    return AzureError(
-        "NotFound",
-        f"No ARM operation emulated by autopatch matches the path '{path}'. autopatch serves features, "
-        "providers, resource groups and virtual machines (see 'autopatch rest --help').",
-        404,
-    )
-
-
-def method_not_allowed(method: str) -> AzureError:
-    return AzureError("MethodNotAllowed", f"The requested resource does not support http method '{method}'.", 405)
-
-
-# ---- requests ------------------------------------------------------------------------------------
-
-
-@dataclass
-class Request:
-    method: str
-    path: str
-    query: dict[str, str]
-    headers: dict[str, str]
-    body: bytes | None
-    base_url: str
-
-    @property
-    def api_version(self) -> str | None:
-        return self.query.get("api-version")
-
-    def json_body(self, required: bool = True) -> dict | None:
-        """The body as a JSON object; ARM's InvalidRequestContent when it is not one."""
-        text = (self.body or b"").strip()
-        if not text:
-            if required:
-                raise AzureError("InvalidRequestContent", "The request content was invalid: the body is empty.", 400)
-            return None
-        try:
-            value = json.loads(text)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            detail = getattr(exc, "msg", None) or str(exc)
-            position = f" Line {exc.lineno}, position {exc.colno}." if isinstance(exc, json.JSONDecodeError) else ""
-            raise AzureError(
-                "InvalidRequestContent",
-                f"The request content was invalid and could not be deserialized: '{detail}.{position}'.",
-                400,
-            ) from None
-        if not isinstance(value, dict):
-            raise AzureError(
-                "InvalidRequestContent",
-                "The request content was invalid and could not be deserialized: 'the body must be a JSON object'.",
-                400,
-            )
-        return value
-
-    def url(self, path: str, **query: str) -> str:
-        """An absolute URL on the caller's own scheme, host and port."""
-        from urllib.parse import urlencode
-
-        return f"{self.base_url.rstrip('/')}{path}?{urlencode(query)}"
-
-
-def parse_request(method: str, url: str, headers: dict[str, str] | None, body: bytes | None, base_url: str) -> Request:
-    parts = urlsplit(url)
-    path = unquote(parts.path).rstrip("/") or "/"
-    query = {k.lower(): v for k, v in parse_qsl(parts.query, keep_blank_values=True)}
-    return Request(method.upper(), path, query, {k.lower(): v for k, v in (headers or {}).items()}, body, base_url)
+__all__ = [
+    "ARM_ENDPOINT", "DEFAULT_RETRY_AFTER", "ArmResponse", "Request", "Router", "error_response", "handle",
+    "json_response", "parse_request",
+]
 
 
 # ---- reading the store: one decode per store version -----------------------------------------------
@@ -190,49 +99,6 @@ class _ReaderCache:
         return reader
 
 
-# ---- routes --------------------------------------------------------------------------------------
-
-_SEGMENT = r"[^/]+"
-
-
-@dataclass
-class Route:
-    pattern: re.Pattern
-    family: str  # api-version family: compute, features, resources
-    methods: dict[str, Callable]
-    resource_type: str = "virtualMachines"
-
-
-ROUTES: list[Route] = []
-
-
-def route(template: str, family: str, resource_type: str = "virtualMachines"):
-    """Register handlers for an ARM URL template; ``{name}`` parts are captured."""
-    regex = "^" + re.sub(r"\{(\w+)\}", lambda m: f"(?P<{m.group(1)}>{_SEGMENT})", template) + "$"
-    entry = next((r for r in ROUTES if r.pattern.pattern == regex), None)
-    if entry is None:
-        entry = Route(re.compile(regex, re.IGNORECASE), family, {}, resource_type)
-        ROUTES.append(entry)
-
-    def register(*methods: str):
-        def decorate(func):
-            for method in methods:
-                entry.methods[method] = func
-            return func
-
-        return decorate
-
-    return register
-
-
-def _match(path: str) -> tuple[Route, dict[str, str]] | None:
-    for candidate in ROUTES:
-        found = candidate.pattern.match(path)
-        if found:
-            return candidate, found.groupdict()
-    return None
-
-
 # ---- the router ----------------------------------------------------------------------------------
 
 
@@ -288,26 +154,29 @@ class Router:
         return response
 
     def _dispatch(self, request: Request) -> ArmResponse:
-        found = _match(request.path)
+        found = TABLE.match(request.path)
+        route = found[0].get(request.method) if found else None
+        if route is not None and route.family is None:  # a path outside ARM's api-versions
+            return route.handler(self, request, found[1])
         if not request.api_version:
             raise apiversions.missing()
         if found is None:
             raise not_found(request.path)
-        entry, parts = found
-        handler = entry.methods.get(request.method)
-        if handler is None:
+        if route is None:
             raise method_not_allowed(request.method)
+        parts = found[1]
         reader = self.reader()
-        self._check_subscription(reader, parts["sub"])
-        if entry.family == "compute" and request.api_version not in apiversions.COMPUTE_API_VERSIONS:
+        if "sub" in parts:
+            self._check_subscription(reader, parts["sub"])
+        if route.family == "compute" and request.api_version not in apiversions.COMPUTE_API_VERSIONS:
             location = parts.get("loc") or "global"
             if parts.get("rg"):
                 from ..ops import groups
 
                 location = groups.require(reader, parts["rg"])["location"]
-            apiversions.check("compute", request.api_version, location=location, resource_type=entry.resource_type)
-        apiversions.check(entry.family, request.api_version)
-        return handler(self, request, parts)
+            apiversions.check("compute", request.api_version, location=location, resource_type=route.resource_type)
+        apiversions.check(route.family, request.api_version)
+        return route.handler(self, request, parts)
 
     @staticmethod
     def _check_subscription(reader, subscription: str) -> None:
@@ -341,354 +210,3 @@ def handle(store_path, method: str, url: str, headers: dict[str, str] | None = N
     if router is None:
         router = _ROUTERS[key] = Router(key)
     return router.handle(method, url, headers, body, base_url)
-
-
-# ---- shapes --------------------------------------------------------------------------------------
-
-
-def render(document: Any, api_version: str) -> Any:
-    """A Compute document in ``api_version``'s wire shape."""
-    from ..models.versions import for_api_version
-
-    return for_api_version(document, apiversions.compute_shape(api_version))
-
-
-def _carry_unversioned(body: dict, existing: dict | None, api_version: str) -> dict:
-    """Fields the request's api-version does not know are kept from the existing resource, as ARM keeps
-    them; a body at that version cannot set them (they are dropped from it)."""
-    from ..models.versions import _DROPPED, for_api_version
-
-    shape = apiversions.compute_shape(api_version)
-    body = for_api_version(body, shape)
-    dropped = _DROPPED.get(shape, {})
-    if existing is None or not dropped:
-        return body
-
-    def walk(new: dict, old: dict) -> None:
-        for key, old_value in old.items():
-            new_value = new.get(key)
-            if not (isinstance(old_value, dict) and isinstance(new_value, dict)):
-                continue
-            for inner in dropped.get(key, ()):
-                if inner in old_value and inner not in new_value:
-                    new_value[inner] = copy.deepcopy(old_value[inner])
-            walk(new_value, old_value)
-
-    walk(body, existing)
-    return body
-
-
-def _merge_patch(target: dict, patch: dict, top: bool = True) -> dict:
-    """PATCH as ARM applies it: objects merge, other values (and ``tags`` as a whole) replace, null clears."""
-    for key, value in patch.items():
-        if value is None:
-            target.pop(key, None)
-        elif isinstance(value, dict) and isinstance(target.get(key), dict) and not (top and key == "tags"):
-            _merge_patch(target[key], value, top=False)
-        else:
-            target[key] = copy.deepcopy(value)
-    return target
-
-
-# ---- Microsoft.Features ----------------------------------------------------------------------------
-
-_FEATURES = "/subscriptions/{sub}/providers/Microsoft\\.Features"
-
-
-@route(_FEATURES + "/providers/{ns}/features/{feature}/{action}", "features")("POST")
-def feature_action(router: Router, request: Request, parts: dict) -> ArmResponse:
-    from ..ops import features
-
-    action = parts["action"].lower()
-    if action not in ("register", "unregister"):
-        raise not_found(request.path)
-    with router.writer() as state:
-        result = getattr(features, action)(state, parts["ns"], parts["feature"])
-    return json_response(200, result)
-
-
-@route(_FEATURES + "/providers/{ns}/features/{feature}", "features")("GET")
-def feature_get(router: Router, request: Request, parts: dict) -> ArmResponse:
-    from ..ops import features
-
-    return json_response(200, features.show(router.reader(), parts["ns"], parts["feature"]))
-
-
-@route(_FEATURES + "/providers/{ns}/features", "features")("GET")
-def feature_list(router: Router, request: Request, parts: dict) -> ArmResponse:
-    from ..ops import features
-
-    return json_response(200, {"value": features.list_features(router.reader(), parts["ns"])})
-
-
-@route(_FEATURES + "/features", "features")("GET")
-def feature_list_all(router: Router, request: Request, parts: dict) -> ArmResponse:
-    from ..ops import features
-
-    return json_response(200, {"value": features.list_features(router.reader())})
-
-
-# ---- Compute: operation monitors (before the generic provider routes) -----------------------------
-
-_COMPUTE = "/subscriptions/{sub}/providers/Microsoft\\.Compute"
-
-
-@route(_COMPUTE + "/locations/{loc}/operations/{op}", "compute", "locations/operations")("GET")
-def operation_get(router: Router, request: Request, parts: dict) -> ArmResponse:
-    from . import operations
-
-    reader = router.reader()
-    op = operations.find(reader, parts["op"])
-    if op is None or op["location"].lower() != parts["loc"].lower():
-        raise AzureError("NotFound", f"The operation '{parts['op']}' could not be found.", 404)
-    output = render(op["output"], request.api_version) if "output" in op else None
-    if request.query.get("monitor", "").lower() == "true":
-        # The Location monitor: the response the synchronous call would have given.
-        if op["status"] != "Succeeded":
-            return error_response(AzureError(op["error"]["code"], op["error"]["message"], 400))
-        return json_response(200, output) if output is not None else ArmResponse(200)
-    return json_response(200, operations.status_document(op, output))
-
-
-@route(_COMPUTE + "/virtualMachines", "compute")("GET")
-def vm_list_all(router: Router, request: Request, parts: dict) -> ArmResponse:
-    from ..ops import vms
-
-    reader = router.reader()
-    return json_response(200, {"value": [render(vm, request.api_version) for vm in vms.list_vms(reader)]})
-
-
-# ---- Microsoft.Resources: providers -----------------------------------------------------------------
-
-
-@route("/subscriptions/{sub}/providers/{ns}/{action}", "resources")("POST")
-def provider_action(router: Router, request: Request, parts: dict) -> ArmResponse:
-    from ..ops import providers
-
-    action = parts["action"].lower()
-    if action not in ("register", "unregister"):
-        raise not_found(request.path)
-    with router.writer() as state:
-        result = getattr(providers, action)(state, parts["ns"])
-    return json_response(200, result)
-
-
-@route("/subscriptions/{sub}/providers/{ns}", "resources")("GET")
-def provider_get(router: Router, request: Request, parts: dict) -> ArmResponse:
-    from ..ops import providers
-
-    return json_response(200, providers.show(router.reader(), parts["ns"]))
-
-
-@route("/subscriptions/{sub}/providers", "resources")("GET")
-def provider_list(router: Router, request: Request, parts: dict) -> ArmResponse:
-    from ..ops import providers
-
-    return json_response(200, {"value": providers.list_providers(router.reader())})
-
-
-# ---- Microsoft.Resources: resource groups -------------------------------------------------------------
-
-
-@route("/subscriptions/{sub}/resourcegroups", "resources")("GET")
-def group_list(router: Router, request: Request, parts: dict) -> ArmResponse:
-    from ..ops import groups
-
-    return json_response(200, {"value": groups.list_groups(router.reader())})
-
-
-@route("/subscriptions/{sub}/resourcegroups/{rg}", "resources")("PUT")
-def group_put(router: Router, request: Request, parts: dict) -> ArmResponse:
-    from ..ops import groups
-
-    body = request.json_body()
-    location = body.get("location")
-    if not isinstance(location, str) or not location:
-        raise AzureError("LocationRequired", "The location property is required for this definition.", 400)
-    tags = body.get("tags")
-    if tags is not None and not (isinstance(tags, dict) and all(isinstance(v, str) for v in tags.values())):
-        raise AzureError("InvalidRequestContent", "The request content was invalid: 'tags' must map names to strings.", 400)
-    with router.writer() as state:
-        existed = groups.exists(state, parts["rg"])
-        result = groups.create(state, parts["rg"], location, tags)
-    return json_response(200 if existed else 201, result)
-
-
-@route("/subscriptions/{sub}/resourcegroups/{rg}", "resources")("GET")
-def group_get(router: Router, request: Request, parts: dict) -> ArmResponse:
-    from ..ops import groups
-
-    return json_response(200, groups.show(router.reader(), parts["rg"]))
-
-
-@route("/subscriptions/{sub}/resourcegroups/{rg}", "resources")("HEAD")
-def group_head(router: Router, request: Request, parts: dict) -> ArmResponse:
-    from ..ops import groups
-
-    return ArmResponse(204 if groups.exists(router.reader(), parts["rg"]) else 404)
-
-
-@route("/subscriptions/{sub}/resourcegroups/{rg}", "resources")("DELETE")
-def group_delete(router: Router, request: Request, parts: dict) -> ArmResponse:
-    from ..ops import groups
-    from ..ops.state import now_text
-    from . import operations
-
-    with router.writer() as state:
-        group = groups.require(state, parts["rg"])
-        start = now_text(state)
-        groups.delete(state, parts["rg"])
-        op = operations.record(state, kind="group.delete", location=group["location"],
-                               resource_id=f"/subscriptions/{parts['sub']}/resourceGroups/{group['name']}", start=start)
-        location = request.url(operations.group_result_path(state, op), **{"api-version": request.api_version})
-    return ArmResponse(202, {"Location": location, "Retry-After": str(router.retry_after)})
-
-
-@route("/subscriptions/{sub}/operationresults/{op}", "resources")("GET")
-def group_operation_result(router: Router, request: Request, parts: dict) -> ArmResponse:
-    from . import operations
-
-    if operations.find(router.reader(), parts["op"]) is None:
-        raise AzureError("NotFound", f"The operation '{parts['op']}' could not be found.", 404)
-    return ArmResponse(200)
-
-
-# ---- Compute: virtual machines ------------------------------------------------------------------
-
-_VMS = "/subscriptions/{sub}/resourcegroups/{rg}/providers/Microsoft\\.Compute/virtualMachines"
-
-
-@route(_VMS, "compute")("GET")
-def vm_list(router: Router, request: Request, parts: dict) -> ArmResponse:
-    from ..ops import vms
-
-    reader = router.reader()
-    return json_response(200, {"value": [render(vm, request.api_version) for vm in vms.list_vms(reader, parts["rg"])]})
-
-
-@route(_VMS + "/{vm}", "compute")("GET")
-def vm_get(router: Router, request: Request, parts: dict) -> ArmResponse:
-    from ..ops import vms
-
-    record = vms.require(router.reader(), parts["rg"], parts["vm"])
-    expand = request.query.get("$expand")
-    if expand is None:
-        document = vms.resource(record)
-    elif expand.lower() == "instanceview":
-        document = vms.with_instance_view(record)
-    else:
-        raise AzureError(
-            "InvalidParameter", f"The value '{expand}' of parameter '$expand' is not allowed. Allowed values are 'instanceView'.",
-            400, "$expand",
-        )
-    return json_response(200, render(document, request.api_version))
-
-
-def _vm_write_response(router: Router, request: Request, state, record: dict, created: bool, start: str) -> ArmResponse:
-    """200/201 with the VM, provisioningState Creating/Updating, and the Azure-AsyncOperation monitor."""
-    from ..ops import vms
-    from . import operations
-
-    vm = vms.resource(record)
-    op = operations.record(state, kind="vm.put", location=vm["location"], resource_id=vm["id"], start=start)
-    headers = router.async_headers(request, state, op, location_header=False)
-    vm["properties"]["provisioningState"] = "Creating" if created else "Updating"
-    return json_response(201 if created else 200, render(vm, request.api_version), headers)
-
-
-@route(_VMS + "/{vm}", "compute")("PUT")
-def vm_put(router: Router, request: Request, parts: dict) -> ArmResponse:
-    from ..ops import vms
-    from ..ops.state import now_text
-
-    body = request.json_body()
-    with router.writer() as state:
-        existing = vms.find(state, parts["rg"], parts["vm"])
-        start = now_text(state)
-        body = _carry_unversioned(body, existing["vm"] if existing else None, request.api_version)
-        record = vms.put(state, parts["rg"], parts["vm"], body)
-        return _vm_write_response(router, request, state, record, existing is None, start)
-
-
-@route(_VMS + "/{vm}", "compute")("PATCH")
-def vm_patch(router: Router, request: Request, parts: dict) -> ArmResponse:
-    from ..models.versions import for_api_version
-    from ..ops import vms
-    from ..ops.state import now_text
-
-    body = request.json_body()
-    with router.writer() as state:
-        record = vms.require(state, parts["rg"], parts["vm"])
-        start = now_text(state)
-        patch = for_api_version(body, apiversions.compute_shape(request.api_version))
-        merged = _merge_patch(vms.resource(record), patch)
-        record = vms.put(state, parts["rg"], parts["vm"], merged)
-        return _vm_write_response(router, request, state, record, False, start)
-
-
-@route(_VMS + "/{vm}", "compute")("DELETE")
-def vm_delete(router: Router, request: Request, parts: dict) -> ArmResponse:
-    from ..ops import groups, vms
-    from ..ops.state import now_text
-    from . import operations
-
-    with router.writer() as state:
-        record = vms.find(state, parts["rg"], parts["vm"])
-        if record is None:
-            groups.require(state, parts["rg"])
-            return ArmResponse(204)
-        start = now_text(state)
-        vm = record["vm"]
-        vms.delete(state, parts["rg"], parts["vm"])
-        op = operations.record(state, kind="vm.delete", location=vm["location"], resource_id=vm["id"], start=start)
-        return ArmResponse(202, router.async_headers(request, state, op))
-
-
-@route(_VMS + "/{vm}/instanceView", "compute")("GET")
-def vm_instance_view(router: Router, request: Request, parts: dict) -> ArmResponse:
-    from ..ops import vms
-
-    record = vms.require(router.reader(), parts["rg"], parts["vm"])
-    return json_response(200, render(record["iv"], request.api_version))
-
-
-_POWER_ACTIONS = {"start": "start", "poweroff": "stop", "deallocate": "deallocate", "restart": "restart"}
-_PATCH_ACTIONS = ("assesspatches", "installpatches")
-
-
-@route(_VMS + "/{vm}/{action}", "compute")("POST")
-def vm_action(router: Router, request: Request, parts: dict) -> ArmResponse:
-    from ..ops import vms
-    from ..ops.state import now_text
-    from . import operations
-
-    action = parts["action"].lower()
-    if action not in _POWER_ACTIONS and action not in _PATCH_ACTIONS:
-        raise not_found(request.path)
-    parameters = None
-    if action == "installpatches":
-        if apiversions.compute_shape(request.api_version) < apiversions.INSTALL_PATCHES_SINCE:
-            raise AzureError(
-                "InvalidResourceType",
-                "The resource type 'virtualMachines/installPatches' could not be found in the namespace "
-                f"'Microsoft.Compute' for api version '{request.api_version}'.",
-                404,
-            )
-        parameters = request.json_body()
-    with router.writer() as state:
-        record = vms.require(state, parts["rg"], parts["vm"])
-        start = now_text(state)
-        output = None
-        if action in _POWER_ACTIONS:
-            vms.set_power(state, parts["rg"], parts["vm"], _POWER_ACTIONS[action])
-        else:
-            from ..ops import ondemand
-
-            if action == "assesspatches":
-                output = ondemand.assess(state, parts["rg"], parts["vm"])
-            else:
-                output = ondemand.install(state, parts["rg"], parts["vm"], parameters)
-        vm = record["vm"]
-        op = operations.record(state, kind=f"vm.{action}", location=vm["location"], resource_id=vm["id"],
-                               start=start, output=output)
-        return ArmResponse(202, router.async_headers(request, state, op))

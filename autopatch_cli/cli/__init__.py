@@ -24,6 +24,7 @@ COMMAND_GROUPS: dict[str, tuple[str, str]] = {
     "orchestration": ("autopatch_cli.cli.orchestration", "See the availability-first rollout (autopatch only)."),
     "sim": ("autopatch_cli.cli.sim", "Stage guest conditions and faults (autopatch only)."),
     "catalog": ("autopatch_cli.cli.catalog", "List patch releases or publish an out-of-band patch (autopatch only)."),
+    "state": ("autopatch_cli.cli.state", "Show, reset, export, import, snapshot and restore the store (autopatch only)."),
     "demo": ("autopatch_cli.cli.demo", "Simulate a month of patching over a sample fleet (autopatch only)."),
     "rest": ("autopatch_cli.cli.rest", "Invoke a custom request (ARM REST API, as az rest)."),
     "serve": ("autopatch_cli.cli.serve", "Serve the ARM REST API over HTTP for SDKs and az rest (autopatch only)."),
@@ -48,10 +49,47 @@ CMDLET_ALIASES = {"invoke-azvmpatchassess": "Invoke-AzVMPatchAssessment",
                   "invoke-azvmassesspatch": "Invoke-AzVMPatchAssessment"}
 
 
+def format_commands(group, ctx, formatter, describe) -> None:
+    """click's command list, but each description whole (its first sentence), never cut to 45 characters
+    with "...": ``describe(name)`` gives it."""
+    rows = []
+    for name in group.list_commands(ctx):
+        text = describe(name)
+        if text is not None:
+            rows.append((name, text))
+    if rows:
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+def format_global_arguments(formatter) -> None:
+    """Every group's help ends with az's global arguments, as each verb's does."""
+    from .globals import GLOBAL_ARGUMENTS_HELP
+
+    formatter.write_paragraph()
+    for line in GLOBAL_ARGUMENTS_HELP.splitlines()[1:]:
+        if line.startswith(" "):
+            formatter.write(f"{line}\n")
+        else:
+            formatter.write_text(line)
+
+
+def first_sentence(command) -> str | None:
+    if command is None or command.hidden:
+        return None
+    return command.get_short_help_str(limit=10_000)
+
+
 class LazyGroup(TyperGroup):
     """A group whose sub-commands are built from their typer apps only when asked for."""
 
     lazy: dict[str, tuple[str, str]] = {}
+
+    def format_commands(self, ctx, formatter) -> None:
+        format_commands(self, ctx, formatter, lambda name: first_sentence(self.get_command(ctx, name)))
+
+    def format_epilog(self, ctx, formatter) -> None:
+        format_global_arguments(formatter)
 
     def list_commands(self, ctx) -> list[str]:
         return sorted(set(self.commands) | set(self.lazy))
@@ -80,6 +118,11 @@ class LazyGroup(TyperGroup):
 
 class RootGroup(LazyGroup):
     lazy = COMMAND_GROUPS
+
+    def format_commands(self, ctx, formatter) -> None:
+        # From the tables above: `autopatch --help` imports no command module.
+        format_commands(self, ctx, formatter, lambda name: COMMAND_GROUPS[name][1] if name in COMMAND_GROUPS
+                        else CMDLETS.get(name))
 
     def list_commands(self, ctx) -> list[str]:
         return [*sorted(set(self.commands) - set(CMDLETS) | set(self.lazy)), *CMDLETS]
@@ -114,14 +157,15 @@ def build_command(app):
     """
     import typer.main
 
+    # typer offers --install-completion/--show-completion on every app it builds; autopatch offers them once,
+    # on the top-level command (as az has one completion for all its commands).
+    app._add_completion = False
     if not (app.registered_groups or len(app.registered_commands) > 1 or app.registered_callback
             or app.info.callback):
         return typer.main.get_command(app)  # a single command: nothing to defer
     group = _app_group(typer.main.TyperInfo(app), app)
     if group is None:  # a layout we do not defer (an unnamed sub-app): typer builds it all
         return typer.main.get_command(app)
-    if app._add_completion:
-        group.params.extend(typer.main.get_install_completion_arguments())
     return group
 
 
@@ -160,6 +204,15 @@ class TyperAppGroup(TyperGroup):
 
     app = None
     entries: dict[str, object] = {}
+
+    def format_commands(self, ctx, formatter) -> None:
+        format_commands(self, ctx, formatter, lambda name: first_sentence(self.get_command(ctx, name)))
+
+    def format_epilog(self, ctx, formatter) -> None:
+        if self.epilog:
+            super().format_epilog(ctx, formatter)
+        else:
+            format_global_arguments(formatter)
 
     def list_commands(self, ctx) -> list[str]:
         return [*self.commands, *(name for name in self.entries if name not in self.commands)]

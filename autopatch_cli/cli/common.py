@@ -24,8 +24,19 @@ def reader():
 
 @contextmanager
 def writer() -> Iterator:
-    with session().writer() as state:
+    current = session()
+    # With neither --state nor AUTOPATCH_STATE, the store lands in the user's data dir: say where, once,
+    # when the first write creates it.
+    announce = settings.state is None and not current.path.exists()
+    with current.writer() as state:
         yield state
+    if announce and current.path.exists() and not settings.only_show_errors:
+        import sys
+
+        sys.stderr.write(
+            f"WARNING: Created the state store {current.path} (the default). Set AUTOPATCH_STATE or give "
+            "--state PATH to use another; `autopatch state show` tells which one is in use.\n"
+        )
 
 
 def check_subscription(state) -> None:

@@ -18,31 +18,58 @@ def demo(
                                       "the eve of the next Patch Tuesday: one whole monthly rollout).")] = 40,
     export: Annotated[str, typer.Option("--export", help="Also write the timeline to FILE.svg or FILE.html.")] = None,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the throwaway store.")] = None,
+    keep: Annotated[bool, typer.Option("--keep", help="Keep the throwaway store (its path is printed) to explore "
+                                       "it afterwards.")] = False,
 ):
     """Build a sample fleet (paired regions, zones, availability sets, standalone, AutomaticByOS and Manual VMs,
     one VM that fails health) in a throwaway store, simulate a month and show the rollout and patch status.
 
-    The store is kept (its path is printed) so you can go on with --state PATH.
+    The demo never uses $AUTOPATCH_STATE: it builds its own store and removes it afterwards unless --keep is
+    given. With --state PATH on its command line it builds the fleet in PATH (a new file) and keeps it.
     """
     import os
+    import shutil
     import tempfile
-    from datetime import timedelta
 
     from ..errors import ValidationError
-    from ..ops import clock, orchestration
-    from ..ops import demo as demo_ops
-    from ..ops.session import Session
-    from ..ops.state import new_state, now
     from .globals import settings
 
     if days < 1:
         raise ValidationError("--days must be at least 1")
-    if settings.state:
+    throwaway = None
+    if settings.state and settings.state_on_command_line:
         path = settings.state
         if os.path.exists(path) and os.path.getsize(path) > 0:
             raise ValidationError(f"the demo builds a new store: {path} already exists. Give a new path or none.")
+        keep = True
     else:
-        path = os.path.join(tempfile.mkdtemp(prefix="autopatch-demo-"), "state.json")
+        throwaway = tempfile.mkdtemp(prefix="autopatch-demo-")
+        path = os.path.join(throwaway, "state.json")
+    try:
+        result, view = _simulate(path, days, seed)
+        result["kept"] = keep
+        fmt = settings.output or "table"
+        if view and export:
+            from .orchestration import export_view
+
+            export_view(view, export)
+        if fmt != "table" or settings.query:
+            emit(result)
+            return
+        _show(result, view)
+    finally:
+        if throwaway and not keep:
+            shutil.rmtree(throwaway, ignore_errors=True)
+
+
+def _simulate(path: str, days: int, seed: int | None) -> tuple[dict, dict | None]:
+    from datetime import timedelta
+
+    from ..ops import clock, orchestration
+    from ..ops import demo as demo_ops
+    from ..ops.session import Session
+    from ..ops.state import new_state, now
+
     session = Session(path)
     with session.writer() as state:
         if seed is not None:
@@ -55,27 +82,22 @@ def demo(
         # the first release of the month simulated
         view = orchestration.timeline(state, shown[-1]["release"]) if shown else None
     rollout = view["rollout"] if view else None
-    result = {"store": str(path), "fleet": built, "tick": summary, "rollout": rollout, "vms": status}
-    fmt = settings.output or "table"
-    if view and export:
-        from .orchestration import export_view
-
-        export_view(view, export)
-    if fmt != "table" or settings.query:
-        emit(result)
-        return
-    _show(result, view)
+    return {"store": str(path), "fleet": built, "tick": summary, "rollout": rollout, "vms": status}, view
 
 
 def _show(result: dict, view: dict | None) -> None:
+    import shlex
+
     from rich.console import Console
     from rich.table import Table
 
+    from ..ops.demo import UNHEALTHY_VM
     from .orchestration import renderable
 
     console = Console()
     rollout = result["rollout"]
-    console.print(f"[bold]autopatch demo[/]: {result['fleet']['vms']} VMs in a throwaway store: {result['store']}")
+    where = f"in {result['store']}" if result["kept"] else "in a throwaway store (removed afterwards; --keep keeps it)"
+    console.print(f"[bold]autopatch demo[/]: {result['fleet']['vms']} VMs {where}")
     console.print(f"Simulated {result['tick']['from']} -> {result['tick']['to']}: " + ", ".join(
         f"{v} {k}" for k, v in result["tick"]["counts"].items() if k != "events"))
     if rollout is None:
@@ -98,5 +120,11 @@ def _show(result: dict, view: dict | None) -> None:
         table.add_row(vm["name"], vm["region"], vm["zone"] and f"zone {vm['zone']}" or vm["availabilitySet"] or "",
                       installed, vm["whyCode"] or "")
     console.print(table)
-    console.print("Full reasons: autopatch --state STORE orchestration why -g RG -n VM")
-    console.print(f"Explore: autopatch --state {result['store']} orchestration show | history | why -g RG -n VM")
+    if not result["kept"]:
+        console.print("To explore the fleet afterwards: autopatch demo --keep", soft_wrap=True)
+        return
+    store = shlex.quote(result["store"])
+    console.print("Explore (each line runs as it is):", soft_wrap=True)
+    for command in ("orchestration show", "orchestration history -o table",
+                    f"orchestration why -g {UNHEALTHY_VM[0]} -n {UNHEALTHY_VM[1]}"):
+        console.print(f"  autopatch --state {store} {command}", soft_wrap=True, markup=False, highlight=False)

@@ -17,7 +17,8 @@ Global Arguments:
   --help -h           Show this help message and exit.
   --only-show-errors  Only show errors, suppressing warnings.
   --output -o         Output format. Allowed values: json, jsonc, none, table, tsv, yaml, yamlc.
-                      Default: json.
+                      Default: json (or core.output of `autopatch config`); without -o, tick at a
+                      terminal, orchestration timeline and demo draw their picture.
   --query             JMESPath query string. See http://jmespath.org/ for more information and examples.
   --state             The state store (JSON file); default $AUTOPATCH_STATE or the user data dir.
   --subscription      Name or ID of subscription (only the simulated one exists).
@@ -32,6 +33,7 @@ class Settings:
     verbose: bool = False
     only_show_errors: bool = False
     state: Path | None = None
+    state_on_command_line: bool = False  # --state given (not only $AUTOPATCH_STATE): the demo honours only this
     subscription: str | None = None
     command: list[str] = field(default_factory=list)
 
@@ -81,6 +83,7 @@ def extract(argv: list[str]) -> tuple[Settings, list[str]]:
         )
     if found.state is not None:
         found.state = Path(str(found.state)).expanduser()
+        found.state_on_command_line = True
     elif os.environ.get("AUTOPATCH_STATE"):
         found.state = Path(os.environ["AUTOPATCH_STATE"]).expanduser()
     return found, rest

@@ -1,0 +1,153 @@
+"""Requests and responses as ARM puts them on the wire, and the shape of a route.
+
+Nothing here knows a resource: the handlers (features.py, resources.py, compute.py) build on these
+pieces, the route table (urls.py) lists them, and the router (router.py) matches and runs them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
+
+from ..errors import AzureError
+
+ARM_ENDPOINT = "https://management.azure.com"
+JSON_TYPE = "application/json; charset=utf-8"
+
+
+# ---- responses -----------------------------------------------------------------------------------
+
+
+@dataclass
+class ArmResponse:
+    status: int
+    headers: dict[str, str] = field(default_factory=dict)
+    body: bytes = b""
+
+    def json(self) -> Any:
+        return json.loads(self.body) if self.body else None
+
+
+def dumps(document: Any) -> bytes:
+    """JSON as ARM sends it: compact, UTF-8."""
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def json_response(status: int, document: Any, headers: dict[str, str] | None = None) -> ArmResponse:
+    return ArmResponse(status, {"Content-Type": JSON_TYPE, **(headers or {})}, dumps(document))
+
+
+_GATEWAY_CODES = frozenset({"MissingApiVersionParameter", "InvalidApiVersionParameter", "NoRegisteredProviderFound"})
+
+
+def error_response(exc: AzureError) -> ArmResponse:
+    headers = {"x-ms-failure-cause": "gateway"} if exc.code in _GATEWAY_CODES else {}
+    return json_response(exc.status, exc.body(), headers)
+
+
+def not_found(path: str) -> AzureError:
+    return AzureError(
+        "NotFound",
+        f"No ARM operation emulated by autopatch matches the path '{path}'. autopatch serves features, "
+        "providers, resource groups and virtual machines (see 'autopatch rest --help').",
+        404,
+    )
+
+
+def method_not_allowed(method: str) -> AzureError:
+    return AzureError("MethodNotAllowed", f"The requested resource does not support http method '{method}'.", 405)
+
+
+# ---- requests ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Request:
+    method: str
+    path: str
+    query: dict[str, str]
+    headers: dict[str, str]
+    body: bytes | None
+    base_url: str
+
+    @property
+    def api_version(self) -> str | None:
+        return self.query.get("api-version")
+
+    def json_body(self, required: bool = True) -> dict | None:
+        """The body as a JSON object; ARM's InvalidRequestContent when it is not one."""
+        text = (self.body or b"").strip()
+        if not text:
+            if required:
+                raise AzureError("InvalidRequestContent", "The request content was invalid: the body is empty.", 400)
+            return None
+        try:
+            value = json.loads(text)
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            detail = getattr(exc, "msg", None) or str(exc)
+            position = f" Line {exc.lineno}, position {exc.colno}." if isinstance(exc, json.JSONDecodeError) else ""
+            raise AzureError(
+                "InvalidRequestContent",
+                f"The request content was invalid and could not be deserialized: '{detail}.{position}'.",
+                400,
+            ) from None
+        if not isinstance(value, dict):
+            raise AzureError(
+                "InvalidRequestContent",
+                "The request content was invalid and could not be deserialized: 'the body must be a JSON object'.",
+                400,
+            )
+        return value
+
+    def url(self, path: str, **query: str) -> str:
+        """An absolute URL on the server's own scheme, host and port (``base_url``)."""
+        return f"{self.base_url.rstrip('/')}{path}?{urlencode(query)}"
+
+
+def parse_request(method: str, url: str, headers: dict[str, str] | None, body: bytes | None, base_url: str) -> Request:
+    parts = urlsplit(url)
+    path = unquote(parts.path).rstrip("/") or "/"
+    query = {k.lower(): v for k, v in parse_qsl(parts.query, keep_blank_values=True)}
+    return Request(method.upper(), path, query, {k.lower(): v for k, v in (headers or {}).items()}, body, base_url)
+
+
+# ---- routes --------------------------------------------------------------------------------------
+
+class RouterApi(Protocol):
+    """What a handler may ask of the router (router.Router) that runs it."""
+
+    retry_after: int
+
+    def reader(self) -> Any: ...
+
+    def writer(self) -> Any: ...
+
+    def async_headers(self, request: Request, state: Any, op: dict, location_header: bool = True) -> dict[str, str]: ...
+
+
+# handler(router, request, parts) -> ArmResponse; ``parts`` are the template's ``{name}`` segments.
+Handler = Callable[["RouterApi", Request, dict], ArmResponse]
+
+
+@dataclass(frozen=True)
+class Route:
+    """One row of the route table: ``method`` on ``template`` runs ``handler``.
+
+    ``template`` is an ARM URL path whose ``{name}`` segments match any one segment (literal segments
+    match case-insensitively, as ARM does). ``family`` names the api-versions it accepts
+    (apiversions.FAMILIES); None for a path that takes no api-version. ``resource_type`` is the type
+    ARM names when it refuses a Compute api-version.
+    """
+
+    method: str
+    template: str
+    handler: Handler
+    family: str | None
+    resource_type: str = "virtualMachines"
+
+    @property
+    def segments(self) -> tuple[str, ...]:
+        return tuple(self.template.strip("/").split("/"))
