@@ -25,7 +25,11 @@ FEATURES_API_VERSIONS = ("2015-12-01", "2021-07-01")
 # azure-mgmt-resource 26.0.0 sends. The shapes we serve are the same in all of them.
 RESOURCES_API_VERSIONS = ("2016-02-01", "2020-06-01", "2021-04-01", "2025-04-01")
 
+# Microsoft.Maintenance: the 2023-04-01 of the spec, which the az maintenance extension sends.
+MAINTENANCE_API_VERSIONS = ("2023-04-01",)
+
 FAMILIES = {
+    "maintenance": MAINTENANCE_API_VERSIONS,
     "compute": COMPUTE_API_VERSIONS,
     "features": FEATURES_API_VERSIONS,
     "resources": RESOURCES_API_VERSIONS,

@@ -15,10 +15,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import compute, features, resources
+from . import compute, features, maintenance, resources
 from .framework import Route
 
-ROUTE_MODULES = (features, resources, compute)
+ROUTE_MODULES = (features, resources, compute, maintenance)
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ COMMAND_GROUPS: dict[str, tuple[str, str]] = {
     "feature": ("autopatch_cli.cli.feature", "Manage resource provider features."),
     "provider": ("autopatch_cli.cli.provider", "Manage resource providers."),
     "vm": ("autopatch_cli.cli.vm", "Manage Linux or Windows virtual machines."),
+    "maintenance": ("autopatch_cli.cli.maintenance", "Manage Maintenance configurations and their assignments."),
     "clock": ("autopatch_cli.cli.clock", "Show or set the simulated clock (autopatch only)."),
     "tick": ("autopatch_cli.cli.tick", "Advance simulated time (autopatch only)."),
     "orchestration": ("autopatch_cli.cli.orchestration", "See the availability-first rollout (autopatch only)."),

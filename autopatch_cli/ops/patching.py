@@ -136,6 +136,7 @@ def _vm_state(key: str, record: dict, ref: int, seed: int):
     from ..azure.timezones import WINDOWS_TO_IANA, canonical_windows_zone
     from ..engine import catalog, lifecycle
     from ..engine.simulator import VmState
+    from . import schedule_rules
 
     vm = record["vm"]
     props = vm["properties"]
@@ -143,7 +144,7 @@ def _vm_state(key: str, record: dict, ref: int, seed: int):
     image = props.get("storageProfile", {}).get("imageReference", {})
     family = catalog.os_family(image.get("sku", "")) if windows is not None else None
     urn = images.Urn(image.get("publisher", ""), image.get("offer", ""), image.get("sku", ""), image.get("version", ""))
-    supported = family is not None and images.supports_auto_patch(urn)
+    supported = family is not None and images.supports_auto_patch(urn) and schedule_rules.platform_patches(record)
     settings = (windows or {}).get("patchSettings") or {}
     zone_name = canonical_windows_zone((windows or {}).get("timeZone") or "UTC") or "UTC"
     sim = record["sim"]
