@@ -65,3 +65,128 @@ def resource_not_found(resource_type: str, name: str, group: str) -> AzureError:
         "For more details please go to https://aka.ms/ARMResourceNotFoundFix",
         404,
     )
+
+
+# ---- ARM's errors, one constructor each ----------------------------------------------------------
+# The operations raise these instead of spelling a code, status and message inline, so each error
+# reads the same wherever it is raised.
+
+
+def invalid_parameter(target: str | None, message: str) -> AzureError:
+    """400 InvalidParameter: a property's value breaks a rule; ``target`` names the property."""
+    return AzureError("InvalidParameter", message, 400, target)
+
+
+def not_allowed_value(value, prop: str, allowed: tuple[str, ...] | list[str]) -> AzureError:
+    """400 InvalidParameter for an enum value outside its allowed values."""
+    return invalid_parameter(
+        prop,
+        f"The value '{value}' of parameter '{prop}' is not allowed. Allowed values are "
+        f"{', '.join(repr(a) for a in allowed)}.",
+    )
+
+
+def invalid_request_content(message: str = "The request content was invalid and could not be deserialized.") -> AzureError:
+    """400 InvalidRequestContent: the body is not the JSON shape the API takes."""
+    return AzureError("InvalidRequestContent", message, 400)
+
+
+def property_change_not_allowed(prop: str) -> AzureError:
+    """409 PropertyChangeNotAllowed: the property is fixed once the resource exists."""
+    return AzureError("PropertyChangeNotAllowed", f"Changing property '{prop}' is not allowed.", 409, prop)
+
+
+def operation_not_allowed(message: str, target: str | None = None) -> AzureError:
+    """409 OperationNotAllowed: the resource's state does not allow the operation now."""
+    return AzureError("OperationNotAllowed", message, 409, target)
+
+
+def conflict(message: str) -> AzureError:
+    """409 Conflict: another operation on the resource is in progress."""
+    return AzureError("Conflict", message, 409)
+
+
+def location_required() -> AzureError:
+    return AzureError("LocationRequired", "The location property is required for this definition.", 400)
+
+
+def location_not_available(location: str, resource_type: str, available: list[str] | tuple[str, ...]) -> AzureError:
+    return AzureError(
+        "LocationNotAvailableForResourceType",
+        f"The provided location '{location}' is not available for resource type '{resource_type}'. "
+        f"List of available regions for the resource type is '{','.join(available)}'.",
+        400,
+    )
+
+
+def invalid_resource_group(name: str, detail: str) -> AzureError:
+    return AzureError(
+        "InvalidResourceGroup",
+        f"The provided resource group name '{name}'{detail} The name can be up to 90 characters "
+        "long, can only be a letter, digit, '-', '.', '(', ')' or '_', and cannot end with '.'.",
+        400,
+    )
+
+
+def invalid_resource_group_location(location: str, existing_location: str) -> AzureError:
+    return AzureError(
+        "InvalidResourceGroupLocation",
+        f"Invalid resource group location '{location}'. The Resource group already exists in "
+        f"location '{existing_location}'.",
+        409,
+    )
+
+
+def invalid_resource_name(name: str, resource_type: str) -> AzureError:
+    return AzureError(
+        "InvalidResourceName",
+        f"Resource name {name} is invalid. The name can be up to 64 characters long. It can contain "
+        "only letters, numbers, underscores, periods, and hyphens. It must start with a letter or "
+        "number and end with a letter, number, or underscore.",
+        400,
+        resource_type,
+    )
+
+
+def invalid_resource_namespace(namespace: str, status: int = 404) -> AzureError:
+    """ARM answers an unknown namespace with 404 on providers, 400 on the features API."""
+    return AzureError("InvalidResourceNamespace", f"The resource namespace '{namespace}' is invalid.", status)
+
+
+def feature_not_found(name: str) -> AzureError:
+    return AzureError("FeatureNotFound", f"The feature '{name}' could not be found.", 404)
+
+
+def missing_subscription_registration(namespace: str) -> AzureError:
+    return AzureError(
+        "MissingSubscriptionRegistration",
+        f"The subscription is not registered to use namespace '{namespace}'. See "
+        "https://aka.ms/rps-not-found for how to register subscriptions.",
+        409,
+    )
+
+
+def subscription_not_registered_for_feature(subscription: str, namespace: str, feature: str, hint: str) -> AzureError:
+    return AzureError(
+        "SubscriptionNotRegisteredForFeature",
+        f"The subscription '{subscription}' is not registered for the feature "
+        f"{namespace}/{feature} required to carry out the requested operation. {hint}.",
+        400,
+    )
+
+
+def platform_image_not_found(urn: str) -> AzureError:
+    """404 PlatformImageNotFound: the marketplace image does not exist (yet, at the simulated date)."""
+    return AzureError(
+        "PlatformImageNotFound",
+        f"The platform image '{urn}' is not available. Verify that all fields in the storage profile are correct. "
+        "For more details about storage profile information, please refer to https://aka.ms/storageprofile",
+        404,
+        "imageReference",
+    )
+
+
+def maintenance_configuration_not_found(config_id: str) -> AzureError:
+    """404 NotFound: an assignment names a maintenance configuration that does not exist."""
+    return AzureError("NotFound", f"The maintenance configuration '{config_id}' was not found.", 404,
+                      "maintenanceConfigurationId")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 
 from autopatch_cli.azure import catalog, regions
-from autopatch_cli.ops import availability_sets, features, groups, providers, vms
+from autopatch_cli.ops import availability_sets, features, groups, providers, vm_create, vms
 from autopatch_cli.ops.clock import tick
 from autopatch_cli.ops.session import Session
 from autopatch_cli.ops.state import now
@@ -62,7 +62,7 @@ def build(path: str, count: int, region_count: int = 12, seed: int = 7) -> None:
 
 
 def _vm(state, group, name, tz, zone=None, availability_set=None, mode="AutomaticByPlatform") -> None:
-    body = vms.build_body(
+    body = vm_create.build_body(
         state, group, name, "Win2019Datacenter", admin_password=PASSWORD, admin_username="azureuser",
         enable_agent=True, enable_auto_update=mode != "Manual", patch_mode=mode, time_zone=tz,
         zone=zone, availability_set=availability_set,

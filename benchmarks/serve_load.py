@@ -45,12 +45,12 @@ TEMPLATE = "template0"
 def build_store(path: Path, count: int) -> str:
     """A store of ``count`` VMs; returns the subscription id."""
     from autopatch_cli import store
-    from autopatch_cli.ops import groups, vms
+    from autopatch_cli.ops import groups, vm_create
     from autopatch_cli.ops.session import Session
 
     with Session(path).writer() as state:
         groups.create(state, GROUP, "eastus")
-        vms.create(state, GROUP, TEMPLATE, "Win2019Datacenter", admin_password=PASSWORD)
+        vm_create.create(state, GROUP, TEMPLATE, "Win2019Datacenter", admin_password=PASSWORD)
     data = store.load(path)
     record = data["vms"].pop(f"{GROUP}/{TEMPLATE}")
     text = json.dumps(record)

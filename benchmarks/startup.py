@@ -71,13 +71,13 @@ def vm_name(index: int) -> str:
 def build_template(folder: Path) -> dict:
     """One VM made the way `autopatch vm create` makes it; returns the whole state dict."""
     from autopatch_cli import store
-    from autopatch_cli.ops import groups, vms
+    from autopatch_cli.ops import groups, vm_create
     from autopatch_cli.ops.session import Session
 
     path = folder / "template.json"
     with Session(path).writer() as state:
         groups.create(state, GROUP, "eastus")
-        vms.create(state, GROUP, TEMPLATE_NAME, "Win2019Datacenter", admin_password=PASSWORD)
+        vm_create.create(state, GROUP, TEMPLATE_NAME, "Win2019Datacenter", admin_password=PASSWORD)
     return store.load(path)
 
 

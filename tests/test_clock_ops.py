@@ -1,8 +1,8 @@
-"""Waiting by moving simulated time (ops.clock.advance_until)."""
+"""Waiting by moving simulated time (ops.waits.advance_until)."""
 
 from datetime import timedelta
 
-from autopatch_cli.ops import clock, features
+from autopatch_cli.ops import clock, features, waits
 from autopatch_cli.ops.state import State, new_state
 
 
@@ -10,7 +10,7 @@ def test_advance_until_stops_when_the_condition_holds():
     state = State(new_state())
     features.register(state, "Microsoft.Compute", "InGuestAutoPatchVMPreview")
     start = clock.now(state)
-    assert clock.advance_until(state, lambda: features.state_of(state, "Microsoft.Compute", "InGuestAutoPatchVMPreview") == "Registered")
+    assert waits.advance_until(state, lambda: features.state_of(state, "Microsoft.Compute", "InGuestAutoPatchVMPreview") == "Registered")
     waited = clock.now(state) - start
     assert timedelta(minutes=5) <= waited <= timedelta(minutes=15, seconds=10)
 
@@ -18,7 +18,7 @@ def test_advance_until_stops_when_the_condition_holds():
 def test_advance_until_gives_up_at_the_limit():
     state = State(new_state())
     start = clock.now(state)
-    assert not clock.advance_until(state, lambda: False, limit=timedelta(minutes=1))
+    assert not waits.advance_until(state, lambda: False, limit=timedelta(minutes=1))
     assert clock.now(state) - start == timedelta(minutes=1)
 
 

@@ -251,7 +251,7 @@ def test_config_core_output(rg):
     _create(rg, "x")
     ok(rg("config", "set", "core.output=table"))
     table = ok(rg("vm", "show", "-g", "rg", "-n", "x"))
-    assert table.stdout.splitlines()[0].split() == ["Name", "ResourceGroup", "Location", "Zones"]
+    assert table.stdout.splitlines()[0].split() == ["Name", "ResourceGroup", "Location"]
     # -o still wins over the configured default
     assert ok(rg("vm", "show", "-g", "rg", "-n", "x", "-o", "json")).json["name"] == "x"
 
@@ -265,7 +265,7 @@ def test_output_formats(rg):
     many = ("vm", "list",)
     as_json = ok(rg(*one)).json
     table = ok(rg(*one, "-o", "table")).stdout.splitlines()
-    assert table[0].split() == ["Name", "ResourceGroup", "Location", "Zones"] and set(table[1]) <= {"-", " "}
+    assert table[0].split() == ["Name", "ResourceGroup", "Location"] and set(table[1]) <= {"-", " "}
     assert table[2].split() == ["o0", "rg", "eastus"]
     list_table = ok(rg(*many, "-o", "table")).stdout.splitlines()
     assert len(list_table) == 4 and [row.split()[0] for row in list_table[2:]] == ["o0", "o1"]
@@ -277,12 +277,73 @@ def test_output_formats(rg):
     assert [v["name"] for v in yaml.safe_load(ok(rg(*many, "-o", "yaml")).stdout)] == ["o0", "o1"]
     assert ok(rg(*one, "-o", "none")).stdout == ""
     assert ok(rg(*many, "-o", "none")).stdout == ""
-    jsonc = ok(rg(*one, "-o", "jsonc")).stdout
-    assert "\x1b[" in jsonc
+    # knack colours only a terminal: piped, jsonc and yamlc are json and yaml
+    assert ok(rg(*one, "-o", "jsonc")).stdout == ok(rg(*one)).stdout
+    assert ok(rg(*one, "-o", "yamlc")).stdout == ok(rg(*one, "-o", "yaml")).stdout
+
+
+def test_tsv_keeps_the_querys_column_order(rg):
+    _create(rg, "t", "--tags", "b=2", "a=1")
+    shown = ("vm", "show", "-g", "rg", "-n", "t", "-o", "tsv")
+    assert ok(rg(*shown, "--query", "{Z:name, A:location, M:resourceGroup}")).stdout == "t\teastus\trg\n"
+    # a top-level list is rows (knack), a list inside a row is columns
+    assert ok(rg(*shown, "--query", "[name, location]")).stdout == "t\neastus\n"
+    assert ok(rg(*shown, "--query", "[[name, location]]")).stdout == "t\teastus\n"
+    # an object that is not built by the query keeps knack's sorted keys
+    assert ok(rg(*shown, "--query", "tags")).stdout == "1\t2\n"
+    listed = ok(rg("vm", "list", "-o", "tsv", "--query", "[].{Z:name, A:location}")).stdout
+    assert listed == "t\teastus\n"
+
+
+def test_tsv_of_nothing_prints_nothing(rg):
+    assert ok(rg("vm", "list", "-o", "tsv")).stdout == ""
+    assert ok(rg("vm", "list", "-o", "table")).stdout == ""
+    _create(rg, "e")
+    assert ok(rg("vm", "list", "-o", "tsv", "--query", "[?name=='nope']")).stdout == ""
+    assert ok(rg("vm", "show", "-g", "rg", "-n", "e", "-o", "tsv", "--query", "nothing")).stdout == ""
+    assert ok(rg("group", "exists", "-n", "rg", "-o", "tsv")).stdout == "true\n"
+
+
+def test_table_sorts_keys_without_query_and_keeps_query_order(rg):
+    _create(rg, "s")
+    queried = ok(rg("vm", "show", "-g", "rg", "-n", "s", "-o", "table", "--query", "{Z:name, A:location}"))
+    assert queried.stdout.splitlines()[0].split() == ["Z", "A"]
+    # az's auto table: no transformer, no query -> sorted keys (feature show has no transformer here)
+    shown = ok(rg("vm", "get-instance-view", "-g", "rg", "-n", "s", "-o", "table", "--query", "instanceView.statuses[0]"))
+    assert shown.stdout.splitlines()[0].split()[0] == "Code"
+
+
+def test_jsonc_colours_a_terminal(tmp_path):
+    """Run the real entry point on a pseudo-terminal: jsonc is coloured there, not when piped."""
+    import pty
+
+    env = {**os.environ, "AUTOPATCH_STATE": str(tmp_path / "s.json")}
+    subprocess.run([*entry_point(), "group", "create", "-n", "rg", "-l", "eastus"], env=env, check=True,
+                   capture_output=True)
+    command = [*entry_point(), "group", "show", "-n", "rg", "-o", "jsonc"]
+    primary, secondary = pty.openpty()
+    try:
+        done = subprocess.run(command, env=env, stdout=secondary, stderr=secondary, timeout=60)
+        os.close(secondary)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(primary, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+    finally:
+        os.close(primary)
+    assert done.returncode == 0
+    coloured = b"".join(chunks).decode()
+    assert "\x1b[" in coloured
     import re
 
-    assert json.loads(re.sub(r"\x1b\[[0-9;]*m", "", jsonc)) == as_json
-    assert [v["name"] for v in json.loads(re.sub(r"\x1b\[[0-9;]*m", "", ok(rg(*many, "-o", "jsonc")).stdout))] == ["o0", "o1"]
+    assert json.loads(re.sub(r"\x1b\[[0-9;]*m", "", coloured).replace("\r\n", "\n"))["name"] == "rg"
+    piped = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
+    assert "\x1b[" not in piped.stdout and json.loads(piped.stdout)["name"] == "rg"
 
 
 def test_query_jmespath(rg):

@@ -1,7 +1,10 @@
 """Rendering results as az does: ``-o json|jsonc|yaml|yamlc|table|tsv|none`` after ``--query``.
 
 Formats follow knack's (az's output library): JSON sorted and indented by 2, tables like
-``tabulate(tablefmt="simple")``, TSV one row per item with dict values in sorted-key order.
+``tabulate(tablefmt="simple", disable_numparse=True)``, TSV one row per item. A ``--query`` builds
+its objects in the query's order (knack searches with an ordered dict class), and TSV and tables keep
+that order; objects that come straight from the command have their keys sorted. ``jsonc``/``yamlc``
+colour only when stdout and stderr are terminals and ``core.no_color`` is not set, as knack decides.
 Only the terminal timeline and tick summaries use rich; nothing here imports it.
 """
 
@@ -9,6 +12,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
@@ -39,20 +43,44 @@ def default_output() -> str:
     return config.get("core.output") or "json"
 
 
+def search(query: str, result: Any) -> Any:
+    """``--query`` as knack runs it: objects the query builds keep the query's key order."""
+    import jmespath
+
+    return compile_query(query).search(result, jmespath.Options(dict_cls=OrderedDict))
+
+
 def emit(result: Any, table: TableTransformer | None = None) -> None:
     """Print a command's result in the chosen format, after the --query."""
-    if settings.query:
-        result = compile_query(settings.query).search(result)
+    queried = bool(settings.query)
+    if queried:
+        result = search(settings.query, result)
         table = None  # az uses the command's table transformer only without --query
+    if result is None:
+        return  # knack prints nothing for a command without a result, in every format
     fmt = default_output()
     if fmt == "none":
         return
-    text = render(result, fmt, table)
+    if fmt in ("jsonc", "yamlc") and not colour_enabled():
+        fmt = fmt[:-1]
+    text = render(result, fmt, table, sort_keys=not queried)
     if text:
         sys.stdout.write(text)
 
 
-def render(result: Any, fmt: str, table: TableTransformer | None = None) -> str:
+def colour_enabled() -> bool:
+    """knack's rule: colour only when stdout and stderr are terminals and core.no_color is unset."""
+    from .. import config
+
+    if str(config.get("core.no_color") or "").lower() in ("true", "yes", "1", "on"):
+        return False
+    try:
+        return sys.stdout.isatty() and sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def render(result: Any, fmt: str, table: TableTransformer | None = None, sort_keys: bool = True) -> str:
     if fmt in ("json", "jsonc"):
         if result is None:
             return ""
@@ -63,11 +91,13 @@ def render(result: Any, fmt: str, table: TableTransformer | None = None) -> str:
             return ""
         import yaml
 
-        return yaml.safe_dump(result, default_flow_style=False, allow_unicode=True)
+        text = yaml.safe_dump(json.loads(json.dumps(result)), default_flow_style=False, allow_unicode=True)
+        return _colour_yaml(text) if fmt == "yamlc" else text
     if fmt == "tsv":
         return render_tsv(result)
     if fmt == "table":
-        rows = table(result) if table else auto_table(result)
+        # a transformer's rows go through the automatic table too (knack does): None cells drop out
+        rows = auto_table(table(result)) if table else auto_table(result, sort_keys=sort_keys)
         return render_table(rows)
     raise UsageError(f"'{fmt}' is not a valid value for '--output'.")  # pragma: no cover
 
@@ -78,6 +108,13 @@ def _colour_json(text: str) -> str:
     key = re.compile(r'^(\s*)("(?:[^"\\]|\\.)*")(: )', re.MULTILINE)
     text = key.sub(lambda m: f"{m.group(1)}\x1b[94m{m.group(2)}\x1b[0m{m.group(3)}", text)
     return re.sub(r'(: |^\s*)("(?:[^"\\]|\\.)*")(,?)$', lambda m: f"{m.group(1)}\x1b[32m{m.group(2)}\x1b[0m{m.group(3)}", text, flags=re.MULTILINE)
+
+
+def _colour_yaml(text: str) -> str:
+    import re
+
+    return re.sub(r"^(\s*(?:- )?)([^\s:#-][^:\n]*)(:)", lambda m: f"{m.group(1)}\x1b[94m{m.group(2)}\x1b[0m{m.group(3)}",
+                  text, flags=re.MULTILINE)
 
 
 # ---- tsv -----------------------------------------------------------------------------------------
@@ -92,20 +129,25 @@ def _tsv_value(value: Any) -> str:
 
 
 def render_tsv(result: Any) -> str:
+    """knack's TSV: one line per item (an empty list prints nothing); an object built by --query
+    keeps the query's column order, any other object its sorted keys; a bare boolean prints
+    lower-case."""
     if result is None:
         return ""
     rows = result if isinstance(result, list) else [result]
     lines = []
     for row in rows:
-        if isinstance(row, dict):
+        if isinstance(row, OrderedDict):
+            lines.append("\t".join(_tsv_value(v) for v in row.values()))
+        elif isinstance(row, dict):
             lines.append("\t".join(_tsv_value(v) for _, v in sorted(row.items())))
         elif isinstance(row, list):
             lines.append("\t".join(_tsv_value(v) for v in row))
-        elif isinstance(row, bool) and not isinstance(result, list):
+        elif isinstance(row, bool):
             lines.append(str(row).lower())
         else:
             lines.append(_tsv_value(row))
-    return "\n".join(lines) + "\n"
+    return "".join(line + "\n" for line in lines)
 
 
 # ---- table ---------------------------------------------------------------------------------------
@@ -113,21 +155,25 @@ def render_tsv(result: Any) -> str:
 _SKIP_KEYS = ("id", "type", "etag")
 
 
-def auto_table(result: Any) -> list[dict[str, Any]]:
-    """az's automatic table: the scalar top-level fields of each item, keys capitalised."""
+def auto_table(result: Any, sort_keys: bool = False) -> list[dict[str, Any]]:
+    """az's automatic table: the scalar top-level fields of each item, keys capitalised; sorted
+    unless a --query or a table transformer gave the order."""
     if result is None:
         return []
     items = result if isinstance(result, list) else [result]
     rows = []
     for item in items:
         if isinstance(item, dict):
+            keys = sorted(item) if sort_keys else list(item)
             rows.append(
                 {
-                    k[:1].upper() + k[1:]: v
-                    for k, v in item.items()
-                    if k not in _SKIP_KEYS and v is not None and not isinstance(v, (list, dict))
+                    k[:1].upper() + k[1:]: item[k]
+                    for k in keys
+                    if k not in _SKIP_KEYS and item[k] is not None and not isinstance(item[k], (list, dict))
                 }
             )
+        elif isinstance(item, list):
+            rows.append({f"Column{n}": v for n, v in enumerate(item, 1)})
         else:
             rows.append({"Result": item})
     return rows
@@ -140,27 +186,22 @@ def _cell(value: Any) -> str:
 
 
 def render_table(rows: list[dict[str, Any]]) -> str:
-    """``tabulate(rows, headers="keys", tablefmt="simple")`` as az calls it."""
+    """``tabulate(rows, headers="keys", tablefmt="simple", disable_numparse=True)`` as knack calls
+    it: every column left-aligned (numbers too, since number parsing is off)."""
     if not rows:
         return ""
     headers: list[str] = []
     for row in rows:
         headers.extend(k for k in row if k not in headers)
     columns = [[_cell(row.get(h)) for row in rows] for h in headers]
-    numeric = [
-        all(isinstance(row.get(h), (int, float)) and not isinstance(row.get(h), bool) for row in rows if row.get(h) is not None)
-        and any(row.get(h) is not None for row in rows)
-        for h in headers
-    ]
     widths = [max([len(h) + 2, *(len(c) for c in col)]) for h, col in zip(headers, columns, strict=True)]
 
-    def line(cells: list[str], right: list[bool]) -> str:
-        parts = [c.rjust(w) if r else c.ljust(w) for c, w, r in zip(cells, widths, right, strict=True)]
-        return "  ".join(parts).rstrip()
+    def line(cells: list[str]) -> str:
+        return "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()
 
-    out = [line(headers, numeric), "  ".join("-" * w for w in widths)]
+    out = [line(headers), "  ".join("-" * w for w in widths)]
     for index in range(len(rows)):
-        out.append(line([col[index] for col in columns], numeric))
+        out.append(line([col[index] for col in columns]))
     return "\n".join(out) + "\n"
 
 

@@ -25,14 +25,14 @@ def _table(result):
 
 
 def _change(namespace: str, wait: bool, action: str) -> None:
-    from ..ops import clock, providers
+    from ..ops import providers, waits
 
     goal = "Registered" if action == "register" else "Unregistered"
     with writer() as state:
         check_subscription(state)
         result = getattr(providers, action)(state, namespace)
         if wait and result["registrationState"] != goal:
-            clock.advance_until(state, lambda: providers.record(state, namespace)["state"] == goal)
+            waits.advance_until(state, lambda: providers.record(state, namespace)["state"] == goal)
             result = providers.show(state, namespace)
     if result["registrationState"] != goal:
         verb = "Registering" if action == "register" else "Unregistering"

@@ -34,12 +34,17 @@ NoWait = Annotated[bool, typer.Option("--no-wait", help="Do not wait for the lon
 
 
 def _vm_table(result):
+    """az's ``transform_vm``: power state, public IPs and FQDNs appear with ``-d`` (they are None,
+    so dropped, otherwise); the Zones column only for a VM that has zones."""
     items = result if isinstance(result, list) else [result]
-    return [
-        {"Name": v["name"], "ResourceGroup": v["resourceGroup"], "Location": v["location"],
-         "Zones": ",".join(v.get("zones", []))}
-        for v in items
-    ]
+    rows = []
+    for v in items:
+        row = {"Name": v["name"], "ResourceGroup": v["resourceGroup"], "PowerState": v.get("powerState"),
+               "PublicIps": v.get("publicIps"), "Fqdns": v.get("fqdns"), "Location": v["location"]}
+        if v.get("zones") is not None:
+            row["Zones"] = ",".join(v["zones"])
+        rows.append(row)
+    return rows
 
 
 def _instance_view_table(result):
@@ -86,7 +91,7 @@ def create(
 ):
     """Create an Azure Virtual Machine."""
     from ..errors import UsageError
-    from ..ops import vms
+    from ..ops import vm_create
     from .common import require_group
 
     group = require_group(resource_group)
@@ -111,7 +116,7 @@ def create(
     }
     with writer() as state:
         check_subscription(state)
-        summaries = vms.create(state, group, name, image, count=count, **options)
+        summaries = vm_create.create(state, group, name, image, count=count, **options)
     if not no_wait:
         emit(summaries if count else summaries[0])
 

@@ -18,10 +18,10 @@ class WireModel(BaseModel):
         """A request body in this shape, with JSON's types as the spec has them (no "yes" for true, no string
         for an array); anything else is ARM's 400 InvalidRequestContent, in one line that never repeats the
         input's values (pydantic's own text would echo them: a password would leak)."""
-        from ..errors import AzureError
+        from ..errors import invalid_request_content
 
         try:
             return cls.model_validate(body, strict=True)
         except ValidationError as exc:
             problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
-            raise AzureError("InvalidRequestContent", f"The request content was invalid: {problems}.", 400) from exc
+            raise invalid_request_content(f"The request content was invalid: {problems}.") from exc

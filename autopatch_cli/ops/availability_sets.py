@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..errors import AzureError, resource_not_found
+from ..errors import invalid_parameter, property_change_not_allowed, resource_not_found
 from . import groups, ids
 from .names import validate_resource_name
 from .state import subscription_id
@@ -62,31 +62,22 @@ def create(
     location = groups.resolve_location(location or rg["location"], ids.AVSET_TYPE)
     update_domains = 5 if update_domains is None else update_domains
     if not 1 <= update_domains <= MAX_UPDATE_DOMAINS:
-        raise AzureError(
-            "InvalidParameter",
+        raise invalid_parameter(
+            "platformUpdateDomainCount",
             f"The specified update domain count {update_domains} must fall in the range 1 to "
             f"{MAX_UPDATE_DOMAINS}.",
-            400,
-            "platformUpdateDomainCount",
         )
     if not 1 <= fault_domains <= MAX_FAULT_DOMAINS:
-        raise AzureError(
-            "InvalidParameter",
+        raise invalid_parameter(
+            "platformFaultDomainCount",
             f"The specified fault domain count {fault_domains} must fall in the range 1 to "
             f"{MAX_FAULT_DOMAINS}.",
-            400,
-            "platformFaultDomainCount",
         )
     key = ids.key(group, name)
     existing = find(state, group, name)
     if existing is not None and existing.get("members"):
         if (existing["updateDomains"], existing["faultDomains"]) != (update_domains, fault_domains):
-            raise AzureError(
-                "PropertyChangeNotAllowed",
-                "Changing property 'platformUpdateDomainCount' is not allowed.",
-                409,
-                "platformUpdateDomainCount",
-            )
+            raise property_change_not_allowed("platformUpdateDomainCount")
     avset = {
         "group": rg["name"],
         "name": existing["name"] if existing else name,

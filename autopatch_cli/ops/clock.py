@@ -94,14 +94,3 @@ COUNTERS = ("events", "releases", "phases", "enabled", "assessments", "installat
 def duration(minutes: float | None, hours: float | None, days: float | None) -> timedelta:
     total = timedelta(minutes=minutes or 0, hours=hours or 0, days=days or 0)
     return total
-
-
-def advance_until(state, done, step: timedelta = timedelta(seconds=10), limit: timedelta = timedelta(days=1)) -> bool:
-    """Poll ``done()`` every ``step`` of simulated time until it holds (True) or ``limit`` has passed (False).
-
-    Waiting, for az's polling verbs, means moving simulated time: ``provider register --wait`` polls
-    every 10 s as az does. The polling is :func:`waits.poll`'s, which skips the polls that nothing can change.
-    """
-    from .waits import poll
-
-    return poll(state, done, int(limit.total_seconds()), int(step.total_seconds())) or bool(done())

@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from ..azure import catalog
-from . import availability_sets, clock, features, groups, providers, sim, vms
+from . import availability_sets, clock, features, groups, providers, sim, vm_create, vms
 from .state import now
 
 PASSWORD = "Demo!Passw0rd-2020"
@@ -46,7 +46,7 @@ def windows_vm(state, group: str, name: str, tz: str = "UTC", zone: str | None =
                availability_set: str | None = None, mode: str = "AutomaticByPlatform",
                image: str = "Win2019Datacenter", password: str = PASSWORD) -> str:
     """A Windows VM as `az vm create` would make it, through the same operations."""
-    body = vms.build_body(
+    body = vm_create.build_body(
         state, group, name, image, admin_password=password, admin_username="azureuser",
         enable_agent=True, enable_auto_update=mode != "Manual", patch_mode=mode, time_zone=tz, zone=zone,
         availability_set=availability_set, computer_name=name[:15].rstrip("-"),

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from ..azure import catalog
 from ..engine.clock import to_epoch
-from ..errors import AzureError
+from ..errors import feature_not_found, invalid_resource_namespace
 from .state import now, now_text, seeded_random, subscription_id
 from .timers import schedule
 
@@ -26,16 +26,8 @@ def _canonical(namespace: str, name: str) -> tuple[str, str]:
             for feature in names:
                 if feature.lower() == name.lower():
                     return ns, feature
-            raise AzureError(
-                "FeatureNotFound",
-                f"The feature '{name}' could not be found.",
-                404,
-            )
-    raise AzureError(
-        "InvalidResourceNamespace",
-        f"The resource namespace '{namespace}' is invalid.",
-        400,
-    )
+            raise feature_not_found(name)
+    raise invalid_resource_namespace(namespace, 400)
 
 
 def _key(namespace: str, name: str) -> str:

@@ -5,7 +5,12 @@ from __future__ import annotations
 import re
 
 from ..azure import regions
-from ..errors import AzureError, resource_group_not_found
+from ..errors import (
+    invalid_resource_group,
+    invalid_resource_group_location,
+    location_not_available,
+    resource_group_not_found,
+)
 from . import ids
 from .state import subscription_id
 
@@ -16,23 +21,13 @@ def validate_group_name(name: str) -> None:
     if not name or len(name) > 90 or name.endswith(".") or not _GROUP_NAME.match(name):
         bad = sorted({c for c in name if not (c.isalnum() or c in "-._()")})
         detail = f" has these invalid characters: {', '.join(repr(c) for c in bad)}." if bad else " is invalid."
-        raise AzureError(
-            "InvalidResourceGroup",
-            f"The provided resource group name '{name}'{detail} The name can be up to 90 characters "
-            "long, can only be a letter, digit, '-', '.', '(', ')' or '_', and cannot end with '.'.",
-            400,
-        )
+        raise invalid_resource_group(name, detail)
 
 
 def resolve_location(location: str, resource_type: str) -> str:
     normalized = regions.normalize(location)
     if normalized is None:
-        raise AzureError(
-            "LocationNotAvailableForResourceType",
-            f"The provided location '{location}' is not available for resource type '{resource_type}'. "
-            f"List of available regions for the resource type is '{','.join(regions.REGIONS)}'.",
-            400,
-        )
+        raise location_not_available(location, resource_type, regions.REGIONS)
     return normalized
 
 
@@ -69,12 +64,7 @@ def create(state, name: str, location: str, tags: dict[str, str] | None = None) 
     existing = groups.get(name.lower())
     if existing is not None:
         if existing["location"] != location:
-            raise AzureError(
-                "InvalidResourceGroupLocation",
-                f"Invalid resource group location '{location}'. The Resource group already exists in "
-                f"location '{existing['location']}'.",
-                409,
-            )
+            raise invalid_resource_group_location(location, existing["location"])
         if tags is not None:
             existing["tags"] = tags
         return render(state, existing)

@@ -18,7 +18,14 @@ import copy
 from datetime import timedelta
 
 from ..engine.clock import format_instant, from_epoch, to_epoch
-from ..errors import AzureError, resource_not_found
+from ..errors import (
+    invalid_parameter,
+    invalid_request_content,
+    location_required,
+    maintenance_configuration_not_found,
+    not_allowed_value,
+    resource_not_found,
+)
 from . import groups, ids, schedule_rules, vms
 from .names import validate_resource_name
 from .state import now, subscription_id
@@ -43,16 +50,15 @@ def _configs(state) -> dict:
     return state.data.setdefault("maintenanceConfigurations", {})
 
 
-def _invalid(message: str, target: str | None = None) -> AzureError:
-    return AzureError("InvalidParameter", message, 400, target)
+def _invalid(message: str, target: str | None = None):
+    return invalid_parameter(target, message)
 
 
 def _canonical(value, allowed: tuple[str, ...], prop: str) -> str:
     for choice in allowed:
         if choice.lower() == str(value).lower():
             return choice
-    raise _invalid(f"The value '{value}' of parameter '{prop}' is not allowed. Allowed values are "
-                   f"{', '.join(repr(a) for a in allowed)}.", prop)
+    raise not_allowed_value(value, prop, allowed)
 
 
 def window_of(config: dict):
@@ -136,7 +142,7 @@ def create_or_update(state, group: str, name: str, body: dict) -> dict:
     validate_resource_name(name, CONFIG_TYPE)
     model = MaintenanceConfiguration.from_request(body)
     if not model.location:
-        raise AzureError("LocationRequired", "The location property is required for this definition.", 400)
+        raise location_required()
     config = model.wire()
     config["location"] = groups.resolve_location(model.location, CONFIG_TYPE)
     key = ids.key(rg["name"], name)
@@ -176,7 +182,7 @@ def update(state, group: str, name: str, patch: dict) -> dict:
     """PATCH: a JSON merge of the body into the stored configuration, then the same checks as PUT."""
     current = show(state, group, name)
     if not isinstance(patch, dict):
-        raise AzureError("InvalidRequestContent", "The request content was invalid and could not be deserialized.")
+        raise invalid_request_content()
 
     def merge(base: dict, change: dict) -> dict:
         for k, v in change.items():
@@ -238,8 +244,7 @@ def assign(state, group: str, vm_name: str, name: str, body: dict) -> dict:
                        "maintenanceConfigurationId")
     entry = _config_by_id(state, config_id)
     if entry is None:
-        raise AzureError("NotFound", f"The maintenance configuration '{config_id}' was not found.", 404,
-                         "maintenanceConfigurationId")
+        raise maintenance_configuration_not_found(config_id)
     vm = record["vm"]
     assignment = {
         "id": f"{vm['id']}/providers/{ASSIGNMENT_TYPE}/{name}",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ..errors import AzureError, ValidationError
+from ..errors import ValidationError, invalid_parameter, invalid_resource_name
 
 _RESOURCE_NAME = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,62}[A-Za-z0-9_])?$")
 _WINDOWS_COMPUTER_BAD = set("`~!@#$%^&*()=+_[]{}\\|;:.'\",<>/?")
@@ -24,14 +24,7 @@ DISALLOWED_PASSWORDS = frozenset(
 
 def validate_resource_name(name: str, resource_type: str) -> None:
     if not _RESOURCE_NAME.match(name or ""):
-        raise AzureError(
-            "InvalidResourceName",
-            f"Resource name {name} is invalid. The name can be up to 64 characters long. It can contain "
-            "only letters, numbers, underscores, periods, and hyphens. It must start with a letter or "
-            "number and end with a letter, number, or underscore.",
-            400,
-            resource_type,
-        )
+        raise invalid_resource_name(name, resource_type)
 
 
 def validate_windows_computer_name(name: str) -> None:
@@ -76,12 +69,10 @@ def validate_admin_password(password: str, windows: bool) -> None:
             "1 number and 1 special character"
         )
     if password in DISALLOWED_PASSWORDS:
-        raise AzureError(
-            "InvalidParameter",
+        raise invalid_parameter(
+            "adminPassword",
             "The supplied password must be between 8-123 characters long and must satisfy at least 3 of "
             "password complexity requirements from the following: 1) Contains an uppercase character "
             "2) Contains a lowercase character 3) Contains a numeric digit 4) Contains a special character "
             "5) Control characters are not allowed",
-            400,
-            "adminPassword",
         )

@@ -14,8 +14,8 @@ from datetime import timedelta
 from ..azure.catalog import ON_DEMAND_FEATURE, REBOOT_SETTINGS
 from ..azure.catalog import WINDOWS_PATCH_CLASSIFICATIONS as WINDOWS_CLASSIFICATIONS
 from ..engine.clock import format_instant, from_epoch, parse_instant, to_epoch
-from ..errors import AzureError
-from . import clock, patching, vms
+from ..errors import conflict, invalid_parameter, invalid_request_content, operation_not_allowed
+from . import clock, patching, vm_rules, vms
 from .state import now_text
 
 # installPatches' maximumDuration: ISO 8601, at most four hours (Azure: "PT4H" is the largest allowed).
@@ -26,22 +26,19 @@ _DURATION = re.compile(r"^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$",
 
 def _target(state, group: str, name: str, operation: str):
     record = vms.require(state, group, name)
-    vms.check_feature_propagated(state, ON_DEMAND_FEATURE)
+    vm_rules.check_feature_propagated(state, ON_DEMAND_FEATURE)
     if not vms.is_windows(record["vm"]):
-        raise AzureError("OperationNotAllowed", "autopatch simulates Windows guests only: this VM has no "
-                         "windowsConfiguration.", 409)
+        raise operation_not_allowed("autopatch simulates Windows guests only: this VM has no windowsConfiguration.")
     if record["sim"]["power"] != "running":
-        raise AzureError(
-            "OperationNotAllowed",
+        raise operation_not_allowed(
             f"Operation '{operation}' is not allowed on VM '{name}' since the VM is "
-            f"{vms.POWER_DISPLAY[record['sim']['power']].removeprefix('VM ')}.",
-            409,
+            f"{vms.POWER_DISPLAY[record['sim']['power']].removeprefix('VM ')}."
         )
     if _catalog_family(record) is None:
         image = record["vm"]["properties"].get("storageProfile", {}).get("imageReference", {})
         shown = image.get("id") or ":".join(image.get(k, "") for k in ("publisher", "offer", "sku"))
-        raise AzureError("OperationNotAllowed", f"Operation '{operation}' is not supported for the image '{shown}': "
-                         "only Windows Server platform images are supported.", 409)
+        raise operation_not_allowed(f"Operation '{operation}' is not supported for the image '{shown}': only "
+                                    "Windows Server platform images are supported.")
     return record
 
 
@@ -64,11 +61,9 @@ def _simulator(state, key: str):
     vm = sim.vms[key]
     running = next((op for op in sim.unfinished() if op[0] == key), None)
     if running is not None and running[1] in _RUNNING:
-        raise AzureError(
-            "Conflict",
+        raise conflict(
             f"{_RUNNING[running[1]].capitalize()} is in progress on this VM until "
-            f"{format_instant(from_epoch(running[2]))}. Wait for it to finish and retry.",
-            409,
+            f"{format_instant(from_epoch(running[2]))}. Wait for it to finish and retry."
         )
     return sim, vm
 
@@ -126,8 +121,11 @@ def _assessment_document(result) -> dict:
 def parse_duration(text: str) -> timedelta:
     match = _DURATION.match(text.strip()) if isinstance(text, str) else None
     if not match or not any(match.groups()):
-        raise AzureError("InvalidParameter", f"The value '{text}' of parameter 'maximumDuration' is not a valid "
-                         "ISO 8601 duration such as 'PT4H'.", 400, "maximumDuration")
+        raise invalid_parameter(
+            "maximumDuration",
+            f"The value '{text}' of parameter 'maximumDuration' is not a valid "
+            "ISO 8601 duration such as 'PT4H'.",
+        )
     days, hours, minutes, seconds = (int(g or 0) for g in match.groups())
     return timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
 
@@ -137,57 +135,76 @@ def validate_install_parameters(parameters: dict, windows: bool = True):
     from ..engine.lifecycle import Selection
 
     if not isinstance(parameters, dict):
-        raise AzureError("InvalidRequestContent", "The request content was invalid and could not be deserialized.")
+        raise invalid_request_content()
     from ..models.compute import VirtualMachineInstallPatchesParameters
 
     VirtualMachineInstallPatchesParameters.from_request(parameters)  # JSON types first, then Azure's rules
     if not parameters.get("maximumDuration"):
-        raise AzureError("InvalidParameter", "Required parameter 'maximumDuration' is missing (null).", 400,
-                         "maximumDuration")
+        raise invalid_parameter("maximumDuration", "Required parameter 'maximumDuration' is missing (null).")
     duration = parse_duration(parameters["maximumDuration"])
     if not MIN_DURATION <= duration <= MAX_DURATION:
-        raise AzureError("InvalidParameter", f"The value '{parameters['maximumDuration']}' of parameter "
-                         "'maximumDuration' is out of range: it must be between PT30M and PT4H.", 400,
-                         "maximumDuration")
+        raise invalid_parameter(
+            "maximumDuration",
+            f"The value '{parameters['maximumDuration']}' of parameter "
+            "'maximumDuration' is out of range: it must be between PT30M and PT4H.",
+        )
     reboot = parameters.get("rebootSetting")
     if not reboot:
-        raise AzureError("InvalidParameter", "Required parameter 'rebootSetting' is missing (null).", 400,
-                         "rebootSetting")
+        raise invalid_parameter("rebootSetting", "Required parameter 'rebootSetting' is missing (null).")
     canonical = {r.lower(): r for r in REBOOT_SETTINGS}.get(str(reboot).lower())
     if canonical is None:
-        raise AzureError("InvalidParameter", f"The value '{reboot}' of parameter 'rebootSetting' is invalid. "
-                         f"Allowed values: {', '.join(REBOOT_SETTINGS)}.", 400, "rebootSetting")
+        raise invalid_parameter(
+            "rebootSetting",
+            f"The value '{reboot}' of parameter 'rebootSetting' is invalid. "
+            f"Allowed values: {', '.join(REBOOT_SETTINGS)}.",
+        )
     if parameters.get("linuxParameters") and windows:
-        raise AzureError("InvalidParameter", "Parameter 'linuxParameters' is not allowed for a Windows VM: use "
-                         "'windowsParameters'.", 400, "linuxParameters")
+        raise invalid_parameter(
+            "linuxParameters",
+            "Parameter 'linuxParameters' is not allowed for a Windows VM: use 'windowsParameters'.",
+        )
     params = parameters.get("windowsParameters")
     if windows and not params:
-        raise AzureError("InvalidParameter", "Required parameter 'windowsParameters' is missing (null).", 400,
-                         "windowsParameters")
+        raise invalid_parameter(
+            "windowsParameters", "Required parameter 'windowsParameters' is missing (null)."
+        )
     classes = []
     for value in params.get("classificationsToInclude") or ():
         canonical_class = {c.lower(): c for c in WINDOWS_CLASSIFICATIONS}.get(str(value).lower())
         if canonical_class is None:
-            raise AzureError("InvalidParameter", f"The value '{value}' of parameter "
-                             "'windowsParameters.classificationsToInclude' is invalid. Allowed values: "
-                             f"{', '.join(WINDOWS_CLASSIFICATIONS)}.", 400,
-                             "windowsParameters.classificationsToInclude")
+            raise invalid_parameter(
+                "windowsParameters.classificationsToInclude",
+                f"The value '{value}' of parameter "
+                "'windowsParameters.classificationsToInclude' is invalid. Allowed values: "
+                f"{', '.join(WINDOWS_CLASSIFICATIONS)}.",
+            )
         classes.append(canonical_class)
     include = tuple(_kb(k, "kbNumbersToInclude") for k in params.get("kbNumbersToInclude") or ())
     exclude = tuple(_kb(k, "kbNumbersToExclude") for k in params.get("kbNumbersToExclude") or ())
     if not classes and not include:
-        raise AzureError("InvalidParameter", "At least one of 'windowsParameters.classificationsToInclude' or "
-                         "'windowsParameters.kbNumbersToInclude' must be given.", 400, "windowsParameters")
+        raise invalid_parameter(
+            "windowsParameters",
+            "At least one of 'windowsParameters.classificationsToInclude' or "
+            "'windowsParameters.kbNumbersToInclude' must be given.",
+        )
     max_publish = None
     if params.get("maxPatchPublishDate"):
         try:
             max_publish = to_epoch(parse_instant(params["maxPatchPublishDate"]))
         except ValueError as exc:
-            raise AzureError("InvalidParameter", f"The value '{params['maxPatchPublishDate']}' of parameter "
-                             "'windowsParameters.maxPatchPublishDate' is not a valid date-time.", 400,
-                             "windowsParameters.maxPatchPublishDate") from exc
-    selection = Selection(tuple(classes), include, exclude, bool(params.get("excludeKbsRequiringReboot")),
-                          max_publish, canonical)
+            raise invalid_parameter(
+                "windowsParameters.maxPatchPublishDate",
+                f"The value '{params['maxPatchPublishDate']}' of parameter "
+                "'windowsParameters.maxPatchPublishDate' is not a valid date-time.",
+            ) from exc
+    selection = Selection(
+        tuple(classes),
+        include,
+        exclude,
+        bool(params.get("excludeKbsRequiringReboot")),
+        max_publish,
+        canonical,
+    )
     return duration, selection
 
 
@@ -195,8 +212,10 @@ def _kb(value, name: str) -> str:
     text = str(value).strip()
     digits = text[2:] if text.upper().startswith("KB") else text
     if not digits.isdigit():
-        raise AzureError("InvalidParameter", f"The value '{value}' of parameter 'windowsParameters.{name}' is not "
-                         "a KB number.", 400, f"windowsParameters.{name}")
+        raise invalid_parameter(
+            f"windowsParameters.{name}",
+            f"The value '{value}' of parameter 'windowsParameters.{name}' is not a KB number.",
+        )
     return digits
 
 
@@ -211,15 +230,33 @@ def install(state, group: str, name: str, parameters: dict, wait: bool = True) -
     start = sim.now
     sim.os_updates(vm, start)
     missing = sim.missing(vm, start)
-    result = lifecycle.install(sim.seed, vm.index, start, start + int(duration.total_seconds()), missing, vm.guest,
-                               selection, vm.faults, started_by="User", reboot_pending=vm.reboot_pending)
+    result = lifecycle.install(
+        sim.seed,
+        vm.index,
+        start,
+        start + int(duration.total_seconds()),
+        missing,
+        vm.guest,
+        selection,
+        vm.faults,
+        started_by="User",
+        reboot_pending=vm.reboot_pending,
+    )
     if not wait and vm.busy_until <= start:
         sim.begin_user_operation(vm, "I", start, result.end, result)
         patching.write_back(state, sim)
         return None
     sim.apply_installation(vm, result)
-    sim.record_user(vm, "I", result.start, result.end, result.status, result.kb_ids, result.window_exceeded,
-                    result.rebooted)
+    sim.record_user(
+        vm,
+        "I",
+        result.start,
+        result.end,
+        result.status,
+        result.kb_ids,
+        result.window_exceeded,
+        result.rebooted,
+    )
     patching.write_back(state, sim)
     if not wait:
         return None
@@ -257,9 +294,13 @@ def _installation_document(result, missing, selection) -> dict:
         installedPatchCount=len(result.installed),
         failedPatchCount=len(result.failed),
         patches=[
-            PatchInstallationDetail(patchId=p.patch_id, name=p.name, kbId=p.kb_id,
-                                    classifications=[CLASSIFICATION_TITLES[p.classification]],
-                                    installationState=state_of(p))
+            PatchInstallationDetail(
+                patchId=p.patch_id,
+                name=p.name,
+                kbId=p.kb_id,
+                classifications=[CLASSIFICATION_TITLES[p.classification]],
+                installationState=state_of(p),
+            )
             for p in missing
         ],
         startDateTime=_iso(result.start),

@@ -234,7 +234,7 @@ def _copy_for_plan(data: dict) -> dict:
 def why(state, group: str, name: str) -> dict:
     """Why a VM is not patched yet, in one sentence."""
     from ..engine.phases import phase_of_region
-    from ..engine.simulator import VmState
+    from ..engine.records import VmState
     from . import patching
     from .state import now
 

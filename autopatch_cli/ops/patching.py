@@ -23,7 +23,7 @@ CONFIG_CODES = ("PatchModeConfigurationState", "AssessmentModeConfigurationState
 
 
 def _status(code: str, display: str, when: str, level: str = "Info", message: str | None = None) -> dict:
-    from .vms import status
+    from .vm_records import status
 
     return status(code, display, when, level, message).wire()
 
@@ -61,7 +61,7 @@ def health_status(healthy: bool, when: str) -> dict:
 
 
 def on_configuration_change(state, record: dict, existing_mode: str | None) -> None:
-    from .vms import is_windows, patch_mode
+    from .vm_records import is_windows, patch_mode
 
     if not is_windows(record["vm"]):
         return
@@ -123,7 +123,7 @@ def on_delete(state, record: dict) -> None:
 
 def _key_of(record: dict) -> str:
     from . import ids
-    from .vms import group_of
+    from .vm_records import group_of
 
     return ids.key(group_of(record), record["vm"]["name"])
 
@@ -135,7 +135,7 @@ def _vm_state(key: str, record: dict, ref: int, seed: int):
     from ..azure import images
     from ..azure.timezones import WINDOWS_TO_IANA, canonical_windows_zone
     from ..engine import catalog, lifecycle
-    from ..engine.simulator import VmState
+    from ..engine.records import VmState
     from . import schedule_rules
 
     vm = record["vm"]
@@ -211,7 +211,7 @@ def _ref_for(record: dict, refs: dict, table: list) -> int:
     vm_id = record["vm"]["properties"]["vmId"]
     ref = refs.get(vm_id)
     if ref is None:
-        from .vms import group_of
+        from .vm_records import group_of
 
         vm = record["vm"]
         windows = vm["properties"].get("osProfile", {}).get("windowsConfiguration") or {}
@@ -227,7 +227,8 @@ def _ref_for(record: dict, refs: dict, table: list) -> int:
 
 def build(state, until):
     """A simulator over the store's fleet, ready to :meth:`run` up to ``until``."""
-    from ..engine.simulator import Rollout, Simulator
+    from ..engine.rollout import Rollout
+    from ..engine.simulator import Simulator
     from .state import seed
 
     now = to_epoch(parse_instant(now_text(state)))
@@ -256,7 +257,7 @@ def catalog_extra(state) -> list[dict]:
 
 def releases(state, start: int, end: int):
     """Monthly and out-of-band releases published in (start, end], oldest first."""
-    from ..engine.simulator import Release, monthly_releases
+    from ..engine.rollout import Release, monthly_releases
 
     out = monthly_releases(start, end)
     for raw in catalog_extra(state):
@@ -419,7 +420,7 @@ def _set_extension(record: dict, state: str, when: str, message: str, error: boo
         VirtualMachineExtensionHandlerInstanceView,
         VirtualMachineExtensionInstanceView,
     )
-    from .vms import status
+    from .vm_records import status
 
     code = {"Succeeded": "ProvisioningState/succeeded", "Transitioning": "ProvisioningState/transitioning",
             "Error": "ProvisioningState/failed"}[state]

@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from ..azure import catalog, regions
 from ..engine.clock import to_epoch
-from ..errors import AzureError
+from ..errors import invalid_resource_namespace
 from .state import now, now_text, seeded_random, subscription_id
 from .timers import schedule
 
@@ -23,11 +23,7 @@ def canonical(namespace: str) -> str:
     for ns in catalog.PROVIDERS:
         if ns.lower() == namespace.lower():
             return ns
-    raise AzureError(
-        "InvalidResourceNamespace",
-        f"The resource namespace '{namespace}' is invalid.",
-        404,
-    )
+    raise invalid_resource_namespace(namespace)
 
 
 def record(state, namespace: str) -> dict:

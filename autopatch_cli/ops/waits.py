@@ -15,6 +15,7 @@ start when it never did.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from ..engine.clock import from_epoch, to_epoch
@@ -49,6 +50,15 @@ def poll(state, check: Callable[[], bool], timeout: int, interval: int) -> bool:
         _advance(state, start + following * interval)
         index = following
     return False
+
+
+def advance_until(state, done, step: timedelta = timedelta(seconds=10), limit: timedelta = timedelta(days=1)) -> bool:
+    """Poll ``done()`` every ``step`` of simulated time until it holds (True) or ``limit`` has passed (False).
+
+    Waiting, for az's polling verbs, means moving simulated time: ``provider register --wait`` polls
+    every 10 s as az does. The polling is :func:`poll`'s, which skips the polls that nothing can change.
+    """
+    return poll(state, done, int(limit.total_seconds()), int(step.total_seconds())) or bool(done())
 
 
 def next_change(state, horizon: int) -> int | None:

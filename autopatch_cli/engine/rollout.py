@@ -1,0 +1,486 @@
+"""The rollout of each release: phases of regions, lanes and batches within a region, admission, halts.
+
+The orchestrator (availability first), for each release:
+- phases of regions in the order of :mod:`.phases`; a phase starts when the previous one succeeded and
+  baked 24 hours; a failed or unhealthy VM fails its phase and halts the release's rollout;
+- within a region, lanes of batches: one lane per availability set (update domain by update domain, at
+  most 20% of the set at once, one VM at a time below 10 VMs) and one lane of standalone VMs per zone
+  (batches of a fifth); lanes of one availability zone run side by side, two zones never at once;
+- batches are drawn anew for each release from the seed, so a VM's turn varies month to month;
+- nothing starts after the release's 30 days, and a newer release supersedes an older rollout.
+
+The per-VM schedule (:mod:`.simulator`) owns the event queue and each VM's agenda; the orchestrator hands
+VMs their turns (``VmState.ticket``) and hears back when a turn ends. Pure: no I/O, no printing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from ..azure.regions import pair_partners
+from . import lifecycle, offpeak
+from .catalog import patch_tuesday
+from .phases import BAKE_SECONDS, phase_of_region, phase_plan
+from .records import VmState
+
+DAY = 86_400
+ROLLOUT_DAYS = 30
+FINAL = ("done", "failed", "unhealthy", "excluded", "skipped")
+
+
+@dataclass
+class Lane:
+    zone: str | None
+    batches: list[list[str]]
+    numbers: list[int]
+    next: int = 0
+    active: set[str] | None = None
+
+    @property
+    def pending(self) -> bool:
+        return self.active is not None or self.next < len(self.batches)
+
+
+@dataclass
+class RegionRun:
+    region: str
+    phase: int
+    lanes: dict[str, Lane]
+    zone_order: list[str]
+    batch_count: int = 0
+
+
+@dataclass
+class Rollout:
+    release: str
+    published: int
+    ceiling: int
+    deadline: int
+    phase: int = 0  # 1-based phase number in progress; 0 before the first
+    state: str = "pending"  # pending, active, baking, completed, halted, expired, superseded
+    next_at: int | None = None
+    halt: dict | None = None
+    phase_failed: dict | None = None
+    phases: list[dict] = field(default_factory=list)
+    regions: dict[str, RegionRun] = field(default_factory=dict)
+    vms: dict[str, list] = field(default_factory=dict)  # key -> [status, phase, batch, attempts]
+
+    @property
+    def live(self) -> bool:
+        return self.state in ("active", "baking", "pending")
+
+    def to_json(self) -> dict:
+        return {
+            "release": self.release, "published": self.published, "ceiling": self.ceiling,
+            "deadline": self.deadline, "phase": self.phase, "state": self.state, "nextAt": self.next_at,
+            "halt": self.halt, "phaseFailed": self.phase_failed, "phases": self.phases,
+            "regions": {
+                name: {
+                    "phase": run.phase, "zoneOrder": run.zone_order, "batchCount": run.batch_count,
+                    "lanes": {
+                        key: {"zone": lane.zone, "batches": lane.batches, "numbers": lane.numbers, "next": lane.next,
+                              "active": sorted(lane.active) if lane.active is not None else None}
+                        for key, lane in run.lanes.items()
+                    },
+                }
+                for name, run in self.regions.items()
+            },
+            "vms": self.vms,
+        }
+
+    @classmethod
+    def from_json(cls, raw: dict) -> Rollout:
+        rollout = cls(raw["release"], raw["published"], raw["ceiling"], raw["deadline"], raw["phase"], raw["state"],
+                      raw.get("nextAt"), raw.get("halt"), raw.get("phaseFailed"), raw.get("phases", []))
+        for name, run in raw.get("regions", {}).items():
+            lanes = {
+                key: Lane(lane["zone"], lane["batches"], lane["numbers"], lane["next"],
+                          set(lane["active"]) if lane["active"] is not None else None)
+                for key, lane in run["lanes"].items()
+            }
+            rollout.regions[name] = RegionRun(name, run["phase"], lanes, run["zoneOrder"], run.get("batchCount", 0))
+        rollout.vms = raw.get("vms", {})
+        return rollout
+
+
+class Orchestrator:
+    """The rollouts of a fleet during one tick, over the simulator's event queue.
+
+    ``schedule(at, kind, payload)`` queues a "phase" or "deadline" event for the simulator to hand back
+    (:meth:`on_phase_due`, :meth:`on_deadline`); ``step(vm, at)`` lets a VM that was given a turn start
+    its work; ``missing(vm, upto)`` is what the VM lacks of the releases published up to ``upto``.
+    """
+
+    def __init__(self, seed: int, vms: dict[str, VmState], rollouts: list[Rollout], counters, log: list,
+                 schedule: Callable, step: Callable, missing: Callable):
+        self.seed = seed
+        self.vms = vms
+        self.rollouts = rollouts
+        self.counters = counters
+        self.log = log
+        self.schedule = schedule
+        self.step = step
+        self.missing = missing
+        self.regions_with_platform_vms = {vm.region for vm in vms.values() if vm.platform}
+        self.by_region: dict[str, list[VmState]] = {}
+        self.set_sizes: dict[str, int] = {}
+        for vm in vms.values():
+            self.by_region.setdefault(vm.region, []).append(vm)
+            if vm.avset:
+                self.set_sizes[vm.avset] = self.set_sizes.get(vm.avset, 0) + 1
+
+    def resume(self) -> None:
+        """Queue the events of the rollouts restored from the store (a bake's end, a deadline)."""
+        for rollout in self.rollouts:
+            if rollout.state == "baking" and rollout.next_at is not None:
+                self.schedule(rollout.next_at, "phase", rollout.release)
+            if rollout.live or rollout.state == "completed":
+                self.schedule(rollout.deadline, "deadline", rollout.release)
+
+    def start(self, at: int) -> None:
+        """At the start of a tick: deleted VMs leave their batches; VMs that missed their batch join."""
+        self.forget_deleted(at)
+        if any(self._admits(rollout, at) for rollout in self.rollouts):
+            for vm in self.vms.values():
+                self.admit(vm, at)
+
+    def on_phase_due(self, release_id: str, at: int) -> None:
+        rollout = self.rollout(release_id)
+        if rollout is not None and rollout.state == "baking":
+            self._next_phase(rollout, at)
+
+    def on_deadline(self, release_id: str, at: int) -> None:
+        rollout = self.rollout(release_id)
+        if rollout is not None and rollout.live:
+            self._end_rollout(rollout, "expired", at)
+        elif rollout is not None and rollout.state == "completed":
+            self._drop_turns(rollout)
+
+    def rollout(self, release_id: str) -> Rollout | None:
+        for rollout in self.rollouts:
+            if rollout.release == release_id:
+                return rollout
+        return None
+
+    def publish(self, release: Release, at: int) -> None:
+        """A new release: the older rollouts end (superseded), and the new one starts its first phase."""
+        for older in self.rollouts:
+            if older.live:
+                self._end_rollout(older, "superseded", at)
+            elif older.state == "completed":
+                self._drop_turns(older)
+        rollout = Rollout(release.id, release.published, release.published, release.published + ROLLOUT_DAYS * DAY)
+        self.rollouts.append(rollout)
+        self.log.append((at, f"release {release.id} published; its rollout starts"))
+        self.schedule(rollout.deadline, "deadline", rollout.release)
+        self._next_phase(rollout, at)
+
+    def installation_finished(self, vm: VmState, result: lifecycle.Installation, ticket: tuple) -> None:
+        """The outcome of a platform installation during the VM's turn: done, retried, or out of the rollout."""
+        rollout = self.rollout(ticket[0])
+        if rollout is None:
+            vm.ticket = None
+            return
+        entry = rollout.vms.setdefault(vm.key, ["active", ticket[1], ticket[2], 0])
+        if result.unhealthy:
+            self.leave_turn(vm, "unhealthy", result.end, reason=result.error)
+        elif result.status == "Succeeded":
+            self.leave_turn(vm, "done", result.end)
+        elif result.status == "CompletedWithWarnings":
+            vm.retry_after = offpeak.window_at(vm.tz, result.start)[1] if offpeak.window_at(vm.tz, result.start) else 0
+        else:
+            entry[3] += 1
+            vm.retry_after = (offpeak.window_at(vm.tz, result.start) or (0, result.end))[1]
+            if entry[3] >= lifecycle.MAX_ATTEMPTS:
+                requirement = vm.guest.failure() is not None
+                self.leave_turn(vm, "excluded" if requirement else "failed", result.end, reason=result.error)
+
+    def _end_rollout(self, rollout: Rollout, state: str, at: int) -> None:
+        rollout.state = state
+        self.log.append((at, f"rollout of {rollout.release} {state}" + (
+            f" in phase {rollout.halt['phase']}: {rollout.halt['vm']} {rollout.halt['status']}" if rollout.halt else "")))
+        if rollout.phases and rollout.phases[-1].get("end") is None:
+            rollout.phases[-1]["end"] = at
+            rollout.phases[-1]["result"] = state
+        self._drop_turns(rollout)
+
+    def _drop_turns(self, rollout: Rollout) -> None:
+        for key in rollout.vms:
+            vm = self.vms.get(key)
+            if vm is not None and vm.ticket and vm.ticket[0] == rollout.release:
+                vm.ticket = None
+
+    def _next_phase(self, rollout: Rollout, at: int) -> None:
+        plan = phase_plan()
+        while True:
+            rollout.phase += 1
+            if rollout.phase > len(plan):
+                rollout.state = "completed"
+                self.log.append((at, f"rollout of {rollout.release} completed"))
+                for vm in self.vms.values():  # VMs that missed their phase (started since) get their turn
+                    self.admit(vm, at)
+                return
+            if at >= rollout.deadline:
+                self._end_rollout(rollout, "expired", at)
+                return
+            regions = [r for r in plan[rollout.phase - 1] if r in self.regions_with_platform_vms]
+            if not regions:
+                continue
+            rollout.state = "active"
+            rollout.phases.append({"phase": rollout.phase, "regions": regions, "start": at, "end": None, "result": None})
+            self.counters.bump("phases")
+            self.log.append((at, f"{rollout.release}: phase {rollout.phase} started ({', '.join(regions)})"))
+            for region in regions:
+                rollout.regions[region] = self._plan_region(rollout, region)
+            for region in regions:
+                self._advance_region(rollout, rollout.regions[region], at)
+            if rollout.state == "active" and self._phase_idle(rollout):
+                if self._close_phase(rollout, at):
+                    continue
+            return
+
+    def _plan_region(self, rollout: Rollout, region: str) -> RegionRun:
+        """Batches for one region: drawn from the seed and the release, so they differ month to month."""
+        members = sorted((vm for vm in self.by_region.get(region, ()) if vm.is_platform), key=lambda v: v.index)
+        sets: dict[tuple, list[VmState]] = {}
+        standalone: dict[str | None, list[VmState]] = {}
+        for vm in members:
+            if vm.avset:
+                sets.setdefault((vm.zone, vm.avset), []).append(vm)
+            else:
+                standalone.setdefault(vm.zone, []).append(vm)
+        set_sizes = self.set_sizes
+
+        def shuffled(items: list[VmState], salt: str) -> list[VmState]:
+            return sorted(items, key=lambda v: lifecycle.draw(self.seed, rollout.release, salt, v.index))
+
+        lanes: dict[str, Lane] = {}
+        number = 0
+        zones = sorted({vm.zone for vm in members if vm.zone})
+        zone_order = sorted(zones, key=lambda z: lifecycle.draw(self.seed, rollout.release, region, "zone", z))
+        lane_specs: list[tuple[str, str | None, list[list[VmState]]]] = []
+        for (zone, avset), vms in sorted(sets.items(), key=lambda kv: (kv[0][0] or "", kv[0][1])):
+            size = set_sizes.get(avset, len(vms))
+            cap = 1 if size < 10 else max(1, size // 5)
+            domains = sorted({vm.ud or 0 for vm in vms})
+            offset = int(lifecycle.draw(self.seed, rollout.release, avset, "ud") * len(domains))
+            domains = domains[offset:] + domains[:offset]
+            batches = []
+            for ud in domains:
+                in_domain = shuffled([vm for vm in vms if (vm.ud or 0) == ud], avset)
+                batches.extend(in_domain[i:i + cap] for i in range(0, len(in_domain), cap))
+            lane_specs.append((f"set:{avset}", zone, batches))
+        for zone, vms in sorted(standalone.items(), key=lambda kv: kv[0] or ""):
+            size = max(1, -(-len(vms) // 5))
+            ordered = sorted(shuffled(vms, f"standalone:{zone}"),
+                             key=lambda v: offpeak.next_opening(v.tz, rollout.published))
+            batches = [ordered[i:i + size] for i in range(0, len(ordered), size)]
+            lane_specs.append((f"standalone:{zone or '-'}", zone, batches))
+        for key, zone, batches in lane_specs:
+            numbers = []
+            for batch in batches:
+                number += 1
+                numbers.append(number)
+                for vm in batch:
+                    rollout.vms[vm.key] = ["queued", rollout.phase, number, 0]
+            lanes[key] = Lane(zone, [[vm.key for vm in batch] for batch in batches], numbers)
+        return RegionRun(region, rollout.phase, lanes, zone_order, number)
+
+    def _advance_region(self, rollout: Rollout, run: RegionRun, at: int) -> None:
+        if rollout.state not in ("active", "baking", "completed") or rollout.halt is not None:
+            return
+        if self._partner_busy(rollout, run.region):
+            return  # late joiners: a paired region is patching; its end advances this region again
+        for lane in run.lanes.values():
+            if lane.zone is None and lane.active is None and lane.next < len(lane.batches):
+                self._start_batch(rollout, run, lane, at)
+        zonal = [lane for lane in run.lanes.values() if lane.zone is not None]
+        while True:  # a zone whose remaining VMs are all skipped hands over to the next zone at once
+            busy_zone = next((lane.zone for lane in zonal if lane.active is not None), None)
+            if busy_zone is None:
+                ready = {lane.zone for lane in zonal if lane.next < len(lane.batches)}
+                waiting = [z for z in run.zone_order if z in ready] + sorted(ready - set(run.zone_order))
+                if not waiting:
+                    return
+                busy_zone = waiting[0]
+            for lane in zonal:
+                if lane.zone == busy_zone and lane.active is None and lane.next < len(lane.batches):
+                    self._start_batch(rollout, run, lane, at)
+            if any(lane.active is not None for lane in zonal):
+                return
+
+    def _start_batch(self, rollout: Rollout, run: RegionRun, lane: Lane, at: int) -> None:
+        while lane.next < len(lane.batches):
+            batch = lane.batches[lane.next]
+            number = lane.numbers[lane.next]
+            lane.next += 1
+            lane.active = set()
+            for key in batch:
+                vm = self.vms.get(key)
+                entry = rollout.vms.setdefault(key, ["queued", run.phase, number, 0])
+                if vm is None or not vm.platform or entry[0] in FINAL:
+                    if entry[0] not in FINAL:
+                        entry[0] = "skipped"
+                    continue
+                if vm.power != "running" or not vm.enabled:
+                    entry[0] = "skipped"
+                    continue
+                entry[0] = "active"
+                lane.active.add(key)
+                vm.ticket = (rollout.release, run.phase, number)
+            if lane.active:
+                for key in sorted(lane.active):
+                    self.step(self.vms[key], at)
+                return
+            lane.active = None
+
+    def leave_turn(self, vm: VmState, status: str, at: int, reason: dict | None = None) -> None:
+        ticket = vm.ticket
+        vm.ticket = None
+        vm.retry_after = 0
+        if ticket is None:
+            return
+        rollout = self.rollout(ticket[0])
+        if rollout is None:
+            return
+        entry = rollout.vms.setdefault(vm.key, ["active", ticket[1], ticket[2], 0])
+        entry[0] = status
+        if status in ("failed", "unhealthy") and rollout.phase_failed is None and ticket[1] == rollout.phase:
+            rollout.phase_failed = {
+                "phase": rollout.phase, "time": at, "vm": vm.key, "status": status,
+                "reason": (reason or {}).get("message", status),
+            }
+            self.counters.bump("halts")
+        run = rollout.regions.get(vm.region)
+        if run is None:
+            return
+        for lane in run.lanes.values():
+            if lane.active is not None and vm.key in lane.active:
+                lane.active.discard(vm.key)
+                if not lane.active:
+                    lane.active = None
+                    if rollout.phase_failed is None:
+                        self._advance_region(rollout, run, at)
+                        if not any(other.active is not None for other in run.lanes.values()):
+                            for partner in sorted(pair_partners(run.region)):
+                                waiting = rollout.regions.get(partner)
+                                if waiting is not None:
+                                    self._advance_region(rollout, waiting, at)
+                break
+        if rollout.state == "active" and self._phase_idle(rollout):
+            if self._close_phase(rollout, at):
+                self._next_phase(rollout, at)
+
+    def forget_deleted(self, at: int) -> None:
+        """VMs deleted while their batch ran leave it, so the batch (and the phase) can finish."""
+        for rollout in self.rollouts:
+            if rollout.state not in ("active", "baking", "completed"):
+                continue
+            for run in rollout.regions.values():
+                for lane in run.lanes.values():
+                    gone = sorted(key for key in lane.active or () if key not in self.vms)
+                    for key in gone:
+                        lane.active.discard(key)
+                        rollout.vms[key][0] = "skipped"
+                    if gone and not lane.active:
+                        lane.active = None
+                        self._advance_region(rollout, run, at)
+            if rollout.state == "active" and self._phase_idle(rollout) and self._close_phase(rollout, at):
+                self._next_phase(rollout, at)
+
+    @staticmethod
+    def _partner_busy(rollout: Rollout, region: str) -> bool:
+        """Whether a geo-paired region of ``region`` has a batch running in this rollout.
+
+        Phases never hold pairs, so this only ever holds back VMs that join after their phase.
+        """
+        for partner in pair_partners(region):
+            run = rollout.regions.get(partner)
+            if run is not None and any(lane.active is not None for lane in run.lanes.values()):
+                return True
+        return False
+
+    def _phase_idle(self, rollout: Rollout) -> bool:
+        if rollout.phase_failed is not None:
+            return all(lane.active is None for run in rollout.regions.values() if run.phase == rollout.phase
+                       for lane in run.lanes.values())
+        return not any(lane.pending for run in rollout.regions.values() if run.phase == rollout.phase
+                       for lane in run.lanes.values())
+
+    def _close_phase(self, rollout: Rollout, at: int) -> bool:
+        """Close the current phase; True when the next phase may start right away (nothing to bake)."""
+        record = rollout.phases[-1]
+        record["end"] = at
+        if rollout.phase_failed is not None:
+            record["result"] = "failed"
+            rollout.state = "halted"
+            rollout.halt = dict(rollout.phase_failed)
+            self._end_rollout(rollout, "halted", at)
+            record["result"] = "failed"
+            return False
+        patched = any(entry[0] == "done" and entry[1] == rollout.phase for entry in rollout.vms.values())
+        record["result"] = "succeeded"
+        if not patched:
+            return True
+        rollout.state = "baking"
+        rollout.next_at = at + BAKE_SECONDS
+        self.schedule(rollout.next_at, "phase", rollout.release)
+        return False
+
+    @staticmethod
+    def _admits(rollout: Rollout, at: int) -> bool:
+        """Whether VMs that missed their batch (started, enabled since) may still join this rollout."""
+        return rollout.state in ("active", "baking", "completed") and rollout.halt is None and at < rollout.deadline
+
+    def admit(self, vm: VmState, at: int) -> None:
+        """A VM that was not in its batch (created, enabled or started since) joins its region's rollout."""
+        if not (vm.platform and vm.enabled and vm.power == "running" and vm.ticket is None):
+            return
+        for rollout in self.rollouts:
+            if not self._admits(rollout, at):
+                continue
+            phase = phase_of_region().get(vm.region)
+            # a latecomer joins its own phase while it runs, or the rollout once every phase is done: never
+            # a phase that finished (its bake, and the pair rule of the phases after it, stay intact)
+            if phase is None or (rollout.state != "completed" and (phase != rollout.phase or rollout.state != "active")):
+                continue
+            entry = rollout.vms.get(vm.key)
+            if entry is not None and entry[0] not in ("skipped",):
+                continue
+            if not self.missing(vm, rollout.ceiling):
+                continue
+            run = rollout.regions.get(vm.region)
+            if run is None:
+                run = rollout.regions[vm.region] = RegionRun(vm.region, phase, {}, [], 0)
+            lane_key = f"set:{vm.avset}" if vm.avset else f"standalone:{vm.zone or '-'}"
+            lane = run.lanes.get(lane_key)
+            if lane is None:
+                lane = run.lanes[lane_key] = Lane(vm.zone, [], [])
+            run.batch_count += 1
+            lane.batches.append([vm.key])
+            lane.numbers.append(run.batch_count)
+            rollout.vms[vm.key] = ["queued", phase, run.batch_count, 0]
+            self._advance_region(rollout, run, at)
+
+
+@dataclass(slots=True)
+class Release:
+    id: str
+    published: int
+
+
+def monthly_releases(start: int, end: int) -> list[Release]:
+    """Patch Tuesday releases published in (start, end]."""
+    first = datetime.fromtimestamp(start, tz=UTC)
+    out = []
+    year, month = first.year, first.month
+    while True:
+        when = int(patch_tuesday(year, month).timestamp())
+        if when > end:
+            break
+        if when > start:
+            out.append(Release(f"{year}-{month:02d}", when))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return out

@@ -1,0 +1,120 @@
+"""What ARM fills into a VM PUT: ids, read-only properties, and the defaults of each profile.
+
+Nothing here refuses a request: the checks are ``vm_rules``'. ``vms.put`` runs the checks of the
+request first, then these defaults, then the checks that need the filled-in VM.
+"""
+
+from __future__ import annotations
+
+import copy
+
+from ..azure import catalog, images
+from . import ids
+from .state import subscription_id
+
+
+def request_view(state, group: str, name: str, model, location: str, existing: dict | None) -> dict:
+    """The request as the VM it would store: ARM's ids, and what an update leaves out taken from the VM."""
+    vm = model.wire()
+    stored_name = existing["vm"]["name"] if existing else name
+    vm["id"] = ids.resource_id(subscription_id(state), group, ids.VM_TYPE, stored_name)
+    vm["name"] = stored_name
+    vm["type"] = ids.VM_TYPE
+    vm["location"] = location
+    properties = vm.setdefault("properties", {})
+    properties.pop("instanceView", None)
+    properties.get("osProfile", {}).pop("adminPassword", None)
+    if existing is not None:
+        # Read-only and create-only parts come from the existing VM, as ARM keeps them.
+        for part in ("storageProfile", "osProfile", "networkProfile"):
+            if part not in properties and part in existing["vm"]["properties"]:
+                properties[part] = copy.deepcopy(existing["vm"]["properties"][part])
+        properties["vmId"] = existing["vm"]["properties"]["vmId"]
+    return vm
+
+
+def os_configurations(vm: dict) -> tuple[dict | None, dict | None]:
+    """The Windows and Linux configurations of the request, as given (either may be None)."""
+    os_profile = vm["properties"].get("osProfile", {})
+    return os_profile.get("windowsConfiguration"), os_profile.get("linuxConfiguration")
+
+
+def fill_os_profile(vm: dict) -> None:
+    """The OS configuration the image implies, and the patch settings' defaults (the spec's and the guide's)."""
+    properties = vm["properties"]
+    os_profile = properties.get("osProfile", {})
+    windows, linux = os_configurations(vm)
+    image = properties.get("storageProfile", {}).get("imageReference", {})
+    if windows is None and linux is None:
+        urn_windows = images.is_windows(images.Urn(image.get("publisher", ""), image.get("offer", ""), "", ""))
+        os_type = properties.get("storageProfile", {}).get("osDisk", {}).get("osType")
+        if urn_windows or os_type == "Windows" or image.get("id"):
+            windows = os_profile["windowsConfiguration"] = {}
+        else:
+            linux = os_profile["linuxConfiguration"] = {}
+    if windows is not None:
+        settings = windows.setdefault("patchSettings", {})
+        windows.setdefault("provisionVMAgent", True)
+        # enableAutomaticUpdates follows patchMode when left out; patchMode follows it otherwise
+        if "enableAutomaticUpdates" not in windows:
+            windows["enableAutomaticUpdates"] = settings.get("patchMode") != "Manual"
+        settings.setdefault("patchMode", "AutomaticByOS" if windows["enableAutomaticUpdates"] else "Manual")
+        settings.setdefault("assessmentMode", "ImageDefault")
+    if linux is not None:
+        linux.setdefault("provisionVMAgent", True)
+        settings = linux.setdefault("patchSettings", {})
+        if not settings.get("patchMode"):
+            settings["patchMode"] = "ImageDefault"
+        settings.setdefault("assessmentMode", "ImageDefault")
+    os_profile.setdefault("secrets", [])
+    os_profile.setdefault("allowExtensionOperations", True)
+    os_profile.setdefault("requireGuestProvisionSignal", True)
+
+
+def fill_size(vm: dict) -> str:
+    hardware = vm["properties"].setdefault("hardwareProfile", {})
+    return hardware.setdefault("vmSize", catalog.DEFAULT_VM_SIZE)
+
+
+def fill_storage(state, group: str, vm: dict) -> None:
+    """The exact image version 'latest' means, and the OS disk a create from an image leaves out."""
+    properties = vm["properties"]
+    windows = "windowsConfiguration" in properties.get("osProfile", {})
+    storage = properties.get("storageProfile", {})
+    image = storage.get("imageReference", {})
+    if image and "version" in image and image.get("version", "").lower() == "latest":
+        image["exactVersion"] = exact_version(image)
+    if image and "osDisk" not in storage:
+        # ARM fills the OS disk a create from an image leaves out, as az's body spells it
+        storage["osDisk"] = {"osType": "Windows" if windows else "Linux", "createOption": "FromImage",
+                             "caching": "ReadWrite", "managedDisk": {"storageAccountType": "Premium_LRS"},
+                             "deleteOption": "Detach"}
+    if "osDisk" in storage:
+        storage["osDisk"].setdefault("osType", "Windows" if windows else "Linux")
+        storage["osDisk"].setdefault("name", f"{vm['name']}_OsDisk_1")
+        storage["osDisk"].setdefault("diskSizeGB", 127 if windows else 30)
+        storage["osDisk"]["managedDisk"] = storage["osDisk"].get("managedDisk", {"storageAccountType": "Premium_LRS"})
+        storage["osDisk"]["managedDisk"]["id"] = ids.resource_id(
+            subscription_id(state), group, "Microsoft.Compute/disks", storage["osDisk"]["name"]
+        )
+
+
+def fill_read_only(vm: dict) -> None:
+    """Empty NIC properties dropped, zones as strings, the provisioning state a finished PUT reports."""
+    properties = vm["properties"]
+    for nic in properties.get("networkProfile", {}).get("networkInterfaces", []):
+        nic.setdefault("properties", {})
+        if not nic["properties"]:
+            del nic["properties"]
+    if "zones" in vm:
+        vm["zones"] = [str(z) for z in vm["zones"]]
+    properties["provisioningState"] = "Succeeded"
+
+
+def exact_version(image: dict) -> str:
+    """The image version 'latest' resolves to: the September 2020 build of each family, older than a new
+    store's start (2020-10-01), so the first simulated Patch Tuesday has something to install."""
+    sku = image.get("sku", "")
+    if not images.is_windows(images.Urn(image.get("publisher", ""), image.get("offer", ""), sku, "")):
+        return "20.04.202009080"
+    return images.latest_version(sku) or "9600.19816.2009041836"
