@@ -209,3 +209,28 @@ def test_the_spec_examples_are_accepted(today):
     body = example["parameters"]["configuration"]
     done = today("rest", "-m", "put", "-u", f"{CONFIGS}/example?{API}", "--body", json.dumps(body))
     assert done.exit_code == 0, done.stderr
+
+
+def test_the_powershell_cmdlets_of_the_doc(today):
+    """Update Manager's doc: New-AzMaintenanceConfiguration, then New-AzConfigurationAssignment."""
+    _vm(today, "v", True, True)
+    made = today("New-AzMaintenanceConfiguration", "-ResourceGroupName", "rg", "-Name", "ps", "-MaintenanceScope",
+                 "InGuestPatch", "-Location", "eastus", "-StartDateTime", "2024-06-01 22:00", "-TimeZone", "UTC",
+                 "-Duration", "03:00", "-RecurEvery", "Week Saturday", "-WindowParameterClassificationToInclude",
+                 "Critical,Security", "-WindowParameterKbNumberToExclude", "KB123456", "-InstallPatchRebootSetting",
+                 "IfRequired", "-ExtensionProperty", '@{"InGuestPatchMode"="User"}')
+    assert made.exit_code == 0, made.stderr
+    assert "RecurEvery" in made.stdout and "Week Saturday" in made.stdout
+    config = _ok(today("maintenance", "configuration", "show", "-g", "rg", "-n", "ps"))
+    assert config["installPatches"]["windowsParameters"] == {"classificationsToInclude": ["Critical", "Security"],
+                                                             "kbNumbersToExclude": ["KB123456"]}
+    assert config["extensionProperties"] == {"InGuestPatchMode": "User"}
+    assigned = today("New-AzConfigurationAssignment", "-ResourceGroupName", "rg", "-Location", "eastus",
+                     "-ResourceName", "v", "-ResourceType", "VirtualMachines", "-ProviderName", "Microsoft.Compute",
+                     "-ConfigurationAssignmentName", "ps", "-MaintenanceConfigurationId", config["id"])
+    assert assigned.exit_code == 0, assigned.stderr
+    assert _why(today, "v") == "scheduled"
+    bad = today("New-AzConfigurationAssignment", "-ResourceGroupName", "rg", "-ResourceName", "v", "-ResourceType",
+                "VirtualMachines", "-ProviderName", "Microsoft.Compute", "-ConfigurationAssignmentName", "x",
+                "-MaintenanceConfigurationId", config["id"] + "-missing")
+    assert bad.exit_code != 0 and bad.stderr.startswith("ERROR")

@@ -44,6 +44,8 @@ CMDLETS: dict[str, str] = {
     "Register-AzProviderFeature": "Registers an Azure provider feature in your current subscription.",
     "Register-AzResourceProvider": "Registers a resource provider.",
     "Set-AzVMOperatingSystem": "Sets the OS properties of a stored VM and updates it.",
+    "New-AzMaintenanceConfiguration": "Create or update a maintenance configuration (Update Manager schedule).",
+    "New-AzConfigurationAssignment": "Register a maintenance configuration for a resource.",
     "Unregister-AzProviderFeature": "Unregisters an Azure provider feature in your current subscription.",
 }
 CMDLET_ALIASES = {"invoke-azvmpatchassess": "Invoke-AzVMPatchAssessment",
