@@ -323,3 +323,69 @@ def test_todays_documents_fit_the_2024_07_01_spec(today):
     assert "automaticByPlatformSettings" in _settings_of(wire)
     older = _rest(today, "get", f"{VMS}/v?api-version=2021-03-01&$expand=instanceView").json
     assert check("compute", "VirtualMachine", older, api_version="2021-03-01") == []
+
+
+# ---- hotpatching -------------------------------------------------------------------------------
+
+
+def _hotpatch_vm(cli, name: str = "h", image: str = "Win2022AzureEditionCore"):
+    return cli("vm", "create", "-g", "rg", "-n", name, "--image", image, "--admin-password", PASSWORD,
+               "--patch-mode", "AutomaticByPlatform", "--enable-hotpatching")
+
+
+def test_hotpatching_is_for_the_hotpatchable_images_with_platform_patching(today):
+    made = _hotpatch_vm(today)
+    assert made.exit_code == 0, made.stderr
+    settings = today("vm", "show", "-g", "rg", "-n", "h").json["osProfile"]["windowsConfiguration"]["patchSettings"]
+    assert settings["enableHotpatching"] is True
+    refused = _hotpatch_vm(today, "n", "Win2022Datacenter")
+    assert refused.exit_code != 0 and "Hotpatching is not supported" in refused.stderr
+    refused = today("vm", "update", "-g", "rg", "-n", "h", "--set",
+                    "osProfile.windowsConfiguration.patchSettings.patchMode=AutomaticByOS")
+    assert refused.exit_code != 0 and "enableHotpatching" in refused.stderr
+
+
+def test_no_hotpatching_before_its_general_availability(cli):
+    assert cli("clock", "set", "2022-01-15T00:00:00Z").exit_code == 0
+    assert cli("group", "create", "-n", "rg", "-l", "eastus").exit_code == 0
+    refused = _hotpatch_vm(cli, "h")  # the Azure Edition Core image exists; hotpatching does not yet
+    assert refused.exit_code != 0 and "Hotpatching is not supported" in refused.stderr
+
+
+def test_hotpatch_months_without_a_restart_baseline_months_with_one(cli):
+    assert cli("clock", "set", "2024-04-20T00:00:00Z").exit_code == 0
+    assert cli("group", "create", "-n", "rg", "-l", "eastus").exit_code == 0
+    assert _hotpatch_vm(cli).exit_code == 0
+    assert cli("tick", "--days", "90").exit_code == 0
+    runs = {r["startTime"][:7]: r for r in cli("orchestration", "history", "--operation", "installation").json}
+    catalog = {p["kbId"]: p for p in cli("catalog", "list", "--os", "2022-hotpatch").json}
+    for month in ("2024-05", "2024-06"):  # hotpatch months
+        cumulative = next(catalog[k] for k in runs[month]["kbIds"] if catalog[k]["classification"] == "Security"
+                          and "Hotpatch" in catalog[k]["name"])
+        assert cumulative["rebootBehavior"] == "NeverReboots"
+    july = runs["2024-07"]  # a baseline month
+    assert july["rebooted"] is True
+    assert any("Cumulative Update for Windows Server" in catalog[k]["name"] for k in july["kbIds"])
+    message = cli("vm", "get-instance-view", "-g", "rg", "-n", "h").json["instanceView"]["extensions"][0]
+    assert "Hotpatching is enabled" in message["statuses"][0]["message"]
+
+
+@pytest.mark.parametrize("when, month, reboot_status", [
+    ("2024-05-14T18:00:00Z", "2024-05", "NotNeeded"),  # hotpatch month
+    ("2024-07-09T18:00:00Z", "2024-07", "Completed"),  # baseline month
+])
+def test_installation_results_say_hotpatch_or_baseline(cli, when, month, reboot_status):
+    assert cli("clock", "set", "2024-05-01T00:00:00Z").exit_code == 0
+    assert cli("group", "create", "-n", "rg", "-l", "eastus").exit_code == 0
+    assert _hotpatch_vm(cli).exit_code == 0
+    assert cli("clock", "set", when).exit_code == 0  # the release is out; the platform has not got to it yet
+    cumulative = next(p for p in cli("catalog", "list", "--month", month, "--os", "2022-hotpatch").json
+                      if p["classification"] == "Security" and ".NET" not in p["name"])
+    installed = cli("vm", "install-patches", "-g", "rg", "-n", "h", "--maximum-duration", "PT2H", "--reboot-setting",
+                    "IfRequired", "--kb-numbers-to-include", cumulative["kbId"])
+    assert installed.exit_code == 0, installed.stderr
+    result = installed.json
+    assert result["rebootStatus"] == reboot_status
+    names = [p["name"] for p in result["patches"] if p["installationState"] == "Installed"]
+    assert names == [cumulative["name"]]
+    assert ("Hotpatch" in names[0]) is (reboot_status == "NotNeeded")

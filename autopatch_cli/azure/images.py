@@ -6,7 +6,8 @@ lists every Windows Server from 2008 R2 to 2025 with their -Core, -smalldisk, -g
 Edition SKUs, and the Azure Edition ones are hotpatchable. Each Windows Server version appears on the
 marketplace on its own date (Microsoft's lifecycle pages, https://learn.microsoft.com/lifecycle/products/
 windows-server-2022 and windows-server-2025: 2021-08-18 and 2024-11-01); a SKU of that version is
-available from then on, the hotpatch SKUs from hotpatching's general availability (2022-02-16, [L]).
+available from then on; hotpatching itself (enableHotpatching) only from its general availability
+(2022-02-16, [L] in azure/eras.py).
 """
 
 from __future__ import annotations
@@ -153,8 +154,6 @@ def available_from(urn: Urn) -> datetime | None:
     version = windows_version(urn.sku)
     if version is None:
         return None
-    if urn.sku.lower() in HOTPATCH_SKUS and version.prefix == "2022":
-        return max(version.available, HOTPATCH_AVAILABLE)
     return version.available
 
 
@@ -167,6 +166,28 @@ def supports_auto_patch(urn: Urn, when: datetime | None = None) -> bool:
     if when is not None and when < GENERAL_AVAILABILITY:
         return sku in PREVIEW_AUTO_PATCH_SKUS
     return sku in GA_AUTO_PATCH_SKUS
+
+
+# Hotpatching's cadence (MicrosoftDocs/windowsserverdocs, WindowsServerDocs/get-started/hotpatch.md @093f0bfa;
+# learn.microsoft.com/en-us/training/modules/hotpatch-updates/3-update-schedules): a cumulative "baseline"
+# in January, April, July and October needs a restart; the two months after each get hotpatches, installed
+# without one. A hotpatched VM follows a patch catalog family of its own (its KBs differ from the baseline
+# track's), named by this suffix.
+BASELINE_MONTHS = (1, 4, 7, 10)
+HOTPATCH_FAMILY_SUFFIX = "-hotpatch"
+HOTPATCH_VERSIONS = ("2022", "2025")  # the Windows Server versions with hotpatchable images
+
+
+def hotpatch_family(prefix: str) -> str:
+    return prefix + HOTPATCH_FAMILY_SUFFIX
+
+
+def is_hotpatch_family(family: str | None) -> bool:
+    return bool(family) and family.endswith(HOTPATCH_FAMILY_SUFFIX)
+
+
+def is_baseline_month(month: int) -> bool:
+    return month in BASELINE_MONTHS
 
 
 def supports_hotpatch(urn: Urn) -> bool:
@@ -200,4 +221,7 @@ def catalog_families(when: datetime | None = None) -> list[str]:
     three before general availability, then every version on the marketplace by then."""
     if when is None or when < GENERAL_AVAILABILITY:
         return list(PREVIEW_CATALOG_FAMILIES)
-    return [v.prefix for v in WINDOWS_SERVER_VERSIONS if v.available <= when]
+    families = [v.prefix for v in WINDOWS_SERVER_VERSIONS if v.available <= when]
+    if when >= HOTPATCH_AVAILABLE:
+        families += [hotpatch_family(p) for p in HOTPATCH_VERSIONS if p in families]
+    return families

@@ -143,6 +143,8 @@ def _vm_state(key: str, record: dict, ref: int, seed: int):
     windows = props.get("osProfile", {}).get("windowsConfiguration")
     image = props.get("storageProfile", {}).get("imageReference", {})
     family = catalog.os_family(image.get("sku", "")) if windows is not None else None
+    if family and ((windows or {}).get("patchSettings") or {}).get("enableHotpatching"):
+        family = images.hotpatch_family(family)  # hotpatch months without a restart (azure/images.py)
     urn = images.Urn(image.get("publisher", ""), image.get("offer", ""), image.get("sku", ""), image.get("version", ""))
     supported = family is not None and images.supports_auto_patch(urn) and schedule_rules.platform_patches(record)
     settings = (windows or {}).get("patchSettings") or {}
@@ -390,7 +392,8 @@ def _write_vm(record: dict, vm, running: list | None, when: str, seed: int) -> N
             _set_extension(record, "Error", when, vm.enable_error["message"], error=True)
         elif vm.enabled:
             _set_extension(record, "Succeeded", when, "Automatic VM guest patching is enabled: the platform "
-                           "orchestrates patches and Windows automatic updates are off (NoAutoUpdate=1).")
+                           "orchestrates patches and Windows automatic updates are off (NoAutoUpdate=1)."
+                           + _hotpatch_note(vm.family))
         elif running is not None and running[1] == "E":
             _set_extension(record, "Transitioning", when, "Installing the patch extension in the VM's off-peak hours.")
         elif vm.enable_left and record["sim"].get("patch", {}).get("enabled") is False:
@@ -399,6 +402,15 @@ def _write_vm(record: dict, vm, running: list | None, when: str, seed: int) -> N
     if not vm.healthy or view.get("vmHealth") or vm.installation is not None and vm.installation.rebooted:
         view["vmHealth"] = {"status": _kept((view.get("vmHealth") or {}).get("status"),
                                             health_status(vm.healthy, when)["status"])}
+
+
+def _hotpatch_note(family: str | None) -> str:
+    from ..azure.images import is_hotpatch_family
+
+    if not is_hotpatch_family(family):
+        return ""
+    return (" Hotpatching is enabled: hotpatch months install without a restart; the baseline months (January, "
+            "April, July, October) restart the VM.")
 
 
 def _remove_extension(record: dict) -> None:
