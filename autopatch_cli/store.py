@@ -1,45 +1,73 @@
-"""The JSON state store: one file, locked across processes, replaced atomically, versioned.
+"""The JSON state store: a snapshot and a journal, locked across processes, crash-safe, versioned.
 
-Layout on disk (still one valid JSON document)::
+Two files, both JSON text (README.md, "The state store", says why this design)::
 
-    {"schemaVersion": 1,
+    state.json           the snapshot: one JSON document, a line per section and a line per VM
+    state.json.journal   JSON Lines: a header naming the snapshot it extends, then one line per write
+
+The snapshot's layout::
+
+    {"schemaVersion": 2,
     "meta": {...},
-    "clock": {...},
     ...one line per section...
     "vms": {
     "rg/vm1": {...},
     "rg/vm2": {...}
     }}
 
-Every section sits on a line of its own and every VM on a line of its own, so a command that reads one
-VM finds its line and decodes only that (``StoreReader``) instead of parsing the whole fleet: ``vm show``
-costs the same at 10 or 10,000 VMs. Writers always parse the whole file first, so a file that is not
-valid JSON is refused and never overwritten.
+A write that changes a few VMs of a big store appends what it changed (whole sections and whole VM
+entries, and the keys it deleted) as one line to the journal, so its cost follows the work, not the
+fleet. Past a threshold the journal is folded into a new snapshot. Small stores (under
+``JOURNAL_MIN_BYTES``) are always rewritten whole and have no journal: a full rewrite costs nothing there.
+
+Reads decode only what they ask for: a VM's line in the snapshot, found by searching the mapped file,
+then the newest journal line that names it. Nothing is parsed whole unless a verb needs the whole fleet.
 
 Safety, each property tested:
-- every read-modify-write holds ``<store>.lock`` (filelock), so concurrent processes lose no update;
-- writes go to a temporary file in the same folder, are fsynced, then ``os.replace``d over the store,
-  so a process killed mid-write leaves the old or the new state, never a torn file;
-- ``schemaVersion`` newer than this autopatch knows is refused, as is a file that is not JSON.
+- a symbolic link is followed: the target is locked, read and replaced, never the link;
+- anything that is not a regular file (a FIFO, a folder, a device) is refused before it is opened for
+  reading, so nothing hangs;
+- every write holds ``<store>.lock`` (an flock); waiting for it is served as long as the holders make
+  progress, and refused only when one holder keeps it for ``LOCK_TIMEOUT_SECONDS``;
+- a snapshot is written to a temporary file, fsynced and renamed over the store, keeping the file's mode;
+  a journal line is appended and fsynced, and a line cut short by a crash is no line at all: a process
+  killed anywhere leaves the old or the new state. Stale temporary files of killed writers are removed by
+  the next write, under the lock;
+- the whole document's shape is checked (``check_section``/``check_entry``) before anything is used,
+  and a store that is not JSON, not shaped like a store, or from a newer autopatch is refused by path and
+  first bad field, and never written;
+- file-system failures (disk full, read-only, a folder where the lock goes, an immutable file) are
+  reported with what happened and where; the store stays as it was.
 """
 
 from __future__ import annotations
 
+import errno
 import gc
 import hashlib
 import json
 import os
-import tempfile
-from collections.abc import Iterator
+import random
+import re
+import stat
+import time
+from collections.abc import Iterator, MutableMapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from .errors import StoreError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+"""1: the snapshot alone. 2: a journal may extend the snapshot (older autopatches must not write it)."""
 STATE_ENV = "AUTOPATCH_STATE"
 LOCK_TIMEOUT_SECONDS = 60.0
+"""How long one lock holder may keep the store before a waiting writer gives up (holders that hand the
+lock on show progress, so a long queue of writers is served, however long)."""
+JOURNAL_MIN_BYTES = int(os.environ.get("AUTOPATCH_JOURNAL_MIN_BYTES", 1 << 20))
+"""Snapshots smaller than this are rewritten whole on every write (cheap), and so have no journal."""
+JOURNAL_MAX_BYTES = 8 << 20
+"""A journal is folded into a new snapshot past a quarter of the snapshot's size, and at most this."""
 # Sections kept one entry a line; everything else is a one-line section.
 COLLECTION_SECTIONS = ("vms",)
 
@@ -68,9 +96,19 @@ def _dumps(value: Any) -> str:
 
 try:
     from orjson import dumps as _orjson_dumps
+    from orjson import loads as _loads_line
 except ImportError:  # pragma: no cover - orjson is a dependency; keep the store writable without it
     def _orjson_dumps(value: Any) -> bytes:
         raise TypeError("orjson is not installed")
+
+    _loads_line = json.loads
+
+
+def _parse_line(raw: bytes) -> Any:
+    try:
+        return _loads_line(raw)
+    except ValueError:  # what orjson refuses but json reads (lone surrogates written by json.dumps)
+        return json.loads(raw.decode("utf-8", "surrogatepass"))
 
 
 def serialize(state: dict[str, Any]) -> str:
@@ -123,9 +161,30 @@ def _digest(chunks: Iterator[str]) -> bytes:
     return digest.digest()
 
 
+# ---- errors ----------------------------------------------------------------------------------------
+
+_WHY = {
+    errno.ENOSPC: "no space is left on the device",
+    errno.EDQUOT: "the disk quota is exceeded",
+    errno.EROFS: "the file system is read-only",
+    errno.EACCES: "permission is denied (is the folder read-only?)",
+    errno.EPERM: "the operation is not permitted (is the file or its folder immutable? see lsattr)",
+    errno.EISDIR: "it is a folder, not a file",
+    errno.ENOTDIR: "a part of the path is not a folder",
+    errno.ELOOP: "the path is a loop of symbolic links",
+    errno.ENAMETOOLONG: "the name is too long",
+}
+
+
+def _fs_error(exc: OSError, action: str, where: Path | str, path: Path) -> StoreError:
+    """An OSError as one message: what failed, where, and that the store is as it was."""
+    why = _WHY.get(exc.errno or 0) or (exc.strerror or str(exc)).rstrip(".").lower()
+    return StoreError(f"Could not {action} '{where}': {why}. The state store '{path}' was left as it was.")
+
+
 def _check_version(version: Any, path: Path) -> None:
-    if not isinstance(version, int):
-        raise StoreError(f"The state store '{path}' has no valid schemaVersion; it was left untouched.")
+    if type(version) is not int or version < 1:
+        raise _corrupt(path, f"schemaVersion must be a positive integer, not {_show(version)}")
     if version > SCHEMA_VERSION:
         raise StoreError(
             f"The state store '{path}' was written by a newer autopatch (schemaVersion {version}; this "
@@ -140,61 +199,278 @@ def _corrupt(path: Path, detail: str) -> StoreError:
     )
 
 
+# ---- the document's shape --------------------------------------------------------------------------
+
+class ShapeError(ValueError):
+    """A field of the document that is missing or of the wrong type: ``field`` names it, jq-style."""
+
+    def __init__(self, field: str, detail: str):
+        super().__init__(f"{field}: {detail}")
+        self.field = field
+
+
+def _show(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False) if not isinstance(value, (bytes, bytearray)) else repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+_TYPE_NAMES = {dict: "an object", list: "an array", str: "a string", int: "an integer", bool: "a boolean"}
+_INSTANT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z")
+
+
+def _field(parent: str, key: str) -> str:
+    return f"{parent}.{key}" if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key) else f"{parent}[{json.dumps(key)}]"
+
+
+def _expect(value: Any, kind: type, field: str) -> None:
+    ok = type(value) is kind if kind in (int, bool) else isinstance(value, kind)
+    if not ok:
+        raise ShapeError(field, f"expected {_TYPE_NAMES[kind]}, found {_show(value)}")
+
+
+def _fields(value: Any, field: str, required: dict[str, type], optional: dict[str, type] = {}) -> None:  # noqa: B006
+    _expect(value, dict, field)
+    for key, kind in required.items():
+        if key not in value:
+            raise ShapeError(_field(field, key), "missing")
+        _expect(value[key], kind, _field(field, key))
+    for key, kind in optional.items():
+        if key in value and value[key] is not None:
+            _expect(value[key], kind, _field(field, key))
+
+
+def _objects(value: Any, field: str, required: dict[str, type] | None = None) -> None:
+    _expect(value, dict, field)
+    for key, item in value.items():
+        _fields(item, _field(field, key), required or {})
+
+
+def _check_meta(value: Any, field: str) -> None:
+    _fields(value, field, {"seed": int, "idCounter": int}, {"vmCounter": int, "timerSeq": int, "generator": str})
+    for key in ("idCounter", "vmCounter", "timerSeq"):
+        if value.get(key, 0) < 0:
+            raise ShapeError(_field(field, key), f"expected a count, found {value[key]}")
+
+
+def _check_clock(value: Any, field: str) -> None:
+    _fields(value, field, {"now": str, "start": str})
+    for key in ("now", "start"):
+        if not _INSTANT.fullmatch(value[key]):
+            raise ShapeError(_field(field, key), f"expected a UTC instant like 2020-10-01T00:00:00Z, found {_show(value[key])}")
+
+
+def _check_timers(value: Any, field: str) -> None:
+    _expect(value, list, field)
+    for i, timer in enumerate(value):
+        where = f"{field}[{i}]"
+        _expect(timer, list, where)
+        if len(timer) != 4 or type(timer[0]) is not int or type(timer[1]) is not int or \
+                not isinstance(timer[2], str) or not isinstance(timer[3], str):
+            raise ShapeError(where, f"expected [time, sequence, kind, key], found {_show(timer)}")
+
+
+def _check_history(value: Any, field: str) -> None:
+    _fields(value, field, {"vms": list, "rows": list})
+    for name in ("vms", "rows"):
+        for i, row in enumerate(value[name]):
+            _expect(row, list, f"{field}.{name}[{i}]")
+
+
+_SECTION_CHECKS = {
+    "meta": _check_meta,
+    "clock": _check_clock,
+    "subscription": lambda v, f: _fields(v, f, {"id": str, "name": str, "tenantId": str}, {"user": str}),
+    "timers": _check_timers,
+    "features": lambda v, f: _objects(v, f),
+    "providers": lambda v, f: _objects(v, f),
+    "resourceGroups": lambda v, f: _objects(v, f, {"name": str, "location": str}),
+    "availabilitySets": lambda v, f: _objects(v, f, {"name": str, "location": str}),
+}
+REQUIRED_SECTIONS = (*_SECTION_CHECKS, *COLLECTION_SECTIONS)
+_OPTIONAL_CHECKS = {
+    "history": _check_history,
+    "engine": lambda v, f: _expect(v, dict, f),
+    "catalog": lambda v, f: _expect(v, dict, f),
+}
+
+
+def check_section(name: str, value: Any) -> None:
+    """Raise :class:`ShapeError` for a top-level section that is not shaped as autopatch writes it."""
+    check = _SECTION_CHECKS.get(name) or _OPTIONAL_CHECKS.get(name)
+    if check is not None:
+        check(value, name)
+
+
+def check_entry(collection: str, key: str, value: Any) -> None:
+    """Raise :class:`ShapeError` for a VM entry that is not shaped as autopatch writes it."""
+    field = _field(collection, key)
+    _fields(value, field, {"vm": dict, "sim": dict}, {"iv": dict})
+    _fields(value["vm"], f"{field}.vm", {"name": str, "location": str, "properties": dict})
+
+
+def check_document(state: Any) -> None:
+    """The whole document's shape: every required section, every section and every VM entry."""
+    _expect(state, dict, "the document")
+    for name in REQUIRED_SECTIONS:
+        if name not in state:
+            raise ShapeError(name, "missing")
+    for name, value in state.items():
+        if name in COLLECTION_SECTIONS:
+            _expect(value, dict, name)
+            for key, entry in value.items():
+                check_entry(name, key, entry)
+        elif name != "schemaVersion":
+            check_section(name, value)
+
+
 def migrate(state: dict[str, Any]) -> dict[str, Any]:
-    """Bring an older store up to SCHEMA_VERSION (pure dict -> dict; no older schema exists yet)."""
+    """Bring an older store up to SCHEMA_VERSION (pure dict -> dict).
+
+    1 -> 2: the same document; version 2 says a journal may extend it, so that an autopatch that knows
+    only version 1 refuses the store instead of rewriting the snapshot and losing the journal's writes.
+    """
+    if state["schemaVersion"] < 2:
+        state = {**state, "schemaVersion": 2}
     return state
 
 
-def load(path: Path) -> dict[str, Any] | None:
-    """Parse the whole store; None when it does not exist yet."""
-    return _load(path)[0]
+# ---- files -----------------------------------------------------------------------------------------
 
-
-def _load(path: Path) -> tuple[dict[str, Any] | None, bytes | None]:
-    """The parsed store and the digest of its bytes (what :func:`_digest` gives for the text we write)."""
+def resolve(path: Path) -> Path:
+    """The file a path names: a symbolic link's target (so a write replaces the target, not the link)."""
+    path = Path(path)
+    if not path.is_symlink():
+        return path
     try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        return None, None
+        return Path(os.path.realpath(path, strict=False))
     except OSError as exc:
-        raise StoreError(f"The state store '{path}' cannot be read: {exc.strerror}.") from exc
-    # As json.loads(bytes) does, but the bytes are let go before parsing, and the collector is off while the
-    # parser allocates (on a big store it would otherwise rescan the growing state again and again).
-    digest = hashlib.blake2b(raw, digest_size=32).digest()
-    enabled = gc.isenabled()
-    gc.disable()
+        raise _fs_error(exc, "follow the link", path, path) from exc
+
+
+def _open_regular(path: Path, shown: Path) -> int | None:
+    """A read-only descriptor of the store file; None when it does not exist. Never blocks on a FIFO."""
     try:
-        text = raw.decode(json.detect_encoding(raw), "surrogatepass")
-        del raw
-        state = json.loads(text)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise _corrupt(path, f"not valid JSON: {exc}") from exc
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise StoreError(f"The state store '{shown}' cannot be read: {_WHY.get(exc.errno or 0, exc.strerror)}.") from exc
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        kind = ("a folder" if stat.S_ISDIR(mode) else "a FIFO (named pipe)" if stat.S_ISFIFO(mode)
+                else "a socket" if stat.S_ISSOCK(mode) else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+                else "not a regular file")
+        raise StoreError(
+            f"The state store '{shown}' is {kind}, not a regular file; it was left untouched: point "
+            "--state/AUTOPATCH_STATE at a file."
+        )
+    return fd
+
+
+def _map_fd(fd: int):
+    """The file's bytes without copying them: a read-only memory map (b"" for an empty file).
+
+    Snapshots are replaced (os.replace), never changed in place, and journals are only appended to or
+    replaced, so a mapped inode never shrinks under a reader.
+    """
+    import mmap
+
+    size = os.fstat(fd).st_size
+    if size == 0:
+        return b""
+    return mmap.mmap(fd, 0, access=mmap.ACCESS_READ)
+
+
+def _identity(st: os.stat_result) -> list[int]:
+    """What names one written snapshot: a rewrite (even by hand) changes its inode, size or mtime."""
+    return [st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns]
+
+
+def _journal_path(path: Path) -> Path:
+    return path.with_name(path.name + ".journal")
+
+
+def _temporary(path: Path, mode: int | None) -> tuple[int, str]:
+    """A new temporary file beside ``path``, with the store's mode (or the umask's default for a new one)."""
+    for _ in range(100):
+        name = path.parent / f".{path.name}.{os.getpid()}.{random.getrandbits(40):010x}.tmp"
+        try:
+            fd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o666)
+        except FileExistsError:
+            continue
+        if mode is not None:
+            try:
+                os.fchmod(fd, mode)
+            except OSError:
+                pass
+        return fd, str(name)
+    raise FileExistsError(errno.EEXIST, "no free temporary name", str(path.parent))
+
+
+def _remove_stale_temporaries(path: Path) -> None:
+    """Temporary files of writers killed mid-write: under the lock, every one beside the store is stale."""
+    prefix = f".{path.name}."
+    try:
+        names = os.listdir(path.parent)
+    except OSError:
+        return
+    for name in names:
+        if name.startswith(prefix) and name.endswith(".tmp"):
+            try:
+                os.unlink(path.parent / name)
+            except OSError:
+                pass
+
+
+def _mode_of(path: Path) -> int | None:
+    try:
+        return stat.S_IMODE(os.stat(path).st_mode)
+    except OSError:
+        return None
+
+
+def _write_file(path: Path, chunks: Iterator[bytes], shown: Path, mode: int | None = None,
+                keep=None) -> os.stat_result | None:
+    """Write the chunks to a temporary file, fsync it and rename it over ``path``: old or new, never a mix.
+
+    ``keep()``, asked once every chunk is in the temporary file, may call the write off (None is returned).
+    Returns the new file's stat (taken from the descriptor, so it is the file that was renamed).
+    """
+    try:
+        fd, tmp = _temporary(path, _mode_of(path) if mode is None else mode)
+    except OSError as exc:
+        raise _fs_error(exc, "write a temporary file in", path.parent, shown) from exc
+    replaced = False
+    try:
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                for chunk in chunks:
+                    handle.write(chunk)
+                if keep is not None and not keep():
+                    return None
+                handle.flush()
+                os.fsync(handle.fileno())
+                written = os.fstat(handle.fileno())
+            os.replace(tmp, path)
+            replaced = True
+        except OSError as exc:
+            raise _fs_error(exc, "write", path, shown) from exc
     finally:
-        if enabled:
-            gc.enable()
-    if not isinstance(state, dict):
-        raise _corrupt(path, "the document is not a JSON object")
-    _check_version(state.get("schemaVersion"), path)
-    return migrate(state), digest
+        if not replaced:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+    _fsync_dir(path)
+    return written
 
 
 def write_atomic(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` so that readers see the old file or the new one, never a mix."""
+    path = resolve(Path(path))
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-    _fsync_dir(path)
+    _write_file(path, iter([text.encode("utf-8")]), path)
 
 
 def _fsync_dir(path: Path) -> None:
@@ -210,174 +486,695 @@ def _fsync_dir(path: Path) -> None:
         os.close(dir_fd)
 
 
-@contextmanager
-def locked(path: Path) -> Iterator[None]:
-    from filelock import FileLock, Timeout
+# ---- the lock --------------------------------------------------------------------------------------
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(f"{path}.lock", timeout=LOCK_TIMEOUT_SECONDS)
+@contextmanager
+def locked(path: Path, shown: Path | None = None) -> Iterator[None]:
+    """Hold ``<path>.lock`` (an flock, released by the kernel when a holder dies).
+
+    A waiter polls with a short random delay (so no waiter is favoured over another) and reads who holds
+    the lock: it waits as long as the lock changes hands, and gives up only when one holder has kept it
+    for LOCK_TIMEOUT_SECONDS. A writer holds the lock for its own load, work and write, nothing more.
+    """
+    shown = shown or path
+    lock_path = path.with_name(path.name + ".lock")
     try:
-        lock.acquire()
-    except Timeout as exc:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _fs_error(exc, "create the folder", path.parent, shown) from exc
+    try:
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o666)
+    except IsADirectoryError as exc:
         raise StoreError(
-            f"The state store '{path}' stayed locked by another autopatch process for "
-            f"{LOCK_TIMEOUT_SECONDS:.0f} seconds; try again."
+            f"The lock file '{lock_path}' is a folder; autopatch locks the state store '{shown}' with a file "
+            "there. Remove the folder; the store was left as it was."
         ) from exc
+    except OSError as exc:
+        raise _fs_error(exc, "create the lock file", lock_path, shown) from exc
     try:
-        yield
-    finally:
-        lock.release()
-
-
-@contextmanager
-def transaction(path: Path, new_state) -> Iterator[dict[str, Any]]:
-    """Lock, load (or create with ``new_state()``), yield the state, and write it back atomically.
-
-    The state is written only when the block finishes without an exception, so a failed operation leaves
-    the store exactly as it was; and only when its serialized text changed (compared by digest, so that a
-    big store's text is never held twice). While the block runs, the loaded state is frozen out of the
-    cyclic garbage collector: it holds no cycles, and rescanning it on every collection is what made a
-    tick on a big fleet slow.
-    """
-    with locked(path):
-        # The file's own bytes stand for the loaded state's text: the store writes exactly that text, so
-        # an unchanged state is not rewritten, and a big state is not serialized once more just to compare.
-        state, before = _load(path)
-        if state is None:
-            state = new_state()
-            before = _digest(_chunks(state))
-        gc.freeze()
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise StoreError(f"The lock file '{lock_path}' is not a regular file; remove it. The state store "
+                             f"'{shown}' was left as it was.")
+        _acquire(fd, lock_path, shown)
         try:
-            yield state
+            yield
         finally:
-            gc.unfreeze()
-        _write_if_changed(path, _chunks(state), before)
-
-
-def _write_if_changed(path: Path, chunks: Iterator[str], before: bytes) -> None:
-    """:func:`write_atomic` of the streamed text, unless its digest is ``before`` (then nothing changes)."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    digest = hashlib.blake2b(digest_size=32)
-    unwritable = None
-    changed = replaced = False
-    newline = os.linesep.encode()  # what a text-mode file writes for "\n" (only the layout's own newlines)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            for chunk in chunks:
-                try:
-                    data = chunk.encode("utf-8")
-                except UnicodeEncodeError as exc:  # a lone surrogate: an error only if the text changed
-                    data = chunk.encode("utf-8", "surrogatepass")
-                    unwritable = unwritable or exc
-                del chunk
-                digest.update(data)
-                if unwritable is None:
-                    handle.write(data if newline == b"\n" else data.replace(b"\n", newline))
-                del data
-            changed = digest.digest() != before
-            if changed:
-                if unwritable is not None:
-                    raise unwritable
-                handle.flush()
-                os.fsync(handle.fileno())
-        if changed:
-            os.replace(tmp, path)
-            replaced = True
-    finally:
-        if not replaced:
             try:
-                os.unlink(tmp)
-            except FileNotFoundError:
+                _unlock(fd)
+            except OSError:
                 pass
-    if changed:
-        _fsync_dir(path)
+    finally:
+        os.close(fd)
 
 
-def _map(path: Path):
-    """The file's bytes without copying them: a read-only memory map (a plain read for an empty file).
+try:
+    import fcntl
 
-    A reader searches the text for one line; mapping it spares copying a big store into memory first.
-    Writers replace the file (os.replace), so the mapped inode never changes under a reader.
-    """
-    import mmap
+    def _try_lock(fd: int) -> bool:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        return True
 
-    with open(path, "rb") as handle:
-        size = os.fstat(handle.fileno()).st_size
-        if size == 0:
-            return b""
-        return mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+    def _unlock(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+except ImportError:  # pragma: no cover - Windows
+    import msvcrt
+
+    def _try_lock(fd: int) -> bool:
+        os.lseek(fd, 0, os.SEEK_SET)
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        except OSError:
+            return False
+        return True
+
+    def _unlock(fd: int) -> None:
+        os.lseek(fd, 0, os.SEEK_SET)
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+
+
+def _acquire(fd: int, lock_path: Path, shown: Path) -> None:
+    holder = None
+    since = time.monotonic()
+    delay = 0.001
+    while not _try_lock(fd):
+        try:
+            seen = os.pread(fd, 64, 0) if hasattr(os, "pread") else None
+        except OSError:
+            seen = None
+        now = time.monotonic()
+        if seen != holder:
+            holder, since = seen, now
+        elif now - since > LOCK_TIMEOUT_SECONDS:
+            who = (seen or b"").split()
+            pid = f" (process {who[0].decode()})" if who else ""
+            raise StoreError(
+                f"The state store '{shown}' stayed locked by another autopatch process{pid} for "
+                f"{LOCK_TIMEOUT_SECONDS:.0f} seconds; try again."
+            )
+        time.sleep(random.uniform(delay / 2, delay))
+        delay = min(delay * 2, 0.02)
+    try:  # who holds it and since when: waiters tell a live queue from a stuck holder
+        if hasattr(os, "pwrite"):
+            os.pwrite(fd, f"{os.getpid():>10} {time.time_ns():>20}\n".encode(), 0)
+    except OSError:
+        pass
+
+
+# ---- reading: snapshot + journal -------------------------------------------------------------------
+
+_MISSING = object()
+_DELETED = object()
+
+
+class _Files:
+    """One consistent view of the snapshot and its journal, decoding only what is asked for."""
+
+    def __init__(self, path: Path, shown: Path):
+        self.path = path
+        self.shown = shown
+        self.exists = False
+        self.parsed: dict[str, Any] | None = None  # the whole document, when it was parsed whole
+        self.raw: Any = b""
+        self.collection_at: dict[str, int] = {}
+        self.journal: Any = b""
+        self.journal_body = 0  # where the journal's records start
+        self.journal_end = 0  # just past its last whole line
+        self.journal_ok = False  # the journal extends this snapshot
+        self.verified = False  # the journal says autopatch wrote and checked this very snapshot
+        self.snapshot_stat: os.stat_result | None = None
+        self._lines: dict[int, dict] = {}
+        self._open()
+
+    def _open(self) -> None:
+        journal = self._read_journal()
+        self._open_snapshot()
+        if journal is not None and not self._journal_matches(journal):
+            # A fold between our two opens: the journal read is the new snapshot's; open that snapshot.
+            self._open_snapshot()
+        if journal is not None and self._journal_matches(journal):
+            self.journal, self.journal_body, self.journal_end, identity = journal
+            self.journal_ok = True
+            self.verified = True
+        # else: no journal, or one a fold already took in (a crash between a fold's two renames)
+
+    def _journal_matches(self, journal) -> bool:
+        return self.snapshot_stat is not None and journal[3] == _identity(self.snapshot_stat)
+
+    def _read_journal(self):
+        fd = _open_regular(_journal_path(self.path), _journal_path(self.shown))
+        if fd is None:
+            return None
+        try:
+            raw = _map_fd(fd)
+        finally:
+            os.close(fd)
+        end = raw.rfind(b"\n") + 1  # a last line without its newline is a write that never finished
+        first = raw.find(b"\n")
+        if first < 0 or first >= end:
+            return None
+        try:
+            header = _parse_line(raw[:first])
+            identity = header["snapshot"]
+            if header.get("autopatchJournal") != 1 or not isinstance(identity, list):
+                raise ValueError
+        except (ValueError, KeyError, TypeError) as exc:
+            raise StoreError(
+                f"The store journal '{_journal_path(self.shown)}' is not an autopatch journal: {exc!s}. It was "
+                "left untouched: move it aside to use the snapshot alone."
+            ) from None
+        return raw, first + 1, end, identity
+
+    def _open_snapshot(self) -> None:
+        self.parsed = None
+        self.collection_at = {}
+        fd = _open_regular(self.path, self.shown)
+        if fd is None:
+            self.exists = False
+            self.snapshot_stat = None
+            self.raw = b""
+            return
+        try:
+            self.snapshot_stat = os.fstat(fd)
+            self.raw = _map_fd(fd)
+        finally:
+            os.close(fd)
+        self.exists = True
+        raw = self.raw
+        # serialize() always ends with the collection's and the document's closing braces, each on a line of
+        # its own: a file cut short anywhere lacks that ending and gets the full, validating parse.
+        laid_out = raw[: len(_HEADER_PREFIX)] == _HEADER_PREFIX and raw[-64:].rstrip().endswith(b"\n}\n}")
+        if laid_out:
+            end = raw.find(b"\n")
+            try:
+                version = int(raw[len(_HEADER_PREFIX) : end].rstrip(b","))
+            except ValueError:
+                laid_out = False
+        if not laid_out:  # hand-written or damaged: parsed and checked whole, here already
+            self.parsed = _parse_document(raw, self.shown)
+            try:
+                check_document(self.parsed)
+            except ShapeError as exc:
+                raise _corrupt(self.shown, str(exc)) from None
+            return
+        _check_version(version, self.shown)
+        for name in COLLECTION_SECTIONS:
+            at = raw.find(b"\n" + _dumps(name).encode() + b": {\n")
+            if at >= 0:
+                self.collection_at[name] = at
+        self.version = version
+
+    # -- lookups (the newest journal line that names a key wins over the snapshot) --
+
+    def _journal_record(self, start: int, end: int) -> dict:
+        record = self._lines.get(start)
+        if record is None:
+            try:
+                record = _parse_line(self.journal[start:end])
+                if not isinstance(record, dict):
+                    raise ValueError("not an object")
+            except ValueError as exc:
+                raise StoreError(
+                    f"The store journal '{_journal_path(self.shown)}' has a damaged line ({exc}). It was left "
+                    "untouched: move it aside to use the snapshot alone."
+                ) from None
+            self._lines[start] = record
+        return record
+
+    def _journal_lookup(self, marker: bytes, pick) -> Any:
+        if not self.journal_ok:
+            return _MISSING
+        raw = self.journal
+        stop = self.journal_end
+        while True:
+            at = raw.rfind(marker, self.journal_body, stop)
+            if at < 0:
+                return _MISSING
+            start = raw.rfind(b"\n", 0, at) + 1
+            end = raw.find(b"\n", at)
+            found = pick(self._journal_record(start, end))
+            if found is not _MISSING:
+                return found
+            stop = start
+
+    def section(self, name: str) -> Any:
+        """A top-level section's value, or _MISSING."""
+        def pick(record: dict) -> Any:
+            return record.get("sections", {}).get(name, _MISSING)
+
+        if name == "schemaVersion":
+            return self.parsed.get(name, _MISSING) if self.parsed is not None else getattr(self, "version", _MISSING)
+        value = self._journal_lookup(_dumps(name).encode(), pick)
+        if value is not _MISSING:
+            return value
+        if self.parsed is not None:
+            return self.parsed.get(name, _MISSING)
+        if not self.exists:
+            return _MISSING
+        stop = min(self.collection_at.values(), default=len(self.raw))
+        return self._decode_line(b"\n" + _dumps(name).encode() + b": ", 0, stop)
+
+    def entry(self, collection: str, key: str) -> Any:
+        """One entry of a collection, _MISSING, or _DELETED (deleted by a journal line)."""
+        def pick(record: dict) -> Any:
+            value = record.get("entries", {}).get(collection, {}).get(key, _MISSING)
+            if value is _MISSING and key in record.get("deleted", {}).get(collection, ()):
+                return _DELETED
+            return value
+
+        value = self._journal_lookup(_dumps(key).encode(), pick)
+        if value is not _MISSING:
+            return value
+        if self.parsed is not None:
+            return self.parsed.get(collection, {}).get(key, _MISSING)
+        at = self.collection_at.get(collection)
+        if at is None:
+            return _MISSING
+        start = at + len(_dumps(collection)) + 4
+        return self._decode_line(b"\n" + _dumps(key).encode() + b": ", start)
+
+    def _decode_line(self, marker: bytes, start: int, stop: int | None = None) -> Any:
+        raw = self.raw
+        index = raw.find(marker, start, len(raw) if stop is None else stop)
+        if index < 0:
+            return _MISSING
+        begin = index + len(marker)
+        end = raw.find(b"\n", begin)
+        line = raw[begin : end if end >= 0 else None].decode("utf-8", "surrogatepass")
+        try:
+            value, _ = _decoder.raw_decode(line)
+        except json.JSONDecodeError as exc:
+            raise _corrupt(self.shown, f"not valid JSON near {marker.decode(errors='replace').strip()}: {exc}") from exc
+        return value
+
+    def journal_size(self) -> int:
+        return self.journal_end if self.journal_ok else 0
+
+    def whole(self) -> dict[str, Any] | None:
+        """The whole state: the snapshot parsed, the journal applied, the shape checked (None: no store)."""
+        if not self.exists:
+            return None
+        state = self.parsed if self.parsed is not None else _parse_document(self.raw, self.shown)
+        self.parsed = state
+        if self.journal_ok:
+            at = self.journal_body
+            while at < self.journal_end:
+                end = self.journal.find(b"\n", at)
+                _apply(state, self._journal_record(at, end))
+                at = end + 1
+        try:
+            check_document(state)
+        except ShapeError as exc:
+            raise _corrupt(self.shown, str(exc)) from None
+        return migrate(state)
+
+
+def _parse_document(raw, shown: Path) -> dict[str, Any]:
+    """json.loads of the whole file, with the collector off while the parser allocates (on a big store it
+    would otherwise rescan the growing state again and again); checks the version, not yet the shape."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        data = bytes(raw)
+        text = data.decode(json.detect_encoding(data), "surrogatepass")
+        del data
+        state = json.loads(text)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise _corrupt(shown, f"not valid JSON: {exc}") from exc
+    finally:
+        if enabled:
+            gc.enable()
+    if not isinstance(state, dict):
+        raise _corrupt(shown, "the document is not a JSON object")
+    _check_version(state.get("schemaVersion"), shown)
+    return state
+
+
+def _apply(state: dict[str, Any], record: dict) -> None:
+    """One journal line onto a whole state: deletions first, then whole sections and entries."""
+    for collection, keys in record.get("deleted", {}).items():
+        entries = state.setdefault(collection, {})
+        for key in keys:
+            entries.pop(key, None)
+    for name, value in record.get("sections", {}).items():
+        state[name] = value
+    for collection, entries in record.get("entries", {}).items():
+        state.setdefault(collection, {}).update(entries)
+
+
+def _checked_section(files: _Files, name: str, value: Any) -> Any:
+    try:
+        check_section(name, value)
+    except ShapeError as exc:
+        raise _corrupt(files.shown, str(exc)) from None
+    return value
+
+
+def _checked_entry(files: _Files, collection: str, key: str, value: Any) -> Any:
+    try:
+        check_entry(collection, key, value)
+    except ShapeError as exc:
+        raise _corrupt(files.shown, str(exc)) from None
+    return value
+
+
+def load(path: Path) -> dict[str, Any] | None:
+    """The whole store (snapshot and journal), shape-checked; None when it does not exist yet."""
+    target = resolve(Path(path))
+    return _Files(target, Path(path)).whole()
 
 
 class StoreReader:
     """Read-only access that decodes only the sections and VMs it is asked for.
 
     Used by read verbs (``vm show``, ``vm get-instance-view``): no lock is needed, since writers replace
-    the file atomically. The frame (header and closing brace) is checked, so a file that is not a store
-    is refused here too; full validation happens on every write.
+    the snapshot atomically and append whole journal lines. What is decoded is shape-checked, so a
+    damaged store is refused here too.
     """
 
     def __init__(self, path: Path, new_state):
-        self.path = path
-        try:
-            self._raw = _map(path)
-        except FileNotFoundError:
-            self._raw = None
-            self._state = new_state()
-            return
-        except OSError as exc:
-            raise StoreError(f"The state store '{path}' cannot be read: {exc.strerror}.") from exc
-        self._state = None
-        # serialize() always ends with the collection's and the document's closing braces, each on a
-        # line of its own: a file cut short anywhere lacks that ending and gets the full parse below.
-        if self._raw[: len(_HEADER_PREFIX)] != _HEADER_PREFIX or not self._raw[-64:].rstrip().endswith(b"\n}\n}"):
-            # Not in our layout (hand-edited or corrupt): fall back to a full, validating parse.
-            self._state = load(path)
-            return
-        end = self._raw.find(b"\n")
-        version_text = self._raw[len(_HEADER_PREFIX) : end].rstrip(b",")
-        try:
-            version = int(version_text)
-        except ValueError:
-            self._state = load(path)
-            return
-        _check_version(version, path)
-
-    def _decode_at(self, marker: bytes, start: int = 0, stop: int | None = None) -> Any:
-        assert self._raw is not None
-        index = self._raw.find(marker, start, len(self._raw) if stop is None else stop)
-        if index < 0:
-            return _MISSING
-        begin = index + len(marker)
-        end = self._raw.find(b"\n", begin)
-        line = self._raw[begin : end if end >= 0 else None].decode("utf-8")
-        try:
-            value, _ = _decoder.raw_decode(line)
-        except json.JSONDecodeError as exc:
-            raise _corrupt(self.path, f"not valid JSON near {marker.decode()!s}: {exc}") from exc
-        return value
+        self.path = Path(path)
+        self._files = _Files(resolve(self.path), self.path)
+        self._state = None if self._files.exists else new_state()
 
     def section(self, name: str, default: Any = None) -> Any:
         if self._state is not None:
             return self._state.get(name, default)
-        value = self._decode_at(b"\n" + _dumps(name).encode() + b": ")
-        return default if value is _MISSING else value
+        value = self._files.section(name)
+        if value is _MISSING:
+            if name in REQUIRED_SECTIONS:
+                raise _corrupt(self.path, f"{name}: missing")
+            return default
+        return _checked_section(self._files, name, value)
 
     def entry(self, collection: str, key: str) -> Any:
         """One entry of a collection section, or None."""
         if self._state is not None:
             return self._state.get(collection, {}).get(key)
-        header = b"\n" + _dumps(collection).encode() + b": {\n"
-        start = self._raw.find(header)
-        if start < 0:
+        value = self._files.entry(collection, key)
+        if value is _MISSING or value is _DELETED:
             return None
-        value = self._decode_at(b"\n" + _dumps(key).encode() + b": ", start + len(header) - 1)
-        return None if value is _MISSING else value
+        return _checked_entry(self._files, collection, key, value)
 
     def full(self) -> dict[str, Any]:
         """The whole state, parsed (for list verbs)."""
         if self._state is None:
-            self._state = load(self.path)
+            self._state = self._files.whole()
         return self._state
 
 
-_MISSING = object()
+# ---- writing ---------------------------------------------------------------------------------------
+
+class Collection(MutableMapping):
+    """A collection section (the VMs) that decodes entries as they are asked for and knows what changed."""
+
+    def __init__(self, document: Document, name: str):
+        self._document = document
+        self._name = name
+        self._items: dict[str, Any] = {}
+        self._original: dict[str, str] = {}  # key -> its text as loaded, for what changed
+        self._removed: set[str] = set()
+        self.complete = False
+
+    def __getitem__(self, key: str) -> Any:
+        if key in self._items:
+            return self._items[key]
+        if self.complete or type(key) is not str:
+            raise KeyError(key)
+        value = self._document.files.entry(self._name, key)
+        if value is _MISSING or value is _DELETED:
+            raise KeyError(key)
+        _checked_entry(self._document.files, self._name, key, value)
+        self._items[key] = value
+        self._original[key] = _dumps(value)
+        return value
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self._items[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        self[key]  # noqa: B018 - KeyError when it is not there
+        del self._items[key]
+        if not self.complete:
+            self._removed.add(key)
+
+    def __iter__(self) -> Iterator[str]:
+        self._document.materialize()
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        self._document.materialize()
+        return len(self._items)
+
+    def __repr__(self) -> str:
+        return f"Collection({self._name!r}, {len(self._items)} decoded)"
+
+    def _complete_with(self, base: dict[str, Any]) -> dict[str, Any]:
+        for key in self._removed:
+            base.pop(key, None)
+        for key, value in self._items.items():
+            base[key] = value
+        self._items = base
+        self._removed = set()
+        self._original = {}
+        self.complete = True
+        return base
+
+    def _delta(self) -> tuple[dict[str, Any], list[str]]:
+        changed = {k: v for k, v in self._items.items() if self._original.get(k) != _dumps(v)}
+        deleted = sorted(self._removed)
+        return changed, deleted
+
+
+class Document(MutableMapping):
+    """The state a writer works on: sections and entries decoded on first use, or the whole document."""
+
+    def __init__(self, files: _Files):
+        self.files = files
+        self._sections: dict[str, Any] = {}
+        self._original: dict[str, str] = {}
+        self.collections = {name: Collection(self, name) for name in COLLECTION_SECTIONS}
+        self.whole: dict[str, Any] | None = None
+
+    @classmethod
+    def of(cls, state: dict[str, Any]) -> Document:
+        """A document that is a whole state already (a new store, or one parsed whole)."""
+        document = cls.__new__(cls)
+        document.files = None
+        document._sections = {}
+        document._original = {}
+        document.collections = {}
+        for name in COLLECTION_SECTIONS:
+            collection = Collection(document, name)
+            collection._complete_with(state.setdefault(name, {}))
+            document.collections[name] = collection
+        document.whole = state
+        return document
+
+    def __getitem__(self, name: str) -> Any:
+        if self.whole is not None:
+            return self.whole[name]
+        if name in self.collections:
+            return self.collections[name]
+        if name in self._sections:
+            return self._sections[name]
+        value = self.files.section(name)
+        if value is _MISSING:
+            if name in REQUIRED_SECTIONS:
+                raise _corrupt(self.files.shown, f"{name}: missing")
+            raise KeyError(name)
+        if name != "schemaVersion":
+            _checked_section(self.files, name, value)
+        self._sections[name] = value
+        self._original[name] = _dumps(value)
+        return value
+
+    def __setitem__(self, name: str, value: Any) -> None:
+        if self.whole is None and (name in self.collections or name == "schemaVersion"):
+            self.materialize()
+        if self.whole is not None:
+            if name in self.collections and value is not self.collections[name]._items:
+                self.collections[name]._complete_with(value)
+            self.whole[name] = value
+            return
+        self._sections[name] = value
+
+    def __delitem__(self, name: str) -> None:
+        self.materialize()
+        del self.whole[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.materialize())
+
+    def __len__(self) -> int:
+        return len(self.materialize())
+
+    def clear(self) -> None:
+        self.materialize().clear()
+
+    def update(self, *args, **kwargs) -> None:
+        whole = self.materialize()
+        whole.update(*args, **kwargs)
+        for name, collection in self.collections.items():
+            if name in whole and whole[name] is not collection._items:
+                collection._complete_with(whole[name])
+
+    def materialize(self) -> dict[str, Any]:
+        """The whole state as plain dicts, keeping every object already handed out."""
+        if self.whole is not None:
+            return self.whole
+        whole = self.files.whole()
+        assert whole is not None
+        whole.update(self._sections)
+        for name, collection in self.collections.items():
+            collection._complete_with(whole.setdefault(name, {}))
+        self.whole = whole
+        return whole
+
+    def delta(self) -> dict[str, Any]:
+        """What this write changed, as one journal line's record ({} when nothing)."""
+        record: dict[str, Any] = {}
+        sections = {k: v for k, v in self._sections.items() if self._original.get(k) != _dumps(v)}
+        if sections:
+            record["sections"] = sections
+        for name, collection in self.collections.items():
+            changed, deleted = collection._delta()
+            if deleted:
+                record.setdefault("deleted", {})[name] = deleted
+            if changed:
+                record.setdefault("entries", {})[name] = changed
+        return record
+
+
+@contextmanager
+def transaction(path: Path, new_state) -> Iterator[Document]:
+    """Lock, open (or create with ``new_state()``), yield the state, and write what changed.
+
+    The state is written only when the block finishes without an exception, so a failed operation leaves
+    the store exactly as it was. On a big store whose snapshot autopatch wrote itself, the state is
+    decoded as it is used and the write appends what changed to the journal; otherwise (a small store,
+    a store never checked, or a block that used the whole fleet) the whole state is parsed, checked and,
+    when its text changed, written as a new snapshot. While the block runs, the loaded state is frozen out
+    of the cyclic garbage collector: it holds no cycles, and rescanning it on every collection is what
+    made a tick on a big fleet slow.
+    """
+    shown = Path(path)
+    target = resolve(shown)
+    with locked(target, shown):
+        files = _Files(target, shown)
+        before = None
+        if not files.exists:
+            document = Document.of(new_state())
+            before = _digest(_chunks(document.whole))
+        elif files.verified and files.snapshot_stat.st_size >= JOURNAL_MIN_BYTES:
+            document = Document(files)
+        else:
+            whole = files.whole()
+            if not files.journal_ok:
+                # The file's own bytes stand for the loaded state's text: the store writes exactly that
+                # text, so an unchanged state is not rewritten, and a big state is not serialized again.
+                before = hashlib.blake2b(files.raw, digest_size=32).digest()
+            document = Document.of(whole)
+        gc.freeze()
+        try:
+            yield document
+        finally:
+            gc.unfreeze()
+        _commit(target, shown, files, document, before)
+
+
+def _commit(path: Path, shown: Path, files: _Files, document: Document, before: bytes | None) -> None:
+    _remove_stale_temporaries(path)
+    if document.whole is None:
+        record = document.delta()
+        if not record:
+            return
+        line = _dumps(record).encode("utf-8", "surrogatepass") + b"\n"
+        size = files.snapshot_stat.st_size
+        limit = min(max(size // 4, JOURNAL_MIN_BYTES), JOURNAL_MAX_BYTES)
+        if files.journal_size() + len(line) <= limit:
+            _check_encodable(line, record)
+            _append_journal(path, shown, files, line)
+            return
+        document.materialize()
+    state = document.whole
+    if state.get("schemaVersion") != SCHEMA_VERSION:
+        state = migrate(state)
+    _write_snapshot(path, shown, files, state, before)
+
+
+def _check_encodable(line: bytes, record: dict) -> None:
+    try:
+        line.decode("utf-8")
+    except UnicodeDecodeError:
+        _dumps(record).encode("utf-8")  # raises the UnicodeEncodeError a lone surrogate gives
+
+
+def _append_journal(path: Path, shown: Path, files: _Files, line: bytes) -> None:
+    journal = _journal_path(path)
+    if len(files.journal) != files.journal_end:
+        # a line a killed writer never finished: copy the whole lines into a new journal, then append
+        body = bytes(files.journal[: files.journal_end])
+        _write_file(journal, iter([body, line]), shown, mode=_mode_of(path))
+        return
+    try:
+        fd = os.open(journal, os.O_WRONLY | os.O_APPEND | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        raise _fs_error(exc, "open the store journal", journal, shown) from exc
+    try:
+        written = 0
+        try:
+            while written < len(line):
+                written += os.write(fd, line[written:])
+            os.fsync(fd)
+        except OSError as exc:
+            if written:  # take back a part-written line, so that the journal stays whole lines
+                try:
+                    os.ftruncate(fd, files.journal_end)
+                except OSError:
+                    pass
+            raise _fs_error(exc, "append to the store journal", journal, shown) from exc
+    finally:
+        os.close(fd)
+
+
+def _write_snapshot(path: Path, shown: Path, files: _Files, state: dict[str, Any], before: bytes | None) -> None:
+    """A new snapshot of the whole state (unless its text is unchanged), then a journal that extends it."""
+    digest = hashlib.blake2b(digest_size=32)
+    newline = os.linesep.encode()  # what a text-mode file writes for "\n" (only the layout's own newlines)
+    unwritable: list[UnicodeEncodeError] = []
+
+    def encoded() -> Iterator[bytes]:
+        for chunk in _chunks(state):
+            try:
+                data = chunk.encode("utf-8")
+            except UnicodeEncodeError as exc:  # a lone surrogate: an error only if the text changed
+                data = chunk.encode("utf-8", "surrogatepass")
+                unwritable.append(exc)
+            del chunk
+            digest.update(data)
+            yield data if newline == b"\n" else data.replace(b"\n", newline)
+
+    def keep() -> bool:
+        if before is not None and digest.digest() == before:
+            return False  # the same text: nothing to write
+        if unwritable:
+            raise unwritable[0]
+        return True
+
+    written = _write_file(path, encoded(), shown, keep=keep)
+    if written is None:
+        return
+    journal = _journal_path(path)
+    if written.st_size >= JOURNAL_MIN_BYTES:
+        header = _dumps({"autopatchJournal": 1, "snapshot": _identity(written)}).encode() + b"\n"
+        _write_file(journal, iter([header]), shown, mode=_mode_of(path))
+    elif files.journal_ok or journal.exists():
+        try:
+            os.unlink(journal)
+        except FileNotFoundError:
+            pass
+        except OSError as exc:  # harmless: a journal that does not name the new snapshot is ignored
+            del exc

@@ -47,6 +47,10 @@ def spec_file(spec: str | Path, api_version: str | None = None) -> Path:
         candidates.insert(1, SPEC_DIR / f"{path.name}-{api_version}" / "ComputeRP" / "stable" / api_version
                           / "virtualMachine.json")
         candidates.insert(2, SPEC_DIR / f"{path.name}-{api_version}" / "Maintenance.json")
+    # a split spec named like a single file ("compute-2024-07-01.json"): its folder's main file
+    folder = SPEC_DIR / (path.name.removesuffix(".json") + (f"-{api_version}" if api_version and
+                                                           not path.name.endswith(".json") else ""))
+    candidates += sorted(folder.glob("ComputeRP/stable/*/virtualMachine.json")) + [folder / "Maintenance.json"]
     for candidate in candidates:
         if candidate.is_file():
             return candidate.resolve()

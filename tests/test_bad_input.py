@@ -124,12 +124,23 @@ CASES = [
     ("tick-not-a-number", ("tick", "--minutes", "abc"), 2, "--minutes", None),
     ("tick-nothing", ("tick",), 2, None, None),
     ("tick-until-and-minutes", ("tick", "--until", "2021-01-01", "--minutes", "5"), 2, "--until", None),
+    *((f"tick-{unit}-{value}", ("tick", f"--{unit}", value), 1, needle, None)
+      for unit in ("minutes", "hours", "days")
+      for value, needle in (("nan", "finite"), ("inf", "finite"), ("-inf", "finite"), ("1e9", "366 days"),
+                            ("99999999999", "366 days"), ("1e308", "366 days"))),
+    ("tick-minutes-a-year-and-a-day", ("tick", "--minutes", str(367 * 1440)), 1, "366 days", None),
+    ("tick-until-end-of-time", ("tick", "--until", "9999-12-31T23:59:59Z"), 1, "range", None),
+    ("tick-until-before-year-one", ("tick", "--until", "0001-01-01T00:00:00+01:00"), 1, "range", None),
+    ("tick-until-two-years-ahead", ("tick", "--until", "2022-10-01T00:00:00Z"), 1, "366 days", None),
+    ("clock-set-end-of-time", ("clock", "set", "9999-12-31T23:59:59Z"), 1, "range", None),
+    ("clock-set-before-1970", ("clock", "set", "1969-12-31T23:59:59Z"), 1, "range", None),
+    ("clock-set-years-ahead-of-a-store-in-use", ("clock", "set", "2030-01-01T00:00:00Z"), 1, "366 days", None),
     ("count-one", _vm("v", "--count", "1"), 1, "[2, 250]", None),
     ("count-not-a-number", _vm("v", "--count", "abc"), 2, "--count", None),
     # missing required arguments
     ("vm-create-no-name", ("vm", "create", "-g", "rg", "--image", "Win2019Datacenter"), 2, "--name", None),
     ("vm-create-no-image", ("vm", "create", "-g", "rg", "-n", "v2", "--admin-password", PASSWORD), 2, "--image", None),
-    ("vm-create-no-group", ("vm", "create", "-n", "v2", "--image", "Win2019Datacenter"), 2, "--resource-group", None),
+    ("vm-create-no-group", ("vm", "create", "-n", "v2", "--image", "Win2019Datacenter"), 1, "--resource-group", None),
     ("group-create-no-location", ("group", "create", "-n", "rg5"), 2, "--location", None),
     ("clock-set-no-instant", ("clock", "set"), 2, "required", None),
     ("feature-register-no-name", ("feature", "register", "--namespace", "Microsoft.Compute"), 2, "--name", None),
@@ -281,3 +292,26 @@ def test_a_vm_put_needs_an_image_and_gets_its_os_disk(cli, state_path):
             "hardwareProfile": {"vmSize": "Standard_D2s_v3"}}})
     disk = record["vm"]["properties"]["storageProfile"]["osDisk"]
     assert (disk["osType"], disk["createOption"], disk["name"]) == ("Windows", "FromImage", "vm_OsDisk_1")
+
+
+def test_one_tick_parser_serves_both_front_ends(cli, state_path):
+    """The command line and POST /autopatch/tick share ops.clock.parse_tick: same rules, their own spelling."""
+    from autopatch_cli.errors import UsageError, ValidationError
+    from autopatch_cli.ops import clock
+
+    assert clock.parse_tick({"seconds": "30"}).seconds == 30
+    assert clock.parse_tick({"days": 1, "hours": "2"}).seconds == 93_600
+    for request, needle in (({"days": "nan"}, "'days': 'nan' is not a finite number"),
+                            ({"hours": True}, "is not a number"), ({"minutes": "x"}, "is not a number"),
+                            ({"days": 400}, "366 days"), ({"until": "9999-12-31T23:59:59Z"}, "range")):
+        with pytest.raises(ValidationError, match=needle):
+            clock.parse_tick(request)
+    with pytest.raises(UsageError, match="--until cannot be combined"):
+        clock.parse_tick({"days": 1, "until": "2021-01-01"}, ("days",), lambda name: f"--{name}")
+    # a year is one tick, and answers within seconds on a small fleet (the bound is what keeps it so)
+    assert cli("group", "create", "-n", "rg", "-l", "eastus").exit_code == 0
+    assert cli("vm", "create", "-g", "rg", "-n", "vm", "--image", "Win2019Datacenter", "--admin-password",
+               PASSWORD).exit_code == 0
+    ticked = cli("tick", "--days", "366", "-o", "json")
+    assert ticked.exit_code == 0, ticked.stderr
+    assert ticked.json["to"] == "2021-10-02T00:00:00Z"

@@ -198,6 +198,8 @@ def test_missing_api_version(rest, state_path):
      "InvalidApiVersionParameter"),
 ])
 def test_unknown_api_version(group, url, code):
+    from autopatch_cli.arm.apiversions import COMPUTE_API_VERSIONS
+
     done = group("get", url)
     assert done.exit_code == 1
     error = error_of(done)
@@ -206,7 +208,7 @@ def test_unknown_api_version(group, url, code):
         version = url.rsplit("=", 1)[1]
         assert error["message"].startswith(
             f"No registered resource provider found for location 'eastus' and API version '{version}' for type "
-            "'virtualMachines'. The supported api-versions are '2020-06-01, 2020-12-01, 2021-03-01, 2026-04-01'."
+            f"'virtualMachines'. The supported api-versions are '{', '.join(sorted(COMPUTE_API_VERSIONS))}'."
         )
     else:
         assert error["message"].startswith(f"The api-version '{url.rsplit('=', 1)[1]}' is invalid. The supported versions are '")

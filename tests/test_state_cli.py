@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from helpers import entry_point
 
+from autopatch_cli.store import SCHEMA_VERSION
+
 
 def _group(cli, name: str = "rg") -> None:
     assert cli("group", "create", "-n", name, "-l", "eastus").exit_code == 0
@@ -22,7 +24,7 @@ def test_show_names_the_store_its_clock_seed_schema_and_counts(cli, state_path):
     assert cli("tick", "--hours", "2").exit_code == 0
     shown = cli("state", "show").json
     assert shown["exists"] is True and shown["sizeBytes"] == state_path.stat().st_size
-    assert shown["clock"] == "2020-10-01T02:00:00Z" and shown["seed"] == 20201013 and shown["schemaVersion"] == 1
+    assert shown["clock"] == "2020-10-01T02:00:00Z" and shown["seed"] == 20201013 and shown["schemaVersion"] == SCHEMA_VERSION
     assert shown["counts"]["resourceGroups"] == 1 and shown["counts"]["vms"] == 0
     table = cli("state", "show", "-o", "table").stdout
     assert str(state_path) in table and "ResourceGroups" in table

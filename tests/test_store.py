@@ -111,7 +111,8 @@ def _big_state(generation: int) -> dict:
     state["meta"]["generation"] = generation
     filler = "x" * 200
     state["vms"] = {
-        f"rg/vm{i}": {"vm": {"name": f"vm{i}", "generation": generation, "filler": filler * (1 + i % 7)}}
+        f"rg/vm{i}": {"vm": {"name": f"vm{i}", "location": "eastus", "properties": {}, "generation": generation,
+                             "filler": filler * (1 + i % 7)}, "sim": {}}
         for i in range(4000)
     }
     return state
@@ -149,7 +150,9 @@ def test_killed_writer_leaves_old_or_new_store(tmp_path):
         assert after in (before, *texts), f"round {round_}: torn store ({len(after)} bytes)"
         assert json.loads(after)["meta"]["generation"] in (0, 1)
     # leftover temporary files are allowed; the store itself is whole and still usable
-    assert json.loads(path.read_text(encoding="utf-8"))["schemaVersion"] == 1
+    from autopatch_cli.store import SCHEMA_VERSION
+
+    assert json.loads(path.read_text(encoding="utf-8"))["schemaVersion"] == SCHEMA_VERSION
 
 
 def test_killed_transaction_leaves_old_or_new_store(tmp_path):
@@ -189,6 +192,12 @@ def test_killed_transaction_leaves_old_or_new_store(tmp_path):
         # one consistent generation: every VM line belongs to the same write
         assert {e["vm"]["generation"] for e in data["vms"].values()} == {generation}
         assert len(data["vms"]) == 4000
+    # the next write, under the lock, removes what killed writers left (temporary files as big as the store)
+    from autopatch_cli.store import transaction
+
+    with transaction(path, dict) as state:
+        state["meta"]["generation"] += 1
+    assert [p.name for p in path.parent.iterdir() if p.name.endswith(".tmp")] == []
 
 
 # ---- schemaVersion -------------------------------------------------------------------------------
@@ -197,8 +206,8 @@ def test_killed_transaction_leaves_old_or_new_store(tmp_path):
 def _newer(path: Path, layout: str) -> bytes:
     raw = path.read_bytes()
     if layout == "lines":
-        assert raw.startswith(b'{"schemaVersion": 1,')
-        data = raw.replace(b'{"schemaVersion": 1,', b'{"schemaVersion": 999,', 1)
+        assert raw.startswith(b'{"schemaVersion": 2,')
+        data = raw.replace(b'{"schemaVersion": 2,', b'{"schemaVersion": 999,', 1)
     else:
         state = json.loads(raw)
         state["schemaVersion"] = 999

@@ -407,3 +407,108 @@ def test_every_size_of_the_spec_is_accepted(cli):
     refused = cli("vm", "create", "-g", "rg", "-n", "nope", "--image", "Win2019Datacenter", "--admin-password",
                   PASSWORD, "--size", "Standard_Imaginary_v9")
     assert refused.exit_code == 1 and "Standard_Imaginary_v9" in refused.stderr
+
+
+# ---- az 2.91's other options -----------------------------------------------------------------------
+
+
+def test_create_keeps_what_the_model_has_a_place_for(rg):
+    created = _create(
+        rg, "full", "--license-type", "windows_server", "--os-disk-name", "fullos", "--storage-sku", "os=StandardSSD_LRS",
+        "0=Standard_LRS", "--os-disk-size-gb", "256", "--os-disk-caching", "ReadOnly", "--data-disk-sizes-gb", "10", "20",
+        "--data-disk-caching", "ReadWrite", "--nsg-rule", "NONE", "--public-ip-address", "", "--security-type",
+        "TrustedLaunch", "--enable-secure-boot", "--enable-vtpm", "true", "--custom-data", "#cloud-config",
+        "--assign-identity", "--generate-ssh-keys", "--zone", "1", "--vnet-name", "net", "--subnet", "sub",
+        "--private-ip-address", "10.0.0.9", "--boot-diagnostics-storage", "diagstore",
+        "--acquire-policy-token", "--change-reference", "ref",
+    ).json
+    assert created["publicIpAddress"] == "" and created["privateIpAddress"] == "10.0.0.9" and created["zones"] == "1"
+    vm = ok(rg("vm", "show", "-g", "rg", "-n", "full")).json
+    assert vm["licenseType"] == "Windows_Server"
+    os_disk = vm["storageProfile"]["osDisk"]
+    assert (os_disk["name"], os_disk["diskSizeGB"], os_disk["caching"]) == ("fullos", 256, "ReadOnly")
+    assert os_disk["managedDisk"]["storageAccountType"] == "StandardSSD_LRS"
+    data = vm["storageProfile"]["dataDisks"]
+    assert [(d["lun"], d["diskSizeGB"], d["caching"], d["managedDisk"]["storageAccountType"]) for d in data] == [
+        (0, 10, "ReadWrite", "Standard_LRS"), (1, 20, "ReadWrite", "Premium_LRS")]
+    assert vm["diagnosticsProfile"]["bootDiagnostics"] == {
+        "enabled": True, "storageUri": "https://diagstore.blob.core.windows.net/"}
+    detailed = ok(rg("vm", "show", "-g", "rg", "-n", "full", "-d")).json
+    assert detailed["publicIps"] == "" and detailed["privateIps"] == "10.0.0.9"
+
+
+def test_create_dns_name_gives_the_fqdn(rg):
+    created = _create(rg, "dns", "--public-ip-address-dns-name", "mydns").json
+    assert created["fqdns"] == "mydns.eastus.cloudapp.azure.com"
+    table = ok(rg("vm", "list", "-d", "-o", "table")).stdout.splitlines()
+    assert table[0].split() == ["Name", "ResourceGroup", "PowerState", "PublicIps", "Fqdns", "Location"]
+    assert table[2].split()[2:4] == ["VM", "running"] and "mydns.eastus.cloudapp.azure.com" in table[2]
+
+
+def test_create_refuses_as_az_does(rg):
+    store_before = ok(rg("vm", "list")).stdout
+    cases = [
+        (("--count", "2", "--os-disk-name", "d"), 1, "When --count is specified, --os-disk-name are not allowed."),
+        (("--nics", "nic1", "--vnet-name", "v"), 1, "--nics cannot be used with --vnet-name"),
+        (("--host", "h", "--host-group", "g"), 1, "--host and --host-group can't be used together."),
+        (("--vnet-address-prefix", "10.0.0.0/99"), 1, "must be in CIDR format"),
+        (("--private-ip-address", "10.0.0.300"), 1, "is not a valid IP address"),
+        (("--secrets", "not json"), 1, "Error decoding secrets"),
+        (("--count", "x"), 2, "argument --count: invalid int value: 'x'"),
+    ]
+    for extra, code, message in cases:
+        result = rg("vm", "create", "-g", "rg", "-n", "bad", "--image", WIN, "--admin-password", PASSWORD, *extra)
+        assert result.exit_code == code, (extra, result.stderr)
+        assert message in result.stderr, (extra, result.stderr)
+    assert ok(rg("vm", "list")).stdout == store_before
+
+
+def test_create_validate_keeps_nothing(rg):
+    result = ok(rg("vm", "create", "-g", "rg", "-n", "val", "--image", WIN, "--admin-password", PASSWORD, "--validate"))
+    assert result.stdout == ""
+    assert ok(rg("vm", "list", "--query", "length(@)")).json == 0
+    bad = rg("vm", "create", "-g", "rg", "-n", "val", "--image", "NoSuchImage", "--validate")
+    assert bad.exit_code != 0 and "Invalid image" in bad.stderr
+
+
+def test_update_license_type_and_force_string(rg):
+    _create(rg, "u")
+    updated = ok(rg("vm", "update", "-g", "rg", "-n", "u", "--license-type", "Windows_Server")).json
+    assert updated["licenseType"] == "Windows_Server"
+    forced = ok(rg("vm", "update", "-g", "rg", "-n", "u", "--set", "tags.n=[1]", "--force-string")).json
+    assert forced["tags"]["n"] == "[1]"
+    parsed = ok(rg("vm", "update", "-g", "rg", "-n", "u", "--set", "tags.m=3", "--priority", "Spot",
+                   "--enable-secure-boot", "false", "--user-data", "")).json
+    assert parsed["tags"]["m"] == "3"
+
+
+@pytest.mark.parametrize("value", ["", "true", "yes", "1", "false", "no", "0"])
+def test_no_wait_takes_azs_optional_boolean(rg, value):
+    _create(rg, "nw")
+    extra = [value] if value else []
+    for verb in ("deallocate", "start"):
+        ok(rg("vm", verb, "-g", "rg", "--vm-name", "nw", "--no-wait", *extra))
+    assert _power_code(rg, "nw") == "PowerState/running"
+    ok(rg("vm", "deallocate", "-g", "rg", "-n", "nw", "--hibernate", "--force-deallocate", "false"))
+    assert _power_code(rg, "nw") == "PowerState/deallocated"
+    ok(rg("vm", "delete", "-g", "rg", "-n", "nw", "--yes", "--no-wait", *extra, "--force-deletion", "yes"))
+    assert ok(rg("vm", "list", "--query", "length(@)")).json == 0
+
+
+def test_stop_no_wait_is_a_plain_flag(rg):
+    _create(rg, "sf")
+    result = rg("vm", "stop", "-g", "rg", "-n", "sf", "--no-wait", "true")
+    assert result.exit_code == 2 and "unrecognized arguments: true" in result.stderr
+
+
+def test_assess_patches_no_wait_value(cli):
+    ok(cli("group", "create", "-n", "rg", "-l", "eastus"))
+    ok(cli("feature", "register", "--namespace", "Microsoft.Compute", "--name", "InGuestPatchVMPreview"))
+    ok(cli("tick", "--minutes", "15"))
+    ok(cli("provider", "register", "--namespace", "Microsoft.Compute"))
+    _create(cli, "an")
+    assert ok(cli("vm", "assess-patches", "-g", "rg", "--vm-name", "an", "--no-wait", "false")).json["status"]
+    ok(cli("tick", "--minutes", "30"))
+    assert ok(cli("vm", "assess-patches", "-g", "rg", "-n", "an", "--no-wait")).stdout == ""
+    ok(cli("tick", "--minutes", "30"))
+    assert ok(cli("vm", "assess-patches", "-g", "rg", "-n", "an", "--no-wait", "y")).stdout == ""

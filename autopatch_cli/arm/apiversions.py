@@ -2,28 +2,60 @@
 
 ARM checks ``api-version`` before anything else: a request without it gets ``MissingApiVersionParameter``
 (even at the root path), and a version the resource provider's manifest does not list gets
-``InvalidApiVersionParameter`` (Microsoft.Resources, Microsoft.Features) or ``NoRegisteredProviderFound``
-(every other provider, here Microsoft.Compute), both HTTP 400, with the texts ARM uses.
+``InvalidApiVersionParameter`` (Microsoft.Resources, Microsoft.Features, subscriptions) or
+``NoRegisteredProviderFound`` (every other provider: Microsoft.Compute, Microsoft.Network), both HTTP 400,
+with the texts ARM uses.
+
+Each family accepts the published stable api-versions of the operations autopatch emulates, from
+2020-06-01 (the guide's) on, and every document is drawn in the shape of the nearest version autopatch
+models (models.versions.API_VERSIONS): the newest modelled one not newer than the request's. So az 2.91
+(VMs at 2026-04-01, assessPatches at 2022-11-01, installPatches at 2024-11-01, images at 2024-11-01,
+Microsoft.Resources at 2024-11-01) and the current SDKs are answered, and so is a script pinned to any
+stable version in between.
 """
 
 from __future__ import annotations
 
 from ..errors import AzureError
 
-# Compute: the versions the guide and its follow-ups use, plus the one the current azure-mgmt-compute
-# (39.x, every virtual_machines call) sends. That one is served in the newest shape we model.
+# Microsoft.Compute's stable api-versions for virtualMachines (and their actions, operations, images)
+# from 2020-06-01 on: Azure's template reference lists them up to 2025-04-01; azure-cli 2.91 sends 2025-11-01
+# (vm deallocate) and 2026-04-01 (as azure-mgmt-compute 39 does).
 SDK_COMPUTE_API_VERSION = "2026-04-01"
-COMPUTE_API_VERSIONS = ("2020-06-01", "2020-12-01", "2021-03-01", SDK_COMPUTE_API_VERSION)
-COMPUTE_RENDER_AS = {SDK_COMPUTE_API_VERSION: "2024-07-01"}  # today's patch definitions
+COMPUTE_API_VERSIONS = (
+    "2020-06-01", "2020-12-01", "2021-03-01", "2021-04-01", "2021-07-01", "2021-11-01", "2022-03-01",
+    "2022-08-01", "2022-11-01", "2023-03-01", "2023-07-01", "2023-09-01", "2024-03-01", "2024-07-01",
+    "2024-11-01", "2025-04-01", "2025-11-01", SDK_COMPUTE_API_VERSION,
+)
 # installPatches is defined from 2020-12-01 on (azure-fidelity.md section 1).
 INSTALL_PATCHES_SINCE = "2020-12-01"
 
-# Microsoft.Features: the spec's 2015-12-01 and what azure-mgmt-resource-features 1.0.0 sends.
+# Microsoft.Features: the spec's 2015-12-01 and 2021-07-01, what az and azure-mgmt-resource-features send
+# (the only two stable versions).
 FEATURES_API_VERSIONS = ("2015-12-01", "2021-07-01")
-# Microsoft.Resources (resource groups, providers): the spec's 2020-06-01; 2016-02-01, which azure-mgmt-core's
-# automatic provider registration hard-codes; 2021-04-01, common in Azure's docs; and 2025-04-01, which
-# azure-mgmt-resource 26.0.0 sends. The shapes we serve are the same in all of them.
-RESOURCES_API_VERSIONS = ("2016-02-01", "2020-06-01", "2021-04-01", "2025-04-01")
+# Microsoft.Resources (resource groups, providers, deployments): its stable versions from 2020-06-01 on,
+# plus 2016-02-01, which azure-mgmt-core's automatic provider registration hard-codes. az 2.91 sends
+# 2024-11-01 (groups, providers, the deployment of `vm create`) and 2025-04-01 (`az deployment group`).
+RESOURCES_API_VERSIONS = (
+    "2016-02-01", "2020-06-01", "2020-08-01", "2020-10-01", "2021-01-01", "2021-04-01", "2022-09-01",
+    "2023-07-01", "2024-03-01", "2024-07-01", "2024-11-01", "2025-01-01", "2025-03-01", "2025-04-01",
+)
+# Subscriptions and tenants (Microsoft.Resources' subscription API): az login and `az account` send 2022-12-01.
+SUBSCRIPTIONS_API_VERSIONS = (
+    "2016-06-01", "2018-06-01", "2019-06-01", "2019-11-01", "2020-01-01", "2021-01-01", "2022-12-01",
+)
+# Microsoft.Network: the versions az vm create's template and its existence checks use (2015-06-15 for the
+# VNet, NSG and NIC, 2022-01-01 for the public IP), those `az network nic/vnet/public-ip/nsg` send
+# (2023-11-01 to 2025-09-01) and the stable ones between.
+NETWORK_API_VERSIONS = (
+    "2015-06-15", "2016-09-01", "2017-09-01", "2018-01-01", "2018-11-01", "2019-11-01", "2020-06-01",
+    "2020-11-01", "2021-02-01", "2021-05-01", "2021-08-01", "2022-01-01", "2022-05-01", "2022-07-01",
+    "2022-09-01", "2022-11-01", "2023-02-01", "2023-04-01", "2023-05-01", "2023-06-01", "2023-09-01",
+    "2023-11-01", "2024-01-01", "2024-03-01", "2024-05-01", "2024-07-01", "2024-10-01", "2025-01-01",
+    "2025-03-01", "2025-05-01", "2025-07-01", "2025-09-01",
+)
+# /metadata/endpoints: ARM answers every version; az asks 2022-09-01, older tools 2015-01-01 and 2019-05-01.
+METADATA_API_VERSIONS = ("2015-01-01", "2019-05-01", "2020-06-01", "2022-09-01")
 
 # Microsoft.Maintenance: the 2023-04-01 of the spec, which the az maintenance extension sends.
 MAINTENANCE_API_VERSIONS = ("2023-04-01",)
@@ -33,13 +65,22 @@ FAMILIES = {
     "compute": COMPUTE_API_VERSIONS,
     "features": FEATURES_API_VERSIONS,
     "resources": RESOURCES_API_VERSIONS,
+    "subscriptions": SUBSCRIPTIONS_API_VERSIONS,
+    "network": NETWORK_API_VERSIONS,
+    "metadata": METADATA_API_VERSIONS,
 }
+# Families whose refusal is the resource provider's (NoRegisteredProviderFound), not ARM's own.
+PROVIDER_FAMILIES = {"compute": "Microsoft.Compute", "network": "Microsoft.Network"}
 
 
 def missing() -> AzureError:
     return AzureError(
         "MissingApiVersionParameter", "The api-version query parameter (?api-version=) is required for all requests.", 400
     )
+
+
+def accepts(family: str, api_version: str | None) -> bool:
+    return bool(api_version) and api_version in FAMILIES[family]
 
 
 def check(family: str, api_version: str | None, *, location: str = "global", resource_type: str = "virtualMachines") -> str:
@@ -50,7 +91,7 @@ def check(family: str, api_version: str | None, *, location: str = "global", res
     if api_version in supported:
         return api_version
     newest_first = sorted(supported, reverse=True)
-    if family == "compute":
+    if family in PROVIDER_FAMILIES:
         from ..azure import regions
 
         raise AzureError(
@@ -68,5 +109,10 @@ def check(family: str, api_version: str | None, *, location: str = "global", res
 
 
 def compute_shape(api_version: str) -> str:
-    """The api-version whose wire shape a Compute response takes (the SDK's is drawn as our newest)."""
-    return COMPUTE_RENDER_AS.get(api_version, api_version)
+    """The modelled api-version whose wire shape a Compute response takes: the newest one not newer than
+    ``api_version`` (the oldest modelled one for anything older)."""
+    from ..models.versions import API_VERSIONS
+
+    modelled = sorted(API_VERSIONS)
+    older = [v for v in modelled if v <= api_version]
+    return older[-1] if older else modelled[0]

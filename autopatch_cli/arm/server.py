@@ -22,6 +22,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from ..errors import AutopatchError, AzureError
+from .metadata import public_response
 from .router import ArmResponse, Router, error_response, json_response
 
 DEFAULT_MAX_BODY = 4 * 1024 * 1024  # ARM refuses request bodies over 4 MB
@@ -96,12 +97,15 @@ class Handler(BaseHTTPRequestHandler):
             self._discard(length)
             return self._send(self._too_large(length))
         body = self.rfile.read(length) if length else None
-        denied = self._authorize()
-        if denied is not None:
-            return self._send(denied)
         host = self.headers.get("Host") or self.server.url.split("://", 1)[1]
         base_url = f"{self.server.scheme}://{host}"
         headers = dict(self.headers.items())
+        public = public_response(self.server.router, self.server.token, self.command, self.path, headers, base_url)
+        if public is not None:  # cloud metadata and the managed-identity token endpoint need no bearer token
+            return self._send(public)
+        denied = self._authorize()
+        if denied is not None:
+            return self._send(denied)
         if self.path.startswith(CONTROL_PREFIX) or self.path.rstrip("/") == CONTROL_PREFIX.rstrip("/"):
             response = control(self.server.router, self.command, self.path, body)
         else:
@@ -216,37 +220,12 @@ def control(router: Router, method: str, url: str, body: bytes | None) -> ArmRes
         return error_response(AzureError("InvalidParameter", exc.message, 400))
 
 
-def _number(arguments: dict, key: str) -> float | None:
-    value = arguments.get(key)
-    if value is None:
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise AzureError("InvalidParameter", f"The value '{value}' of '{key}' is not a number.", 400) from None
-    if number <= 0:
-        raise AzureError("InvalidParameter", f"'{key}' must be positive: the clock only moves forward.", 400)
-    return number
-
-
 def _tick(router: Router, arguments: dict) -> dict:
-    from ..engine.clock import parse_instant
     from ..ops import clock
 
-    amounts = {k: _number(arguments, k) for k in ("seconds", "minutes", "hours", "days")}
-    until = arguments.get("until")
-    given = {k: v for k, v in amounts.items() if v is not None}
-    if (until is None) == (not given) or (until is not None and given):
-        raise AzureError("InvalidParameter", "Give 'seconds', 'minutes', 'hours' or 'days', or 'until' (not both).", 400)
+    request = clock.parse_tick(arguments)
     with router.writer() as state:
-        if until is not None:
-            try:
-                target = parse_instant(str(until))
-            except ValueError as exc:
-                raise AzureError("InvalidParameter", str(exc), 400) from None
-        else:
-            target = clock.now(state) + timedelta(**given)
-        return clock.tick(state, target)
+        return clock.tick(state, request.target(state))
 
 
 def _clock_show(router: Router, arguments: dict) -> dict:
@@ -256,15 +235,11 @@ def _clock_show(router: Router, arguments: dict) -> dict:
 
 
 def _clock_set(router: Router, arguments: dict) -> dict:
-    from ..engine.clock import parse_instant
     from ..ops import clock
 
     if "now" not in arguments:
         raise AzureError("InvalidParameter", "Give the new time as 'now' (ISO 8601).", 400)
-    try:
-        instant = parse_instant(str(arguments["now"]))
-    except ValueError as exc:
-        raise AzureError("InvalidParameter", str(exc), 400) from None
+    instant = clock.parse_instant_argument(arguments["now"], "'now'")
     with router.writer() as state:
         return clock.set_clock(state, instant)
 

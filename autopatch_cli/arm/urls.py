@@ -15,10 +15,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import compute, features, maintenance, resources
+from . import compute, deployments, features, images, maintenance, network, resources, subscriptions
 from .framework import Route
 
-ROUTE_MODULES = (features, resources, compute, maintenance)
+ROUTE_MODULES = (features, resources, compute, subscriptions, images, network, deployments, maintenance)
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ COMMAND_GROUPS: dict[str, tuple[str, str]] = {
     "demo": ("autopatch_cli.cli.demo", "Simulate a month of patching over a sample fleet (autopatch only)."),
     "rest": ("autopatch_cli.cli.rest", "Invoke a custom request (ARM REST API, as az rest)."),
     "serve": ("autopatch_cli.cli.serve", "Serve the ARM REST API over HTTP for SDKs and az rest (autopatch only)."),
+    "az-env": ("autopatch_cli.cli.azenv", "Point the real az at 'autopatch serve --tls' in this shell (autopatch only)."),
     "configure": ("autopatch_cli.cli.config", "Manage autopatch configuration, as az configure does."),
     "config": ("autopatch_cli.cli.config", "Manage autopatch configuration, as az config does."),
 }

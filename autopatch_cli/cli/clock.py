@@ -27,14 +27,9 @@ def set_(
     seed: Annotated[int, typer.Option("--seed", help="Seed of a new store (only before anything exists).")] = None,
 ):
     """Set the simulated time. Forward fires what falls due; backward only on an empty store."""
-    from ..engine.clock import parse_instant
-    from ..errors import ValidationError
     from ..ops import clock
 
-    try:
-        when = parse_instant(instant)
-    except ValueError as exc:
-        raise ValidationError(str(exc)) from exc
+    when = clock.parse_instant_argument(instant, "INSTANT")
     with writer() as state:
         if seed is not None:
             _reseed(state, seed)

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from .azparse import policy_token_option
 from .common import check_subscription, reader, writer
 from .globals import GLOBAL_ARGUMENTS_HELP
 from .output import emit, warn
@@ -14,6 +15,7 @@ app = typer.Typer(help="Manage resource provider features.", no_args_is_help=Tru
 
 Namespace = Annotated[str, typer.Option("--namespace", help="The resource namespace, aka 'provider'.")]
 Name = Annotated[str, typer.Option("--name", "-n", help="The feature name.")]
+PolicyToken, ChangeReference = policy_token_option()
 
 
 def _table(result):
@@ -36,13 +38,15 @@ def _change(namespace: str, name: str, action: str) -> None:
 
 
 @app.command("register", epilog=GLOBAL_ARGUMENTS_HELP)
-def register(namespace: Namespace, name: Name):
+def register(namespace: Namespace, name: Name, acquire_policy_token: PolicyToken = False,
+             change_reference: ChangeReference = None):
     """Register a preview feature."""
     _change(namespace, name, "register")
 
 
 @app.command("unregister", epilog=GLOBAL_ARGUMENTS_HELP)
-def unregister(namespace: Namespace, name: Name):
+def unregister(namespace: Namespace, name: Name, acquire_policy_token: PolicyToken = False,
+             change_reference: ChangeReference = None):
     """Unregister a preview feature."""
     _change(namespace, name, "unregister")
 

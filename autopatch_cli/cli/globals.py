@@ -74,8 +74,8 @@ def extract(argv: list[str]) -> tuple[Settings, list[str]]:
         else:
             rest.append(token)
         index += 1
-    rest = expand_nargs(rest)
     found.command = [t for t in rest[:3] if not t.startswith("-")][:3]
+    rest = expand_nargs(rest, tuple(found.command[:2]))
     if found.output is not None and found.output not in OUTPUT_FORMATS:
         raise UsageError(
             f"{found.command_name}: '{found.output}' is not a valid value for '--output'. Allowed values: "
@@ -114,7 +114,17 @@ def _is_option(token: str) -> bool:
     return token.startswith("-") and len(token) > 1 and not token[1:2].isdigit()
 
 
-def expand_nargs(argv: list[str]) -> list[str]:
+def expand_nargs(argv: list[str], command: tuple[str, ...] = ()) -> list[str]:
+    """argparse's nargs as typer options: several values become a repeated option, an optional
+    value gets its implied one (``--enable-agent`` alone is ``--enable-agent true``)."""
+    multi, optional = frozenset(), frozenset()
+    bare_lists: dict[str, str] = {}
+    if command[:1] == ("vm",):
+        from .azargs import BARE_LIST_DEFAULTS, command_value_options
+
+        multi, optional = command_value_options(command)
+        bare_lists = BARE_LIST_DEFAULTS
+    tri_state = TRI_STATE_FLAGS | optional
     out: list[str] = []
     index = 0
     while index < len(argv):
@@ -123,7 +133,11 @@ def expand_nargs(argv: list[str]) -> list[str]:
         if token == "--":
             out.extend(argv[index - 1 :])
             break
-        if token in TRI_STATE_FLAGS:
+        name, sep, inline = token.partition("=")
+        if sep and name in tri_state:
+            out.extend([name, inline])
+            continue
+        if token in tri_state:
             out.append(token)
             if index < len(argv) and (argv[index].lower() in _BOOL_WORDS or not _is_option(argv[index])):
                 out.append(argv[index])  # any non-option value: the verb validates it (bool3)
@@ -131,12 +145,14 @@ def expand_nargs(argv: list[str]) -> list[str]:
             else:
                 out.append("true")
             continue
-        if token in NARGS_OPTIONS or token in GROUPED_OPTIONS:
+        if token in NARGS_OPTIONS or token in GROUPED_OPTIONS or token in multi:
             values = []
             while index < len(argv) and not _is_option(argv[index]):
                 values.append(argv[index])
                 index += 1
-            if not values:
+            if not values and token in bare_lists:
+                out.extend([token, bare_lists[token]])
+            elif not values:
                 out.append(token)  # let the parser report the missing value
             elif token in GROUPED_OPTIONS:
                 out.extend([token, GROUP_SEPARATOR.join(values)])

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from .azparse import policy_token_option
 from .common import check_subscription, reader, writer
 from .globals import GLOBAL_ARGUMENTS_HELP
 from .output import emit, warn
@@ -13,6 +14,7 @@ from .output import emit, warn
 app = typer.Typer(help="Manage resource providers.", no_args_is_help=True, rich_markup_mode=None)
 
 Namespace = Annotated[str, typer.Option("--namespace", "-n", help="The resource namespace, aka 'provider'.")]
+PolicyToken, ChangeReference = policy_token_option()
 
 
 def _table(result):
@@ -45,6 +47,8 @@ def register(
     wait: Annotated[bool, typer.Option("--wait", help="Wait for the registration to finish.")] = False,
     consent_to_permissions: Annotated[bool, typer.Option("--consent-to-permissions", "-c", help="A value indicating whether authorization is consented or not.")] = False,
     management_group_id: Annotated[str, typer.Option("--management-group-id", "-m", help="The management group id to register.")] = None,
+    acquire_policy_token: PolicyToken = False,
+    change_reference: ChangeReference = None,
 ):
     """Register a provider."""
     _change(namespace, wait, "register")

@@ -72,6 +72,8 @@ def rest(
     output_file: Annotated[str, typer.Option("--output-file", help="Save response payload to a file.")] = None,
     resource: Annotated[str, typer.Option("--resource", help="Accepted for az compatibility; autopatch needs no AAD token.")] = None,
     skip_authorization_header: Annotated[bool, typer.Option("--skip-authorization-header", help="Do not auto-append Authorization header (autopatch never adds one).")] = False,
+    acquire_policy_token: Annotated[bool, typer.Option("--acquire-policy-token", help="Acquiring an Azure Policy token automatically for this resource operation (no Azure Policy here: ignored).")] = False,
+    change_reference: Annotated[str, typer.Option("--change-reference", help="The related change reference ID for this resource operation (ignored).")] = None,
 ):
     """Invoke a custom request."""
     from ..errors import UsageError

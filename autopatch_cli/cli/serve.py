@@ -17,6 +17,7 @@ def serve(
     port: Annotated[int, typer.Option("--port", help="TCP port; 0 picks a free one. Default: 8080.")] = 8080,
     require_token: Annotated[str, typer.Option("--require-token", help="Refuse requests whose 'Authorization: Bearer' token is not this value (401, ARM error body).")] = None,
     speed: Annotated[float, typer.Option("--speed", help="Move the simulated clock this many seconds per real second (e.g. 3600: an hour a second). Default: the clock moves only when told (autopatch tick, POST /autopatch/tick).")] = None,
+    tls: Annotated[bool, typer.Option("--tls", help="Serve https with a self-signed certificate for 127.0.0.1 and localhost, made once and kept beside the store (its path is printed; give it to clients, e.g. REQUESTS_CA_BUNDLE). The real az needs https: see 'autopatch az-env'.")] = False,
     certfile: Annotated[str, typer.Option("--certfile", help="PEM certificate (chain) to serve https, so the SDK's default bearer-token policy works.")] = None,
     keyfile: Annotated[str, typer.Option("--keyfile", help="PEM private key of --certfile, if not in that file.")] = None,
     retry_after: Annotated[int, typer.Option("--retry-after", help="Seconds in the Retry-After header of long-running operations. Default: 1 (an SDK with its default polling finishes in about a second; 0 lets polling_interval=0 clients finish at once).")] = None,
@@ -28,6 +29,7 @@ def serve(
 
     from ..arm.server import DEFAULT_MAX_BODY, LOOPBACK_HOSTS, ClockDriver, make_server
     from ..errors import UsageError, ValidationError
+    from ..store import default_path
     from .globals import settings
     from .output import warn
 
@@ -37,6 +39,8 @@ def serve(
         raise ValidationError("--speed must be positive (simulated seconds per real second)")
     if keyfile and not certfile:
         raise UsageError("usage error: --keyfile needs --certfile")
+    if tls and certfile:
+        raise UsageError("usage error: --tls makes its own certificate; give either --tls or --certfile/--keyfile")
     if retry_after is not None and retry_after < 0:
         raise ValidationError("--retry-after must be 0 or more seconds")
     if max_body is not None and max_body < 1:
@@ -46,6 +50,13 @@ def serve(
             f"--host {host} makes the emulator reachable from other machines. It is a simulator with no real "
             "authentication: use --require-token, and expose it only on networks you trust."
         )
+    if tls:
+        from ..arm import tls as tls_files
+
+        made = tls_files.ensure(settings.state or default_path())
+        certfile, keyfile = str(made.certfile), str(made.keyfile)
+        sys.stdout.write(f"TLS certificate ({'made' if made.created else 'reused'}, self-signed for 127.0.0.1, ::1 and "
+                         f"localhost): {made.certfile}\n")
     try:
         server = make_server(settings.state, host, port, token=require_token, certfile=certfile, keyfile=keyfile,
                              max_body=max_body or DEFAULT_MAX_BODY, retry_after=retry_after,

@@ -20,26 +20,16 @@ def tick(
     days: Annotated[float, typer.Option("--days", help="Simulated days to advance.")] = None,
     until: Annotated[str, typer.Option("--until", help="Advance to this ISO-8601 instant instead.")] = None,
 ):
-    """Advance the simulated clock: registrations complete, releases are published and VMs are patched."""
-    from ..engine.clock import parse_instant
-    from ..errors import UsageError, ValidationError
+    """Advance the simulated clock: registrations complete, releases are published and VMs are patched.
+
+    One tick advances at most 366 days (a year of monthly rollouts, saved as one write); tick again for more.
+    """
     from ..ops import clock
 
-    amounts = [a for a in (minutes, hours, days) if a is not None]
-    if until is not None and amounts:
-        raise UsageError("usage error: --until cannot be combined with --minutes/--hours/--days")
-    if until is None and not amounts:
-        raise UsageError("usage error: give --minutes, --hours, --days or --until")
-    if any(a <= 0 for a in amounts):
-        raise ValidationError("the tick must move the clock forward: --minutes/--hours/--days must be positive")
+    request = clock.parse_tick({"minutes": minutes, "hours": hours, "days": days, "until": until},
+                               ("minutes", "hours", "days"), lambda name: f"--{name}")
     with writer() as state:
-        if until is not None:
-            try:
-                target = parse_instant(until)
-            except ValueError as exc:
-                raise ValidationError(str(exc)) from exc
-        else:
-            target = clock.now(state) + clock.duration(minutes, hours, days)
+        target = request.target(state)
         with _progress(clock.now(state), target) as progress:
             result = clock.tick(state, target, progress)
     if _terminal_table():

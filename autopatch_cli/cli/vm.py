@@ -7,8 +7,9 @@ from typing import Annotated
 import typer
 
 from ..azure import catalog
+from . import azargs, azparse
+from .azparse import with_az_options
 from .common import (
-    bool3,
     check_subscription,
     choice,
     confirm,
@@ -22,6 +23,9 @@ from .common import (
 from .globals import GLOBAL_ARGUMENTS_HELP
 from .output import emit, warn
 
+# az's --patch-mode choices in its declaration order
+PATCH_MODES = ("AutomaticByOS", "AutomaticByPlatform", "Manual", "ImageDefault")
+
 app = typer.Typer(help="Manage Linux or Windows virtual machines.", no_args_is_help=True, rich_markup_mode=None)
 avset_app = typer.Typer(help="Group resources into availability sets.", no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(avset_app, name="availability-set")
@@ -31,6 +35,10 @@ Group = Annotated[str, typer.Option("--resource-group", "-g", help="Name of reso
 VmName = Annotated[str, typer.Option("--name", "-n", help="The name of the Virtual Machine.")]
 Ids = Annotated[list[str], typer.Option("--ids", help="One or more resource IDs (space-delimited). You should provide either --ids or other 'Resource Id' arguments.")]
 NoWait = Annotated[bool, typer.Option("--no-wait", help="Do not wait for the long-running operation to finish.")]
+# aaz's --no-wait (start, deallocate, delete, assess-patches): alone it means true, or it takes a value
+AazNoWait = Annotated[str, typer.Option("--no-wait", help="Do not wait for the long-running operation to finish.  Allowed values: 0, 1, f, false, n, no, t, true, y, yes.")]
+VmNameAlias = Annotated[str, typer.Option("--name", "--vm-name", "-n", help="The name of the Virtual Machine. You can configure the default using `az configure --defaults vm=<name>`.")]
+PolicyToken, ChangeReference = azparse.policy_token_option()
 
 
 def _vm_table(result):
@@ -68,6 +76,7 @@ def _az_view(document: dict) -> dict:
 
 
 @app.command("create", epilog=GLOBAL_ARGUMENTS_HELP)
+@with_az_options(azargs.VM_CREATE)
 def create(
     name: VmName,
     resource_group: Group = None,
@@ -85,20 +94,31 @@ def create(
     enable_hotpatching: Annotated[str, typer.Option("--enable-hotpatching", help="Patch VMs without requiring a reboot.  Allowed values: false, true.")] = None,
     time_zone: Annotated[str, typer.Option("--time-zone", help="[autopatch addition] Windows time zone of the VM, e.g. 'Pacific Standard Time' (default UTC). Sets osProfile.windowsConfiguration.timeZone.")] = None,
     computer_name: Annotated[str, typer.Option("--computer-name", help="The host OS name of the virtual machine. Defaults to the name of the VM.")] = None,
-    count: Annotated[int, typer.Option("--count", help="Number of virtual machines to create. Value range is [2, 250], inclusive.")] = None,
+    count: Annotated[str, typer.Option("--count", help="[Preview] Number of virtual machines to create. Value range is [2, 250], inclusive.")] = None,
     authentication_type: Annotated[str, typer.Option("--authentication-type", help="Type of authentication to use with the VM.  Allowed values: all, password, ssh.")] = None,
     no_wait: NoWait = False,
+    **az,
 ):
-    """Create an Azure Virtual Machine."""
-    from ..errors import UsageError
-    from ..ops import vm_create
-    from .common import require_group
+    """Create an Azure Virtual Machine.
 
-    group = require_group(resource_group)
+    Every option of az 2.91 parses and is validated as az does. The options the VM model has a place
+    for are kept (license type, OS and data disks, storage SKUs, secrets, boot diagnostics, the
+    network choices); the others change nothing autopatch emulates and are left out.
+    """
+    from ..errors import UsageError, ValidationError
+    from ..ops import vm_create
+    from .azparse import three_state
+
+    group = _create_group(resource_group)
     if not image:
-        raise UsageError("the following arguments are required: --image")
-    if count is not None and computer_name:
-        raise UsageError("usage error: --computer-name cannot be used with --count")
+        if az.get("attach_os_disk") is None:
+            raise UsageError("the following arguments are required: --image")
+        image = ""
+    if count is not None:
+        count = azparse.convert(azargs.AzOption(("--count",), azargs.INT), count)
+    if authentication_type is not None:
+        authentication_type = choice(authentication_type, ("password", "ssh", "all"), "--authentication-type")
+    _check_network_values(az)
     options = {
         "location": location,
         "zone": zone,
@@ -107,21 +127,68 @@ def create(
         "tags": parse_tags(tags),
         "admin_username": admin_username,
         "admin_password": admin_password,
-        "enable_agent": bool3(enable_agent, "--enable-agent"),
-        "enable_auto_update": bool3(enable_auto_update, "--enable-auto-update"),
-        "patch_mode": choice(patch_mode, ("AutomaticByOS", "AutomaticByPlatform", "ImageDefault", "Manual"), "--patch-mode"),
-        "enable_hotpatching": bool3(enable_hotpatching, "--enable-hotpatching"),
+        "enable_agent": three_state(enable_agent, "--enable-agent"),
+        "enable_auto_update": three_state(enable_auto_update, "--enable-auto-update"),
+        "patch_mode": choice(patch_mode, PATCH_MODES, "--patch-mode"),
+        "enable_hotpatching": three_state(enable_hotpatching, "--enable-hotpatching"),
         "time_zone": time_zone,
         "computer_name": computer_name,
     }
-    with writer() as state:
-        check_subscription(state)
-        summaries = vm_create.create(state, group, name, image, count=count, **options)
+    if authentication_type == "ssh" and admin_password:
+        raise ValidationError("Password is not allowed when --authentication-type is ssh.")
+
+    class _ValidatedOnly(Exception):
+        """--validate: everything is checked, nothing is kept (the session is not saved)."""
+
+    try:
+        with writer() as state:
+            check_subscription(state)
+            summaries = vm_create.create(state, group, name, image, count=count, client_options=az, **options)
+            if az.get("validate"):
+                raise _ValidatedOnly
+    except _ValidatedOnly:
+        return
     if not no_wait:
         emit(summaries if count else summaries[0])
 
 
+def _create_group(resource_group: str | None) -> str:
+    """az vm create without a group: az's own check (exit 1), not argparse's."""
+    from ..errors import ValidationError
+    from .common import default_group
+
+    group = default_group(resource_group)
+    if not group:
+        raise ValidationError("the following arguments are required: --resource-group/-g")
+    return group
+
+
+def _check_network_values(az: dict) -> None:
+    """az's validators of the network options' values (addresses and prefixes)."""
+    import ipaddress
+
+    from ..errors import ValidationError
+
+    for key in ("vnet_address_prefix", "subnet_address_prefix"):
+        if az.get(key) is not None:
+            try:
+                ipaddress.ip_network(az[key], strict=False)
+            except ValueError:
+                raise ValidationError(
+                    f"usage error: --{key.replace('_', '-')} must be in CIDR format, e.g. 10.0.0.0/24") from None
+    if az.get("private_ip_address") is not None:
+        try:
+            ipaddress.ip_address(az["private_ip_address"])
+        except ValueError:
+            raise ValidationError(f"usage error: '{az['private_ip_address']}' is not a valid IP address") from None
+    if az.get("storage_sku"):
+        from ..ops.vm_create import storage_skus
+
+        storage_skus(az["storage_sku"])
+
+
 @app.command("update", epilog=GLOBAL_ARGUMENTS_HELP)
+@with_az_options(azargs.VM_UPDATE)
 def update(
     resource_group: Group = None,
     name: VmName = None,
@@ -129,15 +196,23 @@ def update(
     set_: Annotated[list[str], typer.Option("--set", help="Update an object by specifying a property path and value to set. Example: --set property1.property2=<value>.")] = None,
     add: Annotated[list[str], typer.Option("--add", help="Add an object to a list of objects by specifying a path and key value pairs. Example: --add property.listProperty <key=value, string or JSON string>.")] = None,
     remove: Annotated[list[str], typer.Option("--remove", help="Remove a property or an element from a list. Example: --remove property.list <indexToRemove> OR --remove propertyToRemove.")] = None,
-    size: Annotated[str, typer.Option("--size", help="The new size of the virtual machine.")] = None,
+    size: Annotated[str, typer.Option("--size", help="[Preview] The new size of the virtual machine.")] = None,
     no_wait: NoWait = False,
+    **az,
 ):
-    """Update the properties of a VM."""
+    """Update the properties of a VM.
+
+    Every option of az 2.91 parses and is validated. --size, --license-type, --zone and the generic
+    --set/--add/--remove (with --force-string) change the VM; the others touch properties autopatch
+    does not model (security, spot pricing, proxy agent, scheduled events...) and change nothing.
+    """
     from ..ops import vms
 
     sets = list(set_ or [])
     if size:
         sets.append(f"hardwareProfile.vmSize={size}")
+    if az.get("license_type") is not None:
+        sets.append(f"licenseType={az['license_type']}")
     results = []
     with writer() as state:
         check_subscription(state)
@@ -146,6 +221,7 @@ def update(
                 state, group, vm_name, sets=sets,
                 adds=[split_group(a) for a in add or []],
                 removes=[split_group(r) for r in remove or []],
+                force_string=bool(az.get("force_string")),
             )))
     if not no_wait:
         emit(one(results), _vm_table)
@@ -157,6 +233,7 @@ def show(
     name: VmName = None,
     ids: Ids = None,
     show_details: Annotated[bool, typer.Option("--show-details", "-d", help="Show public ip address, FQDN, and power states.")] = False,
+    include_user_data: Annotated[bool, typer.Option("--include-user-data", "-u", help="Include the user data properties in the query result (autopatch keeps no user data, so nothing is added).")] = False,
 ):
     """Get the details of a VM."""
     from ..ops import vms
@@ -177,7 +254,7 @@ def _details(record: dict) -> dict:
 
     sim = record["sim"]
     return {
-        "fqdns": "",
+        "fqdns": sim.get("fqdns", ""),
         "macAddresses": sim["macAddress"],
         "powerState": vms.POWER_DISPLAY[sim["power"]],
         "privateIps": sim["privateIpAddress"],
@@ -189,11 +266,18 @@ def _details(record: dict) -> dict:
 def list_(
     resource_group: Group = None,
     show_details: Annotated[bool, typer.Option("--show-details", "-d", help="Show public ip address, FQDN, and power states.")] = False,
+    vmss: Annotated[str, typer.Option("--vmss", help="List VM instances in a specific VMSS. Please specify the VMSS id or VMSS name.")] = None,
 ):
     """List details of Virtual Machines."""
     from ..ops import vms
     from .common import default_group
 
+    if vmss is not None:
+        from ..errors import AzureError
+
+        # autopatch has no scale sets: the one named cannot exist (az gets ARM's not-found)
+        raise AzureError("ResourceNotFound", f"The Resource 'Microsoft.Compute/virtualMachineScaleSets/{vmss}' "
+                         f"under resource group '{default_group(resource_group)}' was not found.", 404)
     state = reader()
     records = vms.list_records(state, default_group(resource_group))
     if resource_group:
@@ -210,7 +294,8 @@ def list_(
 
 
 @app.command("get-instance-view", epilog=GLOBAL_ARGUMENTS_HELP)
-def get_instance_view(resource_group: Group = None, name: VmName = None, ids: Ids = None):
+def get_instance_view(resource_group: Group = None, name: VmName = None, ids: Ids = None,
+                      acquire_policy_token: PolicyToken = False, change_reference: ChangeReference = None):
     """Get instance information about a VM."""
     from ..ops import vms
 
@@ -228,11 +313,16 @@ def delete(
     name: VmName = None,
     ids: Ids = None,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not prompt for confirmation.")] = False,
-    no_wait: NoWait = False,
+    no_wait: AazNoWait = None,
+    force_deletion: Annotated[str, typer.Option("--force-deletion", help="Optional parameter to force delete virtual machines.  Allowed values: 0, 1, f, false, n, no, t, true, y, yes.")] = None,
+    acquire_policy_token: PolicyToken = False,
+    change_reference: ChangeReference = None,
 ):
     """Delete a virtual machine."""
     from ..ops import vms
 
+    azparse.aaz_bool(no_wait, "--no-wait")
+    azparse.aaz_bool(force_deletion, "--force-deletion")
     pairs = targets(resource_group, name, ids, VM_TYPE)
     confirm("Are you sure you want to perform this operation?", yes)
     with writer() as state:
@@ -251,8 +341,10 @@ def _power(resource_group, name, ids, action: str) -> None:
 
 
 @app.command("start", epilog=GLOBAL_ARGUMENTS_HELP)
-def start(resource_group: Group = None, name: VmName = None, ids: Ids = None, no_wait: NoWait = False):
+def start(resource_group: Group = None, name: VmNameAlias = None, ids: Ids = None, no_wait: AazNoWait = None,
+          acquire_policy_token: PolicyToken = False, change_reference: ChangeReference = None):
     """Start a stopped VM."""
+    azparse.aaz_bool(no_wait, "--no-wait")
     _power(resource_group, name, ids, "start")
 
 
@@ -263,6 +355,8 @@ def stop(
     ids: Ids = None,
     skip_shutdown: Annotated[bool, typer.Option("--skip-shutdown", help="Skip shutdown and power-off immediately.")] = False,
     no_wait: NoWait = False,
+    acquire_policy_token: PolicyToken = False,
+    change_reference: ChangeReference = None,
 ):
     """Power off (stop) a running VM. The VM will continue to be billed."""
     warn('Virtual machine will continue to be billed. To avoid this, you can deallocate the VM through "az vm deallocate"')
@@ -270,8 +364,24 @@ def stop(
 
 
 @app.command("deallocate", epilog=GLOBAL_ARGUMENTS_HELP)
-def deallocate(resource_group: Group = None, name: VmName = None, ids: Ids = None, no_wait: NoWait = False):
-    """Deallocate a VM so that computing resources are no longer allocated."""
+def deallocate(
+    resource_group: Group = None,
+    name: VmNameAlias = None,
+    ids: Ids = None,
+    no_wait: AazNoWait = None,
+    force_deallocate: Annotated[str, typer.Option("--force-deallocate", help="Optional parameter to force deallocate a virtual machine. Default is false.  Allowed values: 0, 1, f, false, n, no, t, true, y, yes.")] = None,
+    hibernate: Annotated[str, typer.Option("--hibernate", help="Optional parameter to hibernate a virtual machine.  Allowed values: 0, 1, f, false, n, no, t, true, y, yes.")] = None,
+    acquire_policy_token: PolicyToken = False,
+    change_reference: ChangeReference = None,
+):
+    """Deallocate a VM so that computing resources are no longer allocated.
+
+    --force-deallocate ends the same way here (the guest's shutdown is not emulated); --hibernate
+    deallocates too (a hibernated VM is deallocated, and hibernation is not emulated).
+    """
+    azparse.aaz_bool(no_wait, "--no-wait")
+    azparse.aaz_bool(force_deallocate, "--force-deallocate")
+    azparse.aaz_bool(hibernate, "--hibernate")
     _power(resource_group, name, ids, "deallocate")
 
 
@@ -354,10 +464,10 @@ def avset_list(resource_group: Group = None):
 
 # ---- on-demand patching: assess-patches, install-patches ---------------------------------------
 
-# az's client-side choices, sorted as az lists them
-WINDOWS_CLASSIFICATIONS = tuple(sorted(catalog.WINDOWS_PATCH_CLASSIFICATIONS))
-LINUX_CLASSIFICATIONS = tuple(sorted(catalog.LINUX_PATCH_CLASSIFICATIONS))
-REBOOT_SETTINGS = tuple(sorted(catalog.REBOOT_SETTINGS))
+# az's client-side choices in their declaration order (the SDK enums', as its errors list them)
+WINDOWS_CLASSIFICATIONS = catalog.WINDOWS_PATCH_CLASSIFICATIONS
+LINUX_CLASSIFICATIONS = catalog.LINUX_PATCH_CLASSIFICATIONS
+REBOOT_SETTINGS = catalog.REBOOT_SETTINGS
 AssessName = Annotated[str, typer.Option("--name", "--vm-name", "-n", help="The name of the Virtual Machine. You can configure the default using `az configure --defaults vm=<name>`.")]
 Strings = list[str]
 
@@ -367,10 +477,12 @@ def assess_patches(
     resource_group: Group = None,
     name: AssessName = None,
     ids: Ids = None,
-    no_wait: NoWait = False,
+    no_wait: AazNoWait = None,
+    acquire_policy_token: PolicyToken = False,
+    change_reference: ChangeReference = None,
 ):
     """Assess patches on a VM."""
-    wait = not no_wait
+    wait = not azparse.aaz_bool(no_wait, "--no-wait")
     pairs = targets(resource_group, name, ids, VM_TYPE)
     from ..ops import ondemand
 
@@ -456,6 +568,8 @@ def install_patches(
     package_name_masks_to_exclude: Annotated[Strings, typer.Option("--package-name-masks-to-exclude", help="Space-separated list of packages to exclude in the patch operation. Format: packageName_packageVersion. Applicable to Linux VM only.")] = None,
     package_name_masks_to_include: Annotated[Strings, typer.Option("--package-name-masks-to-include", help="Space-separated list of packages to include in the patch operation. Format: packageName_packageVersion. Applicable to Linux VM only.")] = None,
     no_wait: NoWait = False,
+    acquire_policy_token: PolicyToken = False,
+    change_reference: ChangeReference = None,
 ):
     """Install patches on a VM."""
     from ..errors import UsageError
@@ -470,7 +584,7 @@ def install_patches(
         classifications_win=_choices(classifications_to_include_win, WINDOWS_CLASSIFICATIONS, "--classifications-to-include-win"),
         kb_include=kb_numbers_to_include,
         kb_exclude=kb_numbers_to_exclude,
-        exclude_kbs_requiring_reboot=bool3(exclude_kbs_requiring_reboot, "--exclude-kbs-requiring-reboot"),
+        exclude_kbs_requiring_reboot=azparse.three_state(exclude_kbs_requiring_reboot, "--exclude-kbs-requiring-reboot"),
         max_patch_publish_date=_publish_date(max_patch_publish_date),
         classifications_linux=_choices(classifications_to_include_linux, LINUX_CLASSIFICATIONS, "--classifications-to-include-linux"),
         package_include=package_name_masks_to_include,

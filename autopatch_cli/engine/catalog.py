@@ -148,8 +148,11 @@ def cumulative_kb(seed: int, year: int, month: int, family: str) -> str:
 
 
 def releases_between(seed: int, start: datetime, end: datetime, family: str) -> list[tuple[datetime, list[Patch]]]:
-    """Every release published in ``(start, end]``, oldest first."""
+    """Every release published in ``(start, end]``, oldest first; none for an OS without a catalog here (a
+    custom image, an attached disk, a SKU autopatch does not model), so such a VM assesses clean, never crashes."""
     out = []
+    if family not in OS_FAMILIES:
+        return out
     year, month = start.year, start.month
     while True:
         when = patch_tuesday(year, month)

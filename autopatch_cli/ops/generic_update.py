@@ -108,13 +108,15 @@ def _resolve(view: dict, parts: list[str | int], model: Any, create: bool, full_
     raise ValidationError(f"invalid property path: '{full_path}'")  # pragma: no cover
 
 
-def apply_generic_update(view: dict, model: Any, sets=(), adds=(), removes=()) -> dict:
+def apply_generic_update(view: dict, model: Any, sets=(), adds=(), removes=(), force_string: bool = False) -> dict:
+    """az's generic update; ``force_string`` keeps --set/--add values as the strings given."""
+    value_of = str if force_string else parse_value
     for expression in sets:
         path, sep, raw = expression.partition("=")
         if not sep or not path:
             raise ValidationError(f"invalid syntax for --set: '{expression}'. Expected: PATH=VALUE")
         container, key, _ = _resolve(view, parse_path(path), model, True, path)
-        container[key] = parse_value(raw)
+        container[key] = value_of(raw)
     for expression in adds:
         path, *values = expression if isinstance(expression, (list, tuple)) else expression.split(" ")
         container, key, _ = _resolve(view, parse_path(path), model, True, path)
@@ -125,12 +127,12 @@ def apply_generic_update(view: dict, model: Any, sets=(), adds=(), removes=()) -
         for value in values:
             if "=" in value and not value.startswith("{"):
                 k, _, v = value.partition("=")
-                item[k] = parse_value(v)
+                item[k] = value_of(v)
             else:
                 if item:
                     target.append(item)
                     item = {}
-                target.append(parse_value(value))
+                target.append(value_of(value))
         if item:
             target.append(item)
     for expression in removes:

@@ -98,7 +98,7 @@ def delete(state, name: str) -> None:
     """Delete the group and everything in it, as ARM does."""
     group = require(state, name)
     prefix = f"{group['name'].lower()}/"
-    for collection in ("vms", "availabilitySets"):
+    for collection in ("vms", "availabilitySets", "networkResources", "deployments"):
         items = state.data.get(collection, {})
         for key in [k for k in items if k.startswith(prefix)]:
             del items[key]

@@ -15,11 +15,11 @@ class Session:
         self.path = Path(path) if path else store.default_path()
 
     def reader(self) -> store.StoreReader:
-        """Reads decode only what they ask for; no lock is needed (writers replace atomically)."""
+        """Reads decode only what they ask for; no lock is needed (writers replace or append atomically)."""
         return store.StoreReader(self.path, new_state)
 
     @contextmanager
     def writer(self) -> Iterator[State]:
-        """Lock, load, yield, and write back only if the block succeeds."""
+        """Lock, open, yield, and write back what changed, only if the block succeeds."""
         with store.transaction(self.path, new_state) as data:
             yield State(data)

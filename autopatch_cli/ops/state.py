@@ -71,7 +71,11 @@ def seeded_random(state, purpose: str) -> random.Random:
 
 
 class State:
-    """A loaded, writable state document with the same read interface as :class:`StoreReader`."""
+    """A writable state document with the same read interface as :class:`StoreReader`.
+
+    ``data`` is a plain dict or the store's lazy :class:`~autopatch_cli.store.Document` (which decodes
+    sections and VMs as they are used); :meth:`full` gives the whole state as plain dicts either way.
+    """
 
     def __init__(self, data: dict[str, Any]):
         self.data = data
@@ -83,4 +87,5 @@ class State:
         return self.data.get(collection, {}).get(key)
 
     def full(self) -> dict[str, Any]:
-        return self.data
+        materialize = getattr(self.data, "materialize", None)
+        return materialize() if materialize is not None else self.data

@@ -30,6 +30,12 @@ def request_view(state, group: str, name: str, model, location: str, existing: d
             if part not in properties and part in existing["vm"]["properties"]:
                 properties[part] = copy.deepcopy(existing["vm"]["properties"][part])
         properties["vmId"] = existing["vm"]["properties"]["vmId"]
+        # A PUT may leave out what it cannot change (az vm update drops storageProfile.imageReference on
+        # purpose): ARM keeps the stored value, so the VM keeps its image.
+        stored_storage, given_storage = existing["vm"]["properties"].get("storageProfile", {}), properties.get("storageProfile")
+        for part in ("imageReference", "osDisk"):
+            if isinstance(given_storage, dict) and part not in given_storage and part in stored_storage:
+                given_storage[part] = copy.deepcopy(stored_storage[part])
     return vm
 
 

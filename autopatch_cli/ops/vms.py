@@ -161,14 +161,14 @@ def on_configuration_change(state, record: dict, existing_mode: str | None) -> N
 # ---- az vm update: generic --set/--add/--remove ------------------------------------------------
 
 
-def update_generic(state, group: str, name: str, sets=(), adds=(), removes=()) -> dict:
+def update_generic(state, group: str, name: str, sets=(), adds=(), removes=(), force_string: bool = False) -> dict:
     from ..models.compute import VirtualMachine
     from ..models.versions import flatten_az, unflatten_az
     from .generic_update import apply_generic_update
 
     record = require(state, group, name)
     view = flatten_az(resource(record))
-    apply_generic_update(view, VirtualMachine, sets=sets, adds=adds, removes=removes)
+    apply_generic_update(view, VirtualMachine, sets=sets, adds=adds, removes=removes, force_string=force_string)
     if isinstance(view.get("tags"), dict):  # az sends tag values as strings: --set tags.n=3 stores "3"
         import json
 

@@ -1,0 +1,165 @@
+"""Microsoft.Resources/deployments over ARM (``az vm create``, ``az deployment group ...``), ops/deployments.py.
+
+A PUT validates the template (400 with ARM's error when it is not valid: nothing deployed), deploys it at
+once, and answers 201 with ``provisioningState: Accepted`` and an ``Azure-AsyncOperation`` monitor, as ARM
+does; the monitor reports ``Succeeded`` (or ``Failed`` with the deployment's error) at its first poll.
+Each resource goes through the operation its own PUT uses: a VM is shaped from the resource's apiVersion
+as a VM PUT at that version is (compute._carry_unversioned), then ops.vms.put applies every rule.
+"""
+
+from __future__ import annotations
+
+from ..errors import AzureError
+from . import apiversions
+from .framework import ArmResponse, Request, Route, json_response
+
+_DEPLOYMENTS = "/subscriptions/{sub}/resourcegroups/{rg}/providers/Microsoft.Resources/deployments"
+_FAMILY_OF = {"microsoft.compute": "compute", "microsoft.network": "network"}
+
+
+def _check_api_version(resource_type: str, api_version: str) -> None:
+    namespace, _, kind = resource_type.partition("/")
+    family = _FAMILY_OF[namespace.lower()]
+    apiversions.check(family, api_version, resource_type=kind)
+
+
+def _deploy_vm(state, group: str, name: str, body: dict, api_version: str) -> str:
+    from ..ops import network, vms
+    from .compute import _carry_unversioned
+
+    existing = vms.find(state, group, name)
+    body = _carry_unversioned(body, existing["vm"] if existing else None, api_version)
+    record = vms.put(state, group, name, body)
+    vm = record["vm"]
+    for nic in vm["properties"].get("networkProfile", {}).get("networkInterfaces", []):
+        if nic.get("id"):
+            network.attach_vm(state, nic["id"], vm["id"])
+    return vm["id"]
+
+
+def _network_deployer(type_name: str):
+    def deploy(state, group: str, name: str, body: dict, api_version: str) -> str:
+        from ..ops import network
+
+        document, _ = network.put(state, group, type_name, name, body)
+        return document["id"]
+
+    return deploy
+
+
+def deployers() -> dict:
+    from ..ops import network
+
+    found = {"Microsoft.Compute/virtualMachines": _deploy_vm}
+    for type_name in network.TYPES.values():
+        found[f"{network.NAMESPACE}/{type_name}"] = _network_deployer(type_name)
+    return found
+
+
+def put_deployment(router, request: Request, parts: dict) -> ArmResponse:
+    from ..ops import deployments
+
+    body = request.json_body()
+    with router.writer() as state:
+        document, created = deployments.run(state, parts["rg"], parts["name"], body, deployers(), _check_api_version)
+        path = f"{document['id']}/operationStatuses/{document['properties']['correlationId']}"
+        headers = {"Azure-AsyncOperation": request.url(path, **{"api-version": request.api_version}),
+                   "Retry-After": str(router.retry_after)}
+    document["properties"]["provisioningState"] = "Accepted"
+    return json_response(201 if created else 200, document, headers)
+
+
+def validate_deployment(router, request: Request, parts: dict) -> ArmResponse:
+    """POST .../validate: ARM's preflight alone; nothing is deployed and the store is not written."""
+    from ..ops import deployments
+
+    body = request.json_body()
+    reader = router.reader()
+    deployments.validate_name(parts["name"])
+    ordered, shown, template, _ = deployments.plan(reader, parts["rg"], parts["name"], body.get("properties"),
+                                                   deployers(), _check_api_version)
+    group = reader.section("resourceGroups", {})[parts["rg"].lower()]["name"]
+    sub = reader.section("subscription")["id"]
+    return json_response(200, {
+        "id": f"/subscriptions/{sub}/resourceGroups/{group}/providers/{deployments.DEPLOYMENT_TYPE}/{parts['name']}",
+        "name": parts["name"],
+        "type": deployments.DEPLOYMENT_TYPE,
+        "properties": {
+            "templateHash": deployments.template_hash(template),
+            "parameters": shown,
+            "mode": "Incremental",
+            "provisioningState": "Succeeded",
+            "validatedResources": [
+                {"id": f"/subscriptions/{sub}/resourceGroups/{group}/providers/{r.type}/{r.name}"} for r in ordered],
+        },
+    })
+
+
+def get_deployment(router, request: Request, parts: dict) -> ArmResponse:
+    from ..ops import deployments
+
+    return json_response(200, deployments.show(router.reader(), parts["rg"], parts["name"]))
+
+
+def head_deployment(router, request: Request, parts: dict) -> ArmResponse:
+    from ..ops import deployments
+
+    return ArmResponse(204 if deployments.find(router.reader(), parts["rg"], parts["name"]) else 404)
+
+
+def list_deployments(router, request: Request, parts: dict) -> ArmResponse:
+    from ..ops import deployments
+
+    return json_response(200, {"value": deployments.list_deployments(router.reader(), parts["rg"])})
+
+
+def delete_deployment(router, request: Request, parts: dict) -> ArmResponse:
+    """Deleting a deployment removes its history, not the resources it deployed (as in ARM)."""
+    from ..ops import deployments
+
+    with router.writer() as state:
+        deleted = deployments.delete(state, parts["rg"], parts["name"])
+    return ArmResponse(202 if deleted else 204)
+
+
+def operation_status(router, request: Request, parts: dict) -> ArmResponse:
+    from ..ops import deployments
+
+    document = deployments.show(router.reader(), parts["rg"], parts["name"])
+    if document["properties"]["correlationId"].lower() != parts["op"].lower():
+        raise AzureError("NotFound", f"The operation '{parts['op']}' could not be found.", 404)
+    status = {"status": document["properties"]["provisioningState"]}
+    if "error" in document["properties"]:
+        status["error"] = document["properties"]["error"]
+    return json_response(200, status)
+
+
+def list_operations(router, request: Request, parts: dict) -> ArmResponse:
+    from ..ops import deployments
+
+    return json_response(200, {"value": deployments.operations_of(router.reader(), parts["rg"], parts["name"])})
+
+
+def get_operation(router, request: Request, parts: dict) -> ArmResponse:
+    from ..ops import deployments
+
+    for operation in deployments.operations_of(router.reader(), parts["rg"], parts["name"]):
+        if operation["operationId"].lower() == parts["op"].lower():
+            return json_response(200, operation)
+    raise AzureError("DeploymentOperationNotFound", f"The deployment operation '{parts['op']}' could not be found.", 404)
+
+
+_TYPE = "deployments"
+ROUTES = [
+    # az deployment operation group list uses the path without /providers/Microsoft.Resources
+    Route("GET", _DEPLOYMENTS, list_deployments, "resources", _TYPE),
+    Route("PUT", _DEPLOYMENTS + "/{name}", put_deployment, "resources", _TYPE),
+    Route("GET", _DEPLOYMENTS + "/{name}", get_deployment, "resources", _TYPE),
+    Route("HEAD", _DEPLOYMENTS + "/{name}", head_deployment, "resources", _TYPE),
+    Route("DELETE", _DEPLOYMENTS + "/{name}", delete_deployment, "resources", _TYPE),
+    Route("POST", _DEPLOYMENTS + "/{name}/validate", validate_deployment, "resources", _TYPE),
+    Route("GET", _DEPLOYMENTS + "/{name}/operationStatuses/{op}", operation_status, "resources", _TYPE),
+    Route("GET", _DEPLOYMENTS + "/{name}/operations", list_operations, "resources", _TYPE),
+    Route("GET", _DEPLOYMENTS + "/{name}/operations/{op}", get_operation, "resources", _TYPE),
+    Route("GET", "/subscriptions/{sub}/resourcegroups/{rg}/deployments/{name}/operations", list_operations, "resources", _TYPE),
+]

@@ -1,0 +1,76 @@
+"""A managed-identity token endpoint, App Service style, so the stock az signs in without Microsoft.
+
+``autopatch az-env`` sets ``IDENTITY_ENDPOINT`` to ``{server}/msi/token`` and ``IDENTITY_HEADER`` to a
+secret; az (through MSAL) then asks ``GET /msi/token?resource=...&api-version=2019-08-01`` with the header
+``X-IDENTITY-HEADER`` and sends the ``access_token`` it gets as its bearer token to every ARM call.
+
+The secret: when serve runs with ``--require-token T``, the header must be ``T`` and the token handed out
+is ``T`` (the identity endpoint never gives the token to someone who does not already hold it); otherwise
+any non-empty header is taken (the emulator has no real authentication then) and the token is an unsigned,
+JWT-shaped string carrying the store's tenant and the identity's object id, the claims az reads.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+from urllib.parse import parse_qsl, urlsplit
+
+from ..errors import AzureError
+from .framework import ArmResponse, error_response, json_response
+
+TOKEN_PATH = "/msi/token"
+TOKEN_LIFETIME = 24 * 3600
+# The identity's object id in the tokens and in az's profile: a fixed, recognisable GUID.
+PRINCIPAL_ID = "a0a0a0a0-0000-4000-8000-00000000aa01"
+ARM_AUDIENCE = "https://management.core.windows.net/"
+
+
+def is_token_request(path: str) -> bool:
+    return urlsplit(path).path.rstrip("/").lower() == TOKEN_PATH
+
+
+def answer(router, required_token: str | None, method: str, path: str, headers: dict[str, str]) -> ArmResponse:
+    """The token response App Service's identity endpoint gives, or its 400/401 refusal."""
+    if method.upper() != "GET":
+        return error_response(AzureError("MethodNotAllowed", f"The identity endpoint does not support http method '{method}'.", 405))
+    query = dict(parse_qsl(urlsplit(path).query, keep_blank_values=True))
+    secret = next((v for k, v in headers.items() if k.lower() == "x-identity-header"), "")
+    if not secret:
+        return _refuse(401, "The request is missing the X-IDENTITY-HEADER header (set IDENTITY_HEADER; see 'autopatch az-env').")
+    if required_token is not None and secret != required_token:
+        return _refuse(401, "The X-IDENTITY-HEADER header does not match: give 'autopatch az-env --token' the token "
+                            "'autopatch serve --require-token' was started with.")
+    resource = query.get("resource") or query.get("scope", "").removesuffix("/.default")
+    if not resource:
+        return _refuse(400, "The 'resource' query parameter is required.")
+    now = int(time.time())
+    tenant = router.reader().section("subscription")["tenantId"]
+    token = required_token if required_token is not None else unsigned_token(tenant, resource, now)
+    return json_response(200, {
+        "access_token": token,
+        "expires_on": str(now + TOKEN_LIFETIME),
+        "resource": resource,
+        "token_type": "Bearer",
+        "client_id": PRINCIPAL_ID,
+    })
+
+
+def unsigned_token(tenant: str, audience: str, now: int) -> str:
+    """A JWT-shaped token (alg none): az decodes its claims, ARM here checks nothing."""
+    def part(value: dict) -> str:
+        return base64.urlsafe_b64encode(json.dumps(value, separators=(",", ":")).encode()).rstrip(b"=").decode()
+
+    claims = {
+        "aud": audience, "iss": f"https://sts.windows.net/{tenant}/", "iat": now, "nbf": now,
+        "exp": now + TOKEN_LIFETIME, "tid": tenant, "oid": PRINCIPAL_ID, "sub": PRINCIPAL_ID,
+        "appid": PRINCIPAL_ID, "idtyp": "app", "ver": "1.0",
+    }
+    return f"{part({'alg': 'none', 'typ': 'JWT'})}.{part(claims)}."
+
+
+def _refuse(status: int, message: str) -> ArmResponse:
+    """App Service's identity endpoint answers errors as OAuth does."""
+    return json_response(status, {"error": "invalid_request" if status == 400 else "unauthorized_client",
+                                  "error_description": message, "statusCode": status, "message": message})
