@@ -234,3 +234,15 @@ def test_the_powershell_cmdlets_of_the_doc(today):
                 "VirtualMachines", "-ProviderName", "Microsoft.Compute", "-ConfigurationAssignmentName", "x",
                 "-MaintenanceConfigurationId", config["id"] + "-missing")
     assert bad.exit_code != 0 and bad.stderr.startswith("ERROR")
+
+
+def test_a_deleted_vm_takes_its_assignments_with_it(today):
+    _vm(today, "v", True, True)
+    config = _schedule(today)
+    _assign(today, "v", config["id"])
+    _ok(today("vm", "delete", "-g", "rg", "-n", "v", "--yes"))
+    _vm(today, "v", True, False)  # the same name again: no schedule, the platform patches it
+    assert _ok(today("maintenance", "assignment", "list", "-g", "rg", "--resource-name", "v", "--resource-type",
+                     "virtualMachines", "--provider-name", "Microsoft.Compute")) == []
+    _ok(today("tick", "--days", "30"))
+    assert _installations(today, "v") and all(r["release"] == "2024-06" for r in _installations(today, "v"))

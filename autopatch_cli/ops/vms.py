@@ -221,6 +221,8 @@ def delete(state, group: str, name: str) -> None:
 
     patching.on_delete(state, record)
     del state.data["vms"][ids.key(group, name)]
+    # its schedule assignments go with it (a VM made again under the name starts with none)
+    state.data.get("configurationAssignments", {}).pop(ids.key(group, name), None)
 
 
 def list_vms(state, group: str | None = None) -> list[dict]:
