@@ -67,7 +67,9 @@ lock on show progress, so a long queue of writers is served, however long)."""
 JOURNAL_MIN_BYTES = int(os.environ.get("AUTOPATCH_JOURNAL_MIN_BYTES", 1 << 20))
 """Snapshots smaller than this are rewritten whole on every write (cheap), and so have no journal."""
 JOURNAL_MAX_BYTES = 8 << 20
-"""A journal is folded into a new snapshot past a quarter of the snapshot's size, and at most this."""
+"""A journal is folded into a new snapshot past a quarter of the snapshot's size (but not before it holds
+JOURNAL_FOLD_MIN_BYTES), and at most this: readers search it, so it stays small."""
+JOURNAL_FOLD_MIN_BYTES = 1 << 20
 # Sections kept one entry a line; everything else is a one-line section.
 COLLECTION_SECTIONS = ("vms",)
 
@@ -116,8 +118,11 @@ def serialize(state: dict[str, Any]) -> str:
     return "".join(_chunks(state))
 
 
-def _chunks(state: dict[str, Any]) -> Iterator[str]:
-    """:func:`serialize`'s text in pieces, so that a writer streams it instead of holding a copy."""
+def _chunks(state: dict[str, Any], mark=None) -> Iterator[str]:
+    """:func:`serialize`'s text in pieces, so that a writer streams it instead of holding a copy.
+
+    ``mark(collection, key)`` is called just before each entry's piece (which starts with its newline).
+    """
     yield f'{{"schemaVersion": {int(state["schemaVersion"])}'
     for name in [k for k in state if k != "schemaVersion" and k not in COLLECTION_SECTIONS]:
         yield f",\n{_dumps(name)}: "
@@ -127,6 +132,8 @@ def _chunks(state: dict[str, Any]) -> Iterator[str]:
         entries = state[name]
         last = len(entries) - 1
         for i, (key, value) in enumerate(entries.items()):
+            if mark is not None:
+                mark(name, key)
             yield f"\n{_dumps(key)}: {_dumps(value)}{',' if i < last else ''}"
         yield "\n}"
     yield "\n}\n"
@@ -231,12 +238,15 @@ def _expect(value: Any, kind: type, field: str) -> None:
 def _fields(value: Any, field: str, required: dict[str, type], optional: dict[str, type] = {}) -> None:  # noqa: B006
     _expect(value, dict, field)
     for key, kind in required.items():
-        if key not in value:
+        item = value.get(key, _MISSING)
+        if item is _MISSING:
             raise ShapeError(_field(field, key), "missing")
-        _expect(value[key], kind, _field(field, key))
+        if type(item) is not kind and (kind in (int, bool) or not isinstance(item, kind)):
+            _expect(item, kind, _field(field, key))
     for key, kind in optional.items():
-        if key in value and value[key] is not None:
-            _expect(value[key], kind, _field(field, key))
+        item = value.get(key)
+        if item is not None and type(item) is not kind:
+            _expect(item, kind, _field(field, key))
 
 
 def _objects(value: Any, field: str, required: dict[str, type] | None = None) -> None:
@@ -301,11 +311,21 @@ def check_section(name: str, value: Any) -> None:
         check(value, name)
 
 
+_ENTRY = {"vm": dict, "sim": dict}
+_ENTRY_OPTIONAL = {"iv": dict}
+_ENTRY_VM = {"name": str, "location": str, "properties": dict}
+
+
 def check_entry(collection: str, key: str, value: Any) -> None:
     """Raise :class:`ShapeError` for a VM entry that is not shaped as autopatch writes it."""
+    if type(value) is dict:  # the common case, without building the field's name
+        vm = value.get("vm")
+        if type(vm) is dict and type(value.get("sim")) is dict and type(value.get("iv", {})) is dict and \
+                type(vm.get("name")) is str and type(vm.get("location")) is str and type(vm.get("properties")) is dict:
+            return
     field = _field(collection, key)
-    _fields(value, field, {"vm": dict, "sim": dict}, {"iv": dict})
-    _fields(value["vm"], f"{field}.vm", {"name": str, "location": str, "properties": dict})
+    _fields(value, field, _ENTRY, _ENTRY_OPTIONAL)
+    _fields(value["vm"], f"{field}.vm", _ENTRY_VM)
 
 
 def check_document(state: Any) -> None:
@@ -606,6 +626,7 @@ class _Files:
         self.verified = False  # the journal says autopatch wrote and checked this very snapshot
         self.snapshot_stat: os.stat_result | None = None
         self._lines: dict[int, dict] = {}
+        self.index: dict[str, dict[str, int]] | None = None  # collection -> key -> offset of its snapshot line
         self._open()
 
     def _open(self) -> None:
@@ -615,7 +636,7 @@ class _Files:
             # A fold between our two opens: the journal read is the new snapshot's; open that snapshot.
             self._open_snapshot()
         if journal is not None and self._journal_matches(journal):
-            self.journal, self.journal_body, self.journal_end, identity = journal
+            self.journal, self.journal_body, self.journal_end, _, self.index = journal
             self.journal_ok = True
             self.verified = True
         # else: no journal, or one a fold already took in (a crash between a fold's two renames)
@@ -645,7 +666,8 @@ class _Files:
                 f"The store journal '{_journal_path(self.shown)}' is not an autopatch journal: {exc!s}. It was "
                 "left untouched: move it aside to use the snapshot alone."
             ) from None
-        return raw, first + 1, end, identity
+        index = header.get("index")
+        return raw, first + 1, end, identity, index if isinstance(index, dict) else None
 
     def _open_snapshot(self) -> None:
         self.parsed = None
@@ -752,8 +774,16 @@ class _Files:
         at = self.collection_at.get(collection)
         if at is None:
             return _MISSING
+        marker = _dumps(key).encode() + b": "
+        offsets = (self.index or {}).get(collection)
+        if offsets is not None:  # the snapshot's own index: no search, and a key it lacks is not there
+            offset = offsets.get(key)
+            if offset is None:
+                return _MISSING
+            if self.raw[offset - 1 : offset + len(marker)] == b"\n" + marker:
+                return self._decode_line(b"\n" + marker, offset - 1, offset + len(marker))
         start = at + len(_dumps(collection)) + 4
-        return self._decode_line(b"\n" + _dumps(key).encode() + b": ", start)
+        return self._decode_line(b"\n" + marker, start)
 
     def _decode_line(self, marker: bytes, start: int, stop: int | None = None) -> Any:
         raw = self.raw
@@ -797,10 +827,13 @@ def _parse_document(raw, shown: Path) -> dict[str, Any]:
     enabled = gc.isenabled()
     gc.disable()
     try:
-        data = bytes(raw)
-        text = data.decode(json.detect_encoding(data), "surrogatepass")
-        del data
-        state = json.loads(text)
+        try:
+            state = _loads_line(raw)  # orjson: several times faster on a big store
+        except ValueError:  # what only json reads (lone surrogates, other encodings), or not JSON at all
+            data = bytes(raw)
+            text = data.decode(json.detect_encoding(data), "surrogatepass")
+            del data
+            state = json.loads(text)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise _corrupt(shown, f"not valid JSON: {exc}") from exc
     finally:
@@ -1093,10 +1126,13 @@ def _commit(path: Path, shown: Path, files: _Files, document: Document, before: 
             return
         line = _dumps(record).encode("utf-8", "surrogatepass") + b"\n"
         size = files.snapshot_stat.st_size
-        limit = min(max(size // 4, JOURNAL_MIN_BYTES), JOURNAL_MAX_BYTES)
+        limit = min(max(size // 4, JOURNAL_FOLD_MIN_BYTES), JOURNAL_MAX_BYTES)
+        _check_encodable(line, record)
         if files.journal_size() + len(line) <= limit:
-            _check_encodable(line, record)
             _append_journal(path, shown, files, line)
+            return
+        if files.index is not None and set(files.index) >= set(COLLECTION_SECTIONS) and files.collection_at:
+            _fold(path, shown, files, document)
             return
         document.materialize()
     state = document.whole
@@ -1145,9 +1181,14 @@ def _write_snapshot(path: Path, shown: Path, files: _Files, state: dict[str, Any
     digest = hashlib.blake2b(digest_size=32)
     newline = os.linesep.encode()  # what a text-mode file writes for "\n" (only the layout's own newlines)
     unwritable: list[UnicodeEncodeError] = []
+    index: dict[str, dict[str, int]] = {}
+    position = [0]
+
+    def mark(collection: str, key: str) -> None:
+        index.setdefault(collection, {})[key] = position[0] + len(newline)
 
     def encoded() -> Iterator[bytes]:
-        for chunk in _chunks(state):
+        for chunk in _chunks(state, mark):
             try:
                 data = chunk.encode("utf-8")
             except UnicodeEncodeError as exc:  # a lone surrogate: an error only if the text changed
@@ -1155,7 +1196,10 @@ def _write_snapshot(path: Path, shown: Path, files: _Files, state: dict[str, Any
                 unwritable.append(exc)
             del chunk
             digest.update(data)
-            yield data if newline == b"\n" else data.replace(b"\n", newline)
+            if newline != b"\n":
+                data = data.replace(b"\n", newline)
+            position[0] += len(data)
+            yield data
 
     def keep() -> bool:
         if before is not None and digest.digest() == before:
@@ -1167,14 +1211,126 @@ def _write_snapshot(path: Path, shown: Path, files: _Files, state: dict[str, Any
     written = _write_file(path, encoded(), shown, keep=keep)
     if written is None:
         return
+    _new_journal(path, shown, files, written, index)
+
+
+def _new_journal(path: Path, shown: Path, files: _Files, written: os.stat_result, index: dict) -> None:
+    """The journal that extends a snapshot just written: its header (the snapshot's identity and index)."""
     journal = _journal_path(path)
     if written.st_size >= JOURNAL_MIN_BYTES:
-        header = _dumps({"autopatchJournal": 1, "snapshot": _identity(written)}).encode() + b"\n"
+        header = _dumps({"autopatchJournal": 1, "snapshot": _identity(written), "index": index}).encode() + b"\n"
         _write_file(journal, iter([header]), shown, mode=_mode_of(path))
     elif files.journal_ok or journal.exists():
         try:
             os.unlink(journal)
-        except FileNotFoundError:
+        except OSError:  # harmless: a journal that does not name the new snapshot is ignored
             pass
-        except OSError as exc:  # harmless: a journal that does not name the new snapshot is ignored
-            del exc
+
+
+def _fold(path: Path, shown: Path, files: _Files, document: Document) -> None:
+    """A new snapshot from the old one, the journal and this write, without parsing the old one.
+
+    Unchanged VM lines and sections are copied as bytes (the snapshot's index gives every VM line's
+    place); only what the journal and this write changed is serialized. The text is the one
+    :func:`serialize` gives for the same state, key order included.
+    """
+    raw = files.raw
+    records = []
+    at = files.journal_body
+    while at < files.journal_end:
+        end = files.journal.find(b"\n", at)
+        records.append(files._journal_record(at, end))
+        at = end + 1
+    records.append(document.delta())
+    sections: dict[str, Any] = {}
+    collections = {}
+    for name in COLLECTION_SECTIONS:
+        base = (files.index or {}).get(name, {})
+        collections[name] = (base, {}, set(), {})  # base offsets, changed base values, removed, appended
+    for record in records:
+        for name, keys in record.get("deleted", {}).items():
+            base, changed, removed, appended = collections[name]
+            for key in keys:
+                if key in appended:
+                    del appended[key]
+                elif key in base:
+                    removed.add(key)
+                    changed.pop(key, None)
+        sections.update(record.get("sections", {}))
+        for name, entries in record.get("entries", {}).items():
+            base, changed, removed, appended = collections[name]
+            for key, value in entries.items():
+                if key in appended or key not in base or key in removed:
+                    appended[key] = value
+                else:
+                    changed[key] = value
+    # the snapshot's sections, in order, each line copied unless changed; new sections after them
+    first_collection = min(files.collection_at.values())
+    lines: list[tuple[str, int, int]] = []
+    at = raw.find(b"\n") + 1
+    while at < first_collection + 1:
+        end = raw.find(b"\n", at)
+        key, _ = _decoder.raw_decode(raw[at : at + 256].decode("utf-8", "replace"))
+        lines.append((key, at, end))
+        at = end + 1
+    newline = os.linesep.encode()
+    index: dict[str, dict[str, int]] = {}
+    position = [0]
+
+    def pieces() -> Iterator[bytes]:
+        def out(data: bytes) -> bytes:
+            position[0] += len(data)
+            return data
+
+        yield out(f'{{"schemaVersion": {SCHEMA_VERSION}'.encode())
+        seen = set()
+        for key, start, end in lines:
+            if key in COLLECTION_SECTIONS:
+                continue
+            seen.add(key)
+            yield out(b",\n")
+            if key in sections:
+                for chunk in _value_chunks_named(key, sections[key]):
+                    yield out(chunk)
+            else:
+                yield out(bytes(raw[start:end]).rstrip(b","))
+        for key, value in sections.items():
+            if key not in seen and key not in COLLECTION_SECTIONS:
+                yield out(b",\n")
+                for chunk in _value_chunks_named(key, value):
+                    yield out(chunk)
+        for name in COLLECTION_SECTIONS:
+            base, changed, removed, appended = collections[name]
+            offsets = index.setdefault(name, {})
+            yield out(f",\n{_dumps(name)}: {{".encode())
+            first = True
+            for key, offset in sorted(base.items(), key=lambda item: item[1]):
+                if key in removed:
+                    continue
+                yield out(b"\n" if first else b",\n")
+                first = False
+                offsets[key] = position[0]
+                if key in changed:
+                    yield out(f"{_dumps(key)}: {_dumps(changed[key])}".encode())
+                else:
+                    yield out(bytes(raw[offset : raw.find(b"\n", offset)]).rstrip(b","))
+            for key, value in appended.items():
+                yield out(b"\n" if first else b",\n")
+                first = False
+                offsets[key] = position[0]
+                yield out(f"{_dumps(key)}: {_dumps(value)}".encode())
+            yield out(b"\n}")
+        yield out(b"\n}\n")
+
+    if newline != b"\n":  # pragma: no cover - offsets are of the "\n" layout; Windows folds whole
+        document.materialize()
+        _write_snapshot(path, shown, files, document.whole, None)
+        return
+    written = _write_file(path, pieces(), shown)
+    _new_journal(path, shown, files, written, index)
+
+
+def _value_chunks_named(name: str, value: Any) -> Iterator[bytes]:
+    yield f"{_dumps(name)}: ".encode()
+    for chunk in _value_chunks(value):
+        yield chunk.encode("utf-8")

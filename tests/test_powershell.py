@@ -294,10 +294,127 @@ def test_completion_of_parameter_names():
     assert [i.value for i in items] == ["-ResourceGroupName"]
 
 
-def test_the_guides_pipeline_form_says_how_to_name_the_vm(cli, state_path):
+def test_the_guides_pipeline_form_says_how_to_pass_the_vm(cli, state_path):
     before = state_path.read_bytes() if state_path.exists() else None
     result = cli("Set-AzVMOperatingSystem", "-VM", "$VirtualMachine", "-Windows", "-ComputerName", "x",
                  "-ProvisionVMAgent", "-EnableAutoUpdate", "-PatchMode", "AutomaticByPlatform")
     assert result.exit_code == 2
-    assert "-ResourceGroupName and -VMName" in result.stderr and "$VirtualMachine" in result.stderr
+    assert "$VirtualMachine" in result.stderr and "-VM -" in result.stderr and "-o json" in result.stderr
     assert (state_path.read_bytes() if state_path.exists() else None) == before
+
+
+# ---- -VM objects: the guide's $vm, New-AzVMConfig, New-AzVM, Update-AzVM ------------------------
+
+
+def test_the_guides_vm_object_flow(cli, opted_vm):
+    """$vm = Get-AzVM; Set-AzVMOperatingSystem -VM $vm ...; Update-AzVM -VM $vm (the object as JSON)."""
+    vm_json = cli("Get-AzVM", "-ResourceGroupName", "rg", "-Name", "vm", "-o", "json").stdout
+    changed = cli("Set-AzVMOperatingSystem", "-VM", vm_json, "-Windows", "-ComputerName", "vm", "-ProvisionVMAgent",
+                  "-EnableAutoUpdate", "-PatchMode", "AutomaticByPlatform", "-o", "json")
+    assert changed.exit_code == 0, changed.stderr
+    assert changed.json["OSProfile"]["WindowsConfiguration"]["PatchSettings"]["PatchMode"] == "AutomaticByPlatform"
+    # nothing is sent until Update-AzVM, as in PowerShell
+    stored = cli("Get-AzVM", "rg", "vm", "-o", "json").json
+    assert stored["OSProfile"]["WindowsConfiguration"]["PatchSettings"]["PatchMode"] == "AutomaticByOS"
+    updated = cli("Update-AzVM", "-ResourceGroupName", "rg", "-VM", changed.stdout)
+    assert updated.exit_code == 0, updated.stderr
+    assert updated.stdout.split() == ["RequestId", "IsSuccessStatusCode", "StatusCode", "ReasonPhrase",
+                                      "---------", "-------------------", "----------", "------------",
+                                      "True", "OK", "OK"]
+    stored = cli("Get-AzVM", "rg", "vm", "-o", "json").json
+    assert stored["OSProfile"]["WindowsConfiguration"]["PatchSettings"]["PatchMode"] == "AutomaticByPlatform"
+
+
+def test_new_vm_from_a_configuration_through_a_pipe(tmp_path, state_path):
+    """New-AzVMConfig | Set-AzVMOperatingSystem | Set-AzVMSourceImage | New-AzVM, as real processes."""
+    import os
+    import subprocess
+
+    from helpers import entry_point
+
+    env = {**os.environ, "AUTOPATCH_STATE": str(state_path)}
+
+    def run(*args, stdin=None):
+        done = subprocess.run([*entry_point(), *args], input=stdin, capture_output=True, text=True, env=env, timeout=60)
+        assert done.returncode == 0, (args, done.stderr)
+        return done.stdout
+
+    run("group", "create", "-n", "rg", "-l", "eastus")
+    config = run("New-AzVMConfig", "cfg", "Standard_D2s_v5", "-o", "json")
+    config = run("Set-AzVMOperatingSystem", "-VM", "-", "-Windows", "-ComputerName", "cfg", "-Credential",
+                 f"azureuser:{PASSWORD}", "-ProvisionVMAgent", "-EnableAutoUpdate", "-o", "json", stdin=config)
+    config = run("Set-AzVMSourceImage", "-VM", "-", "MicrosoftWindowsServer", "WindowsServer", "2019-Datacenter",
+                 "-o", "json", stdin=config)
+    (tmp_path / "vm.json").write_text(config)
+    assert "True" in run("New-AzVM", "rg", "eastus", "-VM", f"@{tmp_path / 'vm.json'}")
+    shown = __import__("json").loads(run("Get-AzVM", "rg", "cfg", "-o", "json"))
+    assert shown["HardwareProfile"]["VmSize"] == "Standard_D2s_v5"
+    assert shown["StorageProfile"]["ImageReference"]["Sku"] == "2019-Datacenter"
+    assert "AdminPassword" not in shown["OSProfile"]  # never stored
+
+
+def test_new_vm_simple_parameter_set(cli, state_path):
+    created = cli("New-AzVM", "-ResourceGroupName", "newrg", "-Name", "simple", "-Location", "westus",
+                  "-Credential", f"azureuser:{PASSWORD}", "-Image", "Win2019Datacenter", "-o", "json")
+    assert created.exit_code == 0, created.stderr
+    assert created.json["Location"] == "westus" and created.json["HardwareProfile"]["VmSize"] == "Standard_D2s_v3"
+    assert cli("group", "show", "-n", "newrg").json["location"] == "westus"  # the cmdlet makes the group
+    assert_refused(cli, state_path, ("New-AzVM", "-ResourceGroupName", "newrg", "-Name", "x", "-Credential", "nouser"),
+                   2, "USER:PASSWORD")
+    assert_refused(cli, state_path, ("New-AzVM", "-ResourceGroupName", "newrg", "-Name", "x"), 2,
+                   "missing mandatory parameters: Credential")
+
+
+def test_update_vm_tags_and_resource_id(cli, vm):
+    vm_json = cli("Get-AzVM", "rg", "vm", "-o", "json").stdout
+    ident = cli("Get-AzVM", "rg", "vm", "-o", "json").json["Id"]
+    assert cli("Update-AzVM", "-ResourceId", ident, "-VM", vm_json, "-Tag", '@{env="prod"; Team=ops}').exit_code == 0
+    assert cli("Get-AzVM", "rg", "vm", "-o", "json").json["Tags"] == {"env": "prod", "Team": "ops"}
+
+
+def test_common_parameters(cli, vm):
+    before = vm.read_bytes()
+    what_if = cli("Register-AzProviderFeature", "-FeatureName", AUTO, "-ProviderNamespace", "Microsoft.Compute",
+                  "-WhatIf")
+    assert what_if.exit_code == 0
+    assert what_if.stdout == f'What if: Performing the operation "Register" on target "Microsoft.Compute/{AUTO}".\n'
+    update_what_if = cli("Update-AzVM", "rg", "-VM", cli("Get-AzVM", "rg", "vm", "-o", "json").stdout, "-wi")
+    assert update_what_if.stdout == 'What if: Performing the operation "Update" on target "vm".\n'
+    assert vm.read_bytes() == before
+    confirm = cli("Register-AzResourceProvider", "-ProviderNamespace", "Microsoft.Compute", "-Confirm")
+    assert confirm.exit_code == 1 and "-Confirm:$false" in confirm.stderr
+    assert cli("Register-AzResourceProvider", "-ProviderNamespace", "Microsoft.Compute", "-Confirm:$false").exit_code == 0
+    silent = cli("Get-AzVM", "rg", "nope", "-ErrorAction", "SilentlyContinue")
+    assert silent.exit_code == 3 and silent.stderr == "" and silent.stdout == ""
+    loud = cli("Get-AzVM", "rg", "nope", "-ea", "stop")
+    assert loud.exit_code == 3 and "ResourceNotFound" in loud.stderr
+    bad = cli("Get-AzVM", "rg", "vm", "-ErrorAction", "Maybe")
+    assert bad.exit_code == 2 and "SilentlyContinue, Stop, Continue, Inquire, Ignore, Suspend, Break" in bad.stderr
+    for extra in (("-Verbose",), ("-WarningAction", "Ignore"), ("-OutVariable", "x"), ("-DefaultProfile", "ctx"),
+                  ("-InformationAction", "continue"), ("-PipelineVariable", "p"), ("-OutBuffer", "1")):
+        assert cli("Get-AzVM", "rg", "vm", *extra, "-o", "json").exit_code == 0, extra
+    # -WhatIf, -Confirm and -AsJob only where the cmdlet has them
+    assert_refused(cli, vm, ("Get-AzVM", "rg", "vm", "-WhatIf"), 2, "parameter name 'WhatIf'")
+    assert_refused(cli, vm, ("Get-AzVM", "rg", "vm", "-AsJob"), 2, "parameter name 'AsJob'")
+
+
+def test_as_job_returns_a_job(cli, opted_vm):
+    assert cli("feature", "register", "--namespace", "Microsoft.Compute", "--name", "InGuestPatchVMPreview").exit_code == 0
+    assert cli("tick", "--minutes", "15").exit_code == 0
+    assert cli("provider", "register", "--namespace", "Microsoft.Compute").exit_code == 0
+    job = cli("Invoke-AzVMPatchAssessment", "rg", "vm", "-AsJob", "-o", "json")
+    assert job.exit_code == 0, job.stderr
+    assert job.json["State"] == "Running" and job.json["Command"] == "Invoke-AzVMPatchAssessment"
+    # the assessment goes on in simulated time
+    assert cli("tick", "--minutes", "30").exit_code == 0
+    summary = cli("Get-AzVM", "rg", "vm", "-Status", "-o", "json").json["PatchStatus"]["AvailablePatchSummary"]
+    assert summary["Status"] in ("Succeeded", "CompletedWithWarnings", "Failed")
+
+
+def test_positions_as_the_az_module_declares_them(cli, vm):
+    config = cli("New-AzVMConfig", "named", "Standard_D4s_v5", "-o", "json")
+    assert config.exit_code == 0 and config.json["HardwareProfile"]["VmSize"] == "Standard_D4s_v5"
+    assert config.json["Name"] == "named"
+    vm_json = cli("Get-AzVM", "rg", "vm", "-o", "json").stdout
+    positional = cli("Set-AzVMOperatingSystem", vm_json, "-Windows", "-PatchMode", "AutomaticByOS", "-o", "json")
+    assert positional.exit_code == 0, positional.stderr

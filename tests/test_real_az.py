@@ -221,3 +221,42 @@ def test_refusals_reach_az_as_arm_errors(az_env, cli):
     assert refused.returncode == 1 and "SubscriptionNotRegisteredForFeature" in refused.stderr
     assert "Traceback" not in refused.stderr
     assert ours(cli, "vm", "list") == []
+
+
+def test_mirrored_verbs_print_what_autopatch_prints(az_env, cli):
+    """VMs made by autopatch's own verbs, read and changed through the real az, read back both ways."""
+    az = az_env
+    ours(cli, "group", "create", "-n", "rg", "-l", "eastus")
+    for feature in ("InGuestAutoPatchVMPreview", "InGuestPatchVMPreview"):
+        ours(cli, "feature", "register", "--namespace", "Microsoft.Compute", "--name", feature)
+    ours(cli, "tick", "--minutes", "30")
+    ours(cli, "provider", "register", "--namespace", "Microsoft.Compute")
+    ours(cli, "vm", "create", "-g", "rg", "-n", "auto", "--image", "Win2019Datacenter", "--admin-password", PASSWORD,
+         "--patch-mode", "AutomaticByPlatform", "--enable-agent", "--enable-auto-update")
+    ours(cli, "vm", "create", "-g", "rg", "-n", "manual", "--image", "Win2016Datacenter", "--admin-password", PASSWORD,
+         "--patch-mode", "Manual", "--enable-auto-update", "false")
+    ours(cli, "tick", "--days", "14")
+    assert without_nulls(az.json("group", "show", "-n", "rg")) == ours(cli, "group", "show", "-n", "rg")
+    assert az("group", "exists", "-n", "rg").stdout.strip() == "true"
+    assert az.json("feature", "list", "--namespace", "Microsoft.Compute") == ours(
+        cli, "feature", "list", "--namespace", "Microsoft.Compute")
+    for verb in (("vm", "list"), ("vm", "list", "-g", "rg"), ("vm", "show", "-g", "rg", "-n", "manual"),
+                 ("vm", "get-instance-view", "-g", "rg", "-n", "auto")):
+        assert az.json(*verb) == ours(cli, *verb), verb
+    # changes through az, read back by autopatch
+    az("vm", "stop", "-g", "rg", "-n", "manual", "-o", "none")
+    az("vm", "restart", "-g", "rg", "-n", "auto", "-o", "none")
+    az("vm", "update", "-g", "rg", "-n", "manual", "--set", "tags={\"ring\": \"1\"}", "-o", "none")
+    for verb in (("vm", "get-instance-view", "-g", "rg", "-n", "manual"), ("vm", "show", "-g", "rg", "-n", "manual")):
+        assert az.json(*verb) == ours(cli, *verb), verb
+    assert ours(cli, "vm", "show", "-g", "rg", "-n", "manual")["tags"] == {"ring": "1"}
+    refused = az("vm", "assess-patches", "-g", "rg", "-n", "manual", check=False)  # a stopped VM: refused, as in Azure
+    assert refused.returncode == 1 and "OperationNotAllowed" in refused.stderr
+    az("vm", "start", "-g", "rg", "-n", "manual", "-o", "none")
+    assessed = az.json("vm", "assess-patches", "-g", "rg", "-n", "manual")
+    assert assessed["status"] == "Succeeded" and assessed["availablePatches"]  # after October's Patch Tuesday
+    assert assessed["assessmentActivityId"] == ours(cli, "vm", "get-instance-view", "-g", "rg", "-n", "manual", "--query",
+                                                    "instanceView.patchStatus.availablePatchSummary.assessmentActivityId")
+    az("vm", "delete", "-g", "rg", "-n", "manual", "--yes")
+    assert [v["name"] for v in az.json("vm", "list", "-g", "rg")] == ["auto"] == [
+        v["name"] for v in ours(cli, "vm", "list", "-g", "rg")]

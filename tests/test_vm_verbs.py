@@ -512,3 +512,48 @@ def test_assess_patches_no_wait_value(cli):
     assert ok(cli("vm", "assess-patches", "-g", "rg", "-n", "an", "--no-wait")).stdout == ""
     ok(cli("tick", "--minutes", "30"))
     assert ok(cli("vm", "assess-patches", "-g", "rg", "-n", "an", "--no-wait", "y")).stdout == ""
+
+
+# ---- read verbs as az prints them ------------------------------------------------------------------
+
+
+def test_group_prints_unset_properties_as_null(cli):
+    created = ok(cli("group", "create", "-n", "rg", "-l", "eastus")).json
+    assert created["managedBy"] is None and created["tags"] is None
+    shown = ok(cli("group", "show", "-n", "rg")).json
+    assert shown["managedBy"] is None and shown["tags"] is None
+    assert '"managedBy": null' in ok(cli("group", "show", "-n", "rg")).stdout
+    assert all(g["tags"] is None for g in ok(cli("group", "list")).json)
+    managed = ok(cli("group", "create", "-n", "rg2", "-l", "eastus", "--managed-by", "/subscriptions/x/app",
+                     "--tags", "a=1")).json
+    assert managed["managedBy"] == "/subscriptions/x/app" and managed["tags"] == {"a": "1"}
+    assert ok(cli("group", "show", "-n", "rg2")).json["managedBy"] == "/subscriptions/x/app"
+
+
+def test_wrong_subscription_fails_reads_too(rg):
+    _create(rg, "s")
+    subscription = ok(rg("account", "show", "--query", "id")).json
+    assert ok(rg("vm", "show", "-g", "rg", "-n", "s", "--subscription", subscription.upper())).json["name"] == "s"
+    for args in (("vm", "show", "-g", "rg", "-n", "s"), ("vm", "list"), ("group", "show", "-n", "rg"),
+                 ("group", "list"), ("vm", "get-instance-view", "-g", "rg", "-n", "s"), ("account", "show")):
+        result = rg(*args, "--subscription", "not-mine")
+        assert result.exit_code == 1, (args, result.stderr)
+        assert result.stderr.startswith("ERROR: Subscription 'not-mine' not found."), result.stderr
+        assert result.stdout == ""
+
+
+def test_other_verbs_options(rg):
+    bad = rg("group", "delete", "-n", "rg", "--yes", "-f", "Microsoft.Storage/storageAccounts")
+    assert bad.exit_code == 2 and "is not a valid value for '--force-deletion-types'" in bad.stderr
+    assert ok(rg("group", "exists", "-n", "rg")).json is True
+    subscription = ok(rg("account", "show")).json
+    assert ok(rg("account", "show", "-n", subscription["name"])).json == subscription
+    wrong = rg("account", "show", "--name", "other")
+    assert wrong.exit_code == 1 and "Subscription 'other' not found" in wrong.stderr
+    assert ok(rg("vm", "availability-set", "create", "-g", "rg", "-n", "as1", "--validate")).stdout == ""
+    assert ok(rg("vm", "availability-set", "list", "-g", "rg")).json == []
+    assert ok(rg("vm", "availability-set", "create", "-g", "rg", "-n", "as1", "--no-wait", "--ppg", "p")).stdout == ""
+    assert [a["name"] for a in ok(rg("vm", "availability-set", "list", "-g", "rg")).json] == ["as1"]
+    ok(rg("group", "delete", "-n", "rg", "--yes", "--force-deletion-types", "microsoft.compute/virtualmachines",
+          "--acquire-policy-token", "--change-reference", "r"))
+    assert ok(rg("group", "exists", "-n", "rg")).json is False

@@ -42,12 +42,16 @@ CMDLETS: dict[str, str] = {
     "Get-AzVM": "Gets the properties of a virtual machine (-Status: its instance view).",
     "Invoke-AzVMInstallPatch": "Installs patches on the VM.",
     "Invoke-AzVMPatchAssessment": "Assess patches on a VM.",
+    "New-AzVM": "Creates a virtual machine (from a -VM object, or -Name, -Image, -Credential).",
+    "New-AzVMConfig": "Creates a configurable virtual machine object (nothing is sent).",
     "Register-AzProviderFeature": "Registers an Azure provider feature in your current subscription.",
     "Register-AzResourceProvider": "Registers a resource provider.",
-    "Set-AzVMOperatingSystem": "Sets the OS properties of a stored VM and updates it.",
+    "Set-AzVMOperatingSystem": "Sets the OS properties of a -VM object, or of a stored VM and updates it.",
+    "Set-AzVMSourceImage": "Specifies the image for a -VM object.",
     "New-AzMaintenanceConfiguration": "Create or update a maintenance configuration (Update Manager schedule).",
     "New-AzConfigurationAssignment": "Register a maintenance configuration for a resource.",
     "Unregister-AzProviderFeature": "Unregisters an Azure provider feature in your current subscription.",
+    "Update-AzVM": "Updates a virtual machine to the state of a -VM object.",
 }
 CMDLET_ALIASES = {"invoke-azvmpatchassess": "Invoke-AzVMPatchAssessment",
                   "invoke-azvmassesspatch": "Invoke-AzVMPatchAssessment"}

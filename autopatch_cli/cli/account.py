@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
 from .common import reader
@@ -17,8 +19,12 @@ def account():
 
 
 @app.command("show", epilog=GLOBAL_ARGUMENTS_HELP)
-def show():
+def show(name: Annotated[str, typer.Option("--name", "-n", help="Name or ID of subscription.")] = None):
     """Get the details of the subscription (the store's simulated one)."""
+    from .globals import settings
+
+    if name is not None:
+        settings.subscription = name  # az: --name names the subscription to show, as --subscription does
     sub = reader().section("subscription")
     emit(
         {

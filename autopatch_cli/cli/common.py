@@ -19,7 +19,10 @@ def session():
 
 
 def reader():
-    return session().reader()
+    """The store for a read verb; a --subscription that is not the store's fails as it does in az."""
+    state = session().reader()
+    check_subscription(state)
+    return state
 
 
 @contextmanager
@@ -42,7 +45,8 @@ def writer() -> Iterator:
 def check_subscription(state) -> None:
     if settings.subscription:
         sub = state.section("subscription")
-        if settings.subscription not in (sub["id"], sub["name"]):
+        # az matches the id or the name, in any case
+        if settings.subscription.lower() not in (sub["id"].lower(), sub["name"].lower()):
             raise ValidationError(
                 f"Subscription '{settings.subscription}' not found. Check the spelling and casing and try again."
             )

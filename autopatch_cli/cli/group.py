@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from .azparse import policy_token_option
 from .common import check_subscription, confirm, parse_tags, reader, writer
 from .globals import GLOBAL_ARGUMENTS_HELP
 from .output import emit
@@ -14,6 +15,18 @@ app = typer.Typer(help="Manage resource groups.", no_args_is_help=True, epilog=G
                   rich_markup_mode=None)
 
 Name = Annotated[str, typer.Option("--name", "-n", "--resource-group", "-g", help="Name of the new resource group.")]
+PolicyToken, ChangeReference = policy_token_option()
+# az group delete --force-deletion-types: the resource types ARM may force-delete, in az's order
+FORCE_DELETION_TYPES = ("Microsoft.Compute/virtualMachines", "Microsoft.Compute/virtualMachineScaleSets",
+                        "Microsoft.Databricks/workspaces")
+
+
+def az_view(group):
+    """A group as az prints it: the SDK's ResourceGroup model keeps its unset properties, so
+    ``managedBy`` and ``tags`` print as null (ARM's response leaves them out)."""
+    if isinstance(group, list):
+        return [az_view(g) for g in group]
+    return {"managedBy": None, "tags": None, **group}
 
 
 def _table(groups):
@@ -27,6 +40,8 @@ def create(
     location: Annotated[str, typer.Option("--location", "-l", help="Location. Values from: az account list-locations.")] = None,
     tags: Annotated[list[str], typer.Option("--tags", help="Space-separated tags: key[=value] [key[=value] ...].")] = None,
     managed_by: Annotated[str, typer.Option("--managed-by", help="The ID of the resource that manages this resource group.")] = None,
+    acquire_policy_token: PolicyToken = False,
+    change_reference: ChangeReference = None,
 ):
     """Create a new resource group."""
     from .. import config
@@ -38,8 +53,8 @@ def create(
         raise UsageError("the following arguments are required: --location/-l")
     with writer() as state:
         check_subscription(state)
-        result = groups.create(state, name, location, parse_tags(tags))
-    emit(result, _table)
+        result = groups.create(state, name, location, parse_tags(tags), managed_by)
+    emit(az_view(result), _table)
 
 
 @app.command("show", epilog=GLOBAL_ARGUMENTS_HELP)
@@ -49,7 +64,7 @@ def show(name: Name = None):
     from .common import require_group
 
     state = reader()
-    emit(groups.show(state, require_group(name)), _table)
+    emit(az_view(groups.show(state, require_group(name))), _table)
 
 
 @app.command("list", epilog=GLOBAL_ARGUMENTS_HELP)
@@ -57,7 +72,7 @@ def list_(tag: Annotated[str, typer.Option("--tag", help="A single tag in 'key[=
     """List resource groups."""
     from ..ops import groups
 
-    emit(groups.list_groups(reader(), tag), _table)
+    emit(az_view(groups.list_groups(reader(), tag)), _table)
 
 
 @app.command("exists", epilog=GLOBAL_ARGUMENTS_HELP)
@@ -73,9 +88,15 @@ def delete(
     name: Name,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not prompt for confirmation.")] = False,
     no_wait: Annotated[bool, typer.Option("--no-wait", help="Do not wait for the long-running operation to finish.")] = False,
+    force_deletion_types: Annotated[str, typer.Option("--force-deletion-types", "-f", help="The resource types you want to force delete (VMs are deleted at once here anyway).  Allowed values: Microsoft.Compute/virtualMachineScaleSets, Microsoft.Compute/virtualMachines, Microsoft.Databricks/workspaces.")] = None,
+    acquire_policy_token: PolicyToken = False,
+    change_reference: ChangeReference = None,
 ):
     """Delete a resource group."""
     from ..ops import groups
+    from .common import choice
+
+    choice(force_deletion_types, FORCE_DELETION_TYPES, "--force-deletion-types")
 
     confirm("Are you sure you want to perform this operation?", yes)
     with writer() as state:

@@ -1,385 +1,43 @@
 """The Azure PowerShell cmdlets of the guide, as top-level commands: ``autopatch Get-AzVM -ResourceGroupName rg -Name vm -Status``.
 
-Parameters bind as PowerShell binds them: names case-insensitively, any unique prefix of a name or
-alias (``-Res`` for ``-ResourceGroupName``), switches with no value (``-Status``, or ``-Status:$false``),
-``String[]`` values comma-separated (``-ClassificationToIncludeForWindows Critical,Security``), and
-positional parameters where the cmdlet declares them. The cmdlets go through the same operations as
-the az verbs, so the same rules and error codes apply; errors print in az's form (``ERROR: ...``), not
-PowerShell's.
-
-Output is PowerShell's default view of the cmdlet's object (a list, or a table for feature lists);
-``-o json`` (or any other ``-o`` / ``--query``) prints the object's properties for scripts instead.
+Three ideas, three modules: parameters bind as PowerShell binds them (``powershell_binder``); the
+cmdlets' objects print in PowerShell's default views (``powershell_views``); the cmdlets themselves,
+here, go through the same operations as the az verbs, so the same rules and error codes apply.
+Errors print in az's form (``ERROR: ...``), not PowerShell's.
 """
 
 from __future__ import annotations
 
 import json
 import sys
-from dataclasses import dataclass, field
 from typing import Any
 
 import typer.core
 
 from ..errors import UsageError
 from .common import check_subscription, reader, writer
-from .globals import settings
-
-# ---- parameter binding --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Param:
-    name: str
-    kind: str = "string"  # string | switch | strings
-    aliases: tuple[str, ...] = ()
-    position: int | None = None
-    help: str = ""
-
-    @property
-    def type_name(self) -> str:
-        return {"string": "System.String", "strings": "System.String[]", "switch": "SwitchParameter"}[self.kind]
-
-
-@dataclass
-class Cmdlet:
-    name: str
-    synopsis: str
-    params: tuple[Param, ...]
-    run: Any = None
-    aliases: tuple[str, ...] = ()
-    syntax: tuple[str, ...] = field(default_factory=tuple)
-
-
-_TRUE = {"$true", "true", "1"}
-_FALSE = {"$false", "false", "0"}
-_HELP = {"-?", "-help", "--help", "-h"}
-
-
-def _is_parameter(token: str) -> bool:
-    return len(token) > 1 and token[0] == "-" and not token[1:2].isdigit() and token[1:2] != "."
-
-
-def _resolve(cmdlet: Cmdlet, written: str) -> Param:
-    wanted = written.lower()
-    for param in cmdlet.params:
-        if wanted in (n.lower() for n in (param.name, *param.aliases)):
-            return param
-    matches = [p for p in cmdlet.params if any(n.lower().startswith(wanted) for n in (p.name, *p.aliases))]
-    if len(matches) == 1:
-        return matches[0]
-    if matches:
-        raise UsageError(
-            f"{cmdlet.name}: Parameter cannot be processed because the parameter name '{written}' is ambiguous. "
-            f"Possible matches include: {' '.join('-' + p.name for p in matches)}."
-        )
-    raise UsageError(f"{cmdlet.name}: A parameter cannot be found that matches parameter name '{written}'.")
-
-
-def bind(cmdlet: Cmdlet, args: list[str]) -> dict[str, Any]:
-    """PowerShell's parameter binding, for the parameter kinds these cmdlets use."""
-    bound: dict[str, Any] = {}
-    positional: list[str] = []
-    index = 0
-    while index < len(args):
-        token = args[index]
-        index += 1
-        if not _is_parameter(token):
-            positional.append(token)
-            continue
-        written, colon, inline = token[1:].partition(":")
-        param = _resolve(cmdlet, written)
-        if param.name in bound:
-            raise UsageError(
-                f"{cmdlet.name}: Cannot bind parameter because parameter '{param.name}' is specified more than once."
-            )
-        if param.kind == "switch":
-            if colon:
-                if inline.lower() not in _TRUE | _FALSE:
-                    raise UsageError(
-                        f"{cmdlet.name}: Cannot process argument transformation on parameter '{param.name}'. "
-                        f"Cannot convert value \"{inline}\" to type \"System.Management.Automation.SwitchParameter\"."
-                    )
-                bound[param.name] = inline.lower() in _TRUE
-            else:
-                bound[param.name] = True
-            continue
-        if colon and inline:
-            value = inline
-        elif index < len(args) and not _is_parameter(args[index]):
-            value = args[index]
-            index += 1
-        else:
-            raise UsageError(
-                f"{cmdlet.name}: Missing an argument for parameter '{param.name}'. Specify a parameter of type "
-                f"'{param.type_name}' and try again."
-            )
-        if param.kind == "strings":
-            # `-X a,b` or `-X a, b` (the shell splits after the comma): one comma-separated list
-            while value.endswith(",") and index < len(args) and not _is_parameter(args[index]):
-                value += args[index]
-                index += 1
-            items = [v.strip().strip("\"'") for v in value.split(",")]
-            bound[param.name] = [v for v in items if v]
-        else:
-            bound[param.name] = value
-    slots = sorted((p for p in cmdlet.params if p.position is not None and p.name not in bound),
-                   key=lambda p: p.position)
-    for value in positional:
-        if not slots:
-            raise UsageError(f"{cmdlet.name}: A positional parameter cannot be found that accepts argument '{value}'.")
-        bound[slots.pop(0).name] = value
-    return bound
-
-
-def require(cmdlet: Cmdlet, bound: dict, *names: str) -> None:
-    missing = [n for n in names if bound.get(n) in (None, "")]
-    if missing:
-        raise UsageError(
-            f"{cmdlet.name}: Cannot process command because of one or more missing mandatory parameters: "
-            f"{' '.join(missing)}."
-        )
-
-
-def no_parameter_set(cmdlet: Cmdlet) -> UsageError:
-    return UsageError(f"{cmdlet.name}: Parameter set cannot be resolved using the specified named parameters.")
-
-
-# ---- PowerShell's views ---------------------------------------------------------------------------
-
-# wire name -> the .NET SDK's property name, where it is not the wire name capitalised
-_PASCAL = {
-    "osProfile": "OSProfile", "vmAgent": "VMAgent", "vmHealth": "VMHealth", "rdpThumbPrint": "RdpThumbPrint",
-    "availabilitySet": "AvailabilitySetReference", "provisionVMAgent": "ProvisionVMAgent", "winRM": "WinRM",
-    "kbId": "KbId", "kbid": "Kbid",
-}
-_DATE_KEYS = frozenset({"time", "startTime", "lastModifiedTime", "startDateTime", "publishedDate",
-                        "lastModifiedDateTime", "maxPatchPublishDate"})
-ENUMERATION_LIMIT = 4  # $FormatEnumerationLimit
-
-
-def pascal(key: str) -> str:
-    return _PASCAL.get(key, key[:1].upper() + key[1:])
-
-
-def ps_object(value: Any, key: str | None = None) -> Any:
-    """A wire document as the SDK object PowerShell shows: PascalCase property names."""
-    if isinstance(value, dict):
-        return {pascal(k): ps_object(v, k) for k, v in value.items()}
-    if isinstance(value, list):
-        return [ps_object(v, key) for v in value]
-    return value
-
-
-def scalar(value: Any, key: str = "") -> str:
-    """A .NET value as PowerShell prints it (en-US culture; date-times in UTC)."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "True" if value else "False"
-    if isinstance(value, str) and key[:1].lower() + key[1:] in _DATE_KEYS:
-        from ..engine.clock import parse_instant
-
-        try:
-            moment = parse_instant(value)
-        except ValueError:
-            return value
-        hour = moment.hour % 12 or 12
-        return f"{moment.month}/{moment.day}/{moment.year} {hour}:{moment:%M:%S} {'AM' if moment.hour < 12 else 'PM'}"
-    return str(value)
-
-
-def _collection(items: list, label=str) -> str:
-    shown = [label(i) for i in items[:ENUMERATION_LIMIT]]
-    more = "..." if len(items) > ENUMERATION_LIMIT else ""
-    return "{" + ", ".join(shown) + more + "}"
-
-
-def format_list(rows: list[tuple[str, str]]) -> str:
-    """``Format-List``: ``Name : value`` with the colons aligned, a blank line before and after."""
-    width = max(len(k) for k, _ in rows)
-    body = "\n".join(f"{k.ljust(width)} : {v}".rstrip() for k, v in rows)
-    return f"\n{body}\n\n"
-
-
-def format_lists(items: list[list[tuple[str, str]]]) -> str:
-    return "".join(format_list(rows) for rows in items)
-
-
-def format_table(items: list[dict[str, str]]) -> str:
-    """``Format-Table``: columns as wide as their widest cell, headers underlined, a blank line around."""
-    if not items:
-        return ""
-    headers = list(items[0])
-    widths = [max(len(h), *(len(str(i.get(h, ""))) for i in items)) for h in headers]
-
-    def line(cells):
-        return " ".join(str(c).ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()
-
-    out = [line(headers), line("-" * len(h) for h in headers)]
-    out += [line(str(i.get(h, "")) for h in headers) for i in items]
-    return "\n" + "\n".join(out) + "\n\n"
-
-
-def nested_list(rows: list[tuple[str, Any]]) -> str:
-    """The nested view Az.Compute gives instance views: objects expanded and indented, list items
-    numbered (``Statuses[0]``), every colon aligned."""
-    lines: list[tuple[str, str]] = []
-
-    def walk(key: str, value: Any, depth: int) -> None:
-        pad = "  " * depth
-        if value is None or value == [] or value == {}:
-            return
-        if isinstance(value, dict):
-            lines.append((pad + key, ""))
-            for k, v in value.items():
-                walk(pascal(k), v, depth + 1)
-        elif isinstance(value, list):
-            for i, item in enumerate(value):
-                walk(f"{key}[{i}]", item, depth)
-        else:
-            lines.append((pad + key, scalar(value, key)))
-
-    for key, value in rows:
-        walk(key, value, 0)
-    return format_list(lines)
-
-
-def emit_ps(obj: Any, view) -> None:
-    """PowerShell's default view unless an az output option asks for data."""
-    if settings.output is None and settings.query is None:
-        text = view(obj)
-        if text:
-            sys.stdout.write(text)
-        return
-    from .output import emit
-
-    emit(obj)
-
-
-# ---- objects ------------------------------------------------------------------------------------
-
-
-def provider_feature(result: dict) -> dict:
-    """PSProviderFeature: ``name`` split at the first '/', ``properties.state``."""
-    provider, _, feature = result["name"].partition("/")
-    return {"FeatureName": feature, "ProviderName": provider, "RegistrationState": result["properties"]["state"]}
-
-
-def _feature_view(obj) -> str:
-    return format_table(obj if isinstance(obj, list) else [obj])
-
-
-def resource_provider(result: dict) -> dict:
-    types = [
-        {"ResourceTypeName": t["resourceType"], "Locations": t.get("locations", []),
-         "ApiVersions": t.get("apiVersions", []), "ZoneMappings": ps_object(t.get("zoneMappings")),
-         "Capabilities": t.get("capabilities")}
-        for t in result.get("resourceTypes", [])
-    ]
-    locations: list[str] = []
-    for t in types:
-        locations.extend(loc for loc in t["Locations"] if loc not in locations)
-    return {"ProviderNamespace": result["namespace"], "RegistrationState": result["registrationState"],
-            "ResourceTypes": types, "Locations": locations}
-
-
-def _provider_view(obj) -> str:
-    return format_list([
-        ("ProviderNamespace", obj["ProviderNamespace"]),
-        ("RegistrationState", obj["RegistrationState"]),
-        ("ResourceTypes", _collection(obj["ResourceTypes"], lambda t: t["ResourceTypeName"])),
-        ("Locations", _collection(obj["Locations"])),
-    ])
-
-
-_VM_ORDER = ("ResourceGroupName", "Id", "VmId", "Name", "Type", "Location", "LicenseType", "Tags",
-             "AvailabilitySetReference", "DiagnosticsProfile", "HardwareProfile", "NetworkProfile", "OSProfile",
-             "ProvisioningState", "StorageProfile", "Zones")
-
-
-def virtual_machine(vm: dict) -> dict:
-    """PSVirtualMachine: the VM's properties lifted to the top, PascalCase, with ResourceGroupName."""
-    body = dict(vm)
-    props = body.pop("properties", {})
-    flat = {"ResourceGroupName": vm["id"].split("/")[4], **ps_object(body), **ps_object(props)}
-    flat["Tags"] = flat.get("Tags") or {}
-    flat.pop("InstanceView", None)
-    return {k: flat[k] for k in (*_VM_ORDER, *(k for k in flat if k not in _VM_ORDER)) if k in flat}
-
-
-def _vm_cell(key: str, value: Any) -> str:
-    if isinstance(value, dict):
-        if key == "Tags":
-            return "{" + ", ".join(f"[{k}, {v}]" for k, v in value.items()) + "}"
-        return "{" + ", ".join(value) + "}"
-    if isinstance(value, list):
-        return _collection(value)
-    return scalar(value, key)
-
-
-def _vm_view(obj) -> str:
-    items = obj if isinstance(obj, list) else [obj]
-    return format_lists([[(k, _vm_cell(k, v)) for k, v in item.items() if v is not None] for item in items])
-
-
-def _vm_table(items: list[dict]) -> str:
-    rows = []
-    for vm in items:
-        storage = vm.get("StorageProfile", {})
-        rows.append({
-            "ResourceGroupName": vm["ResourceGroupName"], "Name": vm["Name"], "Location": vm["Location"],
-            "VmSize": vm.get("HardwareProfile", {}).get("VmSize", ""),
-            "OsType": storage.get("OsDisk", {}).get("OsType", ""),
-            "NIC": vm.get("NetworkProfile", {}).get("NetworkInterfaces", [{}])[0].get("Id", "").rsplit("/", 1)[-1],
-            "ProvisioningState": vm.get("ProvisioningState", ""),
-            "Zone": ",".join(vm.get("Zones") or []),
-        })
-    return format_table(rows)
-
-
-_IV_ORDER = ("ComputerName", "OsName", "OsVersion", "HyperVGeneration", "BootDiagnostics", "Disks", "Extensions",
-             "VMAgent", "MaintenanceRedeployStatus", "PlatformUpdateDomain", "PlatformFaultDomain",
-             "RdpThumbPrint", "VMHealth", "AssignedHost", "Statuses", "PatchStatus")
-
-
-def instance_view(record: dict) -> dict:
-    """PSVirtualMachineInstanceView, PatchStatus included (Az.Compute 4.x and later carry it)."""
-    from ..ops import vms
-
-    iv = ps_object(vms.instance_view(record))
-    head = {"ResourceGroupName": vms.group_of(record), "Name": record["vm"]["name"]}
-    return {**head, **{k: iv[k] for k in (*_IV_ORDER, *(k for k in iv if k not in _IV_ORDER)) if k in iv}}
-
-
-def _instance_view_view(obj) -> str:
-    return nested_list(list(obj.items()))
-
-
-_ASSESS_ORDER = ("Status", "AssessmentActivityId", "RebootPending", "CriticalAndSecurityPatchCount",
-                 "OtherPatchCount", "StartDateTime", "AvailablePatches", "Error")
-_INSTALL_ORDER = ("Status", "InstallationActivityId", "RebootStatus", "MaintenanceWindowExceeded",
-                  "ExcludedPatchCount", "NotSelectedPatchCount", "PendingPatchCount", "InstalledPatchCount",
-                  "FailedPatchCount", "Patches", "StartDateTime", "Error")
-_SDK_TYPES = {"AvailablePatches": "VirtualMachineSoftwarePatchProperties", "Patches": "PatchInstallationDetail"}
-
-
-def operation_result(result: dict, order: tuple[str, ...]) -> dict:
-    obj = ps_object(result)
-    return {k: obj.get(k) for k in order}
-
-
-def _result_view(obj) -> str:
-    rows = []
-    for key, value in obj.items():
-        if isinstance(value, list):
-            sdk = f"Microsoft.Azure.Management.Compute.Models.{_SDK_TYPES.get(key, 'Object')}"
-            rows.append((key, _collection(value, lambda _item, sdk=sdk: sdk)))
-        elif isinstance(value, dict):
-            rows.append((key, "Microsoft.Azure.Management.Compute.Models.ApiError"))
-        else:
-            rows.append((key, scalar(value, key)))
-    return format_list(rows)
-
+from .powershell_binder import HELP_WORDS, Cmdlet, Param, bind, no_parameter_set, require
+from .powershell_views import (
+    ASSESS_ORDER,
+    INSTALL_ORDER,
+    emit_ps,
+    feature_view,
+    instance_view,
+    instance_view_view,
+    job,
+    job_view,
+    operation_response,
+    operation_response_view,
+    operation_result,
+    provider_feature,
+    provider_view,
+    resource_provider,
+    result_view,
+    virtual_machine,
+    vm_body,
+    vm_table,
+    vm_view,
+)
 
 # ---- the cmdlets ----------------------------------------------------------------------------------
 
@@ -407,7 +65,7 @@ def register_feature(cmdlet: Cmdlet, bound: dict, action: str = "register") -> N
     with writer() as state:
         check_subscription(state)
         result = getattr(features, action)(state, bound["ProviderNamespace"], bound["FeatureName"])
-    emit_ps(provider_feature(result), _feature_view)
+    emit_ps(provider_feature(result), feature_view)
 
 
 def unregister_feature(cmdlet: Cmdlet, bound: dict) -> None:
@@ -422,12 +80,12 @@ def get_feature(cmdlet: Cmdlet, bound: dict) -> None:
         if not bound.get("ProviderNamespace") or bound.get("ListAvailable"):
             raise no_parameter_set(cmdlet)
         emit_ps(provider_feature(features.show(state, bound["ProviderNamespace"], bound["FeatureName"])),
-                _feature_view)
+                feature_view)
         return
     found = [provider_feature(f) for f in features.list_features(state, bound.get("ProviderNamespace"))]
     if not bound.get("ListAvailable"):
         found = [f for f in found if f["RegistrationState"] == "Registered"]
-    emit_ps(found, _feature_view)
+    emit_ps(found, feature_view)
 
 
 def register_provider(cmdlet: Cmdlet, bound: dict) -> None:
@@ -437,7 +95,7 @@ def register_provider(cmdlet: Cmdlet, bound: dict) -> None:
     with writer() as state:
         check_subscription(state)
         result = providers.register(state, bound["ProviderNamespace"])
-    emit_ps(resource_provider(result), _provider_view)
+    emit_ps(resource_provider(result), provider_view)
 
 
 def get_vm(cmdlet: Cmdlet, bound: dict) -> None:
@@ -450,9 +108,9 @@ def get_vm(cmdlet: Cmdlet, bound: dict) -> None:
     if name:
         record = vms.require(state, group, name)
         if bound.get("Status"):
-            emit_ps(instance_view(record), _instance_view_view)
+            emit_ps(instance_view(record), instance_view_view)
         else:
-            emit_ps(virtual_machine(vms.resource(record)), _vm_view)
+            emit_ps(virtual_machine(vms.resource(record)), vm_view)
         return
     if group:
         groups.require(state, group)
@@ -460,23 +118,62 @@ def get_vm(cmdlet: Cmdlet, bound: dict) -> None:
     if bound.get("Status"):
         for item, record in zip(items, vms.list_records(state, group), strict=True):
             item["PowerState"] = vms.POWER_DISPLAY[vms.power_state(record)]
-    emit_ps(items, _vm_table)
+    emit_ps(items, vm_table)
 
 
-def set_os(cmdlet: Cmdlet, bound: dict) -> None:
-    """Set-AzVMOperatingSystem on a stored VM, then Update-AzVM: one command (see the notes)."""
-    from ..errors import ValidationError
-    from ..ops import vms
+def vm_object(cmdlet: Cmdlet, text: str, parameter: str = "VM") -> dict:
+    """-VM: a PSVirtualMachine passed along a pipeline of commands, as the JSON that ``-o json`` prints:
+    the text itself (``-VM "$vm"``), ``@FILE``, or ``-`` for standard input (``... -o json | autopatch
+    Update-AzVM -ResourceGroupName rg -VM -``)."""
+    import json
 
-    if str(bound.get("VMName", "")).startswith("$") and "ResourceGroupName" not in bound:
-        # the guide's `-VM $VirtualMachine`: -VM is a unique prefix of -VMName here, and a command line has no
-        # PowerShell variables to pass
+    if text.startswith("$"):
         raise UsageError(
-            f"{cmdlet.name}: a command line cannot pass the PowerShell object {bound['VMName']}: name the stored VM "
-            "with -ResourceGroupName and -VMName (autopatch reads it, applies the changes and updates it, as "
-            "Set-AzVMOperatingSystem followed by Update-AzVM does)."
+            f"{cmdlet.name}: a command line cannot pass the PowerShell variable {text}: pass the object as "
+            f"JSON instead: -{parameter} \"$(autopatch Get-AzVM -ResourceGroupName RG -Name VM -o json)\", "
+            f"-{parameter} @file.json, or -{parameter} - to read it from a pipe (or name a stored VM with "
+            "-ResourceGroupName and -VMName)."
         )
-    group, name = _vm_target(cmdlet, bound, "VMName")
+    if text == "-":
+        raw = sys.stdin.read()
+    elif text.startswith("@"):
+        try:
+            with open(text[1:], encoding="utf-8") as handle:
+                raw = handle.read()
+        except OSError as exc:
+            raise UsageError(f"{cmdlet.name}: Cannot read the {parameter} object from {text[1:]}: {exc.strerror}.") from exc
+    else:
+        raw = text
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        value = None
+    if isinstance(value, list) and len(value) == 1:
+        value = value[0]
+    if not isinstance(value, dict) or not value.get("Name"):
+        raise UsageError(
+            f"{cmdlet.name}: Cannot bind parameter '{parameter}'. Cannot convert the value of type \"System.String\" "
+            "to type \"Microsoft.Azure.Commands.Compute.Models.PSVirtualMachine\"."
+        )
+    return value
+
+
+def _credential(cmdlet: Cmdlet, value: str) -> tuple[str, str]:
+    """-Credential: a command line has no PSCredential; autopatch takes USER:PASSWORD."""
+    user, sep, password = value.partition(":")
+    if not sep or not user:
+        raise UsageError(
+            f"{cmdlet.name}: Cannot bind parameter 'Credential': give it as USER:PASSWORD (a command line has no "
+            "PSCredential object)."
+        )
+    return user, password
+
+
+def _apply_os_settings(cmdlet: Cmdlet, bound: dict, body: dict, new: bool) -> None:
+    """What Set-AzVMOperatingSystem sets in the VM body; ``new``: a configuration not created yet, which
+    also takes the computer name and credential (a created VM keeps its own, as the cmdlet's PUT does)."""
+    from ..errors import ValidationError
+
     if bool(bound.get("Windows")) == bool(bound.get("Linux")):
         raise no_parameter_set(cmdlet)
     linux_only = [p for p in ("DisablePasswordAuthentication",) if p in bound]
@@ -486,39 +183,189 @@ def set_os(cmdlet: Cmdlet, bound: dict) -> None:
         raise no_parameter_set(cmdlet)
     if bound.get("ProvisionVMAgent") and bound.get("DisableVMAgent"):
         raise no_parameter_set(cmdlet)
+    os_profile = body["properties"].setdefault("osProfile", {})
+    if new:
+        if bound.get("ComputerName"):
+            os_profile["computerName"] = bound["ComputerName"]
+        if bound.get("Credential"):
+            os_profile["adminUsername"], os_profile["adminPassword"] = _credential(cmdlet, bound["Credential"])
+    own, other = ("linuxConfiguration", "windowsConfiguration") if bound.get("Linux") else (
+        "windowsConfiguration", "linuxConfiguration")
+    if other in os_profile:
+        raise ValidationError(
+            f"{cmdlet.name}: Cannot set both Windows and Linux configurations in the operating system profile."
+        )
+    config = os_profile.setdefault(own, {})
+    settings_ = config.get("patchSettings") or {}
+    if "PatchMode" in bound:
+        settings_["patchMode"] = bound["PatchMode"]
+    if "AssessmentMode" in bound:
+        settings_["assessmentMode"] = bound["AssessmentMode"]
+    if "EnableHotpatching" in bound:
+        settings_["enableHotpatching"] = bound["EnableHotpatching"]
+    if settings_:
+        config["patchSettings"] = settings_
+    if bound.get("ProvisionVMAgent"):
+        config["provisionVMAgent"] = True
+    if bound.get("DisableVMAgent"):
+        config["provisionVMAgent"] = False
+    if "EnableAutoUpdate" in bound:
+        config["enableAutomaticUpdates"] = bound["EnableAutoUpdate"]
+    if "TimeZone" in bound:
+        config["timeZone"] = bound["TimeZone"]
+    if bound.get("DisablePasswordAuthentication"):
+        config["disablePasswordAuthentication"] = True
+
+
+def set_os(cmdlet: Cmdlet, bound: dict) -> None:
+    """Set-AzVMOperatingSystem: on a -VM object it changes the object and prints it (nothing is sent,
+    as in PowerShell: Update-AzVM or New-AzVM sends it); on a stored VM named by -ResourceGroupName and
+    -VMName it reads, changes and updates it in one command (Set-AzVMOperatingSystem + Update-AzVM)."""
+    from ..ops import vms
+
+    if "VM" in bound:
+        if bound.get("ResourceGroupName") or bound.get("VMName") or bound.get("ResourceId"):
+            raise no_parameter_set(cmdlet)
+        obj = vm_object(cmdlet, bound["VM"])
+        body = vm_body(obj)
+        _apply_os_settings(cmdlet, bound, body, new=not obj.get("Id"))
+        result = virtual_machine(body)
+        result["ResourceGroupName"] = obj.get("ResourceGroupName")
+        emit_ps(result, vm_view)
+        return
+    group, name = _vm_target(cmdlet, bound, "VMName")
     with writer() as state:
         check_subscription(state)
         body = vms.resource(vms.require(state, group, name))
-        os_profile = body["properties"]["osProfile"]
-        own, other = ("linuxConfiguration", "windowsConfiguration") if bound.get("Linux") else (
-            "windowsConfiguration", "linuxConfiguration")
-        if other in os_profile:
-            raise ValidationError(
-                f"{cmdlet.name}: Cannot set both Windows and Linux configurations in the operating system profile."
-            )
-        config = os_profile.setdefault(own, {})
-        settings_ = config.get("patchSettings") or {}
-        if "PatchMode" in bound:
-            settings_["patchMode"] = bound["PatchMode"]
-        if "AssessmentMode" in bound:
-            settings_["assessmentMode"] = bound["AssessmentMode"]
-        if "EnableHotpatching" in bound:
-            settings_["enableHotpatching"] = bound["EnableHotpatching"]
-        if settings_:
-            config["patchSettings"] = settings_
-        if bound.get("ProvisionVMAgent"):
-            config["provisionVMAgent"] = True
-        if bound.get("DisableVMAgent"):
-            config["provisionVMAgent"] = False
-        if "EnableAutoUpdate" in bound:
-            config["enableAutomaticUpdates"] = bound["EnableAutoUpdate"]
-        if "TimeZone" in bound:
-            config["timeZone"] = bound["TimeZone"]
-        if bound.get("DisablePasswordAuthentication"):
-            config["disablePasswordAuthentication"] = True
+        _apply_os_settings(cmdlet, bound, body, new=False)
         record = vms.put(state, group, name, body)
         result = virtual_machine(vms.resource(record))
-    emit_ps(result, _vm_view)
+    emit_ps(result, vm_view)
+
+
+def new_vm_config(cmdlet: Cmdlet, bound: dict) -> None:
+    """New-AzVMConfig: a local PSVirtualMachine (nothing is sent); pass it on with -VM."""
+    require(cmdlet, bound, "VMName")
+    body: dict = {"name": bound["VMName"], "properties": {}}
+    if bound.get("VMSize"):
+        body["properties"]["hardwareProfile"] = {"vmSize": bound["VMSize"]}
+    if bound.get("AvailabilitySetId"):
+        body["properties"]["availabilitySet"] = {"id": bound["AvailabilitySetId"]}
+    if bound.get("LicenseType"):
+        body["properties"]["licenseType"] = bound["LicenseType"]
+    if bound.get("Zone"):
+        body["zones"] = bound["Zone"]
+    emit_ps(virtual_machine(body), vm_view)
+
+
+def set_source_image(cmdlet: Cmdlet, bound: dict) -> None:
+    """Set-AzVMSourceImage: the image of a -VM object (publisher, offer, SKU, version, or an image -Id)."""
+    require(cmdlet, bound, "VM")
+    obj = vm_object(cmdlet, bound["VM"])
+    body = vm_body(obj)
+    if bound.get("Id"):
+        reference = {"id": bound["Id"]}
+    else:
+        require(cmdlet, bound, "PublisherName", "Offer", "Skus")
+        reference = {"publisher": bound["PublisherName"], "offer": bound["Offer"], "sku": bound["Skus"],
+                     "version": bound.get("Version") or "latest"}
+    body["properties"].setdefault("storageProfile", {})["imageReference"] = reference
+    result = virtual_machine(body)
+    result["ResourceGroupName"] = obj.get("ResourceGroupName")
+    emit_ps(result, vm_view)
+
+
+# New-AzVM's simple parameter set: its defaults (Az.Compute)
+NEW_VM_DEFAULT_IMAGE = "Win2016Datacenter"
+NEW_VM_DEFAULT_SIZE = "Standard_D2s_v3"
+
+
+def new_vm(cmdlet: Cmdlet, bound: dict) -> None:
+    """New-AzVM: from a -VM configuration (New-AzVMConfig, Set-AzVMOperatingSystem, Set-AzVMSourceImage),
+    or from its simple parameters (-Name, -Image, -Credential...), as the module creates them. The
+    simple set creates a missing resource group, as the cmdlet does."""
+    from ..ops import groups, vm_create, vms
+
+    require(cmdlet, bound, "ResourceGroupName")
+    group = bound["ResourceGroupName"]
+    if "VM" in bound:
+        if bound.get("Name") or bound.get("Image") or bound.get("Credential"):
+            raise no_parameter_set(cmdlet)
+        obj = vm_object(cmdlet, bound["VM"])
+        body = vm_body(obj)
+        with writer() as state:
+            check_subscription(state)
+            rg = groups.require(state, group)
+            body["location"] = bound.get("Location") or body.get("location") or rg["location"]
+            if bound.get("Zone"):
+                body["zones"] = bound["Zone"]
+            vms.put(state, group, obj["Name"], body)
+        if bound.get("AsJob"):
+            emit_ps(job(cmdlet.name, obj["Name"], "Completed"), job_view)
+        else:
+            emit_ps(operation_response(), operation_response_view)
+        return
+    require(cmdlet, bound, "Name", "Credential")
+    user, password = _credential(cmdlet, bound["Credential"])
+    network = {"vnet_name": bound.get("VirtualNetworkName"), "subnet": bound.get("SubnetName"),
+               "nsg": bound.get("SecurityGroupName"), "public_ip_address": bound.get("PublicIpAddressName"),
+               "public_ip_address_dns_name": bound.get("DomainNameLabel")}
+    with writer() as state:
+        check_subscription(state)
+        if groups.find(state, group) is None:
+            groups.create(state, group, bound.get("Location") or "eastus")
+        vm_create.create(
+            state, group, bound["Name"], bound.get("Image") or NEW_VM_DEFAULT_IMAGE,
+            client_options={k: v for k, v in network.items() if v is not None},
+            location=bound.get("Location"), zone=(bound.get("Zone") or [None])[0],
+            availability_set=bound.get("AvailabilitySetName"), size=bound.get("Size") or NEW_VM_DEFAULT_SIZE,
+            admin_username=user, admin_password=password,
+        )
+        result = virtual_machine(vms.resource(vms.require(state, group, bound["Name"])))
+    if bound.get("AsJob"):
+        emit_ps(job(cmdlet.name, bound["Name"], "Completed"), job_view)
+    else:
+        emit_ps(result, vm_view)
+
+
+def update_vm(cmdlet: Cmdlet, bound: dict) -> None:
+    """Update-AzVM -ResourceGroupName RG -VM OBJECT: PUTs the object (what PowerShell's $vm holds after
+    Set-AzVMOperatingSystem and friends) to the stored VM of its name."""
+    from ..ops import vms
+
+    require(cmdlet, bound, "VM")
+    obj = vm_object(cmdlet, bound["VM"])
+    if bound.get("ResourceId"):
+        group, name = _vm_target(cmdlet, {"ResourceId": bound["ResourceId"]}, "VMName")
+    else:
+        require(cmdlet, bound, "ResourceGroupName")
+        group, name = bound["ResourceGroupName"], obj["Name"]
+    body = vm_body(obj)
+    if "Tag" in bound:
+        body["tags"] = _hashtable(cmdlet, bound["Tag"])
+    with writer() as state:
+        check_subscription(state)
+        current = vms.require(state, group, name)
+        body.setdefault("location", current["vm"]["location"])
+        vms.put(state, group, name, body)
+    if bound.get("AsJob"):
+        emit_ps(job(cmdlet.name, name, "Completed"), job_view)
+    else:
+        emit_ps(operation_response(), operation_response_view)
+
+
+def _hashtable(cmdlet: Cmdlet, text: str) -> dict[str, str]:
+    """-Tag: PowerShell's @{k="v";...} literal, or k=v,k2=v2."""
+    inner = text.strip()
+    if inner.startswith("@{") and inner.endswith("}"):
+        inner = inner[2:-1]
+    tags: dict[str, str] = {}
+    for item in (p for p in inner.replace(";", ",").split(",") if p.strip()):
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise UsageError(f"{cmdlet.name}: Cannot bind parameter 'Tag': '{item.strip()}' is not KEY=VALUE.")
+        tags[key.strip().strip("\"'")] = value.strip().strip("\"'")
+    return tags
 
 
 def assess(cmdlet: Cmdlet, bound: dict) -> None:
@@ -527,8 +374,11 @@ def assess(cmdlet: Cmdlet, bound: dict) -> None:
 
     with writer() as state:
         check_subscription(state)
-        result = ondemand.assess(state, group, name, wait=True)
-    emit_ps(operation_result(result, _ASSESS_ORDER), _result_view)
+        result = ondemand.assess(state, group, name, wait=not bound.get("AsJob"))
+    if bound.get("AsJob"):  # the assessment goes on in simulated time, as a job would
+        emit_ps(job(cmdlet.name, name, "Running"), job_view)
+        return
+    emit_ps(operation_result(result, ASSESS_ORDER), result_view)
 
 
 def install(cmdlet: Cmdlet, bound: dict) -> None:
@@ -562,30 +412,39 @@ def install(cmdlet: Cmdlet, bound: dict) -> None:
 
     with writer() as state:
         check_subscription(state)
-        result = ondemand.install(state, group, name, parameters, wait=True)
-    emit_ps(operation_result(result, _INSTALL_ORDER), _result_view)
+        result = ondemand.install(state, group, name, parameters, wait=not bound.get("AsJob"))
+    if bound.get("AsJob"):
+        emit_ps(job(cmdlet.name, name, "Running"), job_view)
+        return
+    emit_ps(operation_result(result, INSTALL_ORDER), result_view)
+
+
+def _what_feature(cmdlet: Cmdlet, bound: dict) -> tuple[str, str]:
+    verb = cmdlet.name.split("-", 1)[0]
+    return verb, f"{bound.get('ProviderNamespace', '')}/{bound.get('FeatureName', '')}"
+
+
+def _what_provider(cmdlet: Cmdlet, bound: dict) -> tuple[str, str]:
+    return "Register", bound.get("ProviderNamespace", "")
+
+
+def _what_vm(cmdlet: Cmdlet, bound: dict) -> tuple[str, str]:
+    """Az.Compute's ShouldProcess(target: the VM's name, action: the cmdlet's verb)."""
+    verb = cmdlet.name.split("-", 1)[0]
+    name = bound.get("VMName") or bound.get("Name")
+    if not name and bound.get("VM"):
+        name = vm_object(cmdlet, bound["VM"]).get("Name")
+    if not name and bound.get("ResourceId"):
+        name = bound["ResourceId"].rstrip("/").rsplit("/", 1)[-1]
+    return verb, name or ""
 
 
 # ---- Az.Maintenance: Update Manager schedules ----------------------------------------------------
 
 
-def _hashtable(text: str | None, name: str) -> dict | None:
-    """A PowerShell hashtable literal such as @{"InGuestPatchMode"="User"}."""
-    if text is None:
-        return None
-    body = text.strip()
-    if not (body.startswith("@{") and body.endswith("}")):
-        raise UsageError(f"Cannot bind parameter '{name}': '{text}' is not a hashtable such as @{{\"Key\"=\"Value\"}}.")
-    out = {}
-    for pair in filter(None, (p.strip() for p in body[2:-1].split(";"))):
-        key, sep, value = pair.partition("=")
-        if not sep:
-            raise UsageError(f"Cannot bind parameter '{name}': '{pair}' is not Key=Value.")
-        out[key.strip().strip("'\"")] = value.strip().strip("'\"")
-    return out
-
-
 def _maintenance_view(obj) -> str:
+    from .powershell_views import format_list, scalar
+
     rows = [(k, scalar(v, k) if not isinstance(v, (dict, list)) else json.dumps(v, separators=(",", ":")))
             for k, v in obj.items()]
     return format_list(rows)
@@ -594,6 +453,7 @@ def _maintenance_view(obj) -> str:
 def new_maintenance_configuration(cmdlet: Cmdlet, bound: dict) -> None:
     from ..ops import maintenance
     from ..ops.groups import require as require_group
+    from .powershell_views import ps_object
 
     require(cmdlet, bound, "ResourceGroupName", "Name", "Location", "MaintenanceScope")
     window = {k: bound[p] for k, p in (("startDateTime", "StartDateTime"), ("expirationDateTime", "ExpirationDateTime"),
@@ -612,11 +472,12 @@ def new_maintenance_configuration(cmdlet: Cmdlet, bound: dict) -> None:
                                  ("windowsParameters", windows or None), ("linuxParameters", linux or None)) if v}
     props = {k: v for k, v in (("maintenanceScope", bound["MaintenanceScope"]), ("visibility", bound.get("Visibility")),
                                ("namespace", bound.get("Namespace")),
-                               ("extensionProperties", _hashtable(bound.get("ExtensionProperty"), "ExtensionProperty")),
+                               ("extensionProperties", _hashtable(cmdlet, bound["ExtensionProperty"])
+                                if bound.get("ExtensionProperty") else None),
                                ("maintenanceWindow", window or None), ("installPatches", patches or None)) if v}
     body = {"location": bound["Location"], "properties": props}
     if bound.get("Tag") is not None:
-        body["tags"] = _hashtable(bound["Tag"], "Tag")
+        body["tags"] = _hashtable(cmdlet, bound["Tag"])
     with writer() as state:
         check_subscription(state)
         require_group(state, bound["ResourceGroupName"])
@@ -630,6 +491,7 @@ def new_maintenance_configuration(cmdlet: Cmdlet, bound: dict) -> None:
 
 def new_configuration_assignment(cmdlet: Cmdlet, bound: dict) -> None:
     from ..ops import maintenance
+    from .powershell_views import ps_object
 
     require(cmdlet, bound, "ResourceGroupName", "ResourceName", "ResourceType", "ProviderName",
             "ConfigurationAssignmentName", "MaintenanceConfigurationId")
@@ -657,36 +519,73 @@ _VM_PARAMS = (
     Param("VMName", aliases=("Name",), position=1, help="The virtual machine name."),
     Param("ResourceId", help="The virtual machine's resource ID."),
 )
+_VM_OBJECT = "A PSVirtualMachine as the JSON `-o json` prints: the text, @FILE, or - to read it from a pipe."
 
 CMDLETS: dict[str, Cmdlet] = {c.name: c for c in (
     Cmdlet("Register-AzProviderFeature", "Registers an Azure provider feature in your current subscription.",
-           _FEATURE_PARAMS, register_feature),
+           _FEATURE_PARAMS, register_feature, should_process=_what_feature),
     Cmdlet("Unregister-AzProviderFeature", "Unregisters an Azure provider feature in your current subscription.",
-           _FEATURE_PARAMS, unregister_feature),
+           _FEATURE_PARAMS, unregister_feature, should_process=_what_feature),
     Cmdlet("Get-AzProviderFeature", "Gets information about Azure provider features.",
            (*_FEATURE_PARAMS, Param("ListAvailable", "switch", help="List all available features, not only registered ones.")),
            get_feature),
     Cmdlet("Register-AzResourceProvider", "Registers a resource provider.",
-           (Param("ProviderNamespace", help="The namespace of the resource provider to register."),), register_provider),
+           (Param("ProviderNamespace", help="The namespace of the resource provider to register."),
+            Param("ConsentToPermissions", help="Whether authorization is consented (accepted; nothing to consent to here).")),
+           register_provider, should_process=_what_provider),
     Cmdlet("Get-AzVM", "Gets the properties of a virtual machine.",
            (Param("ResourceGroupName", position=0, help="The resource group name."),
             Param("Name", aliases=("ResourceName", "VMName"), position=1, help="The virtual machine name."),
             Param("Status", "switch", help="Get the instance view (status) of the virtual machine.")),
            get_vm),
+    Cmdlet("New-AzVMConfig", "Creates a configurable virtual machine object (nothing is sent).",
+           (Param("VMName", aliases=("ResourceName", "Name"), position=0, help="The name of the virtual machine."),
+            Param("VMSize", aliases=("Size",), position=1, help="The size of the virtual machine."),
+            Param("AvailabilitySetId", position=2, help="The ID of an availability set."),
+            Param("LicenseType", position=3, help="The license type (Windows_Server, Windows_Client...)."),
+            Param("Zone", "strings", help="The availability zone.")),
+           new_vm_config, default_profile=False),
     Cmdlet("Set-AzVMOperatingSystem",
-           "Sets operating system properties of a stored virtual machine and updates it (autopatch: Set + Update-AzVM).",
-           (*_VM_PARAMS,
+           "Sets operating system properties of a virtual machine object (-VM), or of a stored VM and updates it.",
+           (Param("VM", aliases=("VMProfile",), position=0, help=_VM_OBJECT),
+            Param("ResourceGroupName", help="autopatch: the stored VM's group (instead of -VM)."),
+            Param("VMName", help="autopatch: the stored VM's name (instead of -VM)."),
+            Param("ResourceId", help="autopatch: the stored VM's resource ID (instead of -VM)."),
             Param("Windows", "switch"), Param("Linux", "switch"),
-            Param("ComputerName", help="Ignored on an existing VM, as the cmdlet ignores it when the VM has an OS profile."),
-            Param("Credential", help="Ignored on an existing VM, as the cmdlet ignores it when the VM has an OS profile."),
+            Param("ComputerName", position=2, help="The computer name (a stored VM keeps its own)."),
+            Param("Credential", position=3, help="USER:PASSWORD (a command line has no PSCredential; a stored VM keeps its own)."),
             Param("ProvisionVMAgent", "switch"), Param("DisableVMAgent", "switch"),
             Param("EnableAutoUpdate", "switch"), Param("TimeZone"),
             Param("PatchMode", help="Manual, AutomaticByOS or AutomaticByPlatform (Windows); ImageDefault or AutomaticByPlatform (Linux)."),
             Param("AssessmentMode", help="ImageDefault or AutomaticByPlatform."),
             Param("EnableHotpatching", "switch"), Param("DisablePasswordAuthentication", "switch")),
            set_os),
+    Cmdlet("Set-AzVMSourceImage", "Specifies the image for a virtual machine object (-VM).",
+           (Param("VM", aliases=("VMProfile",), position=0, help=_VM_OBJECT),
+            Param("PublisherName", position=1), Param("Offer", position=2), Param("Skus", position=3),
+            Param("Version", position=4, help="Default: latest."), Param("Id", help="The ID of an image (instead of the URN).")),
+           set_source_image),
+    Cmdlet("New-AzVM", "Creates a virtual machine: from a -VM object, or from -Name, -Image and -Credential.",
+           (Param("ResourceGroupName", position=0, help="The resource group name (created if missing, with -Name)."),
+            Param("Location", position=1, help="Default: the group's location (eastus for a new group)."),
+            Param("VM", aliases=("VMProfile",), position=2, help=_VM_OBJECT),
+            Param("Zone", "strings", position=3),
+            Param("Name", help="The VM's name (simple parameter set)."),
+            Param("Image", aliases=("ImageName",), help=f"An image alias or URN. Default: {NEW_VM_DEFAULT_IMAGE}."),
+            Param("Credential", help="USER:PASSWORD (a command line has no PSCredential)."),
+            Param("Size", help=f"Default: {NEW_VM_DEFAULT_SIZE}."),
+            Param("AvailabilitySetName"), Param("VirtualNetworkName"), Param("SubnetName"),
+            Param("SecurityGroupName"), Param("PublicIpAddressName"), Param("DomainNameLabel"),
+            Param("OpenPorts", "strings", help="Accepted: network rules are not emulated.")),
+           new_vm, should_process=_what_vm, as_job=True),
+    Cmdlet("Update-AzVM", "Updates the state of a virtual machine to the -VM object's.",
+           (Param("ResourceGroupName", position=0, help="The resource group name."),
+            Param("VM", aliases=("VMProfile",), help=_VM_OBJECT),
+            Param("ResourceId", help="The VM's resource ID (instead of the group)."),
+            Param("Tag", aliases=("Tags",), help="@{key=\"value\"} or key=value,key2=value2.")),
+           update_vm, should_process=_what_vm, as_job=True),
     Cmdlet("Invoke-AzVMPatchAssessment", "Assess patches on a VM.", _VM_PARAMS, assess,
-           aliases=("Invoke-AzVmPatchAssess", "Invoke-AzVmAssessPatch")),
+           aliases=("Invoke-AzVmPatchAssess", "Invoke-AzVmAssessPatch"), should_process=_what_vm, as_job=True),
     Cmdlet("Invoke-AzVMInstallPatch", "Installs patches on the VM.",
            (*_VM_PARAMS,
             Param("Windows", "switch"), Param("Linux", "switch"),
@@ -698,7 +597,7 @@ CMDLETS: dict[str, Cmdlet] = {c.name: c for c in (
                   help="Critical, Security, UpdateRollUp, FeaturePack, ServicePack, Definition, Tools, Updates."),
             Param("PackageNameMaskToInclude", "strings"), Param("PackageNameMaskToExclude", "strings"),
             Param("ClassificationToIncludeForLinux", "strings", help="Critical, Security, Other.")),
-           install),
+           install, should_process=_what_vm, as_job=True),
     Cmdlet("New-AzMaintenanceConfiguration", "Create or update a maintenance configuration (Update Manager schedule).",
            (Param("ResourceGroupName", position=0), Param("Name", aliases=("ResourceName",), position=1),
             Param("Location"), Param("MaintenanceScope", help="InGuestPatch for Update Manager schedules."),
@@ -727,6 +626,45 @@ NAMES: dict[str, str] = {n.lower(): c.name for c in CMDLETS.values() for n in (c
 
 def canonical(name: str) -> str | None:
     return NAMES.get(name.lower())
+
+
+def run_cmdlet(cmdlet: Cmdlet, bound: dict) -> int:
+    """Run a bound cmdlet with PowerShell's common parameters: -WhatIf and -Confirm (ShouldProcess),
+    -ErrorAction (SilentlyContinue or Ignore: the error is not shown, the command still fails),
+    -WarningAction, -Verbose/-Debug."""
+    from ..errors import AutopatchError
+    from .globals import settings
+
+    if bound.get("WarningAction") in ("SilentlyContinue", "Ignore"):
+        settings.only_show_errors = True
+    if bound.get("Verbose"):
+        settings.verbose = True
+    if cmdlet.should_process and (bound.get("WhatIf") or bound.get("Confirm")):
+        operation, target = cmdlet.should_process(cmdlet, bound)
+        if bound.get("WhatIf"):
+            sys.stdout.write(f'What if: Performing the operation "{operation}" on target "{target}".\n')
+            return 0
+        if not _confirmed(operation, target):
+            return 0
+    try:
+        cmdlet.run(cmdlet, bound)
+    except AutopatchError as exc:
+        if bound.get("ErrorAction") in ("SilentlyContinue", "Ignore"):
+            return exc.exit_code  # a failure all the same ($? is $false), only not shown
+        raise
+    return 0
+
+
+def _confirmed(operation: str, target: str) -> bool:
+    """PowerShell's -Confirm prompt; with no terminal to ask, az's answer (ask for the switch's off form)."""
+    from ..errors import ValidationError
+
+    if not sys.stdin.isatty():
+        raise ValidationError("Unable to prompt for confirmation as no tty available. Use -Confirm:$false.")
+    sys.stdout.write(f"\nConfirm\nAre you sure you want to perform this action?\nPerforming the operation "
+                     f'"{operation}" on target "{target}".\n[Y] Yes  [N] No  (default is "Y"): ')
+    sys.stdout.flush()
+    return input().strip().lower() in ("", "y", "yes")
 
 
 def help_text(cmdlet: Cmdlet) -> str:
@@ -761,11 +699,10 @@ class CmdletCommand(typer.core.TyperCommand):
 
     def invoke(self, ctx) -> Any:
         args = ctx.args
-        if any(a.lower() in _HELP for a in args):
+        if any(a.lower() in HELP_WORDS for a in args):
             sys.stdout.write(help_text(self.cmdlet))
             return 0
-        self.cmdlet.run(self.cmdlet, bind(self.cmdlet, args))
-        return 0
+        return run_cmdlet(self.cmdlet, bind(self.cmdlet, args))
 
     def get_help(self, ctx) -> str:
         return help_text(self.cmdlet)

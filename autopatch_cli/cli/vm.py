@@ -421,20 +421,36 @@ def avset_create(
     platform_update_domain_count: Annotated[int, typer.Option("--platform-update-domain-count", help="Update Domain count. If unspecified, the server will pick the most optimal number like 5.")] = None,
     unmanaged: Annotated[bool, typer.Option("--unmanaged", help="Contained VMs should use unmanaged disks.")] = False,
     tags: Annotated[list[str], typer.Option("--tags", help="Space-separated tags: key[=value] [key[=value] ...].")] = None,
+    ppg: Annotated[str, typer.Option("--ppg", help="The name or ID of the proximity placement group the availability set should be associated with (proximity placement is not emulated: not kept).")] = None,
+    validate: Annotated[bool, typer.Option("--validate", help="Generate and validate the ARM template without creating any resources.")] = False,
+    no_wait: NoWait = False,
 ):
-    """Create an Azure Availability Set."""
+    """Create an Azure Availability Set.
+
+    --validate runs every check and keeps nothing; --no-wait prints nothing.
+    """
     from ..models.versions import flatten_az
     from ..ops import availability_sets
     from .common import require_group
 
     group = require_group(resource_group)
-    with writer() as state:
-        check_subscription(state)
-        result = availability_sets.create(
-            state, group, name, location, platform_update_domain_count, platform_fault_domain_count,
-            unmanaged, parse_tags(tags),
-        )
-    emit(flatten_az(result), _avset_table)
+
+    class _ValidatedOnly(Exception):
+        """--validate: checked, not kept (the session is not saved)."""
+
+    try:
+        with writer() as state:
+            check_subscription(state)
+            result = availability_sets.create(
+                state, group, name, location, platform_update_domain_count, platform_fault_domain_count,
+                unmanaged, parse_tags(tags),
+            )
+            if validate:
+                raise _ValidatedOnly
+    except _ValidatedOnly:
+        return
+    if not no_wait:
+        emit(flatten_az(result), _avset_table)
 
 
 @avset_app.command("show", epilog=GLOBAL_ARGUMENTS_HELP)

@@ -56,8 +56,9 @@ def render(state, group: dict) -> dict:
     ).wire()
 
 
-def create(state, name: str, location: str, tags: dict[str, str] | None = None) -> dict:
-    """Create or update a group, as PUT does: an existing group keeps its location."""
+def create(state, name: str, location: str, tags: dict[str, str] | None = None, managed_by: str | None = None) -> dict:
+    """Create or update a group, as PUT does: an existing group keeps its location; ``managedBy`` is
+    kept as given (az's --managed-by)."""
     validate_group_name(name)
     location = resolve_location(location, "resourceGroups")
     groups = state.data["resourceGroups"]
@@ -67,10 +68,14 @@ def create(state, name: str, location: str, tags: dict[str, str] | None = None) 
             raise invalid_resource_group_location(location, existing["location"])
         if tags is not None:
             existing["tags"] = tags
+        if managed_by is not None:
+            existing["managedBy"] = managed_by
         return render(state, existing)
     group = {"name": name, "location": location}
     if tags is not None:
         group["tags"] = tags
+    if managed_by is not None:
+        group["managedBy"] = managed_by
     groups[name.lower()] = group
     return render(state, group)
 
