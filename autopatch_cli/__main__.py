@@ -13,6 +13,17 @@ def _print_error(message: str) -> None:
     sys.stderr.write(f"ERROR: {message}\n")
 
 
+def _as_autopatch(message: str) -> str:
+    """Azure's messages name az commands to run; when it was autopatch that ran, name autopatch's (the same
+    verbs), and say how simulated time gets a registration done."""
+    import re
+
+    message = re.sub(r"'az (feature|provider) ", r"'autopatch \1 ", message)
+    if "still Registering" in message:
+        message += " Simulated time moves with 'autopatch tick --minutes 15'."
+    return message
+
+
 def _click_usage_message(exc) -> str:
     """az (argparse) wording for what the command-line parser rejected."""
     from typer._click import exceptions as click_exc
@@ -34,11 +45,19 @@ def _click_usage_message(exc) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
+    import os
+
+    if os.environ.get(COMPLETE_VAR, "").startswith("complete_"):
+        # A Tab: answered from the cached command tree, before typer (hundreds of ms) is imported.
+        from .completion import main as complete_main
+
+        return complete_main(os.environ[COMPLETE_VAR])
     if args[:1] == ["--version"]:
         from . import __version__
 
         sys.stdout.write(f"autopatch {__version__}\n")
         return 0
+    import os
     import time
 
     from .cli import globals as global_args
@@ -53,13 +72,18 @@ def main(argv: list[str] | None = None) -> int:
             from .cli.output import compile_query
 
             compile_query(found.query)
+        from .cli import logging as cli_logging
+
+        before = cli_logging.before_command(args) if not os.environ.get(COMPLETE_VAR) else {}
         code = _run(rest)
+        cli_logging.after_command(before)
         if found.verbose or found.debug:
             sys.stderr.write(f"INFO: Command ran in {time.perf_counter() - started:.3f} seconds\n")
         return code
     except AzureError as exc:
-        _print_error(f"({exc.code}) {exc.message}")
-        sys.stderr.write(f"Code: {exc.code}\nMessage: {exc.message}\n")
+        message = _as_autopatch(exc.message)
+        _print_error(f"({exc.code}) {message}")
+        sys.stderr.write(f"Code: {exc.code}\nMessage: {message}\n")
         return exc.exit_code
     except AutopatchError as exc:
         _print_error(exc.message)
@@ -88,19 +112,10 @@ COMPLETE_VAR = "_AUTOPATCH_COMPLETE"
 
 
 def root_command():
-    """The ``autopatch`` command: its groups are imported only when invoked (or completed)."""
-    from typer.main import get_install_completion_arguments
+    """The ``autopatch`` command (built in :mod:`autopatch_cli.cli`, which imports typer)."""
+    from .cli import root_command as build
 
-    from .cli import RootGroup
-
-    return RootGroup(
-        name=PROG_NAME,
-        params=list(get_install_completion_arguments()),
-        help="autopatch: Azure automatic VM guest patching, simulated locally. Use it as you use az.",
-        context_settings={"help_option_names": ["-h", "--help"]},
-        no_args_is_help=True,
-        rich_markup_mode=None,  # plain help, as the groups print theirs: no rich import for --help
-    )
+    return build()
 
 
 def complete(instruction: str) -> int:

@@ -516,7 +516,8 @@ def locked(path: Path, shown: Path | None = None) -> Iterator[None]:
     the lock: it waits as long as the lock changes hands, and gives up only when one holder has kept it
     for LOCK_TIMEOUT_SECONDS. A writer holds the lock for its own load, work and write, nothing more.
     """
-    shown = shown or path
+    shown = shown or Path(path)
+    path = resolve(Path(path))  # a linked store's lock sits beside its target, as every writer's does
     lock_path = path.with_name(path.name + ".lock")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -1334,3 +1335,9 @@ def _value_chunks_named(name: str, value: Any) -> Iterator[bytes]:
     yield f"{_dumps(name)}: ".encode()
     for chunk in _value_chunks(value):
         yield chunk.encode("utf-8")
+
+
+def collection_keys(path: Path, collection: str) -> list[str]:
+    """The keys of a collection section (``"rg/vm"`` of ``vms``), snapshot and journal together (shell
+    completion lists a fleet's VMs with it)."""
+    return list(StoreReader(path, dict).full().get(collection) or {})

@@ -7,7 +7,7 @@
 Each script calls ``autopatch`` back with ``_AUTOPATCH_COMPLETE=complete_<shell>`` set; autopatch's
 ``main()`` answers that request (``autopatch_cli.__main__.complete``) with the candidates for the words
 typed so far, so the scripts never need regenerating when commands change, only when typer's
-templates do. Install: source ``autopatch.bash`` from ~/.bashrc; put ``_autopatch`` on zsh's $fpath;
+templates do (the PowerShell one without typer's global rebinding of Tab). Install: source ``autopatch.bash`` from ~/.bashrc; put ``_autopatch`` on zsh's $fpath;
 copy ``autopatch.fish`` to ~/.config/fish/completions/; dot-source ``autopatch.ps1`` from $PROFILE.
 """
 
@@ -32,6 +32,9 @@ def generate() -> dict[str, str]:
     from typer._completion_shared import get_completion_script
 
     from autopatch_cli.__main__ import COMPLETE_VAR, PROG_NAME
+    from autopatch_cli.cli import keep_tab_alone_in_powershell
+
+    keep_tab_alone_in_powershell()
 
     return {
         name: get_completion_script(prog_name=PROG_NAME, complete_var=COMPLETE_VAR, shell=shell) + "\n"

@@ -11,9 +11,16 @@ import pytest
 from helpers import PASSWORD, Result, entry_point, run  # noqa: F401
 
 
+@pytest.fixture(scope="session")
+def cache_home(tmp_path_factory) -> Path:
+    """One cache dir for the session: the completion tree is built once, never in the user's ~/.cache."""
+    return tmp_path_factory.mktemp("cache")
+
+
 @pytest.fixture(autouse=True)
-def isolated(tmp_path, monkeypatch):
+def isolated(tmp_path, monkeypatch, cache_home):
     monkeypatch.setenv("AUTOPATCH_STATE", str(tmp_path / "state.json"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache_home))
     monkeypatch.setenv("AUTOPATCH_CONFIG_DIR", str(tmp_path / "config"))
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("COLUMNS", "100")

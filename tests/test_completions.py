@@ -94,3 +94,86 @@ def test_console_script_answers_the_bash_protocol(tmp_path):
     done = subprocess.run([sys.executable, "-m", "autopatch_cli"], env=env, capture_output=True, text=True,
                           timeout=60)
     assert (done.returncode, done.stdout.split(), done.stderr) == (0, ["get-instance-view"], "")
+
+
+def test_enum_options_complete_their_values(cli, monkeypatch):
+    assert _complete_bash(cli, monkeypatch, "autopatch vm list -o ") == ["json", "jsonc", "none", "table", "tsv",
+                                                                        "yaml", "yamlc"]
+    assert _complete_bash(cli, monkeypatch, "autopatch vm list --output t") == ["table", "tsv"]
+    assert _complete_bash(cli, monkeypatch, "autopatch vm create --patch-mode ") == [
+        "AutomaticByOS", "AutomaticByPlatform", "ImageDefault", "Manual"]
+    assert _complete_bash(cli, monkeypatch, "autopatch vm create --patch-mode automaticbyp") == ["AutomaticByPlatform"]
+    assert _complete_bash(cli, monkeypatch, "autopatch vm install-patches --reboot-setting ") == [
+        "Always", "IfRequired", "Never"]
+    assert _complete_bash(cli, monkeypatch, "autopatch sim fault add --kind ") == [
+        "install-failure", "reboot-hang", "unhealthy-after-reboot"]
+    assert "Win2019Datacenter" in _complete_bash(cli, monkeypatch, "autopatch vm create --image ")
+    assert "eastus" in _complete_bash(cli, monkeypatch, "autopatch group create -l ")
+
+
+def test_every_option_with_allowed_values_completes_them():
+    """Whatever an option's help lists as allowed values, its completion offers (one source for both)."""
+    import re
+
+    from autopatch_cli.completion import tree
+
+    def walk(node, words):
+        for opt, spec in node.get("options", {}).items():
+            listed = re.search(r"Allowed values", spec.get("help", ""))
+            if listed or spec["values"]:
+                yield words, opt, spec
+        for name, sub in (node.get("commands") or {}).items():
+            yield from walk(sub, (*words, name))
+
+    found = list(walk(tree()["root"], ()))
+    assert len({(w, o) for w, o, _ in found}) > 30
+    for words, opt, spec in found:
+        assert spec["values"], (words, opt)
+
+
+def test_groups_and_vms_complete_from_the_store(cli, monkeypatch, vm):
+    assert cli("group", "create", "-n", "other", "-l", "westus").exit_code == 0
+    assert _complete_bash(cli, monkeypatch, "autopatch vm show -g ") == ["other", "rg"]
+    assert _complete_bash(cli, monkeypatch, "autopatch vm show -g rg -n ") == ["vm"]
+    assert _complete_bash(cli, monkeypatch, "autopatch vm show -g other -n ") == []
+    assert _complete_bash(cli, monkeypatch, "autopatch group show -n o") == ["other"]
+    assert _complete_bash(cli, monkeypatch, "autopatch orchestration why --resource-group rg --name ") == ["vm"]
+    ids = _complete_bash(cli, monkeypatch, "autopatch vm show --ids ")
+    assert len(ids) == 1 and ids[0].endswith("/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm")
+
+
+def test_the_store_named_on_the_line_is_the_one_read(cli, monkeypatch, tmp_path):
+    other = tmp_path / "other.json"
+    assert cli("--state", str(other), "group", "create", "-n", "elsewhere", "-l", "eastus").exit_code == 0
+    assert _complete_bash(cli, monkeypatch, f"autopatch vm list --state {other} -g ") == ["elsewhere"]
+
+
+def test_global_arguments_are_offered(cli, monkeypatch):
+    offered = _complete_bash(cli, monkeypatch, "autopatch vm show --")
+    assert {"--output", "--query", "--state", "--debug", "--verbose", "--only-show-errors", "--subscription"} <= set(offered)
+    assert "--install-completion" not in offered
+    assert "--query" not in _complete_bash(cli, monkeypatch, "autopatch vm show --query x --")
+
+
+def test_powershell_gets_values_and_keeps_tab_alone(cli, monkeypatch):
+    script = (ROOT / "completions" / "autopatch.ps1").read_text()
+    assert "Set-PSReadLineKeyHandler" not in script and "Register-ArgumentCompleter -Native -CommandName autopatch" in script
+    monkeypatch.setenv("_AUTOPATCH_COMPLETE", "complete_powershell")
+    monkeypatch.setenv("_TYPER_COMPLETE_ARGS", "autopatch vm create --patch-mode Man")
+    monkeypatch.setenv("_TYPER_COMPLETE_WORD_TO_COMPLETE", "Man")
+    assert cli().stdout == "Manual::: \n"
+
+
+def test_the_cached_tree_follows_the_commands(monkeypatch, tmp_path):
+    """The tree is rebuilt when a command module changes (its fingerprint), and read from the cache otherwise."""
+    from autopatch_cli import completion
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    built = []
+    real = completion.build_tree
+    monkeypatch.setattr(completion, "build_tree", lambda: built.append(1) or real())
+    first = completion.tree()
+    assert completion.tree() == first and built == [1]
+    monkeypatch.setattr(completion, "_fingerprint", lambda: "changed")
+    completion.tree()
+    assert built == [1, 1] and [p.name for p in (tmp_path / "autopatch").iterdir()] == ["completion-changed.json"]

@@ -7,7 +7,7 @@ def test_guide_flow(cli):
     assert cli("group", "create", "--name", "myResourceGroup", "--location", "eastus").json["name"] == "myResourceGroup"
     registered = cli("feature", "register", "--namespace", "Microsoft.Compute", "--name", "InGuestAutoPatchVMPreview")
     assert registered.json["properties"]["state"] == "Registering"
-    assert "az provider register -n Microsoft.Compute" in registered.stderr
+    assert "autopatch provider register -n Microsoft.Compute" in registered.stderr
     assert cli("tick", "--minutes", "15").exit_code == 0
     shown = cli("feature", "show", "--namespace", "Microsoft.Compute", "--name", "InGuestAutoPatchVMPreview")
     assert shown.json["properties"]["state"] == "Registered"
@@ -43,6 +43,6 @@ def test_platform_mode_needs_feature_and_reregistration(cli):
     cli("provider", "register", "--namespace", "Microsoft.Compute")  # too early: feature still Registering
     cli("tick", "--minutes", "15")
     still = cli(*args)
-    assert still.exit_code == 1 and "az provider register" in still.stderr
+    assert still.exit_code == 1 and "autopatch provider register" in still.stderr
     cli("provider", "register", "--namespace", "Microsoft.Compute")
     assert cli(*args).exit_code == 0

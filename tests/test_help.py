@@ -47,3 +47,141 @@ def test_every_group_shows_the_global_arguments_and_whole_descriptions(cli, word
 def test_subcommands_reject_install_completion(cli):
     refused = cli("tick", "--install-completion")
     assert refused.exit_code == 2 and "unrecognized arguments: --install-completion" in refused.stderr
+
+
+def _examples():
+    """(verb, command line) of every example in every verb's help, as the help prints them."""
+    found = []
+    for words, command in COMMANDS:
+        if not words or hasattr(command, "list_commands") or words[0][:1].isupper():
+            continue
+        text = command.epilog or ""
+        if "Examples" not in text:
+            continue
+        body = text.split("Examples", 1)[1].split("Global Arguments:", 1)[0]
+        for line in body.splitlines():
+            if line.startswith("        autopatch "):
+                found.append((" ".join(words), line.strip()))
+    return found
+
+
+EXAMPLES = _examples()
+# Verbs whose examples would need what a test cannot give in-process (a server that runs until stopped).
+RUN_APART = {"serve"}
+
+
+def test_every_verb_has_examples():
+    verbs = {" ".join(w) for w, c in COMMANDS if w and not hasattr(c, "list_commands") and not w[0][:1].isupper()}
+    # a verb that writes its own examples in its epilog (az-env: they need a server and az) keeps them
+    own = {" ".join(w) for w, c in COMMANDS if "Examples:" in (c.epilog or "")}
+    assert verbs - own - {verb for verb, _ in EXAMPLES} == set()
+
+
+@pytest.fixture(scope="module")
+def example_store(tmp_path_factory):
+    """The store the examples assume: the guide's opt-in, MyResourceGroup, MyVm and MyAvSet."""
+    from helpers import run
+
+    path = tmp_path_factory.mktemp("examples") / "state.json"
+    for args in (
+        ("group", "create", "-n", "MyResourceGroup", "-l", "eastus"),
+        ("feature", "register", "--namespace", "Microsoft.Compute", "--name", "InGuestAutoPatchVMPreview"),
+        ("feature", "register", "--namespace", "Microsoft.Compute", "--name", "InGuestPatchVMPreview"),
+        ("tick", "--minutes", "20"),
+        ("provider", "register", "--namespace", "Microsoft.Compute"),
+        ("vm", "create", "-g", "MyResourceGroup", "-n", "MyVm", "--image", "Win2019Datacenter", "--admin-password",
+         "Str0ng!Passw0rd", "--enable-agent", "--enable-auto-update", "--patch-mode", "AutomaticByPlatform"),
+        ("vm", "availability-set", "create", "-g", "MyResourceGroup", "-n", "MyAvSet"),
+        ("tick", "--days", "35"),
+    ):
+        result = run("--state", str(path), *args, "-o", "none")
+        assert result.exit_code == 0, (args, result.stderr)
+    return path
+
+
+@pytest.mark.parametrize(("verb", "line"), [e for e in EXAMPLES if e[0] not in RUN_APART],
+                         ids=[f"{v}:{i}" for i, (v, _) in enumerate(e for e in EXAMPLES if e[0] not in RUN_APART)])
+def test_each_example_runs_as_printed(cli, example_store, tmp_path, monkeypatch, verb, line):
+    import shlex
+    import shutil
+
+    store = tmp_path / "state.json"
+    shutil.copy(example_store, store)
+    monkeypatch.setenv("AUTOPATCH_STATE", str(store))
+    monkeypatch.chdir(tmp_path)
+    for before in PREPARE.get(verb, ()):
+        if "{configId}" in before:
+            config_id = cli("maintenance", "configuration", "show", "-g", "MyResourceGroup", "-n", "MySchedule",
+                            "--query", "id", "-o", "tsv").stdout.strip()
+            before = tuple(w.replace("{configId}", config_id) for w in before)
+        assert cli(*before).exit_code == 0, before
+    words = shlex.split(line)
+    assert words[0] == "autopatch"
+    if any(word in ("<", "|", ">") for word in words):  # a shell line: run it as a shell would
+        import subprocess
+        import sys
+
+        shell = f'autopatch() {{ "{sys.executable}" -m autopatch_cli "$@"; }}\n{line}\n'
+        ran = subprocess.run(["bash", "-c", shell], capture_output=True, text=True, cwd=tmp_path)
+        assert ran.returncode == 0, (line, ran.stderr)
+        return
+    ran = cli(*words[1:], *(() if "-o" in words else ("-o", "json")))
+    assert ran.exit_code == 0, (line, ran.stderr)
+
+
+# What an example assumes was done before it (the verb before it in a session).
+PREPARE = {
+    "config get": [("config", "set", "core.output=table")],
+    "state import": [("state", "export", "fleet.json")],
+    "state restore": [("state", "snapshot", "before-tick")],
+    "state delete-snapshot": [("state", "snapshot", "before-tick")],
+}
+# the maintenance verbs need a schedule (and an assignment of it, whose id names the store's subscription)
+_SCHEDULE = ("maintenance", "configuration", "create", "-g", "MyResourceGroup", "--resource-name", "MySchedule",
+             "--maintenance-scope", "InGuestPatch", "--maintenance-window-duration", "03:00",
+             "--maintenance-window-recur-every", "Day", "--maintenance-window-start-date-time", "2020-11-14 22:00")
+_ASSIGNMENT = ("maintenance", "assignment", "create", "-g", "MyResourceGroup", "--resource-name", "MyVm",
+               "--resource-type", "virtualMachines", "--provider-name", "Microsoft.Compute", "-n", "MySchedule",
+               "--maintenance-configuration-id", "{configId}")
+for _verb in ("configuration show", "configuration update", "configuration delete", "assignment create"):
+    PREPARE[f"maintenance {_verb}"] = [_SCHEDULE]
+for _verb in ("assignment show", "assignment delete"):
+    PREPARE[f"maintenance {_verb}"] = [_SCHEDULE, _ASSIGNMENT]
+
+
+def test_the_serve_example_serves(example_store, tmp_path):
+    import shlex
+    import subprocess
+
+    from helpers import entry_point
+
+    (line,) = [line for verb, line in EXAMPLES if verb == "serve"]
+    process = subprocess.Popen([*entry_point(), *shlex.split(line)[1:], "--state", str(example_store)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout.readline().startswith("Serving the ARM REST API on http://127.0.0.1:")
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.mark.parametrize(("args", "word", "suggested"), [
+    (("vm", "creat"), "'creat' is misspelled or not recognized by the system.", "create"),
+    (("grop", "list"), "'grop' is misspelled or not recognized by the system.", "group"),
+    (("vm", "availability-set", "lst"), "'lst' is misspelled or not recognized by the system.", "list"),
+    (("vm", "list", "-o", "tabel"), "'tabel' is not a valid value for '--output'.", "table"),
+    (("vm", "create", "-g", "rg", "-n", "v", "--image", "Win2019Datacenter", "--admin-password", "Str0ng!Passw0rd",
+      "--patch-mode", "AutomaticByPlatfrom"), "'AutomaticByPlatfrom' is not a valid value for '--patch-mode'.",
+     "AutomaticByPlatform"),
+])
+def test_a_mistyped_word_gets_azs_suggestion(cli, args, word, suggested):
+    refused = cli(*args)
+    assert refused.exit_code == 2
+    first, second = refused.stderr.splitlines()[:2]
+    assert first.startswith("ERROR: ") and word in first
+    assert second == f"Did you mean '{suggested}' ?"
+
+
+def test_nothing_close_gets_no_suggestion(cli):
+    refused = cli("vm", "frobnicate")
+    assert refused.stderr == "ERROR: 'frobnicate' is misspelled or not recognized by the system.\n"

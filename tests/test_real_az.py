@@ -17,6 +17,7 @@ import subprocess
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 from helpers import entry_point
@@ -208,8 +209,16 @@ def test_the_guide_through_the_real_az(az_env, cli):
     assert az.json("network", "vnet", "list") == []
 
 
-def test_refusals_reach_az_as_arm_errors(az_env, cli):
+def test_cloud_discovery_login_and_refusals(az_env, cli):
     az = az_env
+    # az cloud register reads /metadata/endpoints (no --skip-endpoint-discovery), az login --identity lists
+    # /subscriptions through the identity endpoint's token
+    url = az.env["IDENTITY_ENDPOINT"].rsplit("/msi/token", 1)[0]
+    az("cloud", "register", "-n", "Discovered", "--endpoint-resource-manager", url + "/", "-o", "none")
+    assert az.json("cloud", "show", "-n", "Discovered", "--query", "endpoints.resourceManager") == url + "/"
+    logged_in = az.json("login", "--identity")
+    assert [(a["id"], a["user"]["name"]) for a in logged_in] == [(ours(cli, "account", "show")["id"],
+                                                                  "systemAssignedIdentity")]
     missing = az("vm", "show", "-g", "nowhere", "-n", "x", check=False)
     assert missing.returncode == 3 and "ResourceGroupNotFound" in missing.stderr
     az("group", "create", "-n", "rg", "-l", "eastus", "-o", "none")
@@ -221,6 +230,26 @@ def test_refusals_reach_az_as_arm_errors(az_env, cli):
     assert refused.returncode == 1 and "SubscriptionNotRegisteredForFeature" in refused.stderr
     assert "Traceback" not in refused.stderr
     assert ours(cli, "vm", "list") == []
+    # az deployment group create: the template file goes out as JSONC (comments, `template:` unquoted)
+    template = {"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+                "contentVersion": "1.0.0.0", "parameters": {"prefix": {"type": "string"}},
+                "resources": [{"type": "Microsoft.Network/networkSecurityGroups", "apiVersion": "2023-09-01",
+                               "name": "[concat(parameters('prefix'), '-nsg')]", "location": "[resourceGroup().location]",
+                               "properties": {}}],
+                "outputs": {"id": {"type": "string", "value": "[resourceId('Microsoft.Network/networkSecurityGroups', "
+                                                              "concat(parameters('prefix'), '-nsg'))]"}}}
+    path = Path(az.env["AZURE_CONFIG_DIR"]).parent / "template.jsonc"
+    path.write_text("// a template with a comment, as az users write them\n" + json.dumps(template, indent=2))
+    deployed = az.json("deployment", "group", "create", "-g", "rg", "-n", "nsg", "--template-file", str(path),
+                       "--parameters", "prefix=web")
+    assert deployed["properties"]["provisioningState"] == "Succeeded"
+    assert deployed["properties"]["outputs"]["id"]["value"].endswith("/networkSecurityGroups/web-nsg")
+    assert az.json("network", "nsg", "show", "-g", "rg", "-n", "web-nsg")["provisioningState"] == "Succeeded"
+    template["resources"][0]["name"] = "[reverse(parameters('prefix'))]"
+    path.write_text(json.dumps(template))
+    invalid = az("deployment", "group", "create", "-g", "rg", "-n", "bad", "--template-file", str(path),
+                 "--parameters", "prefix=web", check=False)
+    assert invalid.returncode == 1 and "InvalidTemplate" in invalid.stderr and "'reverse' is not valid" in invalid.stderr
 
 
 def test_mirrored_verbs_print_what_autopatch_prints(az_env, cli):

@@ -494,3 +494,29 @@ def test_unemulated_types_and_versions_are_refused_before_deploying(arm):
     complete["properties"]["mode"] = "Complete"
     assert arm("PUT", f"{DEPLOYMENTS}/s", complete)[0] == 400
     assert arm("GET", f"{DEPLOYMENTS}/s")[1]["error"]["code"] == "DeploymentNotFound"
+
+
+def test_autopatch_rest_answers_the_metadata_documents_as_serve_does(cli):
+    cloud = cli("rest", "--method", "get", "--url", "/metadata/endpoints?api-version=2022-09-01")
+    assert cloud.exit_code == 0 and cloud.json["resourceManager"] == "https://management.azure.com/"
+    aliases = cli("rest", "--method", "get", "--url", "/metadata/vmImageAliasDoc",
+                  "--query", "outputs.aliases.value.Windows.Win2019Datacenter.publisher", "-o", "tsv")
+    assert aliases.stdout.strip() == "MicrosoftWindowsServer"
+
+
+def test_deployment_bodies_are_read_as_arm_reads_them_jsonc(arm):
+    """az splices the template file into the body as ``template:{...}`` with its comments (JSON.NET reads it)."""
+    from autopatch_cli.arm.deployments import lenient_json
+
+    assert json.loads(lenient_json('{"a": 1, b: "x // not a comment", /* c */ "d": [1, 2,], // e\n "f": true,}')) == {
+        "a": 1, "b": "x // not a comment", "d": [1, 2], "f": True}
+    assert arm("PUT", "/subscriptions/{sub}/resourcegroups/rg", {"location": "eastus"})[0] == 201
+    body = ('{"properties": {"mode": "Incremental", "parameters": {}, template:{\r\n  // made by hand\r\n'
+            '  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",\r\n'
+            '  "contentVersion": "1.0.0.0", "resources": [{"type": "Microsoft.Network/networkSecurityGroups",'
+            ' "apiVersion": "2015-06-15", "name": "n", "properties": {}},]}}}')
+    path = DEPLOYMENTS.replace("{sub}", arm.sub) + "/jsonc?api-version=2025-04-01"
+    response = arm.router.handle("PUT", path, {}, body.encode(), "https://127.0.0.1:8443")
+    assert response.status == 201, response.json()
+    broken = arm.router.handle("PUT", path, {}, b'{"properties": {template: [}', "https://127.0.0.1:8443")
+    assert broken.status == 400 and broken.json()["error"]["code"] == "InvalidRequestContent"

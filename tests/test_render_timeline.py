@@ -47,8 +47,12 @@ def small_history() -> list[dict]:
     ]
 
 
-def render(view, width: int = 100) -> list[list]:
-    """The picture as lines of (text, style) per character, drawn with colours whatever NO_COLOR says."""
+def render(view, width: int = 100, hourly: bool = False) -> list[list]:
+    """The picture as lines of (text, style) per character, drawn with colours whatever NO_COLOR says.
+
+    One column a day unless ``hourly`` (the per-day tests index cells by day)."""
+    if not hourly:
+        view.hourly_columns = view.daily_columns
     console = Console(record=True, width=width, force_terminal=True, color_system="truecolor", no_color=False)
     lines = []
     for segments in console.render_lines(view, console.options.update(width=width), pad=False):
@@ -90,7 +94,7 @@ def test_rows_ordered_by_phase_then_name_with_zone_sub_rows():
     lines = render(timeline_renderable(small_history(), PUBLISHED))
     start = grid_start(lines)
     labels = [text_of(line)[4:start - 1].rstrip() for line in lines]
-    body = [label for label in labels[labels.index("Region") + 1:] if label]
+    body = [label for label in labels[labels.index("Region") + 1:] if label and not label.startswith("phase")]
     assert body[:5] == ["westcentralus", "eastus", "  zone 1", "  zone 2", "westus"]
     assert row(lines, "westcentralus")[:3] and text_of(row(lines, "westcentralus"))[:3].strip() == "1"
     assert text_of(row(lines, "eastus"))[:3].strip() == "2"
@@ -184,7 +188,7 @@ def test_halt_text_stays_inside_80_columns():
     texts = [text_of(line).rstrip() for line in lines]
     assert all(len(text) <= 80 for text in texts)
     marker = next(text for text in texts if "▲" in text)
-    assert marker.index("▲") == grid_start(lines) + 32 and "halted phase 6 on day 32" in marker
+    assert marker.index("▲") == grid_start(lines) + 32 and "halted phase 6 (wave 3) on day 32" in marker
     assert " ".join(" ".join(texts).split()).count(reason) == 1
 
 
@@ -265,7 +269,7 @@ def test_export_html_is_well_formed(tmp_path):
         html = path.read_text(encoding="utf-8")
         assert html.lstrip().lower().startswith("<!doctype html>")
         assert "westcentralus" in html and "No patch" not in html
-        assert "color: #" in html  # inline colours
+        assert "fill: #" in html  # the SVG's colours, in the page
 
         class Check(HTMLParser):
             tags: list[str] = []
@@ -275,7 +279,8 @@ def test_export_html_is_well_formed(tmp_path):
 
         checker = Check()
         checker.feed(html)
-        assert {"html", "body", "pre"} <= set(checker.tags)
+        assert {"html", "head", "title", "body", "svg"} <= set(checker.tags)
+        assert "<title>autopatch rollout 2020-11</title>" in html
 
 
 def test_export_empty_history(tmp_path):
@@ -336,3 +341,73 @@ def test_mixed_zonal_and_regional_vms_get_a_no_zone_row():
     assert colour(cell(lines, "  no zone", 3)[1]) == "green"
     assert cell(lines, "  zone 1", 3)[0] == "·"
     assert [z["zone"] for z in timeline_summary(history)["regions"][0]["zones"]] == ["1", None]
+
+
+def test_exports_use_local_fonts_only(tmp_path):
+    """No web font: nothing in the files points outside the machine but the SVG namespace."""
+    import re
+
+    for name in ("rollout.svg", "rollout.html"):
+        text = export_timeline(small_history(), PUBLISHED, tmp_path / name).read_text(encoding="utf-8")
+        urls = set(re.findall(r"(?:https?:)?//[\w.-]+[^\s\"')]*", text))
+        assert urls <= {"http://www.w3.org/2000/svg", "https://www.textualize.io"}, urls
+        assert "@font-face" not in text and "DejaVu Sans Mono" in text
+
+
+def test_the_html_page_shows_the_same_svg(tmp_path):
+    svg = export_timeline(small_history(), PUBLISHED, tmp_path / "a.svg").read_text(encoding="utf-8")
+    page = export_timeline(small_history(), PUBLISHED, tmp_path / "a.html").read_text(encoding="utf-8")
+    import re
+
+    def strip_ids(text):
+        return re.sub(r"terminal-\d+", "terminal-N", text)
+
+    assert strip_ids(svg.strip()) in strip_ids(page)
+
+
+def test_phase_headings_and_empty_phases():
+    from autopatch_cli.engine.phases import phase_plan
+
+    phases = {"westcentralus": 3, "eastus": 5, "westus": 6}
+    lines = [text_of(line) for line in render(timeline_renderable(small_history(), PUBLISHED, phases=phases))]
+    assert any(line.strip() == "phase 3: pilot" for line in lines)
+    assert any(line.strip() == "phase 5: wave 2" for line in lines)
+    at = next(i for i, line in enumerate(lines) if "no VM of this fleet in phase" in line)
+    empty = " ".join(line.strip() for line in lines[at:at + 2])  # wrapped to the width
+    expected = [n for n in range(1, len(phase_plan()) + 1) if n not in (3, 5, 6)]
+    for number in expected:
+        assert f"{number} (" in empty
+
+
+def test_the_halting_vm_is_named():
+    halts = [{"phase": 2, "time": "2020-11-15T07:00:00Z", "reason": "unhealthy", "vm": "rg/vm2"}]
+    lines = [text_of(line) for line in render(timeline_renderable(small_history(), PUBLISHED, halts=halts))]
+    at = next(i for i, line in enumerate(lines) if "halted phase 2" in line)
+    assert "by VM rg/vm2" in " ".join(lines[at:at + 3])
+
+
+def test_now_is_marked_under_its_day_or_said_to_be_outside():
+    lines = render(timeline_renderable(small_history(), PUBLISHED, now="2020-11-20T03:00:00Z"))
+    marker = next(text_of(line) for line in lines if "now, day 10" in text_of(line))
+    assert marker.index("▲") == grid_start(lines) + 10
+    later = [text_of(line) for line in render(timeline_renderable(small_history(), PUBLISHED,
+                                                                  now="2021-01-20T00:00:00Z"))]
+    assert any("now: 2021-01-20 00:00Z, day 71 (after the days shown)" in line for line in later)
+
+
+def test_days_with_installations_get_their_hours_when_there_is_room():
+    history = small_history()
+    wide = render(timeline_renderable(history, PUBLISHED), width=200, hourly=True)
+    view = timeline_renderable(history, PUBLISHED)
+    install_days = sorted({c.day for c in view.hourly_columns if c.slot is not None})
+    assert install_days == [1, 4, 5, 6, 9]
+    start = grid_start(wide)
+    header = next(text_of(line) for line in wide if "Region" in text_of(line))
+    # the installation at 06:00 UTC on day 4 falls in that day's second 6-hour column
+    day4 = next(i for i, c in enumerate(view.hourly_columns) if c.day == 4)
+    assert header[start + day4] == "4"
+    zone1 = text_of(row(wide, "  zone 1"))
+    assert zone1[start + day4 + 1] == "█" and zone1[start + day4] != "█"
+    assert any("4 columns wide, 6 hours each" in text_of(line) for line in wide)
+    narrow = render(timeline_renderable(history, PUBLISHED), width=80, hourly=True)
+    assert all(len(text_of(line).rstrip()) <= 80 for line in narrow)  # no room: one column a day

@@ -69,7 +69,8 @@ def vm_parameters(sub: str, patch_mode: str = "AutomaticByPlatform", name: str =
 
 
 def tick(server_url: str, arguments: dict) -> None:
-    request = urllib.request.Request(f"{server_url}/autopatch/tick", data=json.dumps(arguments).encode(), method="POST")
+    request = urllib.request.Request(f"{server_url}/autopatch/tick", data=json.dumps(arguments).encode(), method="POST",
+                                     headers={"Content-Type": "application/json"})
     urllib.request.urlopen(request, timeout=30).read()
 
 
@@ -251,7 +252,8 @@ out["patchMode"] = vm.os_profile.windows_configuration.patch_settings.patch_mode
 vm = compute.virtual_machines.begin_update("rg", "auto35", m.VirtualMachineUpdate(tags={"ring": "0"})).result()
 out["tags"] = vm.tags
 compute.virtual_machines.begin_create_or_update("rg", "vm35", params("vm35", "Manual")).result()
-tick = urllib.request.Request(url + "/autopatch/tick", data=b'{"until": "2020-10-14T00:00:00Z"}', method="POST")
+tick = urllib.request.Request(url + "/autopatch/tick", data=b'{"until": "2020-10-14T00:00:00Z"}', method="POST",
+                              headers={"Content-Type": "application/json"})
 urllib.request.urlopen(tick).read()
 out["assess"] = compute.virtual_machines.begin_assess_patches("rg", "vm35").result().as_dict()
 out["view"] = compute.virtual_machines.instance_view("rg", "vm35").patch_status.as_dict()

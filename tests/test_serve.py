@@ -88,20 +88,37 @@ def make_group(client, sub: str) -> None:
 # ---- ARM over HTTP ---------------------------------------------------------------------------------
 
 
-def test_lro_monitors_use_the_callers_host_and_port(client, sub):
+def test_lro_monitors_stay_on_the_bound_address(client, sub):
+    """Issue 18 item 5: the monitors name the server's own address, whatever Host the request gave."""
     make_group(client, sub)
     status, headers, body = client("PUT", f"{vms_path(sub)}/vm1?api-version=2020-06-01", vm_body())
     assert status == 201 and body["properties"]["provisioningState"] == "Creating"
+    assert headers["azure-asyncoperation"].startswith(f"http://127.0.0.1:{client.port}/")
     assert PASSWORD not in json.dumps(body)
-    host = f"localhost:{client.port}"
-    status, headers, body = client("POST", f"{vms_path(sub)}/vm1/restart?api-version=2020-12-01", headers={"Host": host})
-    assert status == 202 and body is None
-    assert headers["azure-asyncoperation"].startswith(f"http://{host}/subscriptions/{sub}/providers/Microsoft.Compute/locations/eastus/operations/")
-    assert headers["location"].startswith(f"http://{host}/") and "monitor=true" in headers["location"]
-    assert headers["retry-after"] == "0"
-    path = headers["azure-asyncoperation"].split(host, 1)[1]
+    own = f"http://127.0.0.1:{client.port}"
+    for host in (f"localhost:{client.port}", f"[::1]:{client.port}", f"127.0.0.1:{client.port}"):
+        status, headers, body = client("POST", f"{vms_path(sub)}/vm1/restart?api-version=2020-12-01",
+                                       headers={"Host": host})
+        assert status == 202 and body is None
+        assert headers["azure-asyncoperation"].startswith(
+            f"{own}/subscriptions/{sub}/providers/Microsoft.Compute/locations/eastus/operations/")
+        assert headers["location"].startswith(f"{own}/") and "monitor=true" in headers["location"]
+        assert headers["retry-after"] == "0"
+    path = headers["azure-asyncoperation"].split(own, 1)[1]
     status, _, document = client("GET", path)
     assert status == 200 and document["status"] == "Succeeded" and document["name"] in path
+    status, headers, _ = client("DELETE", f"/subscriptions/{sub}/resourcegroups/rg?api-version=2020-06-01")
+    assert status == 202 and headers["location"].startswith(f"{own}/subscriptions/{sub}/operationresults/")
+
+
+def test_lro_monitors_use_the_public_url(state_path):
+    with running_server(state_path, public_url="https://autopatch.example:8443/") as srv:
+        client = Client(srv)
+        sub = subscription(state_path)
+        make_group(client, sub)
+        status, headers, _ = client("PUT", f"{vms_path(sub)}/vm1?api-version=2020-06-01", vm_body(),
+                                    headers={"Host": "autopatch.example:8443"})
+        assert status == 201 and headers["azure-asyncoperation"].startswith("https://autopatch.example:8443/subscriptions/")
 
 
 def test_keep_alive_and_head(client, sub):

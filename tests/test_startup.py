@@ -122,7 +122,7 @@ def test_vm_help_is_unchanged_by_the_lazy_group(cli):
     head, _, commands = shown.stdout.partition("Commands:")
     assert head.strip() == eager_help.partition("Commands:")[0].strip()
     listed = [line.split()[0] for line in commands.split("Global Arguments:")[0].splitlines()
-              if line.startswith("  ") and not line.startswith("   ")]
+              if line.strip() and line.startswith("  ") and not line.startswith("   ")]
     assert listed == eager.list_commands(None)
     sub = cli("vm", "availability-set", "--help")
     assert {"create", "show", "list"} <= set(sub.stdout.split())

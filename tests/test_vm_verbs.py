@@ -213,7 +213,7 @@ def test_feature_register_unregister(cli):
     assert ok(cli("feature", "show", *args)).json["properties"]["state"] == "Registered"
     unregistered = ok(cli("feature", "unregister", *args))
     assert unregistered.json["properties"]["state"] == "Unregistering"
-    assert "az provider register" in unregistered.stderr
+    assert "autopatch provider register" in unregistered.stderr
     ok(cli("tick", "--minutes", "30"))
     assert ok(cli("feature", "show", *args)).json["properties"]["state"] == "Unregistered"
 
@@ -557,3 +557,21 @@ def test_other_verbs_options(rg):
     ok(rg("group", "delete", "-n", "rg", "--yes", "--force-deletion-types", "microsoft.compute/virtualmachines",
           "--acquire-policy-token", "--change-reference", "r"))
     assert ok(rg("group", "exists", "-n", "rg")).json is False
+
+
+def test_create_keeps_spot_settings_and_ssh_keys(rg, tmp_path):
+    key_file = tmp_path / "id.pub"
+    key_file.write_text("ssh-ed25519 AAAAC3Nza user@host\n")
+    ok(rg("vm", "create", "-g", "rg", "-n", "lin", "--image", "Ubuntu2204", "--admin-username", "azureuser",
+          "--ssh-key-values", "ssh-rsa AAAAB3Nza one@x", str(key_file), "--priority", "spot",
+          "--eviction-policy", "delete", "--max-price", "0.5"))
+    vm = ok(rg("vm", "show", "-g", "rg", "-n", "lin")).json
+    assert (vm["priority"], vm["evictionPolicy"], vm["billingProfile"]) == ("Spot", "Delete", {"maxPrice": 0.5})
+    assert vm["osProfile"]["linuxConfiguration"]["ssh"]["publicKeys"] == [
+        {"keyData": "ssh-rsa AAAAB3Nza one@x", "path": "/home/azureuser/.ssh/authorized_keys"},
+        {"keyData": "ssh-ed25519 AAAAC3Nza user@host", "path": "/home/azureuser/.ssh/authorized_keys"}]
+    bad = rg("vm", "create", "-g", "rg", "-n", "lin2", "--image", "Ubuntu2204", "--ssh-key-values", "not-a-key")
+    assert bad.exit_code == 1 and "An RSA key file or key value must be supplied" in bad.stderr
+    spotless = rg("vm", "create", "-g", "rg", "-n", "lin3", "--image", "Ubuntu2204", "--eviction-policy", "Delete")
+    assert spotless.exit_code == 1 and "--priority Spot" in spotless.stderr
+    assert ok(rg("vm", "list", "--query", "length(@)")).json == 1

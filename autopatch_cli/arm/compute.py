@@ -9,7 +9,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from ..errors import AzureError
+from ..errors import AzureError, not_allowed_value
 from . import apiversions
 from .framework import ArmResponse, Request, Route, RouterApi, error_response, json_response, not_found
 
@@ -109,10 +109,7 @@ def vm_get(router: RouterApi, request: Request, parts: dict) -> ArmResponse:
     elif expand.lower() == "instanceview":
         document = vms.with_instance_view(record)
     else:
-        raise AzureError(
-            "InvalidParameter", f"The value '{expand}' of parameter '$expand' is not allowed. Allowed values are 'instanceView'.",
-            400, "$expand",
-        )
+        raise not_allowed_value(expand, "$expand", ("instanceView",))
     return json_response(200, render(document, request.api_version))
 
 

@@ -9,12 +9,74 @@ as a VM PUT at that version is (compute._carry_unversioned), then ops.vms.put ap
 
 from __future__ import annotations
 
+import re
+
 from ..errors import AzureError
 from . import apiversions
 from .framework import ArmResponse, Request, Route, json_response
 
 _DEPLOYMENTS = "/subscriptions/{sub}/resourcegroups/{rg}/providers/Microsoft.Resources/deployments"
 _FAMILY_OF = {"microsoft.compute": "compute", "microsoft.network": "network"}
+
+
+_BARE_KEY = re.compile(r"[A-Za-z_$][\w$]*")
+
+
+def lenient_json(text: str) -> str:
+    """ARM reads deployment bodies with JSON.NET, which takes JSONC: comments, trailing commas and unquoted
+    property names. az relies on it (its deployment body splices the template file in as ``template:{...}``,
+    comments and all). This turns such text into strict JSON; strings are copied untouched."""
+    out: list[str] = []
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c == '"':
+            j = i + 1
+            while j < n and text[j] != '"':
+                j += 2 if text[j] == "\\" else 1
+            out.append(text[i:j + 1])
+            i = j + 1
+        elif text.startswith("//", i):
+            end = text.find("\n", i)
+            i = n if end == -1 else end
+        elif text.startswith("/*", i):
+            end = text.find("*/", i + 2)
+            i = n if end == -1 else end + 2
+        elif c == ",":
+            j = i + 1
+            while j < n and text[j] in " \t\r\n":
+                j += 1
+            if j < n and text[j] in "}]":
+                i += 1  # a trailing comma
+            else:
+                out.append(c)
+                i += 1
+        else:
+            key = _BARE_KEY.match(text, i) if (c.isalpha() or c in "_$") else None
+            if key is not None:
+                j = key.end()
+                while j < n and text[j] in " \t\r\n":
+                    j += 1
+                word = key.group(0)
+                if j < n and text[j] == ":" and word not in ("true", "false", "null"):
+                    out.append(f'"{word}"')
+                else:
+                    out.append(word)
+                i = key.end()
+            else:
+                out.append(c)
+                i += 1
+    return "".join(out)
+
+
+def _deployment_body(request: Request) -> dict:
+    try:
+        return request.json_body()
+    except AzureError:
+        lenient = Request(request.method, request.path, request.query, request.headers,
+                          lenient_json((request.body or b"").decode("utf-8-sig", errors="replace")).encode(),
+                          request.base_url)
+        return lenient.json_body()
 
 
 def _check_api_version(resource_type: str, api_version: str) -> None:
@@ -59,7 +121,7 @@ def deployers() -> dict:
 def put_deployment(router, request: Request, parts: dict) -> ArmResponse:
     from ..ops import deployments
 
-    body = request.json_body()
+    body = _deployment_body(request)
     with router.writer() as state:
         document, created = deployments.run(state, parts["rg"], parts["name"], body, deployers(), _check_api_version)
         path = f"{document['id']}/operationStatuses/{document['properties']['correlationId']}"
@@ -73,7 +135,7 @@ def validate_deployment(router, request: Request, parts: dict) -> ArmResponse:
     """POST .../validate: ARM's preflight alone; nothing is deployed and the store is not written."""
     from ..ops import deployments
 
-    body = request.json_body()
+    body = _deployment_body(request)
     reader = router.reader()
     deployments.validate_name(parts["name"])
     ordered, shown, template, _ = deployments.plan(reader, parts["rg"], parts["name"], body.get("properties"),
@@ -114,12 +176,13 @@ def list_deployments(router, request: Request, parts: dict) -> ArmResponse:
 
 
 def delete_deployment(router, request: Request, parts: dict) -> ArmResponse:
-    """Deleting a deployment removes its history, not the resources it deployed (as in ARM)."""
+    """Deleting a deployment removes its history, not the resources it deployed (as in ARM). It is done
+    when the answer goes out, so the answer is the spec's final 204, never a 202 to poll."""
     from ..ops import deployments
 
     with router.writer() as state:
-        deleted = deployments.delete(state, parts["rg"], parts["name"])
-    return ArmResponse(202 if deleted else 204)
+        deployments.delete(state, parts["rg"], parts["name"])
+    return ArmResponse(204)
 
 
 def operation_status(router, request: Request, parts: dict) -> ArmResponse:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
-from ..errors import AzureError
+from ..errors import AzureError, invalid_request_content
 
 ARM_ENDPOINT = "https://management.azure.com"
 JSON_TYPE = "application/json; charset=utf-8"
@@ -82,29 +82,56 @@ class Request:
         text = (self.body or b"").strip()
         if not text:
             if required:
-                raise AzureError("InvalidRequestContent", "The request content was invalid: the body is empty.", 400)
+                raise invalid_request_content("The request content was invalid: the body is empty.")
             return None
         try:
             value = json.loads(text)
+        except RecursionError:
+            raise _too_deep() from None
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             detail = getattr(exc, "msg", None) or str(exc)
             position = f" Line {exc.lineno}, position {exc.colno}." if isinstance(exc, json.JSONDecodeError) else ""
-            raise AzureError(
-                "InvalidRequestContent",
-                f"The request content was invalid and could not be deserialized: '{detail}.{position}'.",
-                400,
+            raise invalid_request_content(
+                f"The request content was invalid and could not be deserialized: '{detail}.{position}'."
             ) from None
         if not isinstance(value, dict):
-            raise AzureError(
-                "InvalidRequestContent",
-                "The request content was invalid and could not be deserialized: 'the body must be a JSON object'.",
-                400,
+            raise invalid_request_content(
+                "The request content was invalid and could not be deserialized: 'the body must be a JSON object'."
             )
+        if _depth_over(value, MAX_JSON_DEPTH):
+            raise _too_deep()
         return value
 
     def url(self, path: str, **query: str) -> str:
         """An absolute URL on the server's own scheme, host and port (``base_url``)."""
         return f"{self.base_url.rstrip('/')}{path}?{urlencode(query)}"
+
+
+# Deeper bodies are refused before any code walks them recursively; no ARM body nests more than a dozen levels.
+MAX_JSON_DEPTH = 64
+
+
+def _too_deep() -> AzureError:
+    return invalid_request_content(
+        f"The request content was invalid and could not be deserialized: 'the JSON nests deeper than "
+        f"{MAX_JSON_DEPTH} levels'.")
+
+
+def _depth_over(value: Any, limit: int) -> bool:
+    """Whether ``value`` nests objects or arrays more than ``limit`` deep (iteratively: no recursion)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return False
 
 
 def parse_request(method: str, url: str, headers: dict[str, str] | None, body: bytes | None, base_url: str) -> Request:
@@ -139,7 +166,9 @@ class Route:
     ``template`` is an ARM URL path whose ``{name}`` segments match any one segment (literal segments
     match case-insensitively, as ARM does). ``family`` names the api-versions it accepts
     (apiversions.FAMILIES); None for a path that takes no api-version. ``resource_type`` is the type
-    ARM names when it refuses a Compute api-version.
+    ARM names when it refuses a Compute api-version. ``body_types``: the media types a body may have
+    (the server refuses others with 415 before the handler runs); JSON unless a route says otherwise, such
+    as a token endpoint that takes ``application/x-www-form-urlencoded`` as OAuth 2.0 sends it.
     """
 
     method: str
@@ -147,6 +176,7 @@ class Route:
     handler: Handler
     family: str | None
     resource_type: str = "virtualMachines"
+    body_types: tuple[str, ...] = ("application/json",)
 
     @property
     def segments(self) -> tuple[str, ...]:

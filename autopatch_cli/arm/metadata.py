@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from ..errors import AzureError
 from . import apiversions
-from .framework import ArmResponse, error_response, json_response
+from .framework import ArmResponse, Request, Route, error_response, json_response
 
 ENDPOINTS_PATH = "/metadata/endpoints"
 ALIAS_DOC_PATH = "/metadata/vmimagealiasdoc"
@@ -119,3 +119,14 @@ def public_response(router, required_token: str | None, method: str, path: str, 
         query = {k.lower(): v for k, v in parse_qsl(urlsplit(path).query, keep_blank_values=True)}
         return answer(method, path, query, base_url)
     return None
+
+
+def _route_handler(router, request: Request, parts: dict) -> ArmResponse:
+    """The same documents through the router, so `autopatch rest` answers them as `serve` does."""
+    return answer(request.method, request.path, request.query, request.base_url)
+
+
+ROUTES = [
+    Route("GET", ENDPOINTS_PATH, _route_handler, None, "metadata"),
+    Route("GET", "/metadata/vmImageAliasDoc", _route_handler, None, "metadata"),
+]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..errors import AzureError
+from ..errors import AzureError, invalid_request_content
 from .framework import ArmResponse, Request, Route, RouterApi, json_response, not_found
 
 _PROVIDERS = "/subscriptions/{sub}/providers"
@@ -53,7 +53,7 @@ def group_put(router: RouterApi, request: Request, parts: dict) -> ArmResponse:
         raise AzureError("LocationRequired", "The location property is required for this definition.", 400)
     tags = body.get("tags")
     if tags is not None and not (isinstance(tags, dict) and all(isinstance(v, str) for v in tags.values())):
-        raise AzureError("InvalidRequestContent", "The request content was invalid: 'tags' must map names to strings.", 400)
+        raise invalid_request_content("The request content was invalid: 'tags' must map names to strings.")
     with router.writer() as state:
         existed = groups.exists(state, parts["rg"])
         result = groups.create(state, parts["rg"], location, tags)

@@ -19,7 +19,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from ..errors import AutopatchError, AzureError, StoreError
+from ..errors import AutopatchError, AzureError, StoreError, invalid_parameter
 from . import apiversions
 from .framework import (
     ARM_ENDPOINT,
@@ -123,12 +123,22 @@ class Router:
     def writer(self):
         from contextlib import contextmanager
 
+        from .. import store
         from ..ops.session import Session
 
         @contextmanager
         def locked():
-            with self._write_lock, Session(self.path).writer() as state:
-                yield state
+            # Bounded as the store's own file lock is: a writer queued behind a stuck one gets an answer.
+            if not self._write_lock.acquire(timeout=store.LOCK_TIMEOUT_SECONDS):
+                raise AzureError(
+                    "ServiceUnavailable",
+                    f"The store is busy: another request held it for over {store.LOCK_TIMEOUT_SECONDS:.0f} seconds; "
+                    "try again.", 503)
+            try:
+                with Session(self.path).writer() as state:
+                    yield state
+            finally:
+                self._write_lock.release()
 
         return locked()
 
@@ -144,7 +154,7 @@ class Router:
         except StoreError as exc:
             response = error_response(AzureError("InternalServerError", exc.message, 500))
         except AutopatchError as exc:  # a client-side check of the ops layer: still the caller's fault
-            response = error_response(AzureError("InvalidParameter", exc.message, 400))
+            response = error_response(invalid_parameter(None, exc.message))
         except Exception as exc:  # an autopatch bug: an ARM 500, never a dropped connection
             response = error_response(
                 AzureError("InternalServerError", f"autopatch failed to serve the request: {type(exc).__name__}: {exc}", 500)

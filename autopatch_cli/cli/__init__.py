@@ -71,15 +71,19 @@ def format_commands(group, ctx, formatter, describe) -> None:
 
 
 def format_global_arguments(formatter) -> None:
-    """Every group's help ends with az's global arguments, as each verb's does."""
+    """Every group's help ends with az's global arguments, as each verb's does (click's epilog layout)."""
     from .globals import GLOBAL_ARGUMENTS_HELP
 
     formatter.write_paragraph()
-    for line in GLOBAL_ARGUMENTS_HELP.splitlines()[1:]:
-        if line.startswith(" "):
-            formatter.write(f"{line}\n")
-        else:
-            formatter.write_text(line)
+    with formatter.indentation():
+        formatter.write_text(GLOBAL_ARGUMENTS_HELP)
+
+
+def misspelled(name: str, commands: list[str]) -> str:
+    """az's message for a word that is no command here, with its recommendation when one is close."""
+    from .suggest import did_you_mean
+
+    return f"'{name}' is misspelled or not recognized by the system.{did_you_mean(name, commands)}"
 
 
 def first_sentence(command) -> str | None:
@@ -111,6 +115,9 @@ class LazyGroup(TyperGroup):
         app = getattr(module, "APPS", {}).get(cmd_name) or module.app
         command = build_command(app)
         command.name = cmd_name
+        from .examples import attach
+
+        attach(command, (cmd_name,))
         self.commands[cmd_name] = command
         return command
 
@@ -120,7 +127,7 @@ class LazyGroup(TyperGroup):
         name = args[0]
         # While completing (resilient parsing) an unknown word just completes to nothing.
         if self.get_command(ctx, name) is None and not name.startswith("-") and not ctx.resilient_parsing:
-            raise UsageError(f"'{name}' is misspelled or not recognized by the system.")
+            raise UsageError(misspelled(name, self.list_commands(ctx)))
         return super().resolve_command(ctx, args)
 
 
@@ -144,6 +151,37 @@ class RootGroup(LazyGroup):
 
             self.commands[cmdlet] = command(cmdlet)
         return self.commands[cmdlet]
+
+
+def root_command():
+    """The ``autopatch`` command: its groups are imported only when invoked (or completed)."""
+    from typer.main import get_install_completion_arguments
+
+    keep_tab_alone_in_powershell()
+
+    return RootGroup(
+        name="autopatch",
+        params=list(get_install_completion_arguments()),
+        help="autopatch: Azure automatic VM guest patching, simulated locally. Use it as you use az.",
+        context_settings={"help_option_names": ["-h", "--help"]},
+        no_args_is_help=True,
+        rich_markup_mode=None,  # plain help, as the groups print theirs: no rich import for --help
+    )
+
+
+def keep_tab_alone_in_powershell() -> None:
+    """typer's PowerShell script rebinds Tab to MenuComplete for everything typed in that shell
+    (``Set-PSReadLineKeyHandler -Chord Tab``); autopatch's registers its completer and nothing else. The
+    template is fixed where typer keeps it, so --show-completion, --install-completion and completions/
+    all give the same script."""
+    from typer import _completion_shared
+
+    for shell in ("powershell", "pwsh"):
+        script = _completion_shared._completion_scripts.get(shell)
+        if script:
+            _completion_shared._completion_scripts[shell] = "".join(
+                line for line in script.splitlines(keepends=True)
+                if not line.startswith(("Import-Module PSReadLine", "Set-PSReadLineKeyHandler")))
 
 
 def _cmdlet_name(name: str) -> str | None:
@@ -243,18 +281,16 @@ class TyperAppGroup(TyperGroup):
                 entry, pretty_exceptions_short=self.app.pretty_exceptions_short,
                 rich_markup_mode=self.app.rich_markup_mode,
             )
+        from .examples import attach
+
+        attach(command, (*getattr(self, "words", (self.name,)), cmd_name))
         self.commands[cmd_name] = command
         return command
 
     def resolve_command(self, ctx, args):
-        from difflib import get_close_matches
+        from ..errors import UsageError as AutopatchUsageError
 
-        from typer._click.exceptions import UsageError
-
-        try:
-            return self._click_resolve_command(ctx, args)
-        except UsageError as exc:  # typer's suggestions, from every command rather than the built ones
-            matches = get_close_matches(args[0], self.list_commands(ctx)) if self.suggest_commands else []
-            if matches:
-                exc.message = f"{exc.message.rstrip('.')}. Did you mean {', '.join(repr(m) for m in matches)}?"
-            raise
+        name = args[0]
+        if self.get_command(ctx, name) is None and not name.startswith("-") and not ctx.resilient_parsing:
+            raise AutopatchUsageError(misspelled(name, self.list_commands(ctx)))
+        return self._click_resolve_command(ctx, args)

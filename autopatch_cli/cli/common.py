@@ -31,7 +31,9 @@ def writer() -> Iterator:
     # With neither --state nor AUTOPATCH_STATE, the store lands in the user's data dir: say where, once,
     # when the first write creates it.
     announce = settings.state is None and not current.path.exists()
-    with current.writer() as state:
+    from .logging import timed
+
+    with timed("Store transaction (lock, load, operation, save)"), current.writer() as state:
         yield state
     if announce and current.path.exists() and not settings.only_show_errors:
         import sys
@@ -73,9 +75,11 @@ def choice(value: str | None, allowed: tuple[str, ...] | list[str], option: str)
     for candidate in allowed:
         if candidate.lower() == value.lower():
             return candidate
+    from .suggest import did_you_mean
+
     raise UsageError(
         f"{settings.command_name}: '{value}' is not a valid value for '{option}'. Allowed values: "
-        f"{', '.join(allowed)}."
+        f"{', '.join(allowed)}.{did_you_mean(value, allowed)}"
     )
 
 

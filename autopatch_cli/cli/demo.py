@@ -88,13 +88,13 @@ def _simulate(path: str, days: int, seed: int | None) -> tuple[dict, dict | None
 def _show(result: dict, view: dict | None) -> None:
     import shlex
 
-    from rich.console import Console
     from rich.table import Table
 
     from ..ops.demo import UNHEALTHY_VM
+    from .console import console as make_console
     from .orchestration import renderable
 
-    console = Console()
+    console = make_console()
     rollout = result["rollout"]
     where = f"in {result['store']}" if result["kept"] else "in a throwaway store (removed afterwards; --keep keeps it)"
     console.print(f"[bold]autopatch demo[/]: {result['fleet']['vms']} VMs {where}")
@@ -122,9 +122,11 @@ def _show(result: dict, view: dict | None) -> None:
     console.print(table)
     if not result["kept"]:
         console.print("To explore the fleet afterwards: autopatch demo --keep", soft_wrap=True)
+        console.file.flush()
         return
     store = shlex.quote(result["store"])
     console.print("Explore (each line runs as it is):", soft_wrap=True)
     for command in ("orchestration show", "orchestration history -o table",
                     f"orchestration why -g {UNHEALTHY_VM[0]} -n {UNHEALTHY_VM[1]}"):
         console.print(f"  autopatch --state {store} {command}", soft_wrap=True, markup=False, highlight=False)
+    console.file.flush()

@@ -31,7 +31,7 @@ def _change(namespace: str, name: str, action: str) -> None:
         result = getattr(features, action)(state, namespace, name)
     ns, feature = result["name"].split("/", 1)
     warn(
-        f"Once the feature '{feature}' is {action}ed, invoking 'az provider register -n {ns}' is required "
+        f"Once the feature '{feature}' is {action}ed, invoking 'autopatch provider register -n {ns}' is required "
         "to get the change propagated"
     )
     emit(result, _table)

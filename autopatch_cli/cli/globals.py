@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import UsageError
+from .suggest import did_you_mean
 
 OUTPUT_FORMATS = ("json", "jsonc", "yaml", "yamlc", "table", "tsv", "none")
 
@@ -79,7 +80,7 @@ def extract(argv: list[str]) -> tuple[Settings, list[str]]:
     if found.output is not None and found.output not in OUTPUT_FORMATS:
         raise UsageError(
             f"{found.command_name}: '{found.output}' is not a valid value for '--output'. Allowed values: "
-            f"{', '.join(OUTPUT_FORMATS)}."
+            f"{', '.join(OUTPUT_FORMATS)}.{did_you_mean(found.output, OUTPUT_FORMATS)}"
         )
     if found.state is not None:
         found.state = Path(str(found.state)).expanduser()

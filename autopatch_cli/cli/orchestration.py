@@ -143,9 +143,11 @@ def timeline(
         emit({"release": rollout["release"], "published": rollout["published"],
               "summary": render_timeline.timeline_summary(view["records"]), "export": export})
         return
-    from rich.console import Console
+    from .console import console
 
-    Console().print(renderable(view, days))
+    out = console()
+    out.print(renderable(view, days))
+    out.file.flush()
 
 
 def renderable(view: dict, days: int = 35):
@@ -153,7 +155,7 @@ def renderable(view: dict, days: int = 35):
     from . import render_timeline
 
     return render_timeline.timeline_renderable(view["records"], view["rollout"]["published"], days=days,
-                                               phases=view["phases"], halts=view["halts"])
+                                               phases=view["phases"], halts=view["halts"], now=view.get("now"))
 
 
 def export_view(view: dict, path: str, days: int = 35) -> None:
@@ -163,7 +165,7 @@ def export_view(view: dict, path: str, days: int = 35) -> None:
 
     try:
         render_timeline.export_timeline(view["records"], view["rollout"]["published"], path, days=days,
-                                        phases=view["phases"], halts=view["halts"])
+                                        phases=view["phases"], halts=view["halts"], now=view.get("now"))
     except ValueError as exc:
         raise ValidationError(str(exc)) from exc
     except OSError as exc:

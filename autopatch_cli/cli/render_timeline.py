@@ -156,8 +156,46 @@ def _worst(results: Iterable[str]) -> str | None:
     return max(ranked, key=SEVERITY.__getitem__) if ranked else None
 
 
-def _cells(row: Row, day0: date, days: int) -> list[tuple[str, str]]:
-    """(glyph, style) per day of the row."""
+# A day with installations gets this many columns (hours each: 24 // SLOTS_PER_INSTALL_DAY), so the days
+# that matter are drawn by the hour while a month of assessment-only days stays one column each.
+SLOTS_PER_INSTALL_DAY = 4
+HOURS_PER_SLOT = 24 // SLOTS_PER_INSTALL_DAY
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of the grid: a whole day, or a slot of hours of a day with installations."""
+
+    day: int
+    slot: int | None = None  # None: the whole day
+
+    def holds(self, moment: datetime, day: int) -> bool:
+        return day == self.day and (self.slot is None or moment.hour // HOURS_PER_SLOT == self.slot)
+
+
+def _columns(records: Iterable[Mapping[str, Any]], day0: date, days: int) -> list[Column]:
+    install_days = {d for r in records if r.get("operation") == INSTALLATION
+                    for d in [_day(r, day0)] if d is not None and 0 <= d < days}
+    columns = []
+    for day in range(days):
+        if day in install_days:
+            columns.extend(Column(day, slot) for slot in range(SLOTS_PER_INSTALL_DAY))
+        else:
+            columns.append(Column(day))
+    return columns
+
+
+def _column_at(columns: Sequence[Column], moment: datetime | None, day0: date) -> int | None:
+    if moment is None:
+        return None
+    day = (moment.date() - day0).days
+    return next((i for i, c in enumerate(columns) if c.holds(moment, day)), None)
+
+
+def _cells(row: Row, day0: date, days: int, columns: Sequence[Column] | None = None) -> list[tuple[str, str]]:
+    """(glyph, style) per column of the row (per day when ``columns`` is not given)."""
+    columns = list(columns) if columns is not None else [Column(day) for day in range(days)]
+    index = {(c.day, c.slot): i for i, c in enumerate(columns)}
     installs: dict[int, list[str]] = {}
     enables: dict[int, list[str]] = {}
     assessed: set[int] = set()
@@ -165,15 +203,21 @@ def _cells(row: Row, day0: date, days: int) -> list[tuple[str, str]]:
         day = _day(record, day0)
         if day is None or not 0 <= day < days:
             continue
+        moment = _parse_time(record.get("startTime"))
+        at = index.get((day, None))
+        if at is None and moment is not None:
+            at = index.get((day, moment.hour // HOURS_PER_SLOT))
+        if at is None:
+            continue
         operation = record.get("operation")
         if operation == INSTALLATION:
-            installs.setdefault(day, []).append(str(record.get("result")))
+            installs.setdefault(at, []).append(str(record.get("result")))
         elif operation == ENABLEMENT:
-            enables.setdefault(day, []).append(str(record.get("result")))
+            enables.setdefault(at, []).append(str(record.get("result")))
         elif operation == ASSESSMENT:
-            assessed.add(day)
+            assessed.add(at)
     cells = []
-    for day in range(days):
+    for day, column in enumerate(columns):
         worst = _worst(installs.get(day, ()))
         if worst is not None:
             cells.append(CELL[worst])
@@ -189,7 +233,7 @@ def _cells(row: Row, day0: date, days: int) -> list[tuple[str, str]]:
         if day in assessed:
             cells.append(CELL[ASSESSMENT])
         else:
-            cells.append(CELL["week"] if day % 7 == 0 else CELL["none"])
+            cells.append(CELL["week"] if column.day % 7 == 0 and not column.slot else CELL["none"])
     return cells
 
 
@@ -223,7 +267,8 @@ class TimelineView:
     """
 
     def __init__(self, records: Sequence[Mapping[str, Any]], published: str | datetime, days: int = 35,
-                 phases: Mapping[str, int] | None = None, halts: Sequence[Mapping[str, Any]] | None = None):
+                 phases: Mapping[str, int] | None = None, halts: Sequence[Mapping[str, Any]] | None = None,
+                 now: str | datetime | None = None):
         if days < 1:
             raise ValueError(f"days must be at least 1, not {days}")
         moment = _parse_time(published)
@@ -236,6 +281,10 @@ class TimelineView:
         self.phases = dict(phases) if phases else None
         self.halts = [dict(h) for h in halts or ()]
         self.groups = _group(self.records, self.phases)
+        self.now = _parse_time(now) if now is not None else None
+        self.hourly_columns = _columns(self.records, self.day0, days)
+        self.daily_columns = [Column(day) for day in range(days)]
+        self.columns = self.hourly_columns  # what lines() draws: hourly install days when the width allows
         releases = sorted({str(r["release"]) for r in self.records if r.get("release")})
         self.release = ", ".join(releases) if releases else None
 
@@ -245,7 +294,10 @@ class TimelineView:
         return max(LABEL_MIN, min(LABEL_MAX, longest))
 
     def natural_width(self) -> int:
-        return PHASE_WIDTH + 1 + self._label_width() + 1 + self.days + 1 + VMS_WIDTH + FAILED_WIDTH
+        return self._width_with(self.hourly_columns)
+
+    def _width_with(self, columns: Sequence[Column]) -> int:
+        return PHASE_WIDTH + 1 + self._label_width() + 1 + len(columns) + 1 + VMS_WIDTH + FAILED_WIDTH
 
     def __rich_measure__(self, console, options):
         from rich.measure import Measurement
@@ -273,33 +325,53 @@ class TimelineView:
             self._fit(out, width)
             return [*out, message]  # this one may wrap
 
-        spare = width - self.natural_width()
+        # Days with installations get their hours when the width allows it; else every day is one column.
+        self.columns = self.hourly_columns if self._width_with(self.hourly_columns) <= width else self.daily_columns
+        natural = self._width_with(self.columns)
+        spare = width - natural
         label_width = self._label_width()
         if spare < 0:
             label_width = max(LABEL_MIN, label_width + spare)
-            spare = width - (self.natural_width() - self._label_width() + label_width)
+            spare = width - (natural - self._label_width() + label_width)
         counts = spare >= 0  # too many days for the width: the counts go before the grid is cropped
         grid_at = PHASE_WIDTH + 1 + label_width + 1
 
         dates = Text(" " * grid_at)
         numbers = Text()
         numbers.append(f"{'Ph':>{PHASE_WIDTH}} {'Region':<{label_width}} ", style="bold")
-        date_row = [" "] * self.days
-        number_row = [" "] * self.days
+        span = len(self.columns)
+        first = {}
+        for at, column in enumerate(self.columns):
+            first.setdefault(column.day, at)
+        date_row = [" "] * span
+        number_row = [" "] * span
         for day in range(0, self.days, 7):
+            at = first[day]
             label = (self.day0 + timedelta(days=day)).strftime("%b %d")
-            if day + len(label) <= self.days or day == 0:
-                date_row[day:day + len(label)] = label
+            if at + len(label) <= span or day == 0:
+                date_row[at:at + len(label)] = label
             number = str(day)
-            if day + len(number) <= self.days:
-                number_row[day:day + len(number)] = number
-        dates.append("".join(date_row[: self.days]), style="cyan")
-        numbers.append("".join(number_row[: self.days]), style="dim")
+            if at + len(number) <= span:
+                number_row[at:at + len(number)] = number
+        for at, column in enumerate(self.columns):  # a day drawn by the hour is wide enough for its number
+            number = str(column.day)
+            if (column.slot == 0 and at + len(number) <= span and all(c == " " for c in number_row[at:at + len(number)])
+                    and (at == 0 or number_row[at - 1] == " ")):
+                number_row[at:at + len(number)] = number
+        dates.append("".join(date_row[:span]), style="cyan")
+        numbers.append("".join(number_row[:span]), style="dim")
         if counts:
             numbers.append(f" {'VMs':>{VMS_WIDTH}}{'Failed':>{FAILED_WIDTH}}", style="bold")
         out.extend([dates, numbers])
 
+        shown_phase: object = object()
         for group in self.groups:
+            if group.phase != shown_phase:  # a heading per phase: its number and name ("wave 2")
+                shown_phase = group.phase
+                heading = Text()
+                heading.append(f"{'':>{PHASE_WIDTH}} ")
+                heading.append(_phase_heading(group.phase), style="magenta")
+                out.append(heading)
             for row in group.rows:
                 line = Text()
                 if row.is_region:
@@ -310,7 +382,7 @@ class TimelineView:
                     line.append(" " * (PHASE_WIDTH + 1))
                     line.append(_ellipsis(row.label, label_width).ljust(label_width), style="dim")
                 line.append(" ")
-                for glyph, style in _cells(row, self.day0, self.days):
+                for glyph, style in _cells(row, self.day0, self.days, self.columns):
                     line.append(glyph, style=style)
                 if counts:
                     vms = {_vm_key(r) for r in row.records}
@@ -320,8 +392,25 @@ class TimelineView:
                 out.append(line)
 
         out.extend(self._footnotes(grid_at, width))
+        empty = self.empty_phases()
+        if empty:
+            import textwrap
+
+            note = "no VM of this fleet in phase " + ", ".join(f"{n} ({_phase_name(n)})" for n in empty)
+            indent = grid_at if width - grid_at >= 30 else 2
+            for chunk in textwrap.wrap(note, max(width - indent, 10)):
+                out.append(Text(" " * indent + chunk, style="dim"))
         out.extend(self._legend(width))
         return self._fit(out, width)
+
+    def empty_phases(self) -> list[int]:
+        """The rollout's phases (all of Azure's) in which this fleet had no region: they passed with nothing to do."""
+        if self.phases is None:
+            return []
+        from ..engine.phases import phase_plan
+
+        used = set(self.phases.values())
+        return [number for number in range(1, len(phase_plan()) + 1) if number not in used]
 
     def _footnotes(self, grid_at: int, width: int) -> list[Any]:
         from rich.text import Text
@@ -331,15 +420,17 @@ class TimelineView:
             moment = _parse_time(halt.get("time"))
             day = None if moment is None else (moment.date() - self.day0).days
             phase = halt.get("phase")
-            head = f"halted{'' if phase is None else f' phase {phase}'}"
+            head = f"halted{'' if phase is None else f' phase {phase} ({_phase_name(phase)})'}"
             if moment is not None:
                 head += f" on day {day}"
-            detail = "" if moment is None else f"{moment.strftime('%Y-%m-%d %H:%M')}Z"
+            detail = f"by VM {halt['vm']}, " if halt.get("vm") else ""
+            detail += "" if moment is None else f"{moment.strftime('%Y-%m-%d %H:%M')}Z"
             if halt.get("reason"):
                 detail += f"{': ' if detail else ''}{halt['reason']}"
-            marked = day is not None and 0 <= day < self.days
+            column = _column_at(self.columns, moment, self.day0)
+            marked = column is not None
             # the marker sits under the halt day; the text goes left of it when it would not fit on the right
-            at = grid_at + day if marked else grid_at
+            at = grid_at + column if marked else grid_at
             line = Text()
             if marked and at + 2 + len(head) > width and at - len(head) - 1 >= 0:
                 line.append(" " * (at - len(head) - 1))
@@ -359,6 +450,7 @@ class TimelineView:
                 indent = grid_at if width - grid_at >= 30 else 2
                 for chunk in textwrap.wrap(detail, max(width - indent, 10)):
                     out.append(Text(" " * indent + chunk, style="red"))
+        out.extend(self._now_line(grid_at, width))
         before = after = undated = 0
         for record in self.records:
             day = _day(record, self.day0)
@@ -379,6 +471,31 @@ class TimelineView:
             out.append(Text(" " * grid_at + "not shown: " + "; ".join(notes), style="dim"))
         return out
 
+    def _now_line(self, grid_at: int, width: int) -> list[Any]:
+        """"now" (the simulated clock) under its column, or where it is when outside the days shown."""
+        from rich.text import Text
+
+        if self.now is None:
+            return []
+        day = (self.now.date() - self.day0).days
+        when = f"{self.now.strftime('%Y-%m-%d %H:%M')}Z"
+        column = _column_at(self.columns, self.now, self.day0)
+        line = Text()
+        if column is None:
+            where = "after" if day >= self.days else "before"
+            line.append(" " * grid_at)
+            line.append(f"now: {when}, day {day} ({where} the days shown)", style="bold cyan")
+            return [line]
+        head = f"now, day {day}  {when}"
+        at = grid_at + column
+        if at + 2 + len(head) > width and at - len(head) - 1 >= 0:
+            line.append(" " * (at - len(head) - 1))
+            line.append(head + " ▲", style="bold cyan")
+        else:
+            line.append(" " * at)
+            line.append("▲ " + head, style="bold cyan")
+        return [line]
+
     def _legend(self, width: int) -> list[Any]:
         from rich.text import Text
 
@@ -395,6 +512,9 @@ class TimelineView:
                 lines.append(Text(" " * len("Legend: ")))
             lines[-1].append(glyph, style=style)
             lines[-1].append(f" {name}  ")
+        if any(c.slot is not None for c in self.columns):
+            lines.append(Text(" " * len("Legend: ") + f"days with installations are {SLOTS_PER_INSTALL_DAY} columns "
+                              f"wide, {HOURS_PER_SLOT} hours each (UTC)", style="dim"))
         for line in lines:
             line.rstrip()
         return lines
@@ -408,15 +528,26 @@ class TimelineView:
         return lines
 
 
+def _phase_name(number: int) -> str:
+    from ..engine.phases import phase_label
+
+    return phase_label(int(number))
+
+
+def _phase_heading(phase: int | None) -> str:
+    return "no phase (not orchestrated)" if phase is None else f"phase {phase}: {_phase_name(phase)}"
+
+
 def _ellipsis(text: str, width: int) -> str:
     return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
 
 
 def timeline_renderable(records: Sequence[Mapping[str, Any]], published: str | datetime, days: int = 35,
                         phases: Mapping[str, int] | None = None,
-                        halts: Sequence[Mapping[str, Any]] | None = None) -> TimelineView:
+                        halts: Sequence[Mapping[str, Any]] | None = None,
+                        now: str | datetime | None = None) -> TimelineView:
     """The rollout picture of one release's history records; see the module docstring."""
-    return TimelineView(records, published, days=days, phases=phases, halts=halts)
+    return TimelineView(records, published, days=days, phases=phases, halts=halts, now=now)
 
 
 # ---- files ---------------------------------------------------------------------------------------
@@ -426,7 +557,7 @@ EXPORT_FORMATS = {".svg": "svg", ".html": "html", ".htm": "html"}
 
 def export_timeline(records: Sequence[Mapping[str, Any]], published: str | datetime, path: str | Path,
                     days: int = 35, phases: Mapping[str, int] | None = None,
-                    halts: Sequence[Mapping[str, Any]] | None = None) -> Path:
+                    halts: Sequence[Mapping[str, Any]] | None = None, now: str | datetime | None = None) -> Path:
     """Write the picture to ``path``: SVG for ``.svg``, HTML for ``.html``/``.htm``. Returns the path.
 
     Colours are kept whatever NO_COLOR says: a file is not a terminal.
@@ -439,7 +570,7 @@ def export_timeline(records: Sequence[Mapping[str, Any]], published: str | datet
         raise ValueError(
             f"cannot write a timeline to '{target.name}': the file name must end in .svg, .html or .htm"
         )
-    view = timeline_renderable(records, published, days=days, phases=phases, halts=halts)
+    view = timeline_renderable(records, published, days=days, phases=phases, halts=halts, now=now)
     from rich.console import Console
 
     width = max(80, view.natural_width())
@@ -447,9 +578,41 @@ def export_timeline(records: Sequence[Mapping[str, Any]], published: str | datet
                       color_system="truecolor", no_color=False, legacy_windows=False)
     console.print(view)
     title = f"autopatch rollout {view.release}" if view.release else "autopatch rollout"
-    text = console.export_svg(title=title) if fmt == "svg" else console.export_html(inline_styles=True)
+    svg = console.export_svg(title=title, code_format=_svg_format())
+    text = svg if fmt == "svg" else _html_page(title, svg)
     target.write_text(text, encoding="utf-8")
     return target
+
+
+# Fonts the machine has: no web font is fetched (rich's template loads Fira Code from a CDN, and offline
+# the picture fell back to whatever the viewer picked). Each of these draws the grid's block glyphs.
+LOCAL_MONOSPACE = ('"DejaVu Sans Mono", "Cascadia Mono", Menlo, Consolas, "Liberation Mono", '
+                   '"Noto Sans Mono", monospace')
+
+
+def _svg_format() -> str:
+    """rich's SVG template without its @font-face rules (remote URLs), set in local monospace fonts."""
+    import re
+
+    from rich.console import CONSOLE_SVG_FORMAT
+
+    text = re.sub(r"\n\s*@font-face \{\{.*?\}\}", "", CONSOLE_SVG_FORMAT, flags=re.DOTALL)
+    text = text.replace("font-family: Fira Code, monospace;", f"font-family: {LOCAL_MONOSPACE};")
+    return text.replace("font-family: arial;", "font-family: Arial, Helvetica, sans-serif;")
+
+
+def _html_page(title: str, svg: str) -> str:
+    """A page with a title, showing the SVG itself: the same look in a browser as the .svg file."""
+    import html
+
+    return (
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        f"<title>{html.escape(title)}</title>\n"
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+        "<style>body { margin: 0; padding: 16px; background: #f4f4f4; } "
+        "svg.rich-terminal { display: block; max-width: 100%; height: auto; }</style>\n"
+        f"</head>\n<body>\n<h1 hidden>{html.escape(title)}</h1>\n{svg}\n</body>\n</html>\n"
+    )
 
 
 # ---- JSON ----------------------------------------------------------------------------------------

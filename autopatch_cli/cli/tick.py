@@ -32,6 +32,11 @@ def tick(
         target = request.target(state)
         with _progress(clock.now(state), target) as progress:
             result = clock.tick(state, target, progress)
+        from .tick_report import per_vm
+
+        vms = per_vm(state, result["from"], result["to"])  # each VM of a small fleet: what the tick did to it
+        if vms is not None:
+            result["vms"] = vms
     if _terminal_table():
         _print_summary(result)
         return
@@ -41,6 +46,12 @@ def tick(
 def _table(result):
     rows = [{"Time": e["time"], "Event": e["event"]} for e in result["events"]]
     counts = ", ".join(f"{v} {k}" for k, v in result.get("counts", {}).items() if v and k != "events")
+    rows.extend({"Time": result["to"], "Event": f"{vm['resourceGroup']}/{vm['name']}: {vm['what']}"}
+                for vm in result.get("vms") or [])
+    if result.get("vms"):
+        from .tick_report import summary
+
+        counts = summary(result["vms"])
     rows.append({"Time": result["to"], "Event": f"now ({counts or 'nothing else happened'})"})
     return rows
 
@@ -66,6 +77,17 @@ def _print_summary(result) -> None:
     for event in result["events"]:
         table.add_row(event["time"], event["event"])
     console.print(table)
+    if result.get("vms"):
+        from .tick_report import summary
+
+        for_each = Table(show_header=True, box=None, title_justify="left")
+        for column in ("VM", "What happened"):
+            for_each.add_column(column)
+        for vm in result["vms"]:
+            for_each.add_row(f"{vm['resourceGroup']}/{vm['name']}", vm["what"])
+        console.print(for_each)
+        console.print(summary(result["vms"]), soft_wrap=True)
+        return
     counts = result.get("counts") or {}
     if counts:
         summary = Table(show_header=True, box=None)

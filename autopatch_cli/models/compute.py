@@ -71,8 +71,18 @@ class WindowsConfiguration(WireModel):
     patchSettings: PatchSettings | None = None
 
 
+class SshPublicKey(WireModel):
+    path: str | None = None
+    keyData: str | None = None
+
+
+class SshConfiguration(WireModel):
+    publicKeys: list[SshPublicKey] | None = None
+
+
 class LinuxConfiguration(WireModel):
     disablePasswordAuthentication: bool | None = None
+    ssh: SshConfiguration | None = None
     provisionVMAgent: bool | None = None
     patchSettings: LinuxPatchSettings | None = None
 
@@ -228,6 +238,10 @@ class VirtualMachineInstanceView(WireModel):
 # ---- the VM -----------------------------------------------------------------------------------
 
 
+class BillingProfile(WireModel):
+    maxPrice: float | None = None
+
+
 class VirtualMachineProperties(WireModel):
     hardwareProfile: HardwareProfile | None = None
     storageProfile: StorageProfile | None = None
@@ -239,6 +253,9 @@ class VirtualMachineProperties(WireModel):
     instanceView: VirtualMachineInstanceView | None = None
     licenseType: str | None = None
     vmId: str | None = None
+    priority: str | None = None  # VirtualMachinePriorityTypes: Regular, Low, Spot
+    evictionPolicy: str | None = None  # VirtualMachineEvictionPolicyTypes: Deallocate, Delete
+    billingProfile: BillingProfile | None = None
 
 
 class VirtualMachine(WireModel):

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from ..engine.clock import format_instant, from_epoch, parse_instant, to_epoch
 from ..errors import UsageError, ValidationError
-from . import features, patching, providers
+from . import features, history_retention, patching, providers
 from .state import now  # noqa: F401  (re-exported for the CLI)
 from .timers import queue, save
 
@@ -94,6 +94,7 @@ def tick(state, until: datetime, progress=None) -> dict:
     if sim is not None:
         sim.run(limit)
         patching.write_back(state, sim)
+        history_retention.prune(state, limit)
         events.extend({"time": format_instant(from_epoch(at)), "event": text} for at, text in sim.log)
         events.sort(key=lambda e: e["time"])
         counts = {name: sim.counters.get(name, 0) for name in COUNTERS}

@@ -432,4 +432,5 @@ def timeline(state, release: str | None = None, days: int = 35) -> dict | None:
         "records": records,
         "phases": {region: p["phase"] for p in rollout["phases"] for region in p["regions"]},
         "halts": [rollout["halt"]] if rollout["halt"] else None,
+        "now": state.section("clock")["now"],
     }

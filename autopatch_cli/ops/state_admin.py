@@ -56,11 +56,12 @@ def info(path: Path) -> dict[str, Any]:
         "start": state.get("clock", {}).get("start"),
         "counts": counts,
         "snapshots": list_snapshots(path),
-        "source": _source(path),
+        "source": source(path),
     }
 
 
-def _source(path: Path) -> str:
+def source(path: Path) -> str:
+    """How the store was chosen: AUTOPATCH_STATE, --state, or the default in the user data dir."""
     return "AUTOPATCH_STATE" if os.environ.get(store.STATE_ENV) and Path(
         os.environ[store.STATE_ENV]).expanduser() == path else ("default" if path == store.default_path() else "--state")
 

@@ -215,15 +215,13 @@ IGNORED = frozenset({
     "capacity_reservation_group", "custom_data", "data_disk_iops", "data_disk_mbps",
     "disable_capacity_reservation_assignment", "disable_integrity_monitoring_autoupgrade", "edge_zone",
     "enable_hibernation", "enable_integrity_monitoring", "enable_proxy_agent", "enable_reboot",
-    "enable_redeploy", "enable_secure_boot", "enable_vtpm", "encryption_identity", "eviction_policy",
-    "exclude_zones", "imds_access_control_profile_reference_id", "imds_mode", "include_zones",
-    "key_incarnation_id", "max_price", "os_disk_secure_vm_disk_encryption_set",
-    "os_disk_security_encryption_type", "platform_fault_domain", "ppg", "priority", "processor_mode",
+    "enable_redeploy", "enable_secure_boot", "enable_vtpm", "encryption_identity",     "exclude_zones", "imds_access_control_profile_reference_id", "imds_mode", "include_zones",
+    "key_incarnation_id", "os_disk_secure_vm_disk_encryption_set",
+    "os_disk_security_encryption_type", "platform_fault_domain", "ppg", "processor_mode",
     "proxy_agent_mode", "scheduled_events_api_version", "security_type", "ssh_key_name", "user_data",
     "v_cpus_available", "v_cpus_per_core", "vmss", "wire_local_rules",
     "wire_server_access_control_profile_reference_id", "wire_server_mode", "zone_movement",
-    "zone_placement_policy", "generate_ssh_keys", "ssh_dest_key_path", "ssh_key_type", "ssh_key_values",
-    "host", "host_group", "acquire_policy_token", "change_reference", "assign_identity", "role", "scope",
+    "zone_placement_policy", "ssh_key_type",     "host", "host_group", "acquire_policy_token", "change_reference", "assign_identity", "role", "scope",
     "plan_name", "plan_product", "plan_promotion_code", "plan_publisher", "workspace",
     "accelerated_networking", "data_disk_encryption_sets", "disk_controller_type", "encryption_at_host",
     "ephemeral_full_caching", "ephemeral_os_disk", "ephemeral_os_disk_placement", "os_disk_encryption_set",
@@ -304,12 +302,51 @@ def apply_options(body: dict, options: dict[str, Any]) -> dict:
         ]
     if options.get("secrets"):
         properties.setdefault("osProfile", {})["secrets"] = secrets(options["secrets"])
+    if options.get("priority"):
+        properties["priority"] = options["priority"]
+    if options.get("eviction_policy"):
+        properties["evictionPolicy"] = options["eviction_policy"]
+    if options.get("max_price") is not None:
+        properties["billingProfile"] = {"maxPrice": options["max_price"]}
+    linux = properties.get("osProfile", {}).get("linuxConfiguration")
+    if linux is not None:
+        keys = ssh_public_keys(options.get("ssh_key_values"), bool(options.get("generate_ssh_keys")))
+        if keys:
+            user = properties["osProfile"].get("adminUsername", "azureuser")
+            path = options.get("ssh_dest_key_path") or f"/home/{user}/.ssh/authorized_keys"
+            linux["ssh"] = {"publicKeys": [{"path": path, "keyData": key} for key in keys]}
     storage_account = options.get("boot_diagnostics_storage")
     if storage_account:
         uri = storage_account if storage_account.startswith("https://") else (
             f"https://{storage_account}.blob.core.windows.net/")
         properties["diagnosticsProfile"] = {"bootDiagnostics": {"enabled": True, "storageUri": uri}}
     return body
+
+
+_KEY_PREFIXES = ("ssh-rsa ", "ssh-ed25519 ", "ecdsa-sha2-", "ssh-dss ")
+
+
+def ssh_public_keys(values: list[str] | None, generate: bool) -> list[str]:
+    """az's --ssh-key-values (key text or public key files); with --generate-ssh-keys alone, the user's
+    existing ~/.ssh/id_rsa.pub (autopatch writes no key files: without one, no key is sent)."""
+    import os
+
+    keys = []
+    candidates = list(values or [])
+    if not candidates and generate:
+        default = os.path.expanduser(os.path.join("~", ".ssh", "id_rsa.pub"))
+        candidates = [default] if os.path.isfile(default) else []
+    for value in candidates:
+        text = value
+        if os.path.isfile(os.path.expanduser(value)):
+            with open(os.path.expanduser(value), encoding="utf-8") as handle:
+                text = handle.read().strip()
+        if not text.startswith(_KEY_PREFIXES):
+            raise ValidationError(
+                "An RSA key file or key value must be supplied to SSH Key Value. You can use --generate-ssh-keys to "
+                "let CLI generate one for you")
+        keys.append(text)
+    return keys
 
 
 def network(options: dict[str, Any]) -> dict[str, Any]:

@@ -320,11 +320,14 @@ def check_feature_propagated(state, feature: str = catalog.AUTO_PATCH_FEATURE) -
     entry = features.record(state, "Microsoft.Compute", feature)
     registered_at = providers.registered_at(state, "Microsoft.Compute")
     if entry.get("state") != "Registered" or not registered_at or registered_at < entry.get("since", ""):
-        hint = (
-            f"Register it with 'az feature register --namespace Microsoft.Compute --name {feature}'"
-            if entry.get("state") != "Registered"
-            else "Propagate it with 'az provider register --namespace Microsoft.Compute'"
-        )
+        if entry.get("state") == "Registering":
+            hint = (f"The feature is still Registering (it takes up to 15 minutes; see 'az feature show --namespace "
+                    f"Microsoft.Compute --name {feature}'); once it is Registered, propagate it with 'az provider "
+                    "register --namespace Microsoft.Compute'")
+        elif entry.get("state") != "Registered":
+            hint = f"Register it with 'az feature register --namespace Microsoft.Compute --name {feature}'"
+        else:
+            hint = "Propagate it with 'az provider register --namespace Microsoft.Compute'"
         raise subscription_not_registered_for_feature(
             subscription_id(state), "Microsoft.Compute", feature, hint
         )
