@@ -356,7 +356,7 @@ def test_hotpatch_months_without_a_restart_baseline_months_with_one(cli):
     assert cli("clock", "set", "2024-04-20T00:00:00Z").exit_code == 0
     assert cli("group", "create", "-n", "rg", "-l", "eastus").exit_code == 0
     assert _hotpatch_vm(cli).exit_code == 0
-    assert cli("tick", "--days", "90").exit_code == 0
+    assert cli("tick", "--days", "100").exit_code == 0  # May, June and July's releases, each rolled out
     runs = {r["startTime"][:7]: r for r in cli("orchestration", "history", "--operation", "installation").json}
     catalog = {p["kbId"]: p for p in cli("catalog", "list", "--os", "2022-hotpatch").json}
     for month in ("2024-05", "2024-06"):  # hotpatch months

@@ -401,6 +401,7 @@ def install_parameters(record: dict, config: dict) -> dict:
 
 def _patch_in_window(state, record: dict, vm_key: str, config: dict, at: int) -> tuple[str, str]:
     from ..engine import lifecycle
+    from ..engine.records import OpKind
     from . import patching
 
     verdict = schedule_rules.verdict(record)
@@ -421,13 +422,13 @@ def _patch_in_window(state, record: dict, vm_key: str, config: dict, at: int) ->
     vm = sim.vms.get(vm_key)
     if vm is None or vm.family is None:
         return "Skipped", "the VM's image is not a Windows Server platform image"
-    if vm.busy_until > at or any(op[0] == vm_key for op in sim.unfinished()):
+    if vm.busy_until > at or any(op.key == vm_key for op in sim.unfinished()):
         return "Skipped", "another patch operation is still running on the VM"
     start = sim.now
     missing = sim.missing(vm, start)
     result = lifecycle.install(sim.seed, vm.index, start, start + int(duration.total_seconds()), missing, vm.guest,
                                selection, vm.faults, started_by="Platform", reboot_pending=vm.reboot_pending)
-    sim.begin_user_operation(vm, "I", start, result.end, result)
+    sim.begin_user_operation(vm, OpKind.INSTALLATION, start, result.end, result)
     patching.write_back(state, sim)
     return "Started", f"installing until {format_instant(from_epoch(result.end))}"
 
