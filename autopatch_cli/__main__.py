@@ -66,6 +66,9 @@ def main(argv: list[str] | None = None) -> int:
     debug = "--debug" in args
     started = time.perf_counter()
     try:
+        from .cli.common import check_text_arguments
+
+        check_text_arguments(args)
         found, rest = global_args.extract(args)
         global_args.settings.__dict__.update(found.__dict__)
         if found.query:
@@ -151,6 +154,11 @@ def _run(rest: list[str]) -> int:
     except Abort:
         sys.stderr.write("Aborted!\n")
         return 1
+    except SystemExit as exc:
+        # typer meets a closed stdout (EPIPE) with sys.exit(1); the reader going away is a broken pipe
+        if isinstance(exc.__context__, BrokenPipeError):
+            raise exc.__context__ from None
+        raise
     return result if isinstance(result, int) else 0
 
 

@@ -12,7 +12,6 @@ from typing import Any
 
 from .errors import ValidationError
 
-KNOWN_KEYS = ("defaults.group", "defaults.location", "defaults.vm", "core.output", "core.only_show_errors")
 _cache: dict[str, Any] | None = None
 
 

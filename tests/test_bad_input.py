@@ -315,3 +315,85 @@ def test_one_tick_parser_serves_both_front_ends(cli, state_path):
     ticked = cli("tick", "--days", "366", "-o", "json")
     assert ticked.exit_code == 0, ticked.stderr
     assert ticked.json["to"] == "2021-10-02T00:00:00Z"
+
+
+QUERY_REFERENCE = "To learn more about --query, please visit: 'https://learn.microsoft.com/cli/azure/query-azure-cli'"
+
+
+@pytest.mark.parametrize("query", ["sort_by(@, &missing)", "max_by(@, &x)", "sum([].name)", "[?name > `1`]",
+                                   "abs(name)"])
+def test_query_that_fails_on_the_result_is_reported_as_az_does(world, cli, query):
+    """azure-cli's handle_exception: 'Invalid jmespath query supplied for `--query`: ...', exit code 1."""
+    result = assert_refused(cli, world, ("vm", "list", "--query", query), 1, "Invalid jmespath query supplied")
+    assert result.stderr.splitlines()[-1] == QUERY_REFERENCE
+
+
+def test_rest_files_that_cannot_be_read_or_written(world, cli, tmp_path):
+    url = "/subscriptions/{subscriptionId}/resourceGroups/rg?api-version=2020-06-01"
+    put = ("rest", "-m", "put", "-u", url, "--body")
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000)
+    refused = assert_refused(cli, world, (*put, f"@{deep}"), 1, "InvalidRequestContent")
+    assert "nests deeper than" in refused.stderr  # serve's bound (arm/framework.py)
+    latin = tmp_path / "latin1.json"
+    latin.write_bytes(b'{"location": "eastus", "tags": {"a": "\xe9t\xe9"}}')
+    assert_refused(cli, world, (*put, f"@{latin}"), 1, "not UTF-8 text")
+    assert_refused(cli, world, ("rest", "-u", url, "--output-file", str(tmp_path / "missing" / "out.json")), 1,
+                   "No such file or directory")
+    assert_refused(cli, world, ("rest", "-u", url, "--output-file", str(tmp_path)), 1, "Is a directory")
+
+
+@pytest.mark.parametrize("name", ["\udc80", "vm\udcff1", "\udced\udcb2\udc80"])
+def test_names_that_are_not_utf8_text(world, cli, name):
+    """Bytes that are not UTF-8 reach Python as lone surrogates: refused as the command line, exit 2."""
+    for args in (("vm", "show", "-g", "rg", "-n", name), ("group", "create", "-n", name, "-l", "eastus"),
+                 ("vm", "update", "-g", "rg", "-n", "vm1", "--set", f"tags.a={name}")):
+        assert_refused(cli, world, args, 2, "not valid UTF-8")
+
+
+@pytest.mark.parametrize("args", [
+    ("group", "create", "-n", "rg2\n", "-l", "eastus"),
+    ("vm", "create", "-g", "rg", "-n", "lin\n", "--image", "Ubuntu2204", "--admin-password", PASSWORD),
+    ("vm", "create", "-g", "rg", "-n", "lin", "--image", "Ubuntu2204", "--admin-password", PASSWORD,
+     "--admin-username", "bob\n"),
+    ("vm", "availability-set", "create", "-g", "rg", "-n", "set\n"),
+], ids=["group", "vm", "admin-username", "availability-set"])
+def test_names_with_a_trailing_newline_are_refused(world, cli, args):
+    """A regular expression's '$' matches before a final newline: names are matched whole. ARM's message
+    quotes the name as given, newline and all, so the error spans lines."""
+    before = world.read_bytes()
+    result = cli(*args)
+    assert result.exit_code == 1 and result.stderr.startswith("ERROR: "), result.stderr
+    assert "unexpected error" not in result.stderr and result.stdout == ""
+    assert world.read_bytes() == before
+
+
+def test_vm_update_remove_from_a_list_that_is_not_there(world, cli):
+    assert_refused(cli, world, ("vm", "update", "-g", "rg", "-n", "vm1", "--remove", "tags", "5"), 1, "tags")
+    assert_refused(cli, world, ("vm", "update", "-g", "rg", "-n", "vm1", "--remove", "storageProfile.dataDisks",
+                                "x"), 1, "not an integer")
+
+
+def test_vm_update_of_what_azure_refuses(world, cli):
+    update = ("vm", "update", "-g", "rg", "-n", "vm1", "--set")
+    assert_refused(cli, world, (*update, "osProfile.adminPassword=An0ther$ecretPass"), 1,
+                   "'osProfile.adminPassword'", "PropertyChangeNotAllowed")
+    assert_refused(cli, world, (*update, "tags.a.b.c=1"), 1, "string value")
+    assert_refused(cli, world, (*update, "tags.a=[1,2]"), 1, "string value")
+    assert_refused(cli, world, (*update, "licenseType=bogus"), 1, "licenseType", "InvalidParameter")
+    # re-running `vm create` with the same password is fine; another password is a change
+    base = ("vm", "create", "-g", "rg", "-n", "vm1", "--image", "Win2019Datacenter")
+    assert cli(*base, "--admin-password", PASSWORD).exit_code == 0
+    assert_refused(cli, world, (*base, "--admin-password", "An0ther$ecretPass"), 1, None, "PropertyChangeNotAllowed")
+
+
+@pytest.mark.parametrize("assignment", ["name=other", "id=/x", "vmId=00000000-0000-0000-0000-000000000000",
+                                        "provisioningState=Failed", "type=Microsoft.Compute/other",
+                                        "resourceGroup=elsewhere"])
+def test_vm_update_of_read_only_properties_changes_nothing(world, cli, assignment):
+    """az sends no read-only property (the SDK models drop them) and ARM ignores them: the VM is as it was."""
+    before = cli("vm", "show", "-g", "rg", "-n", "vm1").json
+    updated = cli("vm", "update", "-g", "rg", "-n", "vm1", "--set", assignment)
+    assert updated.exit_code == 0, updated.stderr
+    assert updated.json == before
+    assert cli("vm", "show", "-g", "rg", "-n", "vm1").json == before

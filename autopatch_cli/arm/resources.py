@@ -56,7 +56,8 @@ def group_put(router: RouterApi, request: Request, parts: dict) -> ArmResponse:
         raise invalid_request_content("The request content was invalid: 'tags' must map names to strings.")
     with router.writer() as state:
         existed = groups.exists(state, parts["rg"])
-        result = groups.create(state, parts["rg"], location, tags)
+        managed_by = body.get("managedBy") if isinstance(body.get("managedBy"), str) else None
+        result = groups.create(state, parts["rg"], location, tags, managed_by)
     return json_response(200 if existed else 201, result)
 
 

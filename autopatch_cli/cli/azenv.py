@@ -60,7 +60,11 @@ def az_env(
     store_path = settings.state or default_path()
     if ca_bundle is not None:
         bundle = Path(ca_bundle).expanduser()
-        if not bundle.is_file():
+        try:
+            found = bundle.is_file()
+        except OSError:  # a name the file system cannot hold (too long)
+            found = False
+        if not found:
             raise ValidationError(f"--ca-bundle: no such file: '{bundle}'")
     else:
         bundle = tls.ensure(store_path).certfile  # the same file `serve --tls` reuses

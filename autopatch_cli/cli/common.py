@@ -44,6 +44,25 @@ def writer() -> Iterator:
         )
 
 
+def check_text_arguments(args: list[str]) -> None:
+    """Every argument must be text: bytes that are not UTF-8 reach Python as lone surrogates, which no
+    Azure name, path or value can hold (and no message could print)."""
+    for arg in args:
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            shown = arg.encode("utf-8", "surrogateescape" if _only_escapes(arg) else "backslashreplace")
+            raise UsageError(
+                f"argument {shown.decode('ascii', 'backslashreplace')!s}: not valid UTF-8 text. "
+                "Names and values must be UTF-8."
+            ) from None
+
+
+def _only_escapes(text: str) -> bool:
+    """Lone surrogates from undecodable bytes (U+DC80..U+DCFF) only: the bytes can be shown as they were."""
+    return all(not 0xD800 <= ord(c) <= 0xDFFF or 0xDC80 <= ord(c) <= 0xDCFF for c in text)
+
+
 def check_subscription(state) -> None:
     if settings.subscription:
         sub = state.section("subscription")
@@ -66,6 +85,11 @@ def bool3(value: str | None, option: str) -> bool | None:
     raise UsageError(
         f"{settings.command_name}: '{value}' is not a valid value for '{option}'. Allowed values: false, true."
     )
+
+
+def enum_help(allowed: tuple[str, ...] | list[str]) -> str:
+    """The "Allowed values" line of an option's help, as knack prints it (sorted)."""
+    return f"Allowed values: {', '.join(sorted(allowed))}."
 
 
 def choice(value: str | None, allowed: tuple[str, ...] | list[str], option: str) -> str | None:

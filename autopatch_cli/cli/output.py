@@ -16,7 +16,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
-from ..errors import UsageError
+from ..errors import UsageError, ValidationError
 from .globals import settings
 
 TableTransformer = Callable[[Any], list[dict[str, Any]]]
@@ -31,6 +31,20 @@ def compile_query(query: str):
     except JMESPathError as exc:
         raise UsageError(
             f"argument --query: invalid jmespath_type value: '{query}'\nTo learn more about --query, please "
+            "visit: 'https://learn.microsoft.com/cli/azure/query-azure-cli'"
+        ) from exc
+
+
+def run_query(query: str, result: Any) -> Any:
+    """Apply ``--query``; a query that fails on this result (a type error) is reported as az reports it."""
+    from jmespath.exceptions import JMESPathError
+
+    try:
+        return search(query, result)
+    except (JMESPathError, TypeError, ValueError) as exc:
+        # azure-cli's handle_exception: InvalidArgumentValueError with the query reference; exit code 1
+        raise ValidationError(
+            f"Invalid jmespath query supplied for `--query`: {exc}\nTo learn more about --query, please "
             "visit: 'https://learn.microsoft.com/cli/azure/query-azure-cli'"
         ) from exc
 
@@ -54,7 +68,7 @@ def emit(result: Any, table: TableTransformer | None = None) -> None:
     """Print a command's result in the chosen format, after the --query."""
     queried = bool(settings.query)
     if queried:
-        result = search(settings.query, result)
+        result = run_query(settings.query, result)
         table = None  # az uses the command's table transformer only without --query
     if result is None:
         return  # knack prints nothing for a command without a result, in every format

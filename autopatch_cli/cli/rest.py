@@ -37,6 +37,11 @@ def _read_value(value: str, option: str) -> str:
         return path.read_text(encoding="utf-8-sig")
     except OSError as exc:
         raise ValidationError(f"Unable to load the file for {option}: {exc.strerror}: '{path}'") from exc
+    except UnicodeDecodeError as exc:
+        raise ValidationError(
+            f"Unable to load the file for {option}: it is not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at "
+            f"offset {exc.start}): '{path}'"
+        ) from exc
 
 
 def _key_values(values: list[str] | None, option: str) -> dict[str, str]:
@@ -105,9 +110,7 @@ def rest(
         text = content.decode("utf-8-sig", errors="replace")
         raise AutopatchError(f"{reason}({text})" if text else reason)
     if output_file:
-        from pathlib import Path
-
-        Path(output_file).write_bytes(content)
+        _save(output_file, content)
         return
     if not content:
         return
@@ -126,6 +129,19 @@ def rest(
     from .output import emit
 
     emit(document)
+
+
+def _save(output_file: str, content: bytes) -> None:
+    """``--output-file``: the response payload, as az writes it; a path that cannot be written is an error."""
+    from pathlib import Path
+
+    from ..errors import ValidationError
+
+    path = Path(output_file).expanduser()
+    try:
+        path.write_bytes(content)
+    except OSError as exc:
+        raise ValidationError(f"Unable to write the response to --output-file: {exc.strerror}: '{path}'") from exc
 
 
 def _resolve_url(url: str) -> str:
@@ -153,8 +169,8 @@ def send(method: str, url: str, headers: dict[str, str], params: dict[str, str],
         try:
             json.loads(body)
             headers["Content-Type"] = "application/json"
-        except json.JSONDecodeError:
-            pass
+        except (json.JSONDecodeError, RecursionError):
+            pass  # sent as it is: the service says what is wrong with it
     data = body.encode("utf-8") if body is not None else None
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
@@ -177,16 +193,18 @@ def _http(method: str, url: str, headers: dict[str, str], data: bytes | None):
     import urllib.error
     import urllib.request
 
-    from ..errors import AutopatchError
+    from ..errors import AutopatchError, ValidationError
 
-    request = urllib.request.Request(url, data=data, method=method, headers=headers)
     try:
+        request = urllib.request.Request(url, data=data, method=method, headers=headers)
         with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310 - the user's own URL
             return response.status, dict(response.headers), response.read()
     except urllib.error.HTTPError as exc:
         return exc.code, dict(exc.headers or {}), exc.read()
     except urllib.error.URLError as exc:
         raise AutopatchError(f"Failed to connect to '{url}': {exc.reason}") from exc
+    except (UnicodeError, ValueError) as exc:  # a host name IDNA cannot encode, text HTTP cannot carry
+        raise ValidationError(f"Invalid URL '{url}': {exc}") from exc
 
 
 def _debug_log(method: str, url: str, status: int, headers: dict[str, str]) -> None:

@@ -6,13 +6,14 @@ from typing import Annotated
 
 import typer
 
-from ..azure import catalog
+from ..azure import catalog, enums
 from . import azargs, azparse
 from .azparse import with_az_options
 from .common import (
     check_subscription,
     choice,
     confirm,
+    enum_help,
     one,
     parse_tags,
     reader,
@@ -24,7 +25,7 @@ from .globals import GLOBAL_ARGUMENTS_HELP
 from .output import emit, warn
 
 # az's --patch-mode choices in its declaration order
-PATCH_MODES = ("AutomaticByOS", "AutomaticByPlatform", "Manual", "ImageDefault")
+PATCH_MODES = enums.AZ_PATCH_MODES
 
 app = typer.Typer(help="Manage Linux or Windows virtual machines.", no_args_is_help=True, rich_markup_mode=None)
 avset_app = typer.Typer(help="Group resources into availability sets.", no_args_is_help=True, rich_markup_mode=None)
@@ -90,7 +91,7 @@ def create(
     admin_password: Annotated[str, typer.Option("--admin-password", help="Password for the VM. Validated, then never stored or printed.")] = None,
     enable_agent: Annotated[str, typer.Option("--enable-agent", help="Indicates whether virtual machine agent should be provisioned on the virtual machine.  Allowed values: false, true.")] = None,
     enable_auto_update: Annotated[str, typer.Option("--enable-auto-update", help="Indicate whether Automatic Updates is enabled for the Windows virtual machine.  Allowed values: false, true.")] = None,
-    patch_mode: Annotated[str, typer.Option("--patch-mode", help="Mode of in-guest patching to IaaS virtual machine.  Allowed values: AutomaticByOS, AutomaticByPlatform, ImageDefault, Manual.")] = None,
+    patch_mode: Annotated[str, typer.Option("--patch-mode", help=f"Mode of in-guest patching to IaaS virtual machine.  {enum_help(enums.AZ_PATCH_MODES)}")] = None,
     enable_hotpatching: Annotated[str, typer.Option("--enable-hotpatching", help="Patch VMs without requiring a reboot.  Allowed values: false, true.")] = None,
     time_zone: Annotated[str, typer.Option("--time-zone", help="[autopatch addition] Windows time zone of the VM, e.g. 'Pacific Standard Time' (default UTC). Sets osProfile.windowsConfiguration.timeZone.")] = None,
     computer_name: Annotated[str, typer.Option("--computer-name", help="The host OS name of the virtual machine. Defaults to the name of the VM.")] = None,
@@ -568,7 +569,7 @@ def _publish_date(value: str | None) -> str | None:
 
     try:
         parse_instant(value)
-    except ValueError as exc:
+    except (ValueError, OverflowError) as exc:
         raise UsageError(
             f"argument --max-patch-publish-date: '{value}' is not a valid ISO 8601 date-time, e.g. "
             "2020-11-19T02:36:43.0539904+00:00"
@@ -582,9 +583,9 @@ def install_patches(
     name: VmName = None,
     ids: Ids = None,
     maximum_duration: Annotated[str, typer.Option("--maximum-duration", help="[Required] Specify the maximum amount of time that the operation will run. It must be an ISO 8601-compliant duration string such as PT4H (4 hours).")] = None,
-    reboot_setting: Annotated[str, typer.Option("--reboot-setting", help="[Required] Define when it is acceptable to reboot a VM during a software update operation.  Allowed values: Always, IfRequired, Never.")] = None,
-    classifications_to_include_win: Annotated[Strings, typer.Option("--classifications-to-include-win", help="Space-separated list of classifications to include for Windows VM.  Allowed values: Critical, Definition, FeaturePack, Security, ServicePack, Tools, UpdateRollUp, Updates.")] = None,
-    classifications_to_include_linux: Annotated[Strings, typer.Option("--classifications-to-include-linux", help="Space-separated list of classifications to include for Linux VM.  Allowed values: Critical, Other, Security.")] = None,
+    reboot_setting: Annotated[str, typer.Option("--reboot-setting", help=f"[Required] Define when it is acceptable to reboot a VM during a software update operation.  {enum_help(REBOOT_SETTINGS)}")] = None,
+    classifications_to_include_win: Annotated[Strings, typer.Option("--classifications-to-include-win", help=f"Space-separated list of classifications to include for Windows VM.  {enum_help(WINDOWS_CLASSIFICATIONS)}")] = None,
+    classifications_to_include_linux: Annotated[Strings, typer.Option("--classifications-to-include-linux", help=f"Space-separated list of classifications to include for Linux VM.  {enum_help(LINUX_CLASSIFICATIONS)}")] = None,
     exclude_kbs_requiring_reboot: Annotated[str, typer.Option("--exclude-kbs-requiring-reboot", help="Filter out KBs that don't have a reboot behavior of 'NeverReboots' when this is set. Applicable to Windows VM only.  Allowed values: false, true.")] = None,
     kb_numbers_to_exclude: Annotated[Strings, typer.Option("--kb-numbers-to-exclude", help="Space-separated list of KBs to exclude in the patch operation. Applicable to Windows VM only.")] = None,
     kb_numbers_to_include: Annotated[Strings, typer.Option("--kb-numbers-to-include", help="Space-separated list of KBs to include in the patch operation. Applicable to Windows VM only.")] = None,

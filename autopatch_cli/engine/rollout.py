@@ -146,6 +146,8 @@ class Orchestrator:
         for rollout in self.rollouts:
             if not rollout.calendar:  # a rollout stored before the global calendar
                 rollout.calendar = [list(w) for w in calendar(self.seed, rollout.release, rollout.published)]
+            if rollout.state == "active" and 0 < rollout.phase < len(rollout.calendar):
+                self.schedule(rollout.calendar[rollout.phase][0], "phase", rollout.release)  # the next slot
             if rollout.state in ("baking", "pending") and rollout.next_at is not None:
                 self.schedule(rollout.next_at, "phase", rollout.release)
             if rollout.live or rollout.state == "completed":
@@ -161,6 +163,20 @@ class Orchestrator:
     def on_phase_due(self, release_id: str, at: int) -> None:
         rollout = self.rollout(release_id)
         if rollout is not None and rollout.state in ("baking", "pending") and rollout.next_at == at:
+            self._next_phase(rollout, at)
+        elif (rollout is not None and rollout.state == "active" and rollout.phase_failed is None
+              and rollout.phase < len(rollout.calendar) and rollout.calendar[rollout.phase][0] == at):
+            # The calendar is Azure's, not the fleet's: a phase whose VMs of this fleet overran its window (a
+            # region that cannot fit) does not hold the next phase back; its batches go on.
+            record = rollout.phases[-1]
+            record["end"], record["result"] = at, "overran its window"
+            for run in rollout.regions.values():
+                if run.phase == rollout.phase and any(lane.pending for lane in run.lanes.values()):
+                    rollout.unfit.setdefault(run.region, (
+                        f"its batches overran phase {rollout.phase}'s window (too many VMs of one zone or time "
+                        "zone for its nights); they go on while the next phases open, without the 24-hour bake"))
+            self.log.append((at, f"{rollout.release}: phase {rollout.phase} overran its window; the calendar "
+                                 "moves on"))
             self._next_phase(rollout, at)
 
     def on_deadline(self, release_id: str, at: int) -> None:
@@ -250,6 +266,8 @@ class Orchestrator:
             self.log.append((at, f"{rollout.release}: phase {rollout.phase} started ({', '.join(regions)})"))
             for region in regions:
                 rollout.regions[region] = self._plan_region(rollout, region)
+            if rollout.phase < len(rollout.calendar):
+                self.schedule(rollout.calendar[rollout.phase][0], "phase", rollout.release)  # the next slot
             for region in regions:
                 self._advance_region(rollout, rollout.regions[region], at)
             if rollout.state == "active" and self._phase_idle(rollout):
@@ -383,7 +401,7 @@ class Orchestrator:
             return
         entry = rollout.vms.setdefault(vm.key, Turn("active", ticket[1], ticket[2]))
         entry.status = status
-        if status in ("failed", "unhealthy") and rollout.phase_failed is None and ticket[1] == rollout.phase:
+        if status in ("failed", "unhealthy") and rollout.phase_failed is None and ticket[1] <= rollout.phase:
             rollout.phase_failed = {
                 "phase": rollout.phase, "time": at, "vm": vm.key, "status": status,
                 "reason": (reason or {}).get("message", status),
@@ -459,11 +477,13 @@ class Orchestrator:
         record["result"] = "succeeded"
         if rollout.phase >= len(rollout.calendar):
             return True  # the last phase: the rollout completes
-        # the next phase opens at its slot of the calendar (a phase of this fleet that overran its window
-        # still gets its 24 hours of bake: only then is the next phase later than the calendar says)
+        # the next phase opens at its slot of the calendar (its event is queued since this phase opened); a
+        # phase of this fleet that ran past its window still bakes 24 hours, and only then does the next open
+        # later than the calendar says
         rollout.state = "baking"
         rollout.next_at = max(rollout.calendar[rollout.phase][0], at + BAKE_SECONDS)
-        self.schedule(rollout.next_at, "phase", rollout.release)
+        if rollout.next_at != rollout.calendar[rollout.phase][0]:
+            self.schedule(rollout.next_at, "phase", rollout.release)
         return False
 
     @staticmethod

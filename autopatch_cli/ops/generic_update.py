@@ -139,10 +139,15 @@ def apply_generic_update(view: dict, model: Any, sets=(), adds=(), removes=(), f
         path, *index = expression if isinstance(expression, (list, tuple)) else expression.split(" ")
         container, key, _ = _resolve(view, parse_path(path), model, False, path)
         if index:
-            target = container[key]
+            target = container.get(key) if isinstance(container, dict) else container[key]
+            if target is None:
+                raise ValidationError(f"Couldn't find '{path}': there is no list to remove index {index[0]} from.")
             if not isinstance(target, list):
                 raise ValidationError(f"invalid syntax for --remove: '{path}' is not a list")
-            position = int(index[0])
+            try:
+                position = int(index[0])
+            except ValueError:
+                raise ValidationError(f"invalid syntax for --remove: index '{index[0]}' is not an integer") from None
             if not -len(target) <= position < len(target):
                 raise ValidationError(f"index {position} is out of range for '{path}'")
             del target[position]

@@ -14,11 +14,11 @@ from ..errors import (
 from . import ids
 from .state import subscription_id
 
-_GROUP_NAME = re.compile(r"^[-\w._()]{1,90}$", re.UNICODE)
+_GROUP_NAME = re.compile(r"[-\w._()]{1,90}")  # matched whole: "$" would let a final newline through
 
 
 def validate_group_name(name: str) -> None:
-    if not name or len(name) > 90 or name.endswith(".") or not _GROUP_NAME.match(name):
+    if not name or len(name) > 90 or name.endswith(".") or not _GROUP_NAME.fullmatch(name):
         bad = sorted({c for c in name if not (c.isalnum() or c in "-._()")})
         detail = f" has these invalid characters: {', '.join(repr(c) for c in bad)}." if bad else " is invalid."
         raise invalid_resource_group(name, detail)

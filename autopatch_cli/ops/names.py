@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from ..errors import ValidationError, invalid_parameter, invalid_resource_name
 
-_RESOURCE_NAME = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,62}[A-Za-z0-9_])?$")
+_RESOURCE_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._-]{0,62}[A-Za-z0-9_])?")
 _WINDOWS_COMPUTER_BAD = set("`~!@#$%^&*()=+_[]{}\\|;:.'\",<>/?")
 
-# azure-cli's reserved admin user names (vm/_validators.py), compared case-insensitively.
+# azure-cli's reserved admin user names (its VM validators' list), compared case-insensitively.
 DISALLOWED_USERNAMES = frozenset(
     """administrator admin user user1 test user2 test1 user3 admin1 1 123 a actuser adm admin2 aspnet
     backup console david guest john owner root server sql support support_388945a0 sys test2 test3
@@ -23,12 +24,14 @@ DISALLOWED_PASSWORDS = frozenset(
 
 
 def validate_resource_name(name: str, resource_type: str) -> None:
-    if not _RESOURCE_NAME.match(name or ""):
+    if not _RESOURCE_NAME.fullmatch(name or ""):
         raise invalid_resource_name(name, resource_type)
 
 
 def validate_windows_computer_name(name: str) -> None:
-    if len(name) > 15 or name.isdigit() or any(c in _WINDOWS_COMPUTER_BAD for c in name):
+    # az's list of characters, and what no host name can hold: whitespace, control and format characters
+    unprintable = any(c.isspace() or unicodedata.category(c)[0] == "C" for c in name)
+    if len(name) > 15 or name.isdigit() or unprintable or any(c in _WINDOWS_COMPUTER_BAD for c in name):
         raise ValidationError(
             "Windows computer name cannot be more than 15 characters long, be entirely numeric, or "
             "contain the following characters: `~!@#$%^&*()=+_[]{}\\|;:.'\",<>/?"
@@ -36,7 +39,7 @@ def validate_windows_computer_name(name: str) -> None:
 
 
 def validate_admin_username(username: str, windows: bool) -> None:
-    if not re.match(r"^[a-zA-Z0-9_.-]+$", username) or username.endswith("."):
+    if not re.fullmatch(r"[a-zA-Z0-9_.-]+", username) or username.endswith("."):
         raise ValidationError(
             r'admin user name cannot contain upper case character A-Z, special characters \/"[]:|<>+=;,?*@#()! '
             "or start with $ or -"

@@ -39,6 +39,12 @@ def request_view(state, group: str, name: str, model, location: str, existing: d
     return vm
 
 
+def admin_password(model) -> str | None:
+    """The admin password a request carries (never stored: ``vm_rules.password_digest`` is)."""
+    os_profile = model.properties.osProfile if model.properties is not None else None
+    return os_profile.adminPassword if os_profile is not None else None
+
+
 def os_configurations(vm: dict) -> tuple[dict | None, dict | None]:
     """The Windows and Linux configurations of the request, as given (either may be None)."""
     os_profile = vm["properties"].get("osProfile", {})

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..azure import catalog, images, regions
+from ..azure.enums import ASSESSMENT_MODES, LICENSE_TYPES, LINUX_PATCH_MODES, WINDOWS_PATCH_MODES
 from ..errors import (
     invalid_parameter,
     location_required,
@@ -24,12 +25,6 @@ from ..errors import (
 from . import availability_sets, era_rules, features, ids, providers
 from .state import now, subscription_id
 from .vm_records import patch_mode
-
-# The enum values of the patch settings, in the spec's order: the one list validation and help use.
-WINDOWS_PATCH_MODES = ("AutomaticByOS", "AutomaticByPlatform", "Manual")
-LINUX_PATCH_MODES = ("ImageDefault", "AutomaticByPlatform")
-ASSESSMENT_MODES = ("ImageDefault", "AutomaticByPlatform")
-
 
 # ---- the request ------------------------------------------------------------------------------
 
@@ -108,6 +103,16 @@ def check_image_given(properties: dict, existing: dict | None) -> None:
             "storageProfile.imageReference",
             "Required parameter 'storageProfile.imageReference' is missing (null): "
             "a new VM needs an image to be created from.",
+        )
+
+
+def check_license_type(properties: dict) -> None:
+    value = properties.get("licenseType")
+    if value is not None and value not in LICENSE_TYPES:
+        raise invalid_parameter(
+            "licenseType",
+            f"The value '{value}' of parameter 'licenseType' is invalid. Allowed values are "
+            f"{', '.join(repr(a) for a in LICENSE_TYPES)}.",
         )
 
 
@@ -197,6 +202,22 @@ def check_fixed_properties_unchanged(old: dict, new: dict) -> None:
     check_placement_unchanged(old, new)
 
 
+def password_digest(vm_id: str, password: str) -> str:
+    """What the store keeps of a VM's admin password: a salted digest, enough to see a change."""
+    import hashlib
+
+    return hashlib.sha256(f"{vm_id}:{password}".encode()).hexdigest()
+
+
+def check_password_unchanged(record: dict, password: str | None) -> None:
+    """ARM never changes a VM's admin password through a PUT (the VMAccess extension does that): the same
+    password again is fine (re-running ``vm create``), another one is PropertyChangeNotAllowed."""
+    digest = record["sim"].get("credentialDigest")
+    if password is not None and digest is not None:
+        if password_digest(record["vm"]["properties"]["vmId"], password) != digest:
+            raise property_change_not_allowed("osProfile.adminPassword")
+
+
 def check_placement_unchanged(old: dict, new: dict) -> None:
     """What a PUT leaves out is compared too: a VM keeps its availability set and zones for life."""
     old_set = (old["properties"].get("availabilitySet") or {}).get("id") or ""
@@ -228,7 +249,7 @@ def check_patch_settings(state, vm: dict, old: dict | None) -> None:
         # the guide's rule first: a Manual VM cannot become automatic (whatever else the request says)
         check_manual_stays_manual(windows, old)
     check_patch_mode_matches_updates(windows, ga)
-    check_hotpatching(state, vm)
+    check_hotpatching(windows, state, vm)
     # Turning platform patching or platform assessment on needs a supported image and the feature.
     if turned_on_platform(windows, old):
         check_platform_image(vm, ga, now(state))
@@ -276,10 +297,18 @@ def check_patch_mode_matches_updates(windows: dict, ga: bool = False) -> None:
         raise era_rules.platform_mode_error(ga)
 
 
-def check_hotpatching(state, vm: dict) -> None:
-    """Hotpatching needs a hotpatchable Azure Edition image, its date, and platform patching (era_rules)."""
-    if vm["properties"]["osProfile"]["windowsConfiguration"]["patchSettings"].get("enableHotpatching"):
-        era_rules.check_hotpatching(state, vm)
+def check_hotpatching(windows: dict, state=None, vm: dict | None = None) -> None:
+    """Hotpatching needs a hotpatchable Azure Edition image, its date, and platform patching (era_rules);
+    without a store (the rule alone) the preview's answer: no hotpatching."""
+    if not windows["patchSettings"].get("enableHotpatching"):
+        return
+    if state is None or vm is None:
+        raise invalid_parameter(
+            "windowsConfiguration.patchSettings.enableHotpatching",
+            "Hotpatching is not supported for this image: 'enableHotpatching' can only be set to true on "
+            "Windows Server Azure Edition images with patchMode 'AutomaticByPlatform'.",
+        )
+    era_rules.check_hotpatching(state, vm)
 
 
 def turned_on_platform(windows: dict, old: dict | None) -> list[str]:

@@ -8,7 +8,7 @@ ARM fills in (ids, defaults) in ``vm_defaults``; az's client side of ``vm create
 from __future__ import annotations
 
 from ..azure import catalog, images
-from ..errors import operation_not_allowed, resource_not_found
+from ..errors import ValidationError, operation_not_allowed, resource_not_found
 from . import availability_sets, era_rules, groups, ids, vm_defaults, vm_rules
 from .names import validate_resource_name
 from .state import next_guid, now_text
@@ -58,7 +58,9 @@ def put(state, group: str, name: str, body: dict) -> dict:
     vm_rules.check_location_given(model)
     location = groups.resolve_location(model.location, ids.VM_TYPE)
     vm_rules.check_os_profile_given(model, existing)
+    password = vm_defaults.admin_password(model)
     vm = vm_defaults.request_view(state, rg["name"], name, model, location, existing)
+    vm_rules.check_license_type(vm["properties"])
     vm_rules.canonical_os_configuration(*vm_defaults.os_configurations(vm))
     vm_defaults.fill_os_profile(vm)
     era_rules.normalize_platform_settings(state, vm)
@@ -73,8 +75,12 @@ def put(state, group: str, name: str, body: dict) -> dict:
         vm_rules.check_availability_set(state, vm)
     else:
         vm_rules.check_fixed_properties_unchanged(existing["vm"], vm)
+        vm_rules.check_password_unchanged(existing, password)
     vm_rules.check_patch_settings(state, vm, existing["vm"] if existing else None)
-    return _store(state, rg, name, vm, existing)
+    record = _store(state, rg, name, vm, existing)
+    if existing is None and password is not None:
+        record["sim"]["credentialDigest"] = vm_rules.password_digest(vm["properties"]["vmId"], password)
+    return record
 
 
 def _store(state, rg: dict, name: str, vm: dict, existing: dict | None) -> dict:
@@ -172,6 +178,12 @@ def update_generic(state, group: str, name: str, sets=(), adds=(), removes=(), f
     if isinstance(view.get("tags"), dict):  # az sends tag values as strings: --set tags.n=3 stores "3"
         import json
 
+        for key, value in view["tags"].items():
+            if isinstance(value, (dict, list)):
+                raise ValidationError(
+                    f"tag '{key}' must have a string value, not {json.dumps(value)}: tags are name=value pairs "
+                    "(--set tags.NAME=VALUE)."
+                )
         view["tags"] = {k: v if isinstance(v, str) else json.dumps(v) for k, v in view["tags"].items()}
     body = unflatten_az(view, VirtualMachine)
     record = put(state, group, name, body)

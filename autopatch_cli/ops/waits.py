@@ -1,6 +1,6 @@
 """Waiting for a condition, as az's generic ``wait`` verbs do, in simulated time.
 
-az's loop (cli-core ``commands/command_operation.py`` ``WaitCommandOperation``): poll, and if the
+az's loop (azure-cli's ``WaitCommandOperation``): poll, and if the
 condition does not hold, sleep ``interval`` seconds; ``range(0, timeout, interval)`` polls in all.
 Here the sleep is a tick of the simulated clock, so what falls due in between (feature registration,
 the platform's patch runs) happens while the verb waits.
