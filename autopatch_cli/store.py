@@ -874,6 +874,23 @@ def _checked_entry(files: _Files, collection: str, key: str, value: Any) -> Any:
     return value
 
 
+def signature(path: Path) -> tuple | None:
+    """What names one version of the store (its snapshot's and its journal's inode, mtime and size), for
+    caches of what was read: a write replaces the snapshot or appends to the journal, so it changes this.
+    None when there is no store."""
+    target = resolve(Path(path))
+    try:
+        snapshot = os.stat(target)
+    except FileNotFoundError:
+        return None
+    try:
+        journal = os.stat(_journal_path(target))
+        extra = (journal.st_ino, journal.st_mtime_ns, journal.st_size)
+    except FileNotFoundError:
+        extra = None
+    return (snapshot.st_ino, snapshot.st_mtime_ns, snapshot.st_size, extra)
+
+
 def load(path: Path) -> dict[str, Any] | None:
     """The whole store (snapshot and journal), shape-checked; None when it does not exist yet."""
     target = resolve(Path(path))

@@ -6,7 +6,8 @@
 The scenario: a fleet built through the operations layer (benchmarks/fleet.py: 300 VMs over 60 regions,
 availability sets, zones, a dozen time zones), a fault that halts a rollout, then the CLI as a user runs
 it: ``tick --days 20``, ``orchestration plan/show/history/why/timeline``, ``vm get-instance-view``, then
-``tick --days 60`` (two more releases) and the same views again. Every command's stdout, stderr and exit
+``tick --days 60`` (two more releases) and the same views again, then ``tick --hours 5`` (it finishes the
+installations the second tick left running). Every command's stdout, stderr and exit
 code go to OUT_DIR, with the store after each tick. Nothing here passes or fails: ``diff -r`` does.
 """
 
@@ -54,6 +55,10 @@ def main() -> None:
             run(f"why{round_no}-{name}", "orchestration", "why", "-g", group, "-n", name, "-o", "json")
         for group, name in names[::37]:
             run(f"iv{round_no}-{name}", "vm", "get-instance-view", "-g", group, "-n", name, "-o", "json")
+    # the second tick ends with installations running: the next one restores and finishes them
+    run("tick3", "tick", "--hours", "5")
+    run("history3", "orchestration", "history", "-o", "json")
+    run("show3", "orchestration", "show", "-o", "json")
     shutil.copyfile(store, out / "store-final.json")
     store.unlink()
     print(f"{steps} commands recorded in {out}")

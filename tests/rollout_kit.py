@@ -70,3 +70,67 @@ def inside_window(record: dict) -> bool:
     local = datetime.fromisoformat(record["localStartTime"])
     in_hours = local.time() >= time(22, 0) or local.time() < time(2, 55)
     return in_hours and at(record["endTime"]) <= window[1]
+
+
+TIME_ZONES = ("UTC", "Pacific Standard Time", "Eastern Standard Time", "W. Europe Standard Time",
+              "Tokyo Standard Time", "India Standard Time", "AUS Eastern Standard Time", "GMT Standard Time")
+
+
+def mixed_fleet(state, count: int, regions: list[str], seed: int, faults: bool = False) -> list[tuple[str, str]]:
+    """``count`` VMs spread over ``regions``: zonal, standalone and availability sets of 3-14 VMs, several time
+    zones, a few AutomaticByOS/Manual or deallocated VMs and (``faults``) a VM that comes back unhealthy."""
+    import random
+
+    from autopatch_cli.azure.regions import has_zones
+    from autopatch_cli.ops import sim as sim_ops
+    from autopatch_cli.ops import vms as vm_ops
+
+    rng = random.Random(seed)
+    made: list[tuple[str, str]] = []
+    sets = 0
+    while len(made) < count:
+        region = regions[len(made) % len(regions)]
+        rg = f"rg-{region}"
+        group(state, rg, region)
+        tz = rng.choice(TIME_ZONES)
+        zone = rng.choice(("1", "2", "3")) if has_zones(region) and rng.random() < 0.5 else None
+        if zone is None and rng.random() < 0.3:
+            sets += 1
+            name = f"set{sets}"
+            avset(state, rg, name, region, update_domains=rng.choice((2, 3, 5)))
+            for i in range(min(rng.randint(3, 14), count - len(made))):
+                vm(state, rg, f"{name}-vm{i}", tz, availability_set=name)
+                made.append((rg, f"{name}-vm{i}"))
+            continue
+        mode = "AutomaticByPlatform" if rng.random() < 0.9 else rng.choice(("AutomaticByOS", "Manual"))
+        name = f"vm{len(made)}"
+        vm(state, rg, name, tz, zone=zone, mode=mode)
+        if rng.random() < 0.06:
+            vm_ops.set_power(state, rg, name, "deallocate")
+        made.append((rg, name))
+    if faults:
+        rg, name = made[len(made) // 2]
+        sim_ops.add_fault(state, rg, name, "unhealthy-after-reboot", 1)
+    return made
+
+
+def phase_start(state, region: str, release: str = "2020-10") -> datetime:
+    """When ``region``'s phase of ``release`` opens on the global calendar (the same for every fleet)."""
+    from autopatch_cli.engine.catalog import patch_tuesday
+    from autopatch_cli.engine.phases import calendar, phase_of_region
+    from autopatch_cli.ops.state import seed
+
+    year, month = (int(part) for part in release.split("-")[:2])
+    published = int(patch_tuesday(year, month).timestamp())
+    start, _end = calendar(seed(state), release, published)[phase_of_region()[region] - 1]
+    return datetime.fromtimestamp(start, tz=UTC)
+
+
+def tick_until(state, done, step: timedelta = timedelta(minutes=10), limit: timedelta = timedelta(days=40)) -> None:
+    """Tick ``step`` at a time until ``done()`` holds (at most ``limit``)."""
+    from autopatch_cli.ops.state import now
+
+    end = now(state) + limit
+    while not done():
+        assert now(state) < end, "the awaited event never came"
+        tick(state, now(state) + step)

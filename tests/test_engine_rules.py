@@ -12,7 +12,21 @@ from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from helpers import PASSWORD
-from rollout_kit import at, avset, group, history, inside_window, installs, opt_in, tick_to, vm, window_of
+from rollout_kit import (
+    at,
+    avset,
+    group,
+    history,
+    inside_window,
+    installs,
+    opt_in,
+    phase_start,
+    tick_to,
+    tick_until,
+    vm,
+    window_of,
+    zone_of,
+)
 from spec_check import check
 
 from autopatch_cli.azure.catalog import PATCH_EXTENSION_TYPE
@@ -23,7 +37,7 @@ from autopatch_cli.ops.session import Session
 
 SLEEP = datetime(2020, 10, 5, tzinfo=UTC)
 WAKE = datetime(2020, 10, 20, 12, tzinfo=UTC)
-END = datetime(2020, 11, 20, tzinfo=UTC)
+END = datetime(2020, 12, 8, tzinfo=UTC)  # both releases patched everywhere (the calendar ends on day 29)
 
 
 @pytest.fixture(scope="module")
@@ -93,14 +107,13 @@ def test_dst_change_moves_the_utc_start_not_the_local_one(month, name, change, b
     assert before == {before_utc} and after == {after_utc}
     for r in rows:
         assert inside_window(r), r
-    # each release's installation too: Oct (summer time) and Nov (standard time) start an hour apart in UTC
+    # each release's installation too, at the local offset of its own date (summer or standard time)
     by_release = {r["release"]: r for r in installs(rows)}
     assert set(by_release) == {"2020-10", "2020-11"}
     for r in by_release.values():
         local = datetime.fromisoformat(r["localStartTime"]).time()
         assert local >= time(22) or local < time(1, 55)
-    offsets = {rel: datetime.fromisoformat(r["localStartTime"]).utcoffset() for rel, r in by_release.items()}
-    assert offsets["2020-10"] - offsets["2020-11"] == timedelta(hours=1)
+        assert datetime.fromisoformat(r["localStartTime"]).utcoffset() == zone_of(r).utcoffset(at(r["startTime"]))
 
 
 def test_window_arithmetic_of_the_checker():
@@ -315,7 +328,9 @@ def test_in_flight_installation_instance_view_fits_the_spec(tmp_path):
         opt_in(st)
         group(st, "rg", "eastus")
         vm(st, "rg", "v")
-        tick_to(st, datetime(2020, 10, 13, 22, 10, tzinfo=UTC))  # mid-installation
+        tick_to(st, phase_start(st, "eastus"))
+        tick_until(st, lambda: "lastPatchInstallationSummary" in vms.instance_view(st.data["vms"]["rg/v"]).get(
+            "patchStatus", {}))  # mid-installation
         view = vms.instance_view(st.data["vms"]["rg/v"])
     assert view["patchStatus"]["lastPatchInstallationSummary"]["status"] == "InProgress"
     for version in API_VERSIONS:
@@ -383,13 +398,13 @@ def test_a_hung_reboot_stays_owed_until_a_later_window_reboots(tmp_path):
         group(st, "rg", "eastus")
         vm(st, "rg", "e")
         sim_ops.add_fault(st, "rg", "e", "reboot-hang")
-        tick_to(st, at("2020-10-14T12:00:00Z"))
+        tick_to(st, phase_start(st, "eastus") + timedelta(hours=20))  # the first night of its phase
         failed = installs(history(st, group="rg", name="e"))
         assert [(r["result"], r["rebooted"]) for r in failed] == [("Failed", False)]
         view = vms.instance_view(vms.require(st, "rg", "e"))["patchStatus"]
         assert view["lastPatchInstallationSummary"]["error"]["code"] == "RebootTimedOut"
         assert view["availablePatchSummary"]["rebootPending"] is True
-        tick_to(st, at("2020-10-20T00:00:00Z"))
+        tick_to(st, phase_start(st, "eastus") + timedelta(days=6))
         done = installs(history(st, group="rg", name="e"))
         view = vms.instance_view(vms.require(st, "rg", "e"))["patchStatus"]
     assert [(r["result"], r["rebooted"]) for r in done] == [("Failed", False), ("Succeeded", True)]
@@ -415,3 +430,33 @@ def test_switching_modes_shows_in_the_instance_view_at_once(opted_in):
     assert cli("vm", "update", "-g", "rg", "-n", "flip", "--set", setting + "AutomaticByOS").exit_code == 0
     assert cli("vm", "get-instance-view", "-g", "rg", "-n", "flip", "--query", query).json == {
         "ext": None, "config": "PatchModeConfigurationState/Ready"}
+
+
+def test_the_store_is_the_same_whatever_the_tick_size(tmp_path):
+    """Every time in the store is the time its event happened: 1 x 40 days, 4 x 10 days and 40 x 1 day give
+    byte-identical stores (status times, history rows and their order, in-flight operations, rollouts)."""
+    import shutil
+
+    from rollout_kit import mixed_fleet
+
+    from autopatch_cli.ops.clock import tick
+    from autopatch_cli.ops.state import now
+
+    base = tmp_path / "base.json"
+    with Session(base).writer() as state:
+        opt_in(state)
+        mixed_fleet(state, 45, ["eastus", "westus", "westeurope", "northeurope", "japaneast", "centralindia"], seed=5,
+                    faults=True)
+    stores = {}
+    for label, days in (("1x40", [40]), ("4x10", [10] * 4), ("40x1", [1] * 40)):
+        path = tmp_path / f"{label}.json"
+        shutil.copyfile(base, path)
+        for step in days:
+            with Session(path).writer() as state:
+                tick(state, now(state) + timedelta(days=step))
+        stores[label] = path.read_bytes()
+    data = json.loads(stores["1x40"])
+    assert data["engine"]["rollouts"] and len(data["history"]["rows"]) > 300  # the fleet was patched meanwhile
+    assert any(r["halt"] for r in data["engine"]["rollouts"])  # and a halt happened
+    assert stores["4x10"] == stores["1x40"]
+    assert stores["40x1"] == stores["1x40"]

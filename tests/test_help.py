@@ -104,11 +104,15 @@ def example_store(tmp_path_factory):
 def test_each_example_runs_as_printed(cli, example_store, tmp_path, monkeypatch, verb, line):
     import shlex
     import shutil
+    import tempfile
 
     store = tmp_path / "state.json"
     shutil.copy(example_store, store)
     monkeypatch.setenv("AUTOPATCH_STATE", str(store))
     monkeypatch.chdir(tmp_path)
+    # `demo --keep` keeps its throwaway store: keep it in the test's folder, not the machine's /tmp
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    monkeypatch.setattr(tempfile, "tempdir", None)
     for before in PREPARE.get(verb, ()):
         assert cli(*before).exit_code == 0, before
     words = shlex.split(line)

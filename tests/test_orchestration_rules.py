@@ -14,7 +14,19 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from rollout_kit import at, avset, group, history, inside_window, installs, opt_in, tick_to, vm, window_of
+from rollout_kit import (
+    at,
+    avset,
+    group,
+    history,
+    inside_window,
+    installs,
+    opt_in,
+    phase_start,
+    tick_to,
+    vm,
+    window_of,
+)
 from test_bad_input import assert_refused
 
 from autopatch_cli.azure.regions import has_zones, pair_partners
@@ -70,6 +82,10 @@ def build(path, fleet) -> dict:
             if ref:
                 set_sizes[ref.rsplit("/", 1)[-1]] = set_sizes.get(ref.rsplit("/", 1)[-1], 0) + 1
     return {"rows": rows, "rollouts": {r["release"]: r for r in shown}, "made": made, "set_sizes": set_sizes}
+
+
+def iso(when: datetime) -> str:
+    return when.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def overlaps(a, b) -> bool:
@@ -160,7 +176,8 @@ def test_the_checks_can_fail():
         return dict(base, name=name, region=region, phase=phase_of_region()[region], startTime=start,
                     endTime=end, localStartTime=start.replace("Z", "+00:00"), **extra)
 
-    world = {"rollouts": {"2020-10": {"published": "2020-10-13T17:00:00Z", "state": "completed"}}, "set_sizes": {"s": 4},
+    world = {"rollouts": {"2020-10": {"release": "2020-10", "published": "2020-10-13T17:00:00Z", "state": "completed"}},
+             "set_sizes": {"s": 4},
              "made": [("rg", "x", {"fault": "x"})]}
     pairs = [row("a", "eastus", "2020-10-13T22:00:00Z", "2020-10-13T23:00:00Z"),
              row("b", "westus", "2020-10-13T22:30:00Z", "2020-10-13T23:30:00Z")]
@@ -169,9 +186,30 @@ def test_the_checks_can_fail():
     sets = [row("a", "eastus", "2020-10-13T22:00:00Z", "2020-10-13T23:00:00Z", availabilitySet="s", updateDomain=0),
             row("b", "eastus", "2020-10-13T22:30:00Z", "2020-10-13T23:30:00Z", availabilitySet="s", updateDomain=0)]
     noon = [row("a", "eastus", "2020-10-14T12:00:00Z", "2020-10-14T13:00:00Z")]
-    for broken in (pairs, zones, sets, noon):
+    # phase 5 two hours after phase 4's last installation: no 24-hour bake between them
+    no_bake = [row("a", "australiaeast", "2020-10-13T22:00:00Z", "2020-10-13T23:00:00Z"),
+               row("b", "centralus", "2020-10-14T01:00:00Z", "2020-10-14T01:30:00Z")]
+    # a VM came back unhealthy in phase 4, yet phase 5 went on (two days later: the bake alone holds)
+    no_halt = [row("a", "australiaeast", "2020-10-13T22:00:00Z", "2020-10-13T23:00:00Z", result="Unhealthy"),
+               row("b", "centralus", "2020-10-15T22:00:00Z", "2020-10-15T23:00:00Z")]
+    # an installation of the release 31 days after it was published
+    late = [row("a", "eastus", "2020-11-13T22:00:00Z", "2020-11-13T23:00:00Z")]
+    for broken in (pairs, zones, sets, noon, no_bake, no_halt, late):
         with pytest.raises(AssertionError):
             check_rules(dict(world, rows=broken))
+    # each of those rules passes on its own well-formed history (the failures above are the rule's)
+    for fine in ([no_bake[0], dict(no_bake[1], startTime="2020-10-14T23:00:00Z", endTime="2020-10-14T23:30:00Z",
+                                   localStartTime="2020-10-14T23:00:00+00:00")],
+                 [dict(no_halt[0], result="Succeeded"), no_halt[1]],
+                 [dict(late[0], startTime="2020-11-11T22:00:00Z", endTime="2020-11-11T23:00:00Z",
+                       localStartTime="2020-11-11T22:00:00+00:00")]):
+        check_rules(dict(world, rows=fine))
+    # the 30-day promise: with no fault anywhere, a running VM left unpatched is caught
+    healthy = [("rg", "a", {"fault": None, "power": "running"}), ("rg", "b", {"fault": None, "power": "running"})]
+    with pytest.raises(AssertionError):
+        check_rules(dict(world, made=healthy, rows=[row("a", "eastus", "2020-10-13T22:00:00Z", "2020-10-13T23:00:00Z")]))
+    check_rules(dict(world, made=healthy, rows=[row("a", "eastus", "2020-10-13T22:00:00Z", "2020-10-13T23:00:00Z"),
+                                                row("b", "eastus", "2020-10-14T22:00:00Z", "2020-10-14T23:00:00Z")]))
 
 
 # ---- the CLI views ------------------------------------------------------------------------------
@@ -201,18 +239,22 @@ def staged(cli, state_path):
     return cli
 
 
-def test_why_names_each_reason(staged):
+def test_why_names_each_reason(staged, state_path):
     cli = staged
+    with Session(state_path).writer() as state:
+        east, west = phase_start(state, "eastus"), phase_start(state, "westus")
+        east_nov = phase_start(state, "eastus", "2020-11")
     why = lambda rg, name: ok(cli("orchestration", "why", "-g", rg, "-n", name, "-o", "json"))["reason"]  # noqa: E731
     assert why("rg", "manual") == "manual" and why("rg", "byos") == "automatic-by-os"
     assert why("rg", "off") == "deallocated"
     assert why("rg", "z0") == "enabling"
-    ok(cli("tick", "--until", "2020-10-13T18:00:00Z"))
+    ok(cli("tick", "--until", iso(east + timedelta(minutes=1))))
     assert why("rgw", "s0") == "paired-region-patching"  # westus is phase 7; its pair eastus (5) runs
     reasons = {why("rg", f"z{i}") for i in range(4)}
     assert "outside-off-peak" in reasons and "other-zone-patching" in reasons
+    ok(cli("tick", "--until", iso(west - timedelta(hours=2))))
     reasons = set()
-    for _ in range(8 * 24):  # hour by hour: eastus finishes and bakes, then westus's set, one VM at a time
+    for _ in range(4 * 24):  # hour by hour: westus's phase opens, then its set, one VM at a time
         ok(cli("tick", "--hours", "1"))
         now = {why("rgw", f"s{i}") for i in range(4)}
         reasons |= now
@@ -220,12 +262,12 @@ def test_why_names_each_reason(staged):
             break
     assert "phase-not-started" in reasons, reasons
     assert {"update-domain-turn", "patching", "patched"} <= reasons, reasons
-    ok(cli("tick", "--until", "2020-11-05T00:00:00Z"))
+    ok(cli("tick", "--until", "2020-11-09T00:00:00Z"))
     assert why("rg", "z0") == "patched" and why("rgw", "broken") == "requirement-failed"
     # halted: an unhealthy VM in the next release
     ok(cli("sim", "fault", "add", "-g", "rg", "-n", "z1", "--kind", "unhealthy-after-reboot"))
     ok(cli("sim", "fault", "add", "-g", "rg", "-n", "z3", "--kind", "unhealthy-after-reboot"))
-    ok(cli("tick", "--until", "2020-11-25T00:00:00Z"))
+    ok(cli("tick", "--until", iso(east_nov + timedelta(days=4))))
     shown = ok(cli("orchestration", "show", "-o", "json"))["rollouts"][0]
     assert shown["release"] == "2020-11" and shown["state"] == "halted" and shown["halt"]["phase"] == 5
     assert why("rgw", "s0") == "halted"
@@ -320,11 +362,11 @@ def test_late_joiners_in_paired_regions_are_not_patched_together(tmp_path):
         for rg, name in late:
             vm(state, rg, name, tz="UTC")
             vms.set_power(state, rg, name, "deallocate")
-        tick_to(state, at("2020-10-25T00:00:00Z"))
+        tick_to(state, at("2020-11-07T00:00:00Z"))  # the calendar's last phase has opened
         assert orchestration.show(state)["rollouts"][0]["state"] == "completed"
         for rg, name in late:
             vms.set_power(state, rg, name, "start")
-        tick_to(state, at("2020-11-09T00:00:00Z"))
+        tick_to(state, at("2020-11-10T12:00:00Z"))
         done = installs(history(state, release="2020-10"))
     east = [r for r in done if r["region"] == "eastus"]
     west = [r for r in done if r["region"] == "westus"]
@@ -351,7 +393,7 @@ def test_plan_matches_the_run_when_nothing_goes_wrong(tmp_path):
     demo_without_faults(path, "2020-10-13T00:00:00Z")
     with Session(path).writer() as state:
         plan = orchestration.plan(state)
-        tick_to(state, at("2020-11-09T00:00:00Z"))
+        tick_to(state, at("2020-11-10T12:00:00Z"))
         real = {}
         for record in orchestration.history(state, release="2020-10", operation="installation"):
             real.setdefault((record["resourceGroup"], record["name"]), record)
@@ -396,12 +438,12 @@ def test_a_vm_deleted_during_its_turn_does_not_stall_the_rollout(tmp_path):
         avset(state, "rg", "small", "eastus", update_domains=3)
         for i in range(3):
             vm(state, "rg", f"s{i}", availability_set="small")
-        tick_to(state, at("2020-10-13T18:00:00Z"))  # the release's first batch has its turn, before the window
+        tick_to(state, phase_start(state, "eastus") + timedelta(minutes=1))  # the first batch's turn
         rollout = state.data["engine"]["rollouts"][-1]
         active = [key for key, entry in rollout["vms"].items() if entry[0] == "active"]
         assert len(active) == 1  # one at a time in a set of fewer than 10
         vms.delete(state, *active[0].split("/"))
-        tick_to(state, at("2020-10-25T00:00:00Z"))
+        tick_to(state, at("2020-11-10T12:00:00Z"))
         shown = orchestration.show(state)["rollouts"][0]
         patched = {r["name"] for r in installs(history(state, release="2020-10"))}
     assert shown["state"] == "completed"
@@ -417,13 +459,51 @@ def test_why_for_a_vm_that_joins_a_completed_rollout_late(tmp_path):
             vm(state, "rg", name)
         tick_to(state, at("2020-10-06T00:00:00Z"))
         vms.set_power(state, "rg", "a", "deallocate")
-        tick_to(state, at("2020-10-20T12:00:00Z"))
+        tick_to(state, at("2020-11-07T12:00:00Z"))
         assert orchestration.show(state)["rollouts"][0]["state"] == "completed"
         vms.set_power(state, "rg", "a", "start")
-        tick_to(state, at("2020-10-20T13:00:00Z"))
+        tick_to(state, at("2020-11-07T13:00:00Z"))
         answer = orchestration.why(state, "rg", "a")
-        tick_to(state, at("2020-10-22T00:00:00Z"))
+        tick_to(state, at("2020-11-09T00:00:00Z"))
         patched = orchestration.why(state, "rg", "a")
     assert answer["reason"] == "outside-off-peak", answer
-    assert "2020-10-20T22:00:00+00:00" in answer["message"]
+    assert "2020-11-07T22:00:00+00:00" in answer["message"]
     assert patched["reason"] == "patched", patched
+
+
+@pytest.mark.parametrize("seed", [3, 4])
+def test_plan_equals_the_run_ticked_day_by_day(tmp_path, seed):
+    """A 50-VM fleet planned once, then ticked one day at a time through its release: every VM starts in the
+    phase, batch and second the plan said (ticks used to start VMs' work wherever they ended)."""
+    from rollout_kit import mixed_fleet
+
+    from autopatch_cli.ops.clock import tick
+    from autopatch_cli.ops.state import now
+
+    path = tmp_path / "state.json"
+    with Session(path).writer() as state:
+        opt_in(state)
+        mixed_fleet(state, 50, list(REGIONS), seed=seed)
+        # planned the morning after a release, with the rollout under way and windows open as ticks end
+        tick(state, now(state) + timedelta(days=41, hours=1))
+        plan = orchestration.plan(state)
+        planned_at = now(state)
+    for _ in range(46):
+        with Session(path).writer() as state:
+            tick(state, now(state) + timedelta(days=1))
+    with Session(path).writer() as state:
+        real = {}
+        for record in orchestration.history(state, release=plan["release"], operation="installation"):
+            # the first installation still to end when the plan was made (one running then included)
+            if record["startedBy"] == "Platform" and at(record["endTime"]) > planned_at:
+                real.setdefault((record["resourceGroup"], record["name"]), record)
+    planned = [entry for entry in plan["vms"] if entry["expectedStart"]]
+    assert len(planned) >= 15
+    for entry in plan["vms"]:
+        ran = real.get((entry["resourceGroup"], entry["name"]))
+        if entry["expectedStart"]:
+            assert ran is not None, entry
+            assert (entry["expectedStart"], entry["phase"], entry["batch"]) == (ran["startTime"], ran["phase"],
+                                                                                ran["batch"]), entry
+        else:
+            assert ran is None, (entry, ran)

@@ -229,3 +229,16 @@ def test_killed_journal_writer_leaves_old_or_new_state(tmp_path):
         counters.append(counter)
     assert counters == sorted(counters) and counters[-1] > 8  # progress, never backwards
     assert Path(f"{path}.journal").exists()
+
+
+def test_serves_read_cache_sees_a_write_that_only_appended_to_the_journal(journaled, cli, state_path):
+    from autopatch_cli.arm.router import Router
+
+    _fleet(cli, 2)
+    router = Router(state_path)
+    assert router.reader().entry("vms", "rg/vm0")["vm"].get("tags") in (None, {})
+    snapshot = os.stat(state_path)
+    _ok(cli("vm", "update", "-g", "rg", "-n", "vm0", "--set", "tags.k=seen"))
+    assert os.stat(state_path).st_ino == snapshot.st_ino  # only the journal changed
+    assert router.reader().entry("vms", "rg/vm0")["vm"]["tags"] == {"k": "seen"}
+    assert store.signature(state_path) != (snapshot.st_ino, snapshot.st_mtime_ns, snapshot.st_size, None)

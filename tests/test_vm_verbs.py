@@ -575,3 +575,11 @@ def test_create_keeps_spot_settings_and_ssh_keys(rg, tmp_path):
     spotless = rg("vm", "create", "-g", "rg", "-n", "lin3", "--image", "Ubuntu2204", "--eviction-policy", "Delete")
     assert spotless.exit_code == 1 and "--priority Spot" in spotless.stderr
     assert ok(rg("vm", "list", "--query", "length(@)")).json == 1
+
+
+def test_create_table_has_azs_columns(rg):
+    table = ok(rg("vm", "create", "-g", "rg", "-n", "t1", "--image", WIN, "--admin-password", PASSWORD,
+                  "-o", "table")).stdout.splitlines()
+    assert table[0].split() == ["ResourceGroup", "PowerState", "PublicIpAddress", "Fqdns", "PrivateIpAddress",
+                                "MacAddress", "Location", "Zones"]
+    assert table[2].split()[:3] == ["rg", "VM", "running"]

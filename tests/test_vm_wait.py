@@ -183,13 +183,13 @@ def test_jumps_match_polling_every_interval(opted_in, state_path, tmp_path):
         return summary.get("status") == "Succeeded"
 
     with Session(state_path).writer() as state:
-        assert waits.poll(state, lambda: installed(state), timeout=20 * 86400, interval=1800)
+        assert waits.poll(state, lambda: installed(state), timeout=30 * 86400, interval=1800)
         jumped = state.data
     with Session(copy).writer() as state:
         original = waits.next_change
         waits.next_change = lambda state, horizon: 0  # "something changes now": poll every interval
         try:
-            assert waits.poll(state, lambda: installed(state), timeout=20 * 86400, interval=1800)
+            assert waits.poll(state, lambda: installed(state), timeout=30 * 86400, interval=1800)
         finally:
             waits.next_change = original
         stepped = state.data

@@ -14,7 +14,6 @@ first poll.
 
 from __future__ import annotations
 
-import os
 import threading
 from pathlib import Path
 from typing import Any
@@ -73,7 +72,8 @@ class _MemoReader:
 
 
 class _ReaderCache:
-    """Writers replace the store atomically (a new inode), so (inode, mtime, size) names one version."""
+    """Writers replace the snapshot atomically (a new inode) or append to its journal, so the two files'
+    (inode, mtime, size) name one version (store.signature)."""
 
     def __init__(self, path: Path):
         self.path = path
@@ -83,12 +83,9 @@ class _ReaderCache:
 
     def get(self) -> _MemoReader:
         from ..ops.session import Session
+        from ..store import signature as store_signature
 
-        try:
-            stat = os.stat(self.path)
-            signature = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
-        except FileNotFoundError:
-            signature = None
+        signature = store_signature(self.path)  # the snapshot's and the journal's stat
         with self._lock:
             if signature is not None and signature == self._signature and self._reader is not None:
                 return self._reader

@@ -149,7 +149,15 @@ def create(
     except _ValidatedOnly:
         return
     if not no_wait:
-        emit(summaries if count else summaries[0])
+        emit(summaries if count else summaries[0], _create_table)
+
+
+def _create_table(result):
+    """az's ``transform_vm_create_output`` column order (the id is left out of tables, as knack does)."""
+    items = result if isinstance(result, list) else [result]
+    return [{key: item.get(key) for key in ("resourceGroup", "powerState", "publicIpAddress", "fqdns",
+                                            "privateIpAddress", "macAddress", "location", "zones")}
+            for item in items]
 
 
 def _create_group(resource_group: str | None) -> str:

@@ -153,6 +153,7 @@ class Installation:
     unhealthy: bool = False
     error: dict | None = None
     started_by: str = "Platform"
+    ticket: tuple | None = None  # the rollout turn (release, phase, batch) it was started in, if any
 
     @property
     def kb_ids(self) -> list[str]:

@@ -22,11 +22,14 @@ from datetime import UTC, datetime
 from ..azure.regions import pair_partners
 from . import lifecycle, offpeak
 from .catalog import patch_tuesday
-from .phases import BAKE_SECONDS, phase_of_region, phase_plan
-from .records import VmState
+from .phases import BAKE_SECONDS, calendar, phase_of_region, phase_plan
+from .records import Turn, VmState
 
 DAY = 86_400
 ROLLOUT_DAYS = 30
+# Batches that can run one after another in one night of a region: an installation takes 20 to 60 minutes
+# in a 235-minute window, so three batches of one time zone fit.
+BATCHES_PER_NIGHT = 3
 FINAL = ("done", "failed", "unhealthy", "excluded", "skipped")
 
 
@@ -65,7 +68,10 @@ class Rollout:
     phase_failed: dict | None = None
     phases: list[dict] = field(default_factory=list)
     regions: dict[str, RegionRun] = field(default_factory=dict)
-    vms: dict[str, list] = field(default_factory=dict)  # key -> [status, phase, batch, attempts]
+    vms: dict[str, Turn] = field(default_factory=dict)  # VM key -> its turn
+    calendar: list[list[int]] = field(default_factory=list)  # [start, end] of each phase's run window
+    unfit: dict[str, str] = field(default_factory=dict)  # region -> why its VMs cannot fit their phase's window
+    superseded_by: str | None = None
 
     @property
     def live(self) -> bool:
@@ -87,7 +93,8 @@ class Rollout:
                 }
                 for name, run in self.regions.items()
             },
-            "vms": self.vms,
+            "vms": {key: turn.encode() for key, turn in self.vms.items()},
+            "calendar": self.calendar, "unfit": self.unfit, "supersededBy": self.superseded_by,
         }
 
     @classmethod
@@ -101,7 +108,10 @@ class Rollout:
                 for key, lane in run["lanes"].items()
             }
             rollout.regions[name] = RegionRun(name, run["phase"], lanes, run["zoneOrder"], run.get("batchCount", 0))
-        rollout.vms = raw.get("vms", {})
+        rollout.vms = {key: Turn.decode(turn) for key, turn in raw.get("vms", {}).items()}
+        rollout.calendar = raw.get("calendar") or []
+        rollout.unfit = raw.get("unfit") or {}
+        rollout.superseded_by = raw.get("supersededBy")
         return rollout
 
 
@@ -134,7 +144,9 @@ class Orchestrator:
     def resume(self) -> None:
         """Queue the events of the rollouts restored from the store (a bake's end, a deadline)."""
         for rollout in self.rollouts:
-            if rollout.state == "baking" and rollout.next_at is not None:
+            if not rollout.calendar:  # a rollout stored before the global calendar
+                rollout.calendar = [list(w) for w in calendar(self.seed, rollout.release, rollout.published)]
+            if rollout.state in ("baking", "pending") and rollout.next_at is not None:
                 self.schedule(rollout.next_at, "phase", rollout.release)
             if rollout.live or rollout.state == "completed":
                 self.schedule(rollout.deadline, "deadline", rollout.release)
@@ -148,7 +160,7 @@ class Orchestrator:
 
     def on_phase_due(self, release_id: str, at: int) -> None:
         rollout = self.rollout(release_id)
-        if rollout is not None and rollout.state == "baking":
+        if rollout is not None and rollout.state in ("baking", "pending") and rollout.next_at == at:
             self._next_phase(rollout, at)
 
     def on_deadline(self, release_id: str, at: int) -> None:
@@ -168,6 +180,7 @@ class Orchestrator:
         """A new release: the older rollouts end (superseded), and the new one starts its first phase."""
         for older in self.rollouts:
             if older.live:
+                older.superseded_by = release.id
                 self._end_rollout(older, "superseded", at)
             elif older.state == "completed":
                 self._drop_turns(older)
@@ -175,7 +188,10 @@ class Orchestrator:
         self.rollouts.append(rollout)
         self.log.append((at, f"release {release.id} published; its rollout starts"))
         self.schedule(rollout.deadline, "deadline", rollout.release)
-        self._next_phase(rollout, at)
+        # the global calendar: phase 1 opens at its slot, every later one at its own (see phases.calendar)
+        rollout.calendar = [list(w) for w in calendar(self.seed, rollout.release, rollout.published)]
+        rollout.next_at = max(at, rollout.calendar[0][0])
+        self.schedule(rollout.next_at, "phase", rollout.release)
 
     def installation_finished(self, vm: VmState, result: lifecycle.Installation, ticket: tuple) -> None:
         """The outcome of a platform installation during the VM's turn: done, retried, or out of the rollout."""
@@ -183,7 +199,7 @@ class Orchestrator:
         if rollout is None:
             vm.ticket = None
             return
-        entry = rollout.vms.setdefault(vm.key, ["active", ticket[1], ticket[2], 0])
+        entry = rollout.vms.setdefault(vm.key, Turn("active", ticket[1], ticket[2]))
         if result.unhealthy:
             self.leave_turn(vm, "unhealthy", result.end, reason=result.error)
         elif result.status == "Succeeded":
@@ -191,9 +207,9 @@ class Orchestrator:
         elif result.status == "CompletedWithWarnings":
             vm.retry_after = offpeak.window_at(vm.tz, result.start)[1] if offpeak.window_at(vm.tz, result.start) else 0
         else:
-            entry[3] += 1
+            entry.attempts += 1
             vm.retry_after = (offpeak.window_at(vm.tz, result.start) or (0, result.end))[1]
-            if entry[3] >= lifecycle.MAX_ATTEMPTS:
+            if entry.attempts >= lifecycle.MAX_ATTEMPTS:
                 requirement = vm.guest.failure() is not None
                 self.leave_turn(vm, "excluded" if requirement else "failed", result.end, reason=result.error)
 
@@ -216,6 +232,7 @@ class Orchestrator:
         plan = phase_plan()
         while True:
             rollout.phase += 1
+            rollout.next_at = None
             if rollout.phase > len(plan):
                 rollout.state = "completed"
                 self.log.append((at, f"rollout of {rollout.release} completed"))
@@ -225,9 +242,8 @@ class Orchestrator:
             if at >= rollout.deadline:
                 self._end_rollout(rollout, "expired", at)
                 return
+            # every phase takes its slot of the calendar, with or without VMs of this fleet
             regions = [r for r in plan[rollout.phase - 1] if r in self.regions_with_platform_vms]
-            if not regions:
-                continue
             rollout.state = "active"
             rollout.phases.append({"phase": rollout.phase, "regions": regions, "start": at, "end": None, "result": None})
             self.counters.bump("phases")
@@ -242,7 +258,15 @@ class Orchestrator:
             return
 
     def _plan_region(self, rollout: Rollout, region: str) -> RegionRun:
-        """Batches for one region: drawn from the seed and the release, so they differ month to month."""
+        """Batches for one region: drawn from the seed and the release, so they differ month to month, and
+        sized to fit the phase's window of the calendar.
+
+        Standalone VMs go in at most five batches per lane, fewer when the window has fewer nights (zones
+        share the nights, one zone after the other). An availability set's batches are fixed by its rules
+        (update domain by update domain, at most 20% of the set at once): when they cannot run one after
+        another in the window, at ``BATCHES_PER_NIGHT`` a night, the region is recorded as one that cannot
+        fit, and ``orchestration plan``/``why`` say so.
+        """
         members = sorted((vm for vm in self.by_region.get(region, ()) if vm.is_platform), key=lambda v: v.index)
         sets: dict[tuple, list[VmState]] = {}
         standalone: dict[str | None, list[VmState]] = {}
@@ -272,8 +296,20 @@ class Orchestrator:
                 in_domain = shuffled([vm for vm in vms if (vm.ud or 0) == ud], avset)
                 batches.extend(in_domain[i:i + cap] for i in range(0, len(in_domain), cap))
             lane_specs.append((f"set:{avset}", zone, batches))
+        start, end = rollout.calendar[rollout.phase - 1]
+        nights = max(1, (end - start) // DAY)
+        for key, _zone, batches in lane_specs:
+            if len(batches) > nights * BATCHES_PER_NIGHT:
+                name = key.split(":", 1)[1].rsplit("/", 1)[-1]
+                rollout.unfit[region] = (
+                    f"availability set {name} needs {len(batches)} batches one after another (update domain by "
+                    f"update domain, at most 20% of the set at a time), more than phase {rollout.phase}'s window "
+                    f"of {nights} day(s) holds; its last VMs are patched after the window, late in the release's "
+                    "30 days or not within them")
+        zonal_lanes = max(1, len([z for z in standalone if z]))
         for zone, vms in sorted(standalone.items(), key=lambda kv: kv[0] or ""):
-            size = max(1, -(-len(vms) // 5))
+            count = max(1, min(5, nights // zonal_lanes if zone else nights))
+            size = max(1, -(-len(vms) // count))
             ordered = sorted(shuffled(vms, f"standalone:{zone}"),
                              key=lambda v: offpeak.next_opening(v.tz, rollout.published))
             batches = [ordered[i:i + size] for i in range(0, len(ordered), size)]
@@ -284,7 +320,7 @@ class Orchestrator:
                 number += 1
                 numbers.append(number)
                 for vm in batch:
-                    rollout.vms[vm.key] = ["queued", rollout.phase, number, 0]
+                    rollout.vms[vm.key] = Turn("queued", rollout.phase, number)
             lanes[key] = Lane(zone, [[vm.key for vm in batch] for batch in batches], numbers)
         return RegionRun(region, rollout.phase, lanes, zone_order, number)
 
@@ -319,15 +355,15 @@ class Orchestrator:
             lane.active = set()
             for key in batch:
                 vm = self.vms.get(key)
-                entry = rollout.vms.setdefault(key, ["queued", run.phase, number, 0])
-                if vm is None or not vm.platform or entry[0] in FINAL:
-                    if entry[0] not in FINAL:
-                        entry[0] = "skipped"
+                entry = rollout.vms.setdefault(key, Turn("queued", run.phase, number))
+                if vm is None or not vm.platform or entry.status in FINAL:
+                    if entry.status not in FINAL:
+                        entry.status = "skipped"
                     continue
                 if vm.power != "running" or not vm.enabled:
-                    entry[0] = "skipped"
+                    entry.status = "skipped"
                     continue
-                entry[0] = "active"
+                entry.status = "active"
                 lane.active.add(key)
                 vm.ticket = (rollout.release, run.phase, number)
             if lane.active:
@@ -345,8 +381,8 @@ class Orchestrator:
         rollout = self.rollout(ticket[0])
         if rollout is None:
             return
-        entry = rollout.vms.setdefault(vm.key, ["active", ticket[1], ticket[2], 0])
-        entry[0] = status
+        entry = rollout.vms.setdefault(vm.key, Turn("active", ticket[1], ticket[2]))
+        entry.status = status
         if status in ("failed", "unhealthy") and rollout.phase_failed is None and ticket[1] == rollout.phase:
             rollout.phase_failed = {
                 "phase": rollout.phase, "time": at, "vm": vm.key, "status": status,
@@ -383,7 +419,7 @@ class Orchestrator:
                     gone = sorted(key for key in lane.active or () if key not in self.vms)
                     for key in gone:
                         lane.active.discard(key)
-                        rollout.vms[key][0] = "skipped"
+                        rollout.vms[key].status = "skipped"
                     if gone and not lane.active:
                         lane.active = None
                         self._advance_region(rollout, run, at)
@@ -420,12 +456,13 @@ class Orchestrator:
             self._end_rollout(rollout, "halted", at)
             record["result"] = "failed"
             return False
-        patched = any(entry[0] == "done" and entry[1] == rollout.phase for entry in rollout.vms.values())
         record["result"] = "succeeded"
-        if not patched:
-            return True
+        if rollout.phase >= len(rollout.calendar):
+            return True  # the last phase: the rollout completes
+        # the next phase opens at its slot of the calendar (a phase of this fleet that overran its window
+        # still gets its 24 hours of bake: only then is the next phase later than the calendar says)
         rollout.state = "baking"
-        rollout.next_at = at + BAKE_SECONDS
+        rollout.next_at = max(rollout.calendar[rollout.phase][0], at + BAKE_SECONDS)
         self.schedule(rollout.next_at, "phase", rollout.release)
         return False
 
@@ -447,7 +484,7 @@ class Orchestrator:
             if phase is None or (rollout.state != "completed" and (phase != rollout.phase or rollout.state != "active")):
                 continue
             entry = rollout.vms.get(vm.key)
-            if entry is not None and entry[0] not in ("skipped",):
+            if entry is not None and entry.status not in ("skipped",):
                 continue
             if not self.missing(vm, rollout.ceiling):
                 continue
@@ -461,7 +498,7 @@ class Orchestrator:
             run.batch_count += 1
             lane.batches.append([vm.key])
             lane.numbers.append(run.batch_count)
-            rollout.vms[vm.key] = ["queued", phase, run.batch_count, 0]
+            rollout.vms[vm.key] = Turn("queued", phase, run.batch_count)
             self._advance_region(rollout, run, at)
 
 

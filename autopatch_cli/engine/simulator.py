@@ -21,13 +21,24 @@ from datetime import UTC, datetime
 
 from . import lifecycle, offpeak
 from .catalog import PatchIndex
-from .records import VmState
+from .records import HistoryRow, Operation, OpKind, RowFlag, VmState
 from .rollout import Orchestrator, Release, Rollout
 
 DAY = 86_400
 ASSESS_EVERY = 3 * DAY  # "every few days and multiple times within any 30-day period"
 ASSESS_EVERY_WITH_MODE = DAY  # assessmentMode AutomaticByPlatform: "every 24 hours"
-_NO_KBS: list = []  # the KB ids of a history row that has none (shared: rows are never changed)
+_NO_FLAGS = RowFlag(0)
+
+
+_RANK = {"end": 0, "deadline": 1, "phase": 2, "release": 3, "window": 4}
+
+
+def _identity(kind: str, payload) -> str:
+    if kind == "end":
+        return payload.key
+    if kind == "release":
+        return payload.id
+    return payload  # a time zone (window), a release id (phase, deadline)
 
 
 class Counters(dict):
@@ -44,7 +55,7 @@ class Simulator:
         now: int,
         vms: dict[str, VmState],
         rollouts: list[Rollout],
-        inflight: list[list],
+        inflight: list[list],  # operations running when the last tick ended, as the store keeps them
         catalog_extra: list[dict],
         catalog_start: int,
         history: list[list],
@@ -69,18 +80,15 @@ class Simulator:
             vm.is_platform = vm.platform
             vm.is_assessed = vm.assessed_by_platform
             self.by_tz.setdefault(vm.tz, []).append(vm)
-        for op in inflight:
-            self._push(op[2], "end", op)
-            vm = vms.get(op[0])
-            if vm is not None:
-                vm.busy_until = op[2]
         for tz in self.by_tz:
             self._push(offpeak.next_opening(tz, now), "window", tz)
         self.log: list[tuple[int, str]] = []  # rollout milestones, for the tick summary
         self.orchestrator = Orchestrator(seed, vms, rollouts, self.counters, self.log, self._push, self.step,
                                          self.missing)
         self.orchestrator.resume()
-        self._pending_ops: dict[str, list] = {op[0]: op for op in inflight}
+        self._pending_ops: dict[str, Operation] = {}
+        for raw in inflight:
+            self._resume(raw)
         self.progress = None  # optional callable(now) for a progress bar
 
     @property
@@ -88,10 +96,26 @@ class Simulator:
         """Every rollout the tick knows, oldest first (the orchestrator's)."""
         return self.orchestrator.rollouts
 
+    def _resume(self, raw: list) -> None:
+        """An operation of an earlier tick ends on this one (an installation of a VM gone or no longer
+        Windows is dropped: its result names patches of no catalog)."""
+        key = Operation.stored_key(raw)
+        vm = self.vms.get(key)
+        if Operation.stored_kind(raw) is OpKind.INSTALLATION and (vm is None or vm.family is None):
+            return
+        family = vm.family if vm is not None else None
+        op = Operation.decode(raw, lambda uid: self.patches.by_uid(family, uid))
+        self._pending_ops[key] = op
+        self._push(op.end, "end", op)
+        if vm is not None:
+            vm.busy_until = op.end
+
     # ---- queue -------------------------------------------------------------------------------
     def _push(self, at: int, kind: str, payload) -> None:
+        # Events of one instant run in an order that depends on what they are, not on when they were queued:
+        # a tick that ends in between re-queues them, and the run must not depend on where ticks end.
         self._seq += 1
-        heapq.heappush(self.events, (at, self._seq, kind, payload))
+        heapq.heappush(self.events, (at, _RANK[kind], _identity(kind, payload), self._seq, kind, payload))
 
     def next_event_time(self) -> int | None:
         return self.events[0][0] if self.events else None
@@ -101,10 +125,12 @@ class Simulator:
         """Schedule the releases ahead and pick up VMs whose window is open right now."""
         for release in releases:
             self._push(release.published, "release", release)
+        # Only VMs the user changed since the last tick: for the others nothing happens at the instant a
+        # tick starts, so a run is the same whatever the length of its ticks.
         for tz, members in self.by_tz.items():
             if offpeak.window_at(tz, self.now) is not None:
                 for vm in members:
-                    if vm.busy_until <= self.now:
+                    if vm.wake and vm.busy_until <= self.now:
                         self.step(vm, self.now)
         for vm in self.vms.values():
             if vm.assess_now and vm.busy_until <= self.now:
@@ -115,7 +141,7 @@ class Simulator:
         self.until = until
         events = self.events
         while events and events[0][0] <= until:
-            at, _, kind, payload = heapq.heappop(events)
+            at, _, _, _, kind, payload = heapq.heappop(events)
             self.now = max(self.now, at)
             self.counters.bump("events")
             if kind == "window":
@@ -132,9 +158,9 @@ class Simulator:
                 self.progress(at)
         self.now = max(self.now, until)
 
-    def unfinished(self) -> list[list]:
+    def unfinished(self) -> list[Operation]:
         """Operations still running at ``now``: persisted so the next tick finishes them."""
-        return sorted(self._pending_ops.values(), key=lambda op: (op[2], op[0]))
+        return sorted(self._pending_ops.values(), key=lambda op: (op.end, op.key))
 
     # ---- windows and the per-VM agenda -------------------------------------------------------
     def _on_window(self, tz: str, at: int) -> None:
@@ -191,34 +217,39 @@ class Simulator:
                 vm.assess_due = t + (ASSESS_EVERY_WITH_MODE if vm.assess_platform else ASSESS_EVERY)
                 t += seconds
             elif t + seconds <= window_end:
-                if t + seconds > self.until:
-                    self._begin(vm, "A", t, t + seconds, None)
-                    return
+                # recorded when it starts, like every assessment, wherever the tick ends
                 self._finish_assess(vm, t)
+                if t + seconds > self.until:
+                    # still running when the tick ends: in progress until then, its result reported at its end
+                    vm.assessment = None
+                    self._begin(vm, OpKind.ASSESSMENT, t, t + seconds, "platform")
+                    return
                 t += seconds
         if vm.ticket is not None and vm.is_platform and vm.enabled and t >= vm.retry_after:
             if window_end - t >= lifecycle.MIN_INSTALL_START:
                 self._install(vm, t, window_end)
 
-    def _begin(self, vm: VmState, kind: str, start: int, end: int, extra) -> None:
-        op = [vm.key, kind, end, start, extra]
+    def _begin(self, vm: VmState, kind: OpKind, start: int, end: int, extra) -> None:
+        op = Operation(vm.key, kind, end, start, extra)
         vm.busy_until = end
         self._pending_ops[vm.key] = op
         self._push(end, "end", op)
 
-    def _on_end(self, op: list, at: int) -> None:
-        key, kind, end, start, extra = op
-        self._pending_ops.pop(key, None)
-        vm = self.vms.get(key)
+    def _on_end(self, op: Operation, at: int) -> None:
+        self._pending_ops.pop(op.key, None)
+        vm = self.vms.get(op.key)
         if vm is None:
             return  # deleted while its operation ran
         vm.busy_until = 0
-        if kind == "E":
-            self._finish_enable(vm, start, end, extra)
-        elif kind == "A":
-            self._finish_assess(vm, start, user=extra == "user")
-        elif kind == "I":
-            self._finish_install(vm, extra)
+        if op.kind is OpKind.ENABLEMENT:
+            self._finish_enable(vm, op.start, op.end, op.extra)
+        elif op.kind is OpKind.ASSESSMENT and op.extra == "platform":
+            vm.assessment = self._assessment(vm, op.start)  # recorded when it started
+            vm.dirty = True
+        elif op.kind is OpKind.ASSESSMENT:
+            self._finish_assess(vm, op.start, user=op.extra == "user")
+        elif op.kind is OpKind.INSTALLATION:
+            self._finish_install(vm, op.extra)
         self.step(vm, at)
 
     # ---- enablement --------------------------------------------------------------------------
@@ -227,42 +258,48 @@ class Simulator:
         if failure is not None:
             if vm.enable_error is None:
                 vm.enable_error = failure
+                vm.extension_at = t
                 vm.dirty = True
-                self._record(vm, "E", t, t, "Failed", None, None, ())
+                self._record(vm, OpKind.ENABLEMENT, t, t, "Failed", None, None, ())
             return
         vm.enable_error = None
         seconds = min(vm.enable_left, window_end - t)
         if seconds <= 0:
             return
-        self._begin(vm, "E", t, t + seconds, seconds)
+        vm.extension_at = t
+        self._begin(vm, OpKind.ENABLEMENT, t, t + seconds, seconds)
 
     def _finish_enable(self, vm: VmState, start: int, end: int, seconds: int) -> None:
         vm.enable_left = max(0, vm.enable_left - seconds)
+        vm.extension_at = end
         vm.dirty = True
         if vm.enable_left == 0:
             vm.enabled = True
             vm.assess_due = min(vm.assess_due or end, end)
             self.counters.bump("enabled")
-            self._record(vm, "E", start, end, "Succeeded", None, None, ())
+            self._record(vm, OpKind.ENABLEMENT, start, end, "Succeeded", None, None, ())
             self.orchestrator.admit(vm, end)
         else:
-            self._record(vm, "E", start, end, "Paused", None, None, ())
+            self._record(vm, OpKind.ENABLEMENT, start, end, "Paused", None, None, ())
 
     # ---- assessment --------------------------------------------------------------------------
     def missing(self, vm: VmState, upto: int):
         return self.patches.missing(vm.family, vm.created, upto, vm.installed)
 
+    def _assessment(self, vm: VmState, start: int) -> lifecycle.Assessment:
+        return lifecycle.assess(self.seed, vm.index, start, self.missing(vm, start), vm.guest, vm.reboot_pending,
+                                with_activity=False)
+
     def _finish_assess(self, vm: VmState, start: int, user: bool = False) -> None:
         self.os_updates(vm, start)
-        result = lifecycle.assess(self.seed, vm.index, start, self.missing(vm, start), vm.guest, vm.reboot_pending,
-                                  with_activity=False)
+        result = self._assessment(vm, start)
         vm.assessment = result
         vm.dirty = True
         if not user:
             every = ASSESS_EVERY_WITH_MODE if vm.assess_platform else ASSESS_EVERY
             vm.assess_due = start + every
         self.counters.bump("assessments")
-        self._record(vm, "A", result.start, result.end, result.status, None, None, (),
+        self._record(vm, OpKind.ASSESSMENT, result.start, result.end, result.status, None, None, (),
                      started_by="User" if user else "Platform")
 
     def os_updates(self, vm: VmState, t: int) -> None:
@@ -277,13 +314,13 @@ class Simulator:
             vm.dirty = True
 
     # ---- user-started operations (installPatches, assessPatches) -------------------------------
-    def begin_user_operation(self, vm: VmState, kind: str, start: int, end: int, extra=None) -> None:
+    def begin_user_operation(self, vm: VmState, kind: OpKind, start: int, end: int, extra=None) -> None:
         """Start an on-demand operation that finishes on a later tick (az's --no-wait)."""
-        self._begin(vm, kind, start, end, extra if kind == "I" else "user")
+        self._begin(vm, kind, start, end, extra if kind is OpKind.INSTALLATION else "user")
 
-    def record_user(self, vm: VmState, op: str, start: int, end: int, result: str, kbs, exceeded=False,
+    def record_user(self, vm: VmState, op: OpKind, start: int, end: int, result: str, kbs, exceeded=False,
                     rebooted=False) -> None:
-        self.counters.bump("assessments" if op == "A" else "installations")
+        self.counters.bump("assessments" if op is OpKind.ASSESSMENT else "installations")
         self._record(vm, op, start, end, result, None, None, tuple(kbs), exceeded, rebooted, started_by="User")
 
     # ---- installation ------------------------------------------------------------------------
@@ -293,15 +330,18 @@ class Simulator:
         selection = lifecycle.Selection(reboot_setting=vm.reboot_setting)
         result = lifecycle.install(self.seed, vm.index, t, window_end, self.missing(vm, ceiling), vm.guest, selection,
                                    vm.faults, reboot_pending=vm.reboot_pending)
-        self._begin(vm, "I", t, result.end, result)
+        result.ticket = vm.ticket  # its history row names the release even if the rollout ends meanwhile
+        self._begin(vm, OpKind.INSTALLATION, t, result.end, result)
 
     def _finish_install(self, vm: VmState, result: lifecycle.Installation) -> None:
         self.apply_installation(vm, result)
         ticket = vm.ticket if result.started_by == "Platform" else None
-        phase, batch = (ticket[1], ticket[2]) if ticket else (None, None)
+        started_in = (result.ticket or ticket) if result.started_by == "Platform" else None
+        phase, batch = (started_in[1], started_in[2]) if started_in else (None, None)
         outcome = "Unhealthy" if result.unhealthy else result.status
-        self._record(vm, "I", result.start, result.end, outcome, phase, batch, tuple(result.kb_ids),
-                     result.window_exceeded, result.rebooted, started_by=result.started_by)
+        self._record(vm, OpKind.INSTALLATION, result.start, result.end, outcome, phase, batch, tuple(result.kb_ids),
+                     result.window_exceeded, result.rebooted, started_by=result.started_by,
+                     release=started_in[0] if started_in else None)
         self.counters.bump("installations")
         if ticket is None:
             return
@@ -318,8 +358,12 @@ class Simulator:
         elif result.rebooted:
             vm.reboot_pending = False
         if result.unhealthy:
+            if vm.healthy or vm.health_at is None:
+                vm.health_at = result.end
             vm.healthy = False
         elif result.rebooted:
+            if not vm.healthy or vm.health_at is None:
+                vm.health_at = result.end
             vm.healthy = True
         # the extension reports a fresh assessment with the installation (and the installation's activity id)
         vm.assessment = lifecycle.assess(self.seed, vm.index, result.end, self.missing(vm, result.end), vm.guest,
@@ -329,13 +373,21 @@ class Simulator:
         vm.assessment.end = result.end
 
     # ---- history -----------------------------------------------------------------------------
-    def _record(self, vm, op, start, end, result, phase, batch, kbs, exceeded=False, rebooted=False,
-                started_by="Platform") -> None:
-        release = vm.ticket[0] if (vm.ticket and op == "I" and started_by == "Platform") else None
-        flags = (1 if exceeded else 0) | (2 if rebooted else 0) | (4 if started_by == "User" else 0)
-        # most rows (assessments, enablements) have no KBs: they share one empty list, never mutated
-        self.history.append([vm.ref, op, start, end, result, phase, batch, list(kbs) if kbs else _NO_KBS, release,
-                             flags, vm.index])
+    def _record(self, vm: VmState, op: OpKind, start: int, end: int, result: str, phase: int | None,
+                batch: int | None, kbs, exceeded: bool = False, rebooted: bool = False,
+                started_by: str = "Platform", release: str | None = None) -> None:
+        user = started_by == "User"
+        flags = _NO_FLAGS  # most rows (assessments) have none: no flag arithmetic on the hot path
+        if exceeded or rebooted or user:
+            flags = RowFlag(0)
+            if exceeded:
+                flags |= RowFlag.WINDOW_EXCEEDED
+            if rebooted:
+                flags |= RowFlag.REBOOTED
+            if user:
+                flags |= RowFlag.STARTED_BY_USER
+        self.history.append(HistoryRow(vm.ref, op, start, end, result, phase, batch, kbs, release, flags,
+                                       vm.index).encode())
 
     # ---- releases ------------------------------------------------------------------------------
     def _on_release(self, release: Release, at: int) -> None:

@@ -14,6 +14,7 @@ from datetime import timedelta
 from ..azure.catalog import ON_DEMAND_FEATURE, REBOOT_SETTINGS
 from ..azure.catalog import WINDOWS_PATCH_CLASSIFICATIONS as WINDOWS_CLASSIFICATIONS
 from ..engine.clock import format_instant, from_epoch, parse_instant, to_epoch
+from ..engine.records import OpKind
 from ..errors import conflict, invalid_parameter, invalid_request_content, operation_not_allowed
 from . import clock, patching, vm_rules, vms
 from .state import now_text
@@ -37,7 +38,7 @@ def _target(state, group: str, name: str, operation: str):
     return record
 
 
-_RUNNING = {"A": "an assessment", "I": "a patch installation"}
+_RUNNING = {OpKind.ASSESSMENT: "an assessment", OpKind.INSTALLATION: "a patch installation"}
 
 
 def _simulator(state, key: str):
@@ -45,11 +46,11 @@ def _simulator(state, key: str):
     extension's own enablement is no obstacle: an on-demand operation may come at any time)."""
     sim = patching.build(state, parse_instant(now_text(state)))
     vm = sim.vms[key]
-    running = next((op for op in sim.unfinished() if op[0] == key), None)
-    if running is not None and running[1] in _RUNNING:
+    running = next((op for op in sim.unfinished() if op.key == key), None)
+    if running is not None and running.kind in _RUNNING:
         raise conflict(
-            f"{_RUNNING[running[1]].capitalize()} is in progress on this VM until "
-            f"{format_instant(from_epoch(running[2]))}. Wait for it to finish and retry."
+            f"{_RUNNING[running.kind].capitalize()} is in progress on this VM until "
+            f"{format_instant(from_epoch(running.end))}. Wait for it to finish and retry."
         )
     return sim, vm
 
@@ -65,14 +66,14 @@ def assess(state, group: str, name: str, wait: bool = True) -> dict | None:
     sim.os_updates(vm, start)
     result = lifecycle.assess(sim.seed, vm.index, start, sim.missing(vm, start), vm.guest, vm.reboot_pending)
     if not wait and vm.busy_until <= start:
-        sim.begin_user_operation(vm, "A", start, result.end)
+        sim.begin_user_operation(vm, OpKind.ASSESSMENT, start, result.end)
         patching.write_back(state, sim)
         return None
     # (with --no-wait during the extension's enablement the result is stored at once: the VM has one
     # operation slot in the engine, and the enablement keeps it)
     vm.assessment = result
     vm.dirty = True
-    sim.record_user(vm, "A", result.start, result.end, result.status, ())
+    sim.record_user(vm, OpKind.ASSESSMENT, result.start, result.end, result.status, ())
     patching.write_back(state, sim)
     if not wait:
         return None
@@ -229,13 +230,13 @@ def install(state, group: str, name: str, parameters: dict, wait: bool = True) -
         reboot_pending=vm.reboot_pending,
     )
     if not wait and vm.busy_until <= start:
-        sim.begin_user_operation(vm, "I", start, result.end, result)
+        sim.begin_user_operation(vm, OpKind.INSTALLATION, start, result.end, result)
         patching.write_back(state, sim)
         return None
     sim.apply_installation(vm, result)
     sim.record_user(
         vm,
-        "I",
+        OpKind.INSTALLATION,
         result.start,
         result.end,
         result.status,

@@ -9,10 +9,11 @@ from __future__ import annotations
 from ..azure.regions import pair_partners
 from ..engine import offpeak
 from ..engine.clock import parse_instant, to_epoch
+from ..engine.records import HistoryRow, OpKind, RowFlag, Turn
 from ..errors import AzureError, ValidationError
 from . import vms as vm_ops
 
-OPERATIONS = {"A": "assessment", "I": "installation", "E": "enablement"}
+OPERATIONS = tuple(kind.label for kind in OpKind)  # as --operation spells them
 
 
 def history(state, release: str | None = None, group: str | None = None, name: str | None = None,
@@ -21,23 +22,24 @@ def history(state, release: str | None = None, group: str | None = None, name: s
     from ..engine.lifecycle import activity_id
     from .state import seed
 
-    if operation is not None and operation not in OPERATIONS.values():
-        raise ValidationError(f"--operation must be one of: {', '.join(OPERATIONS.values())}")
+    if operation is not None and operation not in OPERATIONS:
+        raise ValidationError(f"--operation must be one of: {', '.join(OPERATIONS)}")
     data = state.section("history") or {"vms": [], "rows": []}
     table = data["vms"]
     the_seed = seed(state)
     out = []
     zones: dict[str, str] = {}
-    for row in data["rows"]:
-        ref, op, start, end, result, phase, batch, kbs, rel, flags, index = row
-        vm_id, vm_name, vm_group, region, zone, avset, ud, tz = table[ref]
+    for raw in data["rows"]:
+        row = HistoryRow.decode(raw)
+        rel = row.release
+        vm_id, vm_name, vm_group, region, zone, avset, ud, tz = table[row.ref]
         if release is not None and rel != release:
             continue
         if name is not None and (vm_name.lower() != name.lower() or (group or "").lower() != vm_group.lower()):
             continue
         if group is not None and name is None and vm_group.lower() != group.lower():
             continue
-        kind = OPERATIONS[op]
+        kind = row.op.label
         if operation is not None and kind != operation:
             continue
         iana = zones.get(tz)
@@ -53,18 +55,18 @@ def history(state, release: str | None = None, group: str | None = None, name: s
             "availabilitySet": avset,
             "updateDomain": ud,
             "timeZone": tz,
-            "phase": phase,
-            "batch": batch,
+            "phase": row.phase,
+            "batch": row.batch,
             "operation": kind,
-            "startTime": offpeak.utc_iso(start),
-            "endTime": offpeak.utc_iso(end),
-            "localStartTime": offpeak.local_iso(iana, start),
-            "result": result,
-            "kbIds": list(kbs),
-            "activityId": activity_id(the_seed, index, kind, start),
-            "startedBy": "User" if flags & 4 else "Platform",
-            "maintenanceWindowExceeded": bool(flags & 1),
-            "rebooted": bool(flags & 2),
+            "startTime": offpeak.utc_iso(row.start),
+            "endTime": offpeak.utc_iso(row.end),
+            "localStartTime": offpeak.local_iso(iana, row.start),
+            "result": row.result,
+            "kbIds": list(row.kbs),
+            "activityId": activity_id(the_seed, row.index, kind, row.start),
+            "startedBy": "User" if row.flags & RowFlag.STARTED_BY_USER else "Platform",
+            "maintenanceWindowExceeded": bool(row.flags & RowFlag.WINDOW_EXCEEDED),
+            "rebooted": bool(row.flags & RowFlag.REBOOTED),
         })
     return out
 
@@ -85,9 +87,10 @@ def show(state) -> dict:
     out = []
     for raw in rollouts:
         counts: dict[int, dict[str, int]] = {}
-        for status, phase, _batch, _attempts in raw["vms"].values():
-            bucket = counts.setdefault(phase, {})
-            bucket[status] = bucket.get(status, 0) + 1
+        for stored in raw["vms"].values():
+            turn = Turn.decode(stored)
+            bucket = counts.setdefault(turn.phase, {})
+            bucket[turn.status] = bucket.get(turn.status, 0) + 1
         phases = []
         for record in raw["phases"]:
             number = record["phase"]
@@ -113,6 +116,16 @@ def show(state) -> dict:
             "phaseLabel": phase_label(current) if 0 < current <= len(plan) else None,
             "nextPhaseAt": offpeak.utc_iso(raw["nextAt"]) if raw["state"] == "baking" and raw.get("nextAt") else None,
             "halt": _halt(raw.get("halt")),
+            "supersededBy": raw.get("supersededBy"),
+            # VMs whose turn had not come (or not ended) when the next release superseded this rollout: the
+            # next rollout installs its patches, which include these (cumulative updates)
+            "pendingWhenSuperseded": sum(1 for stored in raw["vms"].values()
+                                         if Turn.decode(stored).status in ("queued", "active"))
+            if raw["state"] == "superseded" else None,
+            "calendar": [{"phase": number, "label": phase_label(number), "start": offpeak.utc_iso(start),
+                          "end": offpeak.utc_iso(end)}
+                         for number, (start, end) in enumerate(raw.get("calendar") or [], start=1)],
+            "regionsThatCannotFit": raw.get("unfit") or {},
             "phases": phases,
         })
     return {"rollouts": list(reversed(out))}
@@ -173,9 +186,10 @@ def _plan(state) -> dict:
     sim.run(horizon)
     table = scratch.data["history"]["vms"]
     expected: dict[str, list] = {}
-    for row in sim.history:
-        if row[1] == "I" and row[8] == target and table[row[0]][0] not in expected:
-            expected[table[row[0]][0]] = row
+    for raw in sim.history:
+        row = HistoryRow.decode(raw)
+        if row.op is OpKind.INSTALLATION and row.release == target and table[row.ref][0] not in expected:
+            expected[table[row.ref][0]] = row
     rollout = next((r for r in sim.rollouts if r.release == target), None)
     phases = phase_of_region()
     out = []
@@ -185,7 +199,7 @@ def _plan(state) -> dict:
             continue
         entry = rollout.vms.get(key) if rollout else None
         row = expected.get(record["vm"]["properties"]["vmId"])
-        phase = entry[1] if entry else phases.get(vm.region)
+        phase = entry.phase if entry else phases.get(vm.region)
         out.append({
             "name": record["vm"]["name"],
             "resourceGroup": vm_ops.group_of(record),
@@ -196,13 +210,17 @@ def _plan(state) -> dict:
             "timeZone": (record["vm"]["properties"]["osProfile"].get("windowsConfiguration") or {}).get("timeZone") or "UTC",
             "phase": phase,
             "phaseLabel": phase_label(phase) if phase else None,
-            "batch": entry[2] if entry else None,
-            "expectedStart": offpeak.utc_iso(row[2]) if row else None,
-            "expectedLocalStart": offpeak.local_iso(vm.tz, row[2]) if row else None,
+            "batch": entry.batch if entry else None,
+            "expectedStart": offpeak.utc_iso(row.start) if row else None,
+            "expectedLocalStart": offpeak.local_iso(vm.tz, row.start) if row else None,
             "note": None if row else _plan_note(vm, entry),
         })
     out.sort(key=lambda r: (r["phase"] or 99, r["region"], r["batch"] or 0, r["name"]))
-    return {"release": target, "vms": out}
+    unfit = dict(rollout.unfit) if rollout else {}
+    for entry in out:
+        if entry["region"] in unfit:
+            entry["note"] = f"its region cannot fit its phase's window: {unfit[entry['region']]}"
+    return {"release": target, "regionsThatCannotFit": unfit, "vms": out}
 
 
 def _plan_note(vm, entry) -> str:
@@ -210,7 +228,7 @@ def _plan_note(vm, entry) -> str:
         return f"not patched: the VM is {vm.power}"
     if entry is None:
         return "nothing to install, or its phase does not start within the release's 30 days"
-    return f"not patched within the release's 30 days ({entry[0]})"
+    return f"not patched within the release's 30 days ({entry.status})"
 
 
 def _copy_for_plan(data: dict) -> dict:
@@ -244,9 +262,18 @@ def why(state, group: str, name: str) -> dict:
                          f"group '{group}' was not found.", 404)
     key = vm_ops.ids.key(vm_ops.group_of(record), record["vm"]["name"])
     t = to_epoch(now(state))
-    vm: VmState = patching._vm_state(key, record, 0, 0)
+    vm: VmState = patching.vm_state(key, record)
     vm.is_platform, vm.is_assessed = vm.platform, vm.assessed_by_platform
     reason, code = _why(state, record, vm, t, phase_of_region())
+    rollouts = _rollouts(state)
+    previous = rollouts[-2] if len(rollouts) > 1 else None
+    earlier = (previous or {}).get("vms", {}).get(key)
+    if (previous and previous["state"] == "superseded" and earlier and code != "patched"
+            and Turn.decode(earlier).status in ("queued", "active")):
+        # a release never drops the previous one's pending VMs silently
+        reason = (f"The rollout of {previous['release']} was superseded by {previous.get('supersededBy') or 'the next release'} "
+                  f"before this VM's turn ended; the newer rollout installs the patches it missed (they are "
+                  f"cumulative). {reason}")
     return {"name": record["vm"]["name"], "resourceGroup": vm_ops.group_of(record), "reason": code,
             "message": reason}
 
@@ -279,21 +306,27 @@ def _why(state, record, vm, t, phases) -> tuple[str, str]:
         return ("No release has been published since it was created: the next one comes on Patch Tuesday (the "
                 "second Tuesday of the month)."), "no-release"
     raw = rollouts[-1]
-    entry = raw["vms"].get(_key(record))
+    stored = raw["vms"].get(_key(record))
+    entry = Turn.decode(stored) if stored is not None else None
+    unfit = (raw.get("unfit") or {}).get(vm.region)
+    if unfit and not (entry and entry.status == "done"):
+        return (f"Its region {vm.region} cannot fit the window of its phase in the rollout of {raw['release']}: "
+                f"{unfit}."), "region-cannot-fit"
+
     if raw["state"] == "halted":
         halt = raw["halt"]
-        if entry and entry[0] == "done":
+        if entry and entry.status == "done":
             return f"It is patched: release {raw['release']} was installed before the rollout halted.", "patched"
         cause = "a VM came back unhealthy" if halt["status"] == "unhealthy" else "an installation failed three times"
         return (f"The rollout of {raw['release']} halted in phase {halt['phase']}: {cause} ({halt['vm']}: "
                 f"{halt['reason']}); the next release's rollout will patch it."), "halted"
-    if entry and entry[0] == "done":
+    if entry and entry.status == "done":
         return f"It is patched: its installation of release {raw['release']} succeeded.", "patched"
-    if entry and entry[0] in ("failed", "unhealthy"):
-        return (f"Its installation of release {raw['release']} {'left it unhealthy' if entry[0] == 'unhealthy' else 'failed'} "
-                "and it counts against its phase."), entry[0]
-    late_turn = raw["state"] == "completed" and entry is not None and entry[0] in ("queued", "active")
-    if raw["state"] == "completed" and not late_turn and entry is not None and entry[0] == "skipped":
+    if entry and entry.status in ("failed", "unhealthy"):
+        return (f"Its installation of release {raw['release']} {'left it unhealthy' if entry.status == 'unhealthy' else 'failed'} "
+                "and it counts against its phase."), entry.status
+    late_turn = raw["state"] == "completed" and entry is not None and entry.status in ("queued", "active")
+    if raw["state"] == "completed" and not late_turn and entry is not None and entry.status == "skipped":
         return ("It was powered off when its turn came; now that it runs it joins the rollout of "
                 f"{raw['release']} at its next off-peak window, within the release's 30 days."), "skipped"
     if raw["state"] in ("expired", "superseded", "completed") and not late_turn:
@@ -313,7 +346,7 @@ def _why(state, record, vm, t, phases) -> tuple[str, str]:
     run = raw["regions"].get(vm.region)
     if entry is None or run is None:
         return "It has no patch to install from the current release.", "nothing-to-install"
-    status, _phase, batch, attempts = entry
+    status, batch = entry.status, entry.batch
     if status == "queued":
         lane = next((ln for ln in run["lanes"].values() if any(batch == n for n in ln["numbers"])), None)
         active_zone = next((ln["zone"] for ln in run["lanes"].values() if ln["active"] and ln["zone"]), None)

@@ -68,6 +68,8 @@ def on_configuration_change(state, record: dict, existing_mode: str | None) -> N
     mode = patch_mode(record["vm"])
     patch = record["sim"].setdefault("patch", _new_patch_memory(state, record))
     patch_status = record["iv"].setdefault("patchStatus", {})
+    if mode != existing_mode:
+        patch["wake"] = True
     if mode != existing_mode or "configurationStatuses" not in patch_status:
         # AutomaticByOS and Manual need nothing from the platform; AutomaticByPlatform waits for the
         # patch extension to be installed in the VM's off-peak hours.
@@ -90,7 +92,16 @@ def _new_patch_memory(state, record: dict) -> dict:
         "assessDue": None,
         "rebootPending": False,
         "healthy": True,
+        "wake": True,
     }
+
+
+def wake(record: dict) -> None:
+    """The user changed what the platform works from: the VM is looked at as the next tick starts (in its
+    off-peak window, if that is open), not only at the platform's own next event."""
+    patch = record["sim"].get("patch")
+    if patch is not None:
+        patch["wake"] = True
 
 
 def on_power_change(state, record: dict, before: str, after: str, action: str) -> None:
@@ -107,7 +118,9 @@ def on_delete(state, record: dict) -> None:
     engine = state.data.get("engine")
     if not engine:
         return
-    engine["inflight"] = [op for op in engine.get("inflight", []) if op[0] != _key_of(record)]
+    from ..engine.records import Operation
+
+    engine["inflight"] = [op for op in engine.get("inflight", []) if Operation.stored_key(op) != _key_of(record)]
 
 
 def _key_of(record: dict) -> str:
@@ -120,7 +133,8 @@ def _key_of(record: dict) -> str:
 # ---- building the engine's view ----------------------------------------------------------------
 
 
-def _vm_state(key: str, record: dict, ref: int, seed: int):
+def vm_state(key: str, record: dict, ref: int = 0):
+    """The engine's view of one stored VM (``ref``: its row in the history's table of VMs)."""
     from ..azure import images
     from ..azure.timezones import WINDOWS_TO_IANA, canonical_windows_zone
     from ..engine import catalog, lifecycle
@@ -173,8 +187,10 @@ def _vm_state(key: str, record: dict, ref: int, seed: int):
         guest=guest,
         faults=dict(sim.get("faults") or {}),
         enable_error=patch.get("enableError"),
+        health_at=patch.get("healthAt"),
     )
     state.assess_now = bool(patch.get("assessNow"))
+    state.wake = bool(patch.get("wake"))
     if state.reboot_setting == "Unknown":
         state.reboot_setting = "IfRequired"
     ticket = patch.get("ticket")
@@ -226,17 +242,13 @@ def build(state, until):
     for key, record in state.data["vms"].items():
         if "patch" not in record["sim"] and record["vm"]["properties"].get("osProfile", {}).get("windowsConfiguration"):
             record["sim"]["patch"] = _new_patch_memory(state, record)
-        vms[key] = _vm_state(key, record, _ref_for(record, refs, table), the_seed)
+        vms[key] = vm_state(key, record, _ref_for(record, refs, table))
     engine = state.data.get("engine") or {}
     rollouts = [Rollout.from_json(raw) for raw in engine.get("rollouts", [])]
-    inflight = [list(op) for op in engine.get("inflight", [])]
     start = to_epoch(parse_instant(state.section("clock")["start"]))
     earliest = min([start, *(vm.created for vm in vms.values())]) - 62 * 86_400
-    sim = Simulator(the_seed, now, vms, rollouts, [], catalog_extra(state), earliest, history_section(state)["rows"],
-                    to_epoch(until))
-    for op in inflight:
-        _restore_op(sim, op)
-    return sim
+    return Simulator(the_seed, now, vms, rollouts, engine.get("inflight", []), catalog_extra(state), earliest,
+                     history_section(state)["rows"], to_epoch(until))
 
 
 def catalog_extra(state) -> list[dict]:
@@ -256,60 +268,13 @@ def releases(state, start: int, end: int):
     return out
 
 
-# ---- in-flight operations across ticks ---------------------------------------------------------
-
-
-def _op_to_json(op: list) -> list:
-    key, kind, end, start, extra = op
-    if kind == "I":
-        extra = _installation_to_json(extra)
-    return [key, kind, end, start, extra]
-
-
-def _restore_op(sim, raw: list) -> None:
-    key, kind, end, start, extra = raw
-    if kind == "I":
-        vm = sim.vms.get(key)
-        if vm is None or vm.family is None:
-            return
-        extra = _installation_from_json(sim, vm.family, extra)
-    op = [key, kind, end, start, extra]
-    sim._pending_ops[key] = op
-    sim._push(end, "end", op)
-    if key in sim.vms:
-        sim.vms[key].busy_until = end
-
-
-def _installation_to_json(result) -> dict:
-    return {
-        "status": result.status, "start": result.start, "end": result.end, "activity": result.activity,
-        "installed": [p.uid for p in result.installed], "failed": [p.uid for p in result.failed],
-        "pending": [p.uid for p in result.pending], "notSelected": result.not_selected, "excluded": result.excluded,
-        "windowExceeded": result.window_exceeded, "rebootStatus": result.reboot_status, "rebooted": result.rebooted,
-        "unhealthy": result.unhealthy, "error": result.error, "startedBy": result.started_by,
-    }
-
-
-def _installation_from_json(sim, family: str, raw: dict):
-    from ..engine.lifecycle import Installation
-
-    def patches(uids):
-        return [p for p in (sim.patches.by_uid(family, uid) for uid in uids) if p is not None]
-
-    return Installation(
-        raw["status"], raw["start"], raw["end"], raw["activity"], patches(raw["installed"]), patches(raw["failed"]),
-        patches(raw["pending"]), raw["notSelected"], raw["excluded"], raw["windowExceeded"], raw["rebootStatus"],
-        raw["rebooted"], raw["unhealthy"], raw["error"], raw.get("startedBy", "Platform"),
-    )
-
-
 # ---- writing back -------------------------------------------------------------------------------
 
 
 def write_back(state, sim) -> None:
     """Store what the simulator changed: VM memories, instance views, rollouts, in-flight operations."""
     unfinished = sim.unfinished()
-    running = {op[0]: op for op in unfinished}
+    running = {op.key: op for op in unfinished}
     when = format_instant(from_epoch(sim.now))
     for key, vm in sim.vms.items():
         record = state.data["vms"].get(key)
@@ -317,13 +282,16 @@ def write_back(state, sim) -> None:
             continue
         if vm.dirty or key in running or vm.ticket is not None or record["sim"].get("patch", {}).get("ticket"):
             _write_vm(record, vm, running.get(key), when, sim.seed)
+        elif vm.wake:
+            record["sim"]["patch"].pop("wake", None)  # looked at when the tick started
     state.data["engine"] = {
         "rollouts": [r.to_json() for r in sim.rollouts[-6:]],
-        "inflight": [_op_to_json(op) for op in unfinished],
+        "inflight": [op.encode() for op in unfinished],
     }
 
 
-def _write_vm(record: dict, vm, running: list | None, when: str, seed: int) -> None:
+def _write_vm(record: dict, vm, running, when: str, seed: int) -> None:
+    from ..engine.records import OpKind
     from ..models.compute import AvailablePatchSummary, LastPatchInstallationSummary
 
     patch = record["sim"].setdefault("patch", {})
@@ -332,7 +300,10 @@ def _write_vm(record: dict, vm, running: list | None, when: str, seed: int) -> N
         rebootPending=vm.reboot_pending, healthy=vm.healthy, retryAfter=vm.retry_after,
         ticket=list(vm.ticket) if vm.ticket else None, enableError=vm.enable_error,
     )
+    if vm.health_at is not None:
+        patch["healthAt"] = vm.health_at
     patch.pop("assessNow", None)
+    patch.pop("wake", None)
     if vm.assess_now:
         patch["assessNow"] = True
     record["sim"]["faults"] = vm.faults
@@ -358,35 +329,44 @@ def _write_vm(record: dict, vm, running: list | None, when: str, seed: int) -> N
             startTime=_iso(i.start), lastModifiedTime=_iso(i.end), startedBy=i.started_by, error=i.error,
         ).wire()
     if running is not None:
-        kind, start = running[1], running[3]
         from ..engine.lifecycle import activity_id
 
-        activity = activity_id(seed, vm.index, "assessment" if kind == "A" else "installation", start)
-        if kind == "A":
+        kind, start = running.kind, running.start
+        activity = activity_id(seed, vm.index, "assessment" if kind is OpKind.ASSESSMENT else "installation", start)
+        if kind is OpKind.ASSESSMENT:
             status["availablePatchSummary"] = AvailablePatchSummary(
                 status="InProgress", assessmentActivityId=activity, rebootPending=vm.reboot_pending,
                 startTime=_iso(start), lastModifiedTime=when,
             ).wire()
-        elif kind == "I":
+        elif kind is OpKind.INSTALLATION:
             status["lastPatchInstallationSummary"] = LastPatchInstallationSummary(
                 status="InProgress", installationActivityId=activity, maintenanceWindowExceeded=False,
                 startTime=_iso(start), lastModifiedTime=when, startedBy="Platform",
             ).wire()
     if vm.mode == "AutomaticByPlatform":
-        _set_configuration(record, vm.enabled, when)
+        # statuses carry the time the platform changed them (the same whatever the tick's length); a status
+        # this tick did not change keeps the time it was first reported
+        changed = _iso(vm.extension_at) if vm.extension_at is not None else None
+        _set_configuration(record, vm.enabled, changed or when)
         if vm.enable_error:
-            _set_extension(record, "Error", when, vm.enable_error["message"], error=True)
+            _set_extension(record, "Error", changed or when, vm.enable_error["message"], error=True, keep=not changed)
         elif vm.enabled:
-            _set_extension(record, "Succeeded", when, "Automatic VM guest patching is enabled: the platform "
-                           "orchestrates patches and Windows automatic updates are off (NoAutoUpdate=1).")
-        elif running is not None and running[1] == "E":
-            _set_extension(record, "Transitioning", when, "Installing the patch extension in the VM's off-peak hours.")
+            _set_extension(record, "Succeeded", changed or when, "Automatic VM guest patching is enabled: the "
+                           "platform orchestrates patches and Windows automatic updates are off (NoAutoUpdate=1).",
+                           keep=not changed)
+        elif running is not None and running.kind is OpKind.ENABLEMENT:
+            _set_extension(record, "Transitioning", _iso(running.start),
+                           "Installing the patch extension in the VM's off-peak hours.", keep=False)
         elif vm.enable_left and record["sim"].get("patch", {}).get("enabled") is False:
-            _set_extension(record, "Transitioning", when, "Enablement paused: it resumes in the VM's next off-peak "
-                           "window.")
-    if not vm.healthy or view.get("vmHealth") or vm.installation is not None and vm.installation.rebooted:
-        view["vmHealth"] = {"status": _kept((view.get("vmHealth") or {}).get("status"),
-                                            health_status(vm.healthy, when)["status"])}
+            _set_extension(record, "Transitioning", changed or when, "Enablement paused: it resumes in the VM's "
+                           "next off-peak window.", keep=not changed)
+    # the health signal is reported from the first reboot after patching on (or a VM found unhealthy)
+    if not vm.healthy or view.get("vmHealth") or vm.health_at is not None:
+        if vm.health_at is not None:
+            view["vmHealth"] = health_status(vm.healthy, _iso(vm.health_at))
+        else:
+            view["vmHealth"] = {"status": _kept((view.get("vmHealth") or {}).get("status"),
+                                                health_status(vm.healthy, when)["status"])}
 
 
 def _remove_extension(record: dict) -> None:
@@ -401,8 +381,9 @@ def _remove_extension(record: dict) -> None:
         agent["extensionHandlers"] = [h for h in agent["extensionHandlers"] if h.get("type") != PATCH_EXTENSION_TYPE]
 
 
-def _set_extension(record: dict, state: str, when: str, message: str, error: bool = False) -> None:
-    """The patch extension in ``extensions`` and among the agent's ``extensionHandlers``."""
+def _set_extension(record: dict, state: str, when: str, message: str, error: bool = False, keep: bool = True) -> None:
+    """The patch extension in ``extensions`` and among the agent's ``extensionHandlers`` (``keep``: a status
+    that says what it said before keeps its time)."""
     from ..azure.catalog import PATCH_EXTENSION_NAME, PATCH_EXTENSION_TYPE, PATCH_EXTENSION_VERSION
     from ..models.compute import (
         VirtualMachineExtensionHandlerInstanceView,
@@ -421,7 +402,8 @@ def _set_extension(record: dict, state: str, when: str, message: str, error: boo
         name=PATCH_EXTENSION_NAME, type=PATCH_EXTENSION_TYPE, typeHandlerVersion=PATCH_EXTENSION_VERSION,
         statuses=[status(code, display, when, level, message)],
     ).wire()
-    _kept((before or {}).get("statuses", [None])[0], extension["statuses"][0])
+    if keep:
+        _kept((before or {}).get("statuses", [None])[0], extension["statuses"][0])
     others = [e for e in view.get("extensions") or () if e.get("type") != PATCH_EXTENSION_TYPE]
     view["extensions"] = [*others, extension]
     agent = view.get("vmAgent")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ..engine.clock import format_instant, from_epoch, parse_instant, to_epoch
 from ..errors import ValidationError
-from . import vms
+from . import patching, vms
 from .state import next_guid, now, now_text, seed
 
 # fault kind as the CLI spells it -> its key in the VM's sim.faults
@@ -64,6 +64,7 @@ def set_requirements(state, group: str, name: str, agent: bool | None = None, se
         elif not source.lower().startswith(("http://", "https://")):
             raise ValidationError("--update-source must be 'WindowsUpdate' or a WSUS server URL (http:// or https://)")
         guest["updateSource"] = source
+    patching.wake(record)
     return _requirements_view(record)
 
 
