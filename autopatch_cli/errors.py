@@ -175,3 +175,20 @@ def subscription_not_registered_for_feature(subscription: str, namespace: str, f
         f"{namespace}/{feature} required to carry out the requested operation. {hint}.",
         400,
     )
+
+
+def platform_image_not_found(urn: str) -> AzureError:
+    """404 PlatformImageNotFound: the marketplace image does not exist (yet, at the simulated date)."""
+    return AzureError(
+        "PlatformImageNotFound",
+        f"The platform image '{urn}' is not available. Verify that all fields in the storage profile are correct. "
+        "For more details about storage profile information, please refer to https://aka.ms/storageprofile",
+        404,
+        "imageReference",
+    )
+
+
+def maintenance_configuration_not_found(config_id: str) -> AzureError:
+    """404 NotFound: an assignment names a maintenance configuration that does not exist."""
+    return AzureError("NotFound", f"The maintenance configuration '{config_id}' was not found.", 404,
+                      "maintenanceConfigurationId")

@@ -43,6 +43,14 @@ def spec_file(spec: str | Path, api_version: str | None = None) -> Path:
     candidates = [SPEC_DIR / path.name, SPEC_DIR / f"{path.name}.json"]
     if api_version:
         candidates.insert(0, SPEC_DIR / f"{path.name}-{api_version}.json")
+        # the newer Compute specs keep upstream's split layout: virtualMachine.json beside computeRPCommon.json
+        candidates.insert(1, SPEC_DIR / f"{path.name}-{api_version}" / "ComputeRP" / "stable" / api_version
+                          / "virtualMachine.json")
+        candidates.insert(2, SPEC_DIR / f"{path.name}-{api_version}" / "Maintenance.json")
+    # a split spec named like a single file ("compute-2024-07-01.json"): its folder's main file
+    folder = SPEC_DIR / (path.name.removesuffix(".json") + (f"-{api_version}" if api_version and
+                                                           not path.name.endswith(".json") else ""))
+    candidates += sorted(folder.glob("ComputeRP/stable/*/virtualMachine.json")) + [folder / "Maintenance.json"]
     for candidate in candidates:
         if candidate.is_file():
             return candidate.resolve()
@@ -84,6 +92,12 @@ def resolve(path: Path, schema: dict) -> tuple[Path, dict]:
 
 def definition(spec: str | Path, name: str, api_version: str | None = None) -> tuple[Path, dict]:
     path = spec_file(spec, api_version)
+    if not name.startswith("#") and name not in load(path).get("definitions", {}):
+        # a split spec: the definition may live in a sibling file (computeRPCommon.json)
+        for sibling in sorted(path.parent.glob("*.json")):
+            if name in load(sibling.resolve()).get("definitions", {}):
+                path = sibling.resolve()
+                break
     ref = name if name.startswith("#") else f"#/definitions/{name}"
     return resolve(path, {"$ref": ref})
 
@@ -250,6 +264,8 @@ def _examples(spec_path: str | Path):
                 continue
             for example in operation.get("x-ms-examples", {}).values():
                 file = (path.parent / "examples" / path.stem / Path(example["$ref"]).name).resolve()
+                if not file.is_file():  # the newer specs' own layout: the $ref is the example's path
+                    file = (path.parent / example["$ref"]).resolve()
                 if file.is_file():
                     yield path, operation, file, json.loads(file.read_text(encoding="utf-8"))
 

@@ -26,7 +26,23 @@ BAD_VALUES = ("", " ", "vm1\n", "\udc80", "nan", "-1", "1e308", "@/nonexistent/d
               "../../etc", "*", "ümlaut\u200b")
 
 # A valid invocation of each verb; the fuzzed option's value replaces or joins these.
+_VM_TARGET = ("-g", "rg", "--resource-name", "vm1", "--resource-type", "virtualMachines", "--provider-name",
+              "Microsoft.Compute")
 BASE = {
+    ("maintenance", "configuration", "create"): ("-g", "rg", "-n", "sched", "--maintenance-scope", "InGuestPatch",
+                                                 "--maintenance-window-duration", "03:00",
+                                                 "--maintenance-window-recur-every", "Day",
+                                                 "--maintenance-window-start-date-time", "2020-11-14 22:00"),
+    ("maintenance", "configuration", "update"): ("-g", "rg", "-n", "sched"),
+    ("maintenance", "configuration", "show"): ("-g", "rg", "-n", "sched"),
+    ("maintenance", "configuration", "list"): (),
+    ("maintenance", "configuration", "delete"): ("-g", "rg", "-n", "sched", "--yes"),
+    ("maintenance", "assignment", "create"): (*_VM_TARGET, "-n", "sched", "--maintenance-configuration-id",
+                                              "/subscriptions/x/resourceGroups/rg/providers/"
+                                              "Microsoft.Maintenance/maintenanceConfigurations/sched"),
+    ("maintenance", "assignment", "list"): _VM_TARGET,
+    ("maintenance", "assignment", "show"): (*_VM_TARGET, "-n", "sched"),
+    ("maintenance", "assignment", "delete"): (*_VM_TARGET, "-n", "sched", "--yes"),
     ("account", "show"): (),
     ("az-env",): ("--shell", "bash"),
     ("state", "show"): (),

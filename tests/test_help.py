@@ -114,6 +114,10 @@ def test_each_example_runs_as_printed(cli, example_store, tmp_path, monkeypatch,
     monkeypatch.setenv("TMPDIR", str(tmp_path))
     monkeypatch.setattr(tempfile, "tempdir", None)
     for before in PREPARE.get(verb, ()):
+        if "{configId}" in before:
+            config_id = cli("maintenance", "configuration", "show", "-g", "MyResourceGroup", "-n", "MySchedule",
+                            "--query", "id", "-o", "tsv").stdout.strip()
+            before = tuple(w.replace("{configId}", config_id) for w in before)
         assert cli(*before).exit_code == 0, before
     words = shlex.split(line)
     assert words[0] == "autopatch"
@@ -136,6 +140,17 @@ PREPARE = {
     "state restore": [("state", "snapshot", "before-tick")],
     "state delete-snapshot": [("state", "snapshot", "before-tick")],
 }
+# the maintenance verbs need a schedule (and an assignment of it, whose id names the store's subscription)
+_SCHEDULE = ("maintenance", "configuration", "create", "-g", "MyResourceGroup", "--resource-name", "MySchedule",
+             "--maintenance-scope", "InGuestPatch", "--maintenance-window-duration", "03:00",
+             "--maintenance-window-recur-every", "Day", "--maintenance-window-start-date-time", "2020-11-14 22:00")
+_ASSIGNMENT = ("maintenance", "assignment", "create", "-g", "MyResourceGroup", "--resource-name", "MyVm",
+               "--resource-type", "virtualMachines", "--provider-name", "Microsoft.Compute", "-n", "MySchedule",
+               "--maintenance-configuration-id", "{configId}")
+for _verb in ("configuration show", "configuration update", "configuration delete", "assignment create"):
+    PREPARE[f"maintenance {_verb}"] = [_SCHEDULE]
+for _verb in ("assignment show", "assignment delete"):
+    PREPARE[f"maintenance {_verb}"] = [_SCHEDULE, _ASSIGNMENT]
 
 
 def test_the_serve_example_serves(example_store, tmp_path):

@@ -328,8 +328,9 @@ STORAGE_CASES = {
     "custom-image": {"imageReference": {"id": "/subscriptions/{sub}/resourceGroups/rg/providers/Microsoft.Compute/images/i"}},
     "attached-disk": {"osDisk": {"osType": "Windows", "createOption": "Attach", "managedDisk": {
         "id": "/subscriptions/{sub}/resourceGroups/rg/providers/Microsoft.Compute/disks/d"}}},
+    # (a SKU of the store's date that autopatch does not model: Windows Server 2025 does not exist in 2020)
     "unmodelled-sku": {"imageReference": {"publisher": "MicrosoftWindowsServer", "offer": "WindowsServer",
-                                          "sku": "2025-datacenter-azure-edition", "version": "latest"}},
+                                          "sku": "datacenter-core-20h2-with-containers-smalldisk", "version": "latest"}},
     "other-publisher": {"imageReference": {"publisher": "Contoso", "offer": "Server", "sku": "1", "version": "1.0.0"}},
     "linux": {"imageReference": {"publisher": "Canonical", "offer": "UbuntuServer", "sku": "18.04-LTS", "version": "latest"}},
 }

@@ -57,7 +57,11 @@ NETWORK_API_VERSIONS = (
 # /metadata/endpoints: ARM answers every version; az asks 2022-09-01, older tools 2015-01-01 and 2019-05-01.
 METADATA_API_VERSIONS = ("2015-01-01", "2019-05-01", "2020-06-01", "2022-09-01")
 
+# Microsoft.Maintenance: the 2023-04-01 of the spec, which the az maintenance extension sends.
+MAINTENANCE_API_VERSIONS = ("2023-04-01",)
+
 FAMILIES = {
+    "maintenance": MAINTENANCE_API_VERSIONS,
     "compute": COMPUTE_API_VERSIONS,
     "features": FEATURES_API_VERSIONS,
     "resources": RESOURCES_API_VERSIONS,

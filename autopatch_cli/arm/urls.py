@@ -15,10 +15,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import compute, deployments, features, images, metadata, network, resources, subscriptions
+from . import compute, deployments, features, images, maintenance, metadata, network, resources, subscriptions
 from .framework import Route
 
-ROUTE_MODULES = (features, resources, compute, subscriptions, images, network, deployments, metadata)
+ROUTE_MODULES = (features, resources, compute, subscriptions, images, network, deployments, metadata, maintenance)
 
 
 @dataclass(frozen=True)

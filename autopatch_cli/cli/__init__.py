@@ -24,6 +24,7 @@ COMMAND_GROUPS: dict[str, tuple[str, str]] = {
     "feature": ("autopatch_cli.cli.feature", "Manage resource provider features."),
     "provider": ("autopatch_cli.cli.provider", "Manage resource providers."),
     "vm": ("autopatch_cli.cli.vm", "Manage Linux or Windows virtual machines."),
+    "maintenance": ("autopatch_cli.cli.maintenance", "Manage Maintenance configurations and their assignments."),
     "clock": ("autopatch_cli.cli.clock", "Show or set the simulated clock (autopatch only)."),
     "tick": ("autopatch_cli.cli.tick", "Advance simulated time (autopatch only)."),
     "orchestration": ("autopatch_cli.cli.orchestration", "See the availability-first rollout (autopatch only)."),
@@ -52,6 +53,8 @@ CMDLETS: dict[str, str] = {
     "Register-AzResourceProvider": "Registers a resource provider.",
     "Set-AzVMOperatingSystem": "Sets the OS properties of a -VM object, or of a stored VM and updates it.",
     "Set-AzVMSourceImage": "Specifies the image for a -VM object.",
+    "New-AzMaintenanceConfiguration": "Create or update a maintenance configuration (Update Manager schedule).",
+    "New-AzConfigurationAssignment": "Register a maintenance configuration for a resource.",
     "Unregister-AzProviderFeature": "Unregisters an Azure provider feature in your current subscription.",
     "Update-AzVM": "Updates a virtual machine to the state of a -VM object.",
 }

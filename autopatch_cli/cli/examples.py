@@ -72,6 +72,43 @@ EXAMPLES: dict[str, list[tuple[str, str]]] = {
                                   "autopatch vm availability-set show -g MyResourceGroup -n MyAvSet")],
     "vm availability-set list": [("List the availability sets of a resource group.",
                                   "autopatch vm availability-set list -g MyResourceGroup")],
+    "maintenance configuration create": [
+        ("Create an Update Manager schedule: Saturdays 22:00 Pacific time, three hours, Critical and Security.",
+         "autopatch maintenance configuration create -g MyResourceGroup --resource-name MySchedule "
+         "--maintenance-scope InGuestPatch --location eastus --maintenance-window-duration 03:00 "
+         "--maintenance-window-recur-every 'Week Saturday' --maintenance-window-start-date-time '2020-11-14 22:00' "
+         "--maintenance-window-time-zone 'Pacific Standard Time' --install-patches-windows-parameters "
+         "classifications-to-include=[Critical,Security] --reboot-setting IfRequired "
+         "--extension-properties InGuestPatchMode=User")],
+    "maintenance configuration show": [("Show a schedule.",
+                                        "autopatch maintenance configuration show -g MyResourceGroup -n MySchedule")],
+    "maintenance configuration list": [("List the schedules of the subscription.",
+                                        "autopatch maintenance configuration list -o table")],
+    "maintenance configuration update": [
+        ("Shorten a schedule's window to two hours.",
+         "autopatch maintenance configuration update -g MyResourceGroup -n MySchedule "
+         "--maintenance-window-duration 02:00")],
+    "maintenance configuration delete": [
+        ("Delete a schedule (its assignments go with it).",
+         "autopatch maintenance configuration delete -g MyResourceGroup -n MySchedule --yes")],
+    "maintenance assignment create": [
+        ("Assign a schedule to a VM, keeping the assignment's JSON.",
+         "autopatch maintenance assignment create -g MyResourceGroup --resource-name MyVm --resource-type "
+         "virtualMachines --provider-name Microsoft.Compute -n MySchedule --maintenance-configuration-id "
+         "\"$(autopatch maintenance configuration show -g MyResourceGroup -n MySchedule --query id -o tsv)\" "
+         "> assignment.json")],
+    "maintenance assignment list": [
+        ("List the schedules assigned to a VM.",
+         "autopatch maintenance assignment list -g MyResourceGroup --resource-name MyVm --resource-type "
+         "virtualMachines --provider-name Microsoft.Compute -o table")],
+    "maintenance assignment show": [
+        ("Show a VM's assignment.",
+         "autopatch maintenance assignment show -g MyResourceGroup --resource-name MyVm --resource-type "
+         "virtualMachines --provider-name Microsoft.Compute -n MySchedule")],
+    "maintenance assignment delete": [
+        ("Take a schedule off a VM.",
+         "autopatch maintenance assignment delete -g MyResourceGroup --resource-name MyVm --resource-type "
+         "virtualMachines --provider-name Microsoft.Compute -n MySchedule --yes")],
     "configure": [("Set the default resource group and location.",
                    "autopatch configure --defaults group=MyResourceGroup location=eastus")],
     "config set": [("Print tables by default.", "autopatch config set core.output=table")],

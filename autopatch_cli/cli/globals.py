@@ -96,7 +96,10 @@ NARGS_OPTIONS = frozenset(
     {"--ids", "--tags", "--set", "--zones", "--kb-numbers-to-include", "--kb-numbers-to-exclude",
      "--classifications-to-include-win", "--classifications-to-include-linux",
      "--package-name-masks-to-include", "--package-name-masks-to-exclude", "--defaults",
-     "--headers", "--uri-parameters", "--url-parameters"}
+     "--headers", "--uri-parameters", "--url-parameters",
+     # az maintenance configuration create/update (shorthand objects and key=value pairs)
+     "--install-patches-windows-parameters", "--windows-parameters", "--install-patches-linux-parameters",
+     "--linux-parameters", "--extension-properties"}
 )
 # Options whose several values form one group (`--add PATH VALUE...`): joined with a unit separator.
 GROUPED_OPTIONS = frozenset({"--add", "--remove"})

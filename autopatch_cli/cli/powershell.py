@@ -8,6 +8,7 @@ Errors print in az's form (``ERROR: ...``), not PowerShell's.
 
 from __future__ import annotations
 
+import json
 import sys
 from typing import Any
 
@@ -441,6 +442,77 @@ def _what_vm(cmdlet: Cmdlet, bound: dict) -> tuple[str, str]:
     return verb, name or ""
 
 
+# ---- Az.Maintenance: Update Manager schedules ----------------------------------------------------
+
+
+def _maintenance_view(obj) -> str:
+    from .powershell_views import format_list, scalar
+
+    rows = [(k, scalar(v, k) if not isinstance(v, (dict, list)) else json.dumps(v, separators=(",", ":")))
+            for k, v in obj.items()]
+    return format_list(rows)
+
+
+def new_maintenance_configuration(cmdlet: Cmdlet, bound: dict) -> None:
+    from ..ops import maintenance
+    from ..ops.groups import require as require_group
+    from .powershell_views import ps_object
+
+    require(cmdlet, bound, "ResourceGroupName", "Name", "Location", "MaintenanceScope")
+    window = {k: bound[p] for k, p in (("startDateTime", "StartDateTime"), ("expirationDateTime", "ExpirationDateTime"),
+                                       ("duration", "Duration"), ("timeZone", "TimeZone"), ("recurEvery", "RecurEvery"))
+              if p in bound}
+    windows = {k: bound[p] for k, p in (("classificationsToInclude", "WindowParameterClassificationToInclude"),
+                                        ("kbNumbersToInclude", "WindowParameterKbNumberToInclude"),
+                                        ("kbNumbersToExclude", "WindowParameterKbNumberToExclude")) if p in bound}
+    if bound.get("WindowParameterExcludeKbRequiringReboot"):
+        windows["excludeKbsRequiringReboot"] = True
+    linux = {k: bound[p] for k, p in (("classificationsToInclude", "LinuxParameterClassificationToInclude"),
+                                      ("packageNameMasksToInclude", "LinuxParameterPackageNameMaskToInclude"),
+                                      ("packageNameMasksToExclude", "LinuxParameterPackageNameMaskToExclude"))
+             if p in bound}
+    patches = {k: v for k, v in (("rebootSetting", bound.get("InstallPatchRebootSetting")),
+                                 ("windowsParameters", windows or None), ("linuxParameters", linux or None)) if v}
+    props = {k: v for k, v in (("maintenanceScope", bound["MaintenanceScope"]), ("visibility", bound.get("Visibility")),
+                               ("namespace", bound.get("Namespace")),
+                               ("extensionProperties", _hashtable(cmdlet, bound["ExtensionProperty"])
+                                if bound.get("ExtensionProperty") else None),
+                               ("maintenanceWindow", window or None), ("installPatches", patches or None)) if v}
+    body = {"location": bound["Location"], "properties": props}
+    if bound.get("Tag") is not None:
+        body["tags"] = _hashtable(cmdlet, bound["Tag"])
+    with writer() as state:
+        check_subscription(state)
+        require_group(state, bound["ResourceGroupName"])
+        result = maintenance.create_or_update(state, bound["ResourceGroupName"], bound["Name"], body)
+    props = ps_object(result["properties"])
+    window = props.pop("MaintenanceWindow", None) or {}  # PSMaintenanceConfiguration lifts the window's fields
+    flat = {"Location": result["location"], "Tags": result.get("tags"), **props, **window, "Id": result["id"],
+            "Name": result["name"], "Type": result["type"]}
+    emit_ps({k: v for k, v in flat.items() if v is not None}, _maintenance_view)
+
+
+def new_configuration_assignment(cmdlet: Cmdlet, bound: dict) -> None:
+    from ..ops import maintenance
+    from .powershell_views import ps_object
+
+    require(cmdlet, bound, "ResourceGroupName", "ResourceName", "ResourceType", "ProviderName",
+            "ConfigurationAssignmentName", "MaintenanceConfigurationId")
+    if bound["ProviderName"].lower() != "microsoft.compute" or bound["ResourceType"].lower() != "virtualmachines":
+        raise UsageError("autopatch assigns maintenance configurations to virtual machines only: use -ProviderName "
+                         "Microsoft.Compute -ResourceType virtualMachines.")
+    body = {"properties": {"maintenanceConfigurationId": bound["MaintenanceConfigurationId"]}}
+    if bound.get("Location"):
+        body["location"] = bound["Location"]
+    with writer() as state:
+        check_subscription(state)
+        result = maintenance.assign(state, bound["ResourceGroupName"], bound["ResourceName"],
+                                    bound["ConfigurationAssignmentName"], body)
+    flat = {"Location": result["location"], "Name": result["name"], "Id": result["id"], "Type": result["type"],
+            **ps_object(result["properties"])}
+    emit_ps(flat, _maintenance_view)
+
+
 _FEATURE_PARAMS = (
     Param("FeatureName", aliases=("Name",), help="The name of the feature."),
     Param("ProviderNamespace", help="The resource provider namespace."),
@@ -529,6 +601,26 @@ CMDLETS: dict[str, Cmdlet] = {c.name: c for c in (
             Param("PackageNameMaskToInclude", "strings"), Param("PackageNameMaskToExclude", "strings"),
             Param("ClassificationToIncludeForLinux", "strings", help="Critical, Security, Other.")),
            install, should_process=_what_vm, as_job=True),
+    Cmdlet("New-AzMaintenanceConfiguration", "Create or update a maintenance configuration (Update Manager schedule).",
+           (Param("ResourceGroupName", position=0), Param("Name", aliases=("ResourceName",), position=1),
+            Param("Location"), Param("MaintenanceScope", help="InGuestPatch for Update Manager schedules."),
+            Param("StartDateTime", help="YYYY-MM-DD hh:mm in -TimeZone."), Param("ExpirationDateTime"),
+            Param("Duration", help="HH:mm."), Param("TimeZone", help="A Windows time zone name."),
+            Param("RecurEvery", help="Day, Week Saturday,Sunday, Month Third Sunday Offset6, ..."),
+            Param("Visibility"), Param("Namespace"), Param("ExtensionProperty", help='@{"InGuestPatchMode"="User"}'),
+            Param("InstallPatchRebootSetting", help="IfRequired, Never or Always."),
+            Param("WindowParameterClassificationToInclude", "strings"),
+            Param("WindowParameterKbNumberToInclude", "strings"), Param("WindowParameterKbNumberToExclude", "strings"),
+            Param("WindowParameterExcludeKbRequiringReboot", "switch"),
+            Param("LinuxParameterClassificationToInclude", "strings"),
+            Param("LinuxParameterPackageNameMaskToInclude", "strings"),
+            Param("LinuxParameterPackageNameMaskToExclude", "strings"), Param("Tag")),
+           new_maintenance_configuration),
+    Cmdlet("New-AzConfigurationAssignment", "Register a maintenance configuration for a resource.",
+           (Param("ResourceGroupName", position=0), Param("Location"), Param("ResourceName"), Param("ResourceType"),
+            Param("ProviderName"), Param("ConfigurationAssignmentName", aliases=("Name",)),
+            Param("MaintenanceConfigurationId")),
+           new_configuration_assignment),
 )}
 
 # every spelling PowerShell accepts, lower-cased -> canonical name

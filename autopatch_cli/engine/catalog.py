@@ -24,6 +24,13 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from ..azure.catalog import WINDOWS_PATCH_CLASSIFICATIONS
+from ..azure.images import (
+    HOTPATCH_VERSIONS,
+    WINDOWS_SERVER_VERSIONS,
+    hotpatch_family,
+    is_baseline_month,
+    is_hotpatch_family,
+)
 
 CLASSIFICATIONS = WINDOWS_PATCH_CLASSIFICATIONS
 REBOOT_BEHAVIOURS = ("NeverReboots", "AlwaysRequiresReboot", "CanRequestReboot")
@@ -38,12 +45,11 @@ CLASSIFICATION_TITLES = {
     "Tools": "Tools",
     "Updates": "Updates",
 }
-# OS families by the image SKU prefix, with the name Windows Update gives them.
-OS_FAMILIES = {
-    "2012-r2": "Windows Server 2012 R2",
-    "2016": "Windows Server 2016",
-    "2019": "Windows Server 2019",
-}
+# OS families by the image SKU prefix, with the name Windows Update gives them (azure/images.py).
+OS_FAMILIES = {version.prefix: version.name for version in WINDOWS_SERVER_VERSIONS}
+# the hotpatch track of the Azure Edition images (hotpatch months install without a restart)
+OS_FAMILIES.update({hotpatch_family(v.prefix): f"{v.name} Datacenter: Azure Edition"
+                    for v in WINDOWS_SERVER_VERSIONS if v.prefix in HOTPATCH_VERSIONS})
 _PACIFIC = ZoneInfo("America/Los_Angeles")
 
 
@@ -108,10 +114,13 @@ def release(seed: int, year: int, month: int, family: str) -> list[Patch]:
     label = f"{year}-{month:02d}"
     os_name = OS_FAMILIES[family]
     previous = cumulative_kb(seed, *_previous_month(year, month), family)
+    # the hotpatch track: outside the baseline months the cumulative update is a hotpatch, no restart
+    hotpatch = is_hotpatch_family(family) and not is_baseline_month(month)
     patches = [
         Patch(_guid(rng), cumulative_kb(seed, year, month, family),
+              f"{label} Security Hotpatch Update for {os_name} for x64-based Systems" if hotpatch else
               f"{label} Cumulative Update for {os_name} for x64-based Systems",
-              "Security", "AlwaysRequiresReboot", published, supersedes=previous),
+              "Security", "NeverReboots" if hotpatch else "AlwaysRequiresReboot", published, supersedes=previous),
         Patch(_guid(rng), _kb(rng),
               f"{label} Cumulative Update for .NET Framework 3.5, 4.7.2 and 4.8 for {os_name} for x64",
               "Security", "CanRequestReboot", published),

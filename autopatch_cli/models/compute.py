@@ -41,15 +41,27 @@ class ApiError(WireModel):
 # ---- VM configuration -------------------------------------------------------------------------
 
 
+class WindowsVMGuestPatchAutomaticByPlatformSettings(WireModel):
+    rebootSetting: str | None = None  # 2022-03-01+: Unknown, IfRequired, Never, Always
+    bypassPlatformSafetyChecksOnUserSchedule: bool | None = None  # 2023-03-01+
+
+
+class LinuxVMGuestPatchAutomaticByPlatformSettings(WireModel):
+    rebootSetting: str | None = None  # 2022-03-01+
+    bypassPlatformSafetyChecksOnUserSchedule: bool | None = None  # 2023-03-01+
+
+
 class PatchSettings(WireModel):
     patchMode: str | None = None
     enableHotpatching: bool | None = None  # 2020-12-01+
     assessmentMode: str | None = None  # 2021-03-01+
+    automaticByPlatformSettings: WindowsVMGuestPatchAutomaticByPlatformSettings | None = None  # 2022-03-01+
 
 
 class LinuxPatchSettings(WireModel):
     patchMode: str | None = None
     assessmentMode: str | None = None
+    automaticByPlatformSettings: LinuxVMGuestPatchAutomaticByPlatformSettings | None = None  # 2022-03-01+
 
 
 class WindowsConfiguration(WireModel):

@@ -1,8 +1,10 @@
 """From the one stored shape to what each api-version sends, and to what az prints.
 
-The models hold the union of Compute 2020-06-01, 2020-12-01 and 2021-03-01. Each older version drops
-the fields it does not define and spells a few differently (../shared/research/azure-fidelity.md §1):
-this table is the whole difference.
+The models hold the union of Compute 2020-06-01, 2020-12-01, 2021-03-01 and 2024-07-01 (whose patch
+definitions are today's). Each older version drops the fields it does not define and spells a few
+differently (Azure's REST specs of each version): this table is the whole difference.
+``automaticByPlatformSettings`` arrived in 2022-03-01 (rebootSetting) and grew
+``bypassPlatformSafetyChecksOnUserSchedule`` in 2023-03-01; the three versions of the guide's time predate it.
 """
 
 from __future__ import annotations
@@ -11,23 +13,27 @@ import copy
 import re
 from typing import Any
 
-API_VERSIONS = ("2020-06-01", "2020-12-01", "2021-03-01")
+API_VERSIONS = ("2020-06-01", "2020-12-01", "2021-03-01", "2024-07-01")
 NEWEST = API_VERSIONS[-1]
 
 # Per api-version: keys dropped (by the name of the object that holds them) and keys renamed.
 _DROPPED: dict[str, dict[str, tuple[str, ...]]] = {
     "2020-06-01": {
-        "patchSettings": ("enableHotpatching", "assessmentMode"),
+        "patchSettings": ("enableHotpatching", "assessmentMode", "automaticByPlatformSettings"),
         "linuxConfiguration": ("patchSettings",),
         "patchStatus": ("configurationStatuses",),
         "osDisk": ("deleteOption",),
     },
     "2020-12-01": {
-        "patchSettings": ("assessmentMode",),
+        "patchSettings": ("assessmentMode", "automaticByPlatformSettings"),
         "lastPatchInstallationSummary": ("rebootStatus", "startedBy"),
         "osDisk": ("deleteOption",),
     },
     "2021-03-01": {
+        "patchSettings": ("automaticByPlatformSettings",),
+        "lastPatchInstallationSummary": ("rebootStatus", "startedBy"),
+    },
+    "2024-07-01": {
         "lastPatchInstallationSummary": ("rebootStatus", "startedBy"),
     },
 }

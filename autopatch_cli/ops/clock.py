@@ -66,6 +66,11 @@ def tick(state, until: datetime, progress=None) -> dict:
     start = now(state)
     if until <= start:
         raise ValidationError("the tick must move the clock forward: give a positive duration or a later --until")
+    from . import maintenance
+
+    stops = maintenance.openings_between(state, to_epoch(start), to_epoch(until))
+    if stops:  # Update Manager schedules open their windows on the way (ops/maintenance.py)
+        return maintenance.tick_through(state, until, stops, tick, progress)
     timers = queue(state)
     events = []
     limit = to_epoch(until)

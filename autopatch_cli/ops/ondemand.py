@@ -35,7 +35,21 @@ def _target(state, group: str, name: str, operation: str):
             f"Operation '{operation}' is not allowed on VM '{name}' since the VM is "
             f"{vms.POWER_DISPLAY[record['sim']['power']].removeprefix('VM ')}."
         )
+    if _catalog_family(record) is None:
+        image = record["vm"]["properties"].get("storageProfile", {}).get("imageReference", {})
+        shown = image.get("id") or ":".join(image.get(k, "") for k in ("publisher", "offer", "sku"))
+        raise operation_not_allowed(f"Operation '{operation}' is not supported for the image '{shown}': only "
+                                    "Windows Server platform images are supported.")
     return record
+
+
+def _catalog_family(record: dict) -> str | None:
+    from ..engine.catalog import os_family
+
+    image = record["vm"]["properties"].get("storageProfile", {}).get("imageReference", {})
+    if image.get("id"):
+        return None
+    return os_family(image.get("sku", ""))
 
 
 _RUNNING = {OpKind.ASSESSMENT: "an assessment", OpKind.INSTALLATION: "a patch installation"}

@@ -279,6 +279,11 @@ def why(state, group: str, name: str) -> dict:
 def _why(state, record, vm, t, phases) -> tuple[str, str]:
     if vm.family is None:
         return "It is not a Windows VM autopatch simulates, so the platform does not patch it.", "not-supported"
+    from . import maintenance
+
+    scheduled = maintenance.explain(state, record, t)  # Update Manager's schedule matrix
+    if scheduled:
+        return scheduled
     if not vm.supported:
         return ("Its image is not one that automatic VM guest patching supports (only listed marketplace Windows "
                 "Server images are), so the platform does not patch it."), "not-supported"

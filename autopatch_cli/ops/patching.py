@@ -68,9 +68,17 @@ def on_configuration_change(state, record: dict, existing_mode: str | None) -> N
     mode = patch_mode(record["vm"])
     patch = record["sim"].setdefault("patch", _new_patch_memory(state, record))
     patch_status = record["iv"].setdefault("patchStatus", {})
+    settings = record["vm"]["properties"]["osProfile"]["windowsConfiguration"]["patchSettings"]
+    assessed = settings.get("assessmentMode") == "AutomaticByPlatform"
+    was_assessed = any(s.get("code", "").startswith(CONFIG_CODES[1]) for s in patch_status.get("configurationStatuses") or ())
+    if assessed and not was_assessed:
+        # assessmentMode AutomaticByPlatform: the platform assesses at the next off-peak window (within a day)
+        due = to_epoch(parse_instant(now_text(state)))
+        patch["assessDue"] = due if patch.get("assessDue") is None else min(patch["assessDue"], due)
+        patch["wake"] = True
     if mode != existing_mode:
         patch["wake"] = True
-    if mode != existing_mode or "configurationStatuses" not in patch_status:
+    if mode != existing_mode or "configurationStatuses" not in patch_status or assessed != was_assessed:
         # AutomaticByOS and Manual need nothing from the platform; AutomaticByPlatform waits for the
         # patch extension to be installed in the VM's off-peak hours.
         _set_configuration(record, mode != "AutomaticByPlatform" or patch.get("enabled", False), now_text(state))
@@ -79,6 +87,10 @@ def on_configuration_change(state, record: dict, existing_mode: str | None) -> N
                            "the patch extension (enablement takes more than three hours).")
         elif existing_mode == "AutomaticByPlatform" and not patch.get("enabled"):
             _remove_extension(record)  # the platform gave up an enablement it never finished
+        elif existing_mode == "AutomaticByPlatform" and mode != existing_mode:
+            updates = "back on" if mode == "AutomaticByOS" else "off (patchMode Manual)"
+            _set_extension(record, "Succeeded", now_text(state), "Automatic VM guest patching is disabled: the "
+                           f"platform no longer orchestrates patches and Windows automatic updates are {updates}.")
 
 
 def _new_patch_memory(state, record: dict) -> dict:
@@ -139,14 +151,17 @@ def vm_state(key: str, record: dict, ref: int = 0):
     from ..azure.timezones import WINDOWS_TO_IANA, canonical_windows_zone
     from ..engine import catalog, lifecycle
     from ..engine.records import VmState
+    from . import schedule_rules
 
     vm = record["vm"]
     props = vm["properties"]
     windows = props.get("osProfile", {}).get("windowsConfiguration")
     image = props.get("storageProfile", {}).get("imageReference", {})
     family = catalog.os_family(image.get("sku", "")) if windows is not None else None
+    if family and ((windows or {}).get("patchSettings") or {}).get("enableHotpatching"):
+        family = images.hotpatch_family(family)  # hotpatch months without a restart (azure/images.py)
     urn = images.Urn(image.get("publisher", ""), image.get("offer", ""), image.get("sku", ""), image.get("version", ""))
-    supported = family is not None and images.supports_auto_patch(urn)
+    supported = family is not None and images.supports_auto_patch(urn) and schedule_rules.platform_patches(record)
     settings = (windows or {}).get("patchSettings") or {}
     zone_name = canonical_windows_zone((windows or {}).get("timeZone") or "UTC") or "UTC"
     sim = record["sim"]
@@ -352,8 +367,8 @@ def _write_vm(record: dict, vm, running, when: str, seed: int) -> None:
             _set_extension(record, "Error", changed or when, vm.enable_error["message"], error=True, keep=not changed)
         elif vm.enabled:
             _set_extension(record, "Succeeded", changed or when, "Automatic VM guest patching is enabled: the "
-                           "platform orchestrates patches and Windows automatic updates are off (NoAutoUpdate=1).",
-                           keep=not changed)
+                           "platform orchestrates patches and Windows automatic updates are off (NoAutoUpdate=1)."
+                           + _hotpatch_note(vm.family), keep=not changed)
         elif running is not None and running.kind is OpKind.ENABLEMENT:
             _set_extension(record, "Transitioning", _iso(running.start),
                            "Installing the patch extension in the VM's off-peak hours.", keep=False)
@@ -367,6 +382,15 @@ def _write_vm(record: dict, vm, running, when: str, seed: int) -> None:
         else:
             view["vmHealth"] = {"status": _kept((view.get("vmHealth") or {}).get("status"),
                                                 health_status(vm.healthy, when)["status"])}
+
+
+def _hotpatch_note(family: str | None) -> str:
+    from ..azure.images import is_hotpatch_family
+
+    if not is_hotpatch_family(family):
+        return ""
+    return (" Hotpatching is enabled: hotpatch months install without a restart; the baseline months (January, "
+            "April, July, October) restart the VM.")
 
 
 def _remove_extension(record: dict) -> None:

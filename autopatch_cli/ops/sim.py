@@ -108,7 +108,7 @@ def catalog_list(state, month: str | None = None, os_family: str | None = None) 
     """Every patch of the releases up to now (or of one month), per OS family."""
     from ..engine.catalog import OS_FAMILIES, PatchIndex
 
-    families = _families(os_family)
+    families = _families(os_family, now(state))
     start = parse_instant(state.section("clock")["start"])
     first = from_epoch(to_epoch(start) - 62 * 86_400)
     end = now(state)
@@ -144,14 +144,15 @@ def catalog_list(state, month: str | None = None, os_family: str | None = None) 
     return out
 
 
-def _families(os_family: str | None) -> list[str]:
-    from ..engine.catalog import OS_FAMILIES
+def _families(os_family: str | None, when) -> list[str]:
+    from ..azure.images import catalog_families
 
+    published = catalog_families(when)  # the Windows Server versions of the era (azure/images.py)
     if os_family is None:
-        return list(OS_FAMILIES)
+        return published
     key = os_family.lower().removeprefix("windows server ").replace(" ", "-")
-    if key not in OS_FAMILIES:
-        raise ValidationError(f"--os must be one of: {', '.join(OS_FAMILIES)}")
+    if key not in published:
+        raise ValidationError(f"--os must be one of: {', '.join(published)}")
     return [key]
 
 
@@ -171,7 +172,7 @@ def publish(state, kb: str, name: str | None, classification: str, reboot: str, 
         raise ValidationError(f"--reboot-behavior must be one of: {', '.join(REBOOT_BEHAVIOURS)}")
     if fault not in (None, "fails", "unhealthy"):
         raise ValidationError("--fault must be 'fails' (never installs) or 'unhealthy' (VM unhealthy after reboot)")
-    families = _families(os_family)
+    families = _families(os_family, now(state))
     catalog = state.data.setdefault("catalog", {"outOfBand": []})
     when = now(state)
     label = f"{when.year}-{when.month:02d}"

@@ -129,8 +129,4 @@ def exact_version(image: dict) -> str:
     sku = image.get("sku", "")
     if not images.is_windows(images.Urn(image.get("publisher", ""), image.get("offer", ""), sku, "")):
         return "20.04.202009080"
-    if "2019" in sku:
-        return "17763.1457.2009030514"
-    if "2016" in sku:
-        return "14393.3930.2009041834"
-    return "9600.19816.2009041836"
+    return images.latest_version(sku) or "9600.19816.2009041836"

@@ -22,8 +22,8 @@ from ..errors import (
     property_change_not_allowed,
     subscription_not_registered_for_feature,
 )
-from . import availability_sets, features, ids, providers
-from .state import subscription_id
+from . import availability_sets, era_rules, features, ids, providers
+from .state import now, subscription_id
 from .vm_records import patch_mode
 
 # ---- the request ------------------------------------------------------------------------------
@@ -240,13 +240,18 @@ def check_patch_settings(state, vm: dict, old: dict | None) -> None:
         check_linux_patch_mode(linux)
         return
     windows = os_profile["windowsConfiguration"]
-    # the guide's rule first: a Manual VM cannot become automatic (whatever else the request says)
-    check_manual_stays_manual(windows, old)
-    check_patch_mode_matches_updates(windows)
-    check_hotpatching(windows)
+    # the simulated date decides whose rules apply: the guide's preview, or today's documentation
+    ga = era_rules.era(state).general_availability
+    if ga:
+        era_rules.check_mode_switch(state, patch_mode(old) if old else None, windows["patchSettings"]["patchMode"])
+    else:
+        # the guide's rule first: a Manual VM cannot become automatic (whatever else the request says)
+        check_manual_stays_manual(windows, old)
+    check_patch_mode_matches_updates(windows, ga)
+    check_hotpatching(windows, state, vm)
     # Turning platform patching or platform assessment on needs a supported image and the feature.
     if turned_on_platform(windows, old):
-        check_platform_image(vm)
+        check_platform_image(vm, ga, now(state))
         check_feature_propagated(state)
 
 
@@ -270,8 +275,9 @@ def check_manual_stays_manual(windows: dict, old: dict | None) -> None:
         )
 
 
-def check_patch_mode_matches_updates(windows: dict) -> None:
-    """Each patchMode needs its enableAutomaticUpdates (and, for AutomaticByPlatform, the VM agent)."""
+def check_patch_mode_matches_updates(windows: dict, ga: bool = False) -> None:
+    """Each patchMode needs its enableAutomaticUpdates (and, for AutomaticByPlatform, the VM agent; today's
+    documentation no longer asks AutomaticByPlatform for enableAutomaticUpdates)."""
     mode = windows["patchSettings"]["patchMode"]
     auto_updates = windows["enableAutomaticUpdates"]
     if mode == "Manual" and auto_updates:
@@ -286,22 +292,22 @@ def check_patch_mode_matches_updates(windows: dict) -> None:
             "The patchMode 'AutomaticByOS' is invalid. For patchMode 'AutomaticByOS', the property "
             "'enableAutomaticUpdates' must be set to true.",
         )
-    if mode == "AutomaticByPlatform" and not (auto_updates and windows["provisionVMAgent"]):
-        raise invalid_parameter(
-            _PATCH_MODE_TARGET,
-            "The patchMode 'AutomaticByPlatform' is invalid. For patchMode 'AutomaticByPlatform', the "
-            "properties 'provisionVMAgent' and 'enableAutomaticUpdates' must be set to true.",
-        )
+    if mode == "AutomaticByPlatform" and not ((auto_updates or ga) and windows["provisionVMAgent"]):
+        raise era_rules.platform_mode_error(ga)
 
 
-def check_hotpatching(windows: dict) -> None:
-    """Hotpatching needs a Windows Server Azure Edition image with platform patching."""
-    if windows["patchSettings"].get("enableHotpatching"):
+def check_hotpatching(windows: dict, state=None, vm: dict | None = None) -> None:
+    """Hotpatching needs a hotpatchable Azure Edition image, its date, and platform patching (era_rules);
+    without a store (the rule alone) the preview's answer: no hotpatching."""
+    if not windows["patchSettings"].get("enableHotpatching"):
+        return
+    if state is None or vm is None:
         raise invalid_parameter(
             "windowsConfiguration.patchSettings.enableHotpatching",
             "Hotpatching is not supported for this image: 'enableHotpatching' can only be set to true on "
             "Windows Server Azure Edition images with patchMode 'AutomaticByPlatform'.",
         )
+    era_rules.check_hotpatching(state, vm)
 
 
 def turned_on_platform(windows: dict, old: dict | None) -> list[str]:
@@ -315,23 +321,30 @@ def turned_on_platform(windows: dict, old: dict | None) -> list[str]:
     ]
 
 
-def check_platform_image(vm: dict) -> None:
-    """Platform patching is for the supported marketplace images, not custom images."""
+def check_platform_image(vm: dict, ga: bool = False, when=None) -> None:
+    """Platform patching is for the supported marketplace images of the era, not custom images."""
     image = vm["properties"].get("storageProfile", {}).get("imageReference", {})
     urn = images.Urn(image.get("publisher", ""), image.get("offer", ""), image.get("sku", ""), "")
-    if image.get("id") or not images.supports_auto_patch(urn):
+    if image.get("id") or not images.supports_auto_patch(urn, when):
         shown = image.get("id") or f"{urn.publisher}:{urn.offer}:{urn.sku}"
+        supported = ("the platform images MicrosoftWindowsServer:WindowsServer of Windows Server 2008 R2 to 2025 "
+                     "listed at https://learn.microsoft.com/azure/virtual-machines/automatic-vm-guest-patching"
+                     "#supported-os-images are supported" if ga else
+                     "the platform images MicrosoftWindowsServer:WindowsServer with SKU 2012-R2-Datacenter, "
+                     "2016-Datacenter, 2016-Datacenter-Server-Core, 2019-Datacenter or 2019-Datacenter-Server-Core "
+                     "are supported")
         raise invalid_parameter(
             _PATCH_MODE_TARGET,
-            f"The patchMode 'AutomaticByPlatform' is not supported for the image '{shown}'. Only the "
-            "platform images MicrosoftWindowsServer:WindowsServer with SKU 2012-R2-Datacenter, "
-            "2016-Datacenter, 2016-Datacenter-Server-Core, 2019-Datacenter or 2019-Datacenter-Server-Core "
-            "are supported; custom images are not.",
+            f"The patchMode 'AutomaticByPlatform' is not supported for the image '{shown}'. Only {supported}; "
+            "custom images are not.",
         )
 
 
 def check_feature_propagated(state, feature: str = catalog.AUTO_PATCH_FEATURE) -> None:
-    """Azure's preview gate: the feature Registered, then the provider registered again after that."""
+    """Azure's preview gate: the feature Registered, then the provider registered again after that (until the
+    service stopped asking for it, azure/eras.py)."""
+    if not era_rules.era(state).preview_flags_needed:
+        return
     entry = features.record(state, "Microsoft.Compute", feature)
     registered_at = providers.registered_at(state, "Microsoft.Compute")
     if entry.get("state") != "Registered" or not registered_at or registered_at < entry.get("since", ""):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ..azure import catalog, images
 from ..errors import ValidationError, operation_not_allowed, resource_not_found
-from . import availability_sets, groups, ids, vm_defaults, vm_rules
+from . import availability_sets, era_rules, groups, ids, vm_defaults, vm_rules
 from .names import validate_resource_name
 from .state import next_guid, now_text
 
@@ -63,12 +63,14 @@ def put(state, group: str, name: str, body: dict) -> dict:
     vm_rules.check_license_type(vm["properties"])
     vm_rules.canonical_os_configuration(*vm_defaults.os_configurations(vm))
     vm_defaults.fill_os_profile(vm)
+    era_rules.normalize_platform_settings(state, vm)
     vm_rules.check_vm_size(vm_defaults.fill_size(vm))
     vm_rules.check_image_given(vm["properties"], existing)
     vm_defaults.fill_storage(state, rg["name"], vm)
     vm_defaults.fill_read_only(vm)
     # a new VM's placement, or what a change may not touch
     if existing is None:
+        era_rules.check_image_available(state, vm)
         vm_rules.check_zones(vm)
         vm_rules.check_availability_set(state, vm)
     else:
@@ -229,6 +231,8 @@ def delete(state, group: str, name: str) -> None:
 
     patching.on_delete(state, record)
     del state.data["vms"][ids.key(group, name)]
+    # its schedule assignments go with it (a VM made again under the name starts with none)
+    state.data.get("configurationAssignments", {}).pop(ids.key(group, name), None)
 
 
 def list_vms(state, group: str | None = None) -> list[dict]:
