@@ -8,6 +8,8 @@ HTTP status. Exit codes follow azure-cli's ``handle_exception``: 3 for a missing
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 
 class AutopatchError(Exception):
     """Base class: a failure we explain to the user in one message."""
@@ -110,7 +112,7 @@ def location_required() -> AzureError:
     return AzureError("LocationRequired", "The location property is required for this definition.", 400)
 
 
-def location_not_available(location: str, resource_type: str, available: list[str] | tuple[str, ...]) -> AzureError:
+def location_not_available(location: str, resource_type: str, available: Iterable[str]) -> AzureError:
     return AzureError(
         "LocationNotAvailableForResourceType",
         f"The provided location '{location}' is not available for resource type '{resource_type}'. "

@@ -51,7 +51,7 @@ import random
 import re
 import stat
 import time
-from collections.abc import Iterator, MutableMapping
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -100,10 +100,11 @@ try:
     from orjson import dumps as _orjson_dumps
     from orjson import loads as _loads_line
 except ImportError:  # pragma: no cover - orjson is a dependency; keep the store writable without it
-    def _orjson_dumps(value: Any) -> bytes:
+    def _orjson_dumps(value: Any, /, default: Callable[[Any], Any] | None = None, option: int | None = None) -> bytes:
         raise TypeError("orjson is not installed")
 
-    _loads_line = json.loads
+    def _loads_line(raw: bytes | bytearray | memoryview | str, /) -> Any:
+        return json.loads(bytes(raw) if isinstance(raw, memoryview) else raw)
 
 
 def _parse_line(raw: bytes) -> Any:
@@ -235,7 +236,7 @@ def _expect(value: Any, kind: type, field: str) -> None:
         raise ShapeError(field, f"expected {_TYPE_NAMES[kind]}, found {_show(value)}")
 
 
-def _fields(value: Any, field: str, required: dict[str, type], optional: dict[str, type] = {}) -> None:  # noqa: B006
+def _fields(value: Any, field: str, required: Mapping[str, type], optional: Mapping[str, type] = {}) -> None:  # noqa: B006
     _expect(value, dict, field)
     for key, kind in required.items():
         item = value.get(key, _MISSING)
@@ -566,14 +567,14 @@ except ImportError:  # pragma: no cover - Windows
     def _try_lock(fd: int) -> bool:
         os.lseek(fd, 0, os.SEEK_SET)
         try:
-            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)  # type: ignore[attr-defined]  # msvcrt is typed for win32 only
         except OSError:
             return False
         return True
 
     def _unlock(fd: int) -> None:
         os.lseek(fd, 0, os.SEEK_SET)
-        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)  # type: ignore[attr-defined]  # msvcrt is typed for win32 only
 
 
 def _acquire(fd: int, lock_path: Path, shown: Path) -> None:
@@ -933,6 +934,7 @@ class StoreReader:
         """The whole state, parsed (for list verbs)."""
         if self._state is None:
             self._state = self._files.whole()
+            assert self._state is not None  # whole() is None only without a store, and then _state is new_state()
         return self._state
 
 
@@ -1013,7 +1015,7 @@ class Document(MutableMapping):
     def of(cls, state: dict[str, Any]) -> Document:
         """A document that is a whole state already (a new store, or one parsed whole)."""
         document = cls.__new__(cls)
-        document.files = None
+        document.files = None  # type: ignore[assignment]  # a whole document never reads files: no None checks on the lazy path
         document._sections = {}
         document._original = {}
         document.collections = {}
@@ -1053,8 +1055,7 @@ class Document(MutableMapping):
         self._sections[name] = value
 
     def __delitem__(self, name: str) -> None:
-        self.materialize()
-        del self.whole[name]
+        del self.materialize()[name]
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.materialize())
@@ -1118,8 +1119,8 @@ def transaction(path: Path, new_state) -> Iterator[Document]:
         before = None
         if not files.exists:
             document = Document.of(new_state())
-            before = _digest(_chunks(document.whole))
-        elif files.verified and files.snapshot_stat.st_size >= JOURNAL_MIN_BYTES:
+            before = _digest(_chunks(document.materialize()))
+        elif files.verified and files.snapshot_stat is not None and files.snapshot_stat.st_size >= JOURNAL_MIN_BYTES:
             document = Document(files)
         else:
             whole = files.whole()
@@ -1127,6 +1128,7 @@ def transaction(path: Path, new_state) -> Iterator[Document]:
                 # The file's own bytes stand for the loaded state's text: the store writes exactly that
                 # text, so an unchanged state is not rewritten, and a big state is not serialized again.
                 before = hashlib.blake2b(files.raw, digest_size=32).digest()
+            assert whole is not None  # files.exists
             document = Document.of(whole)
         gc.freeze()
         try:
@@ -1143,6 +1145,7 @@ def _commit(path: Path, shown: Path, files: _Files, document: Document, before: 
         if not record:
             return
         line = _dumps(record).encode("utf-8", "surrogatepass") + b"\n"
+        assert files.snapshot_stat is not None  # a lazy Document reads a verified snapshot only
         size = files.snapshot_stat.st_size
         limit = min(max(size // 4, JOURNAL_FOLD_MIN_BYTES), JOURNAL_MAX_BYTES)
         _check_encodable(line, record)
@@ -1152,8 +1155,7 @@ def _commit(path: Path, shown: Path, files: _Files, document: Document, before: 
         if files.index is not None and set(files.index) >= set(COLLECTION_SECTIONS) and files.collection_at:
             _fold(path, shown, files, document)
             return
-        document.materialize()
-    state = document.whole
+    state = document.materialize()
     if state.get("schemaVersion") != SCHEMA_VERSION:
         state = migrate(state)
     _write_snapshot(path, shown, files, state, before)
@@ -1261,7 +1263,7 @@ def _fold(path: Path, shown: Path, files: _Files, document: Document) -> None:
         at = end + 1
     records.append(document.delta())
     sections: dict[str, Any] = {}
-    collections = {}
+    collections: dict[str, tuple[dict, dict, set, dict]] = {}
     for name in COLLECTION_SECTIONS:
         base = (files.index or {}).get(name, {})
         collections[name] = (base, {}, set(), {})  # base offsets, changed base values, removed, appended
@@ -1341,10 +1343,10 @@ def _fold(path: Path, shown: Path, files: _Files, document: Document) -> None:
         yield out(b"\n}\n")
 
     if newline != b"\n":  # pragma: no cover - offsets are of the "\n" layout; Windows folds whole
-        document.materialize()
-        _write_snapshot(path, shown, files, document.whole, None)
+        _write_snapshot(path, shown, files, document.materialize(), None)
         return
     written = _write_file(path, pieces(), shown)
+    assert written is not None  # without keep(), the write is never called off
     _new_journal(path, shown, files, written, index)
 
 

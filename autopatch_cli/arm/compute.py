@@ -211,6 +211,7 @@ def vm_action(router: RouterApi, request: Request, parts: dict) -> ArmResponse:
             if action == "assesspatches":
                 output = ondemand.assess(state, parts["rg"], parts["vm"])
             else:
+                assert parameters is not None  # read above for installpatches
                 output = ondemand.install(state, parts["rg"], parts["vm"], parameters)
         vm = record["vm"]
         op = operations.record(state, kind=f"vm.{action}", location=vm["location"], resource_id=vm["id"],

@@ -7,9 +7,9 @@ pieces, the route table (urls.py) lists them, and the router (router.py) matches
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol, overload
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
 from ..errors import AzureError, invalid_request_content
@@ -74,8 +74,14 @@ class Request:
     base_url: str
 
     @property
-    def api_version(self) -> str | None:
-        return self.query.get("api-version")
+    def api_version(self) -> str:
+        """The api-version of the query, empty when it has none (the router refuses that for ARM's paths)."""
+        return self.query.get("api-version", "")
+
+    @overload
+    def json_body(self, required: Literal[True] = True) -> dict: ...
+    @overload
+    def json_body(self, required: bool) -> dict | None: ...
 
     def json_body(self, required: bool = True) -> dict | None:
         """The body as a JSON object; ARM's InvalidRequestContent when it is not one."""
@@ -123,7 +129,7 @@ def _depth_over(value: Any, limit: int) -> bool:
     while stack:
         item, depth = stack.pop()
         if isinstance(item, dict):
-            children = item.values()
+            children: Iterable[Any] = item.values()
         elif isinstance(item, list):
             children = item
         else:

@@ -163,7 +163,7 @@ class Router:
     def _dispatch(self, request: Request) -> ArmResponse:
         found = TABLE.match(request.path)
         route = found[0].get(request.method) if found else None
-        if route is not None and route.family is None:  # a path outside ARM's api-versions
+        if found is not None and route is not None and route.family is None:  # a path outside ARM's api-versions
             return route.handler(self, request, found[1])
         if not request.api_version:
             raise apiversions.missing()
@@ -182,6 +182,7 @@ class Router:
 
                 location = groups.require(reader, parts["rg"])["location"]
             apiversions.check("compute", request.api_version, location=location, resource_type=route.resource_type)
+        assert route.family is not None  # family-less routes were served above
         apiversions.check(route.family, request.api_version)
         return route.handler(self, request, parts)
 

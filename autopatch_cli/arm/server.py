@@ -55,6 +55,7 @@ REQUEST_LOCK_SECONDS = 30.0
 
 
 class ArmServer(ThreadingHTTPServer):
+    server_address: tuple[str, int] | tuple[str, int, int, int]  # an IP socket's (IPv6 adds flow and scope)
     daemon_threads = True
     allow_reuse_address = True
     request_queue_size = 256
@@ -244,9 +245,10 @@ class Handler(BaseHTTPRequestHandler):
     server_version = "autopatch"
     sys_version = ""
     server: ArmServer
+    _headers_buffer: list[bytes]  # BaseHTTPRequestHandler's own, which typeshed does not declare
 
     @property
-    def timeout(self) -> float:  # read by setup(): an idle connection's socket times out
+    def timeout(self) -> float:  # type: ignore[override]  # read, never set, by setup(): an idle connection's socket times out
         return self.server.idle_timeout
 
     def version_string(self) -> str:

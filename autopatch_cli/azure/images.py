@@ -183,7 +183,7 @@ def hotpatch_family(prefix: str) -> str:
 
 
 def is_hotpatch_family(family: str | None) -> bool:
-    return bool(family) and family.endswith(HOTPATCH_FAMILY_SUFFIX)
+    return family is not None and family.endswith(HOTPATCH_FAMILY_SUFFIX)
 
 
 def is_baseline_month(month: int) -> bool:

@@ -9,8 +9,13 @@ accepts them anywhere, as az does.
 from __future__ import annotations
 
 import importlib
+from typing import TYPE_CHECKING
 
 from typer.core import TyperGroup
+
+if TYPE_CHECKING:
+    from typer import Typer
+    from typer.models import CommandInfo, TyperInfo
 
 # command name -> (module, help shown in `autopatch --help`)
 COMMAND_GROUPS: dict[str, tuple[str, str]] = {
@@ -220,7 +225,7 @@ def _app_group(info, app):
 
     import typer.main
 
-    entries: dict[str, object] = {}
+    entries: dict[str, CommandInfo | TyperInfo] = {}
     for command_info in app.registered_commands:
         name = command_info.name or typer.main.get_command_name(command_info.callback.__name__)
         entries[name] = command_info
@@ -240,6 +245,7 @@ def _app_group(info, app):
         rich_markup_mode=app.rich_markup_mode,
         suggest_commands=app.suggest_commands,
     )
+    assert isinstance(group, TyperAppGroup)  # built with cls=TyperAppGroup
     group.app = app
     group.entries = entries
     return group
@@ -248,8 +254,8 @@ def _app_group(info, app):
 class TyperAppGroup(TyperGroup):
     """The group typer would build for an app, with each command built only when it is looked up."""
 
-    app = None
-    entries: dict[str, object] = {}
+    app: Typer  # set by _app_group, which builds every TyperAppGroup
+    entries: dict[str, CommandInfo | TyperInfo] = {}
 
     def format_commands(self, ctx, formatter) -> None:
         format_commands(self, ctx, formatter, lambda name: first_sentence(self.get_command(ctx, name)))

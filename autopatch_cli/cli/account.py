@@ -19,7 +19,7 @@ def account():
 
 
 @app.command("show", epilog=GLOBAL_ARGUMENTS_HELP)
-def show(name: Annotated[str, typer.Option("--name", "-n", help="Name or ID of subscription.")] = None):
+def show(name: Annotated[str | None, typer.Option("--name", "-n", help="Name or ID of subscription.")] = None):
     """Get the details of the subscription (the store's simulated one)."""
     from .globals import settings
 

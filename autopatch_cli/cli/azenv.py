@@ -26,9 +26,9 @@ _EPILOG = (
 def az_env(
     url: Annotated[str, typer.Option("--url", help=f"The https URL of the running 'autopatch serve --tls'. Default: {DEFAULT_URL}.")] = DEFAULT_URL,
     shell: Annotated[str, typer.Option("--shell", help="Shell syntax of the printed lines. Allowed values: bash, zsh, fish, pwsh. Default: bash.")] = "bash",
-    config_dir: Annotated[str, typer.Option("--config-dir", help="The az configuration folder to write (AZURE_CONFIG_DIR). Default: beside the store, '<store>.azure'.")] = None,
-    ca_bundle: Annotated[str, typer.Option("--ca-bundle", help="PEM certificate az should trust (REQUESTS_CA_BUNDLE): the one given to 'serve --certfile'. Default: the certificate 'serve --tls' makes beside the store.")] = None,
-    token: Annotated[str, typer.Option("--token", help="The token 'serve --require-token' was started with: az's managed identity then receives it.")] = None,
+    config_dir: Annotated[str | None, typer.Option("--config-dir", help="The az configuration folder to write (AZURE_CONFIG_DIR). Default: beside the store, '<store>.azure'.")] = None,
+    ca_bundle: Annotated[str | None, typer.Option("--ca-bundle", help="PEM certificate az should trust (REQUESTS_CA_BUNDLE): the one given to 'serve --certfile'. Default: the certificate 'serve --tls' makes beside the store.")] = None,
+    token: Annotated[str | None, typer.Option("--token", help="The token 'serve --require-token' was started with: az's managed identity then receives it.")] = None,
     undo: Annotated[bool, typer.Option("--undo", help="Print the lines that unset what az-env set, so az uses ~/.azure and Azure again.")] = False,
 ):
     """Write an az configuration folder for the emulator and print the shell lines that use it."""

@@ -146,7 +146,7 @@ def with_az_options(options: tuple[AzOption, ...]):
             return func(**kwargs, **given)
 
         params = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in own] + extra
-        wrapper.__signature__ = inspect.Signature(params)
+        wrapper.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]  # inspect reads it off any function
         wrapper.__annotations__ = {p.name: p.annotation for p in params}
         del wrapper.__wrapped__
         return wrapper

@@ -16,8 +16,8 @@ app = typer.Typer(help="List the monthly patch releases, or publish an out-of-ba
 
 @app.command("list", epilog=GLOBAL_ARGUMENTS_HELP)
 def list_(
-    month: Annotated[str, typer.Option("--month", help="One release month, e.g. 2020-11.")] = None,
-    os: Annotated[str, typer.Option("--os", help="2012-r2, 2016 or 2019.")] = None,
+    month: Annotated[str | None, typer.Option("--month", help="One release month, e.g. 2020-11.")] = None,
+    os: Annotated[str | None, typer.Option("--os", help="2012-r2, 2016 or 2019.")] = None,
 ):
     """Patches published up to the simulated now (Patch Tuesday releases and out-of-band ones)."""
     from ..ops import sim
@@ -33,12 +33,12 @@ def _table(result):
 
 @app.command("publish", epilog=GLOBAL_ARGUMENTS_HELP)
 def publish(
-    kb: Annotated[str, typer.Option("--kb", help="KB number of the patch, e.g. 5000001.")] = None,
-    name: Annotated[str, typer.Option("--name", help="Title of the patch.")] = None,
+    kb: Annotated[str | None, typer.Option("--kb", help="KB number of the patch, e.g. 5000001.")] = None,
+    name: Annotated[str | None, typer.Option("--name", help="Title of the patch.")] = None,
     classification: Annotated[str, typer.Option("--classification", help="Critical, Security, UpdateRollUp, FeaturePack, ServicePack, Definition, Tools or Updates.")] = "Security",
     reboot_behavior: Annotated[str, typer.Option("--reboot-behavior", help="NeverReboots, AlwaysRequiresReboot or CanRequestReboot.")] = "AlwaysRequiresReboot",
-    os: Annotated[str, typer.Option("--os", help="Only for this OS family (2012-r2, 2016, 2019); default all.")] = None,
-    fault: Annotated[str, typer.Option("--fault", help="A bad patch: 'fails' (never installs) or 'unhealthy' (the VM is unhealthy after its reboot).")] = None,
+    os: Annotated[str | None, typer.Option("--os", help="Only for this OS family (2012-r2, 2016, 2019); default all.")] = None,
+    fault: Annotated[str | None, typer.Option("--fault", help="A bad patch: 'fails' (never installs) or 'unhealthy' (the VM is unhealthy after its reboot).")] = None,
 ):
     """Publish an out-of-band patch now; it is rolled out like a monthly release from the next tick."""
     from ..errors import UsageError

@@ -24,7 +24,7 @@ def show():
 @app.command("set", epilog=GLOBAL_ARGUMENTS_HELP)
 def set_(
     instant: Annotated[str, typer.Argument(help="ISO-8601 date-time, e.g. 2020-10-13T00:00:00Z.")],
-    seed: Annotated[int, typer.Option("--seed", help="Seed of a new store (only before anything exists).")] = None,
+    seed: Annotated[int | None, typer.Option("--seed", help="Seed of a new store (only before anything exists).")] = None,
 ):
     """Set the simulated time. Forward fires what falls due; backward only on an empty store."""
     from ..ops import clock

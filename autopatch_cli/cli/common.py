@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import overload
 
 from ..errors import UsageError, ValidationError
 from .globals import settings
@@ -92,6 +93,12 @@ def enum_help(allowed: tuple[str, ...] | list[str]) -> str:
     return f"Allowed values: {', '.join(sorted(allowed))}."
 
 
+@overload
+def choice(value: str, allowed: tuple[str, ...] | list[str], option: str) -> str: ...
+@overload
+def choice(value: str | None, allowed: tuple[str, ...] | list[str], option: str) -> str | None: ...
+
+
 def choice(value: str | None, allowed: tuple[str, ...] | list[str], option: str) -> str | None:
     """az's enum arguments: matched case-insensitively, returned in the canonical spelling."""
     if value is None:
@@ -145,7 +152,7 @@ def targets(group: str | None, name: str | None, ids: list[str] | None, resource
             parsed = resource_ids.parse(ident)
             if not parsed["name"] or f"{parsed['namespace']}/{parsed['type']}".lower() != resource_type.lower():
                 raise ValidationError(f"invalid resource ID: {ident}. It is not a {resource_type} resource ID")
-            pairs.append((parsed["group"], parsed["name"]))
+            pairs.append(resource_ids.group_and_name(ident))
         return pairs
     group = default_group(group)
     if not group or not name:

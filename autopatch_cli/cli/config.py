@@ -17,7 +17,7 @@ app = config_app
 
 @configure_app.command("configure", epilog=GLOBAL_ARGUMENTS_HELP)
 def configure(
-    defaults: Annotated[list[str], typer.Option("--defaults", "-d", help="Space-separated 'name=value' pairs for common argument defaults, e.g. group=rg location=eastus. Use '' to clear.")] = None,
+    defaults: Annotated[list[str] | None, typer.Option("--defaults", "-d", help="Space-separated 'name=value' pairs for common argument defaults, e.g. group=rg location=eastus. Use '' to clear.")] = None,
     list_defaults: Annotated[bool, typer.Option("--list-defaults", "-l", help="List current defaults.")] = False,
 ):
     """Manage autopatch configuration (the defaults az configure sets)."""
@@ -57,7 +57,7 @@ def set_(key_values: Annotated[list[str], typer.Argument(help="Space-separated s
 
 
 @config_app.command("get", epilog=GLOBAL_ARGUMENTS_HELP)
-def get(key: Annotated[str, typer.Argument(help="section or section.name")] = None):
+def get(key: Annotated[str | None, typer.Argument(help="section or section.name")] = None):
     """Get a configuration."""
     from .. import config
     from ..errors import ValidationError

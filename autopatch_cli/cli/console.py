@@ -43,5 +43,5 @@ def console():
 
     if sys.stdout.isatty():
         return Console()
-    return Console(file=_StripTrailingSpaces(sys.stdout), width=PIPE_WIDTH, color_system=None,
+    return Console(file=_StripTrailingSpaces(sys.stdout), width=PIPE_WIDTH, color_system=None,  # type: ignore[arg-type]  # rich uses only write/flush/isatty
                    force_terminal=False, soft_wrap=False)

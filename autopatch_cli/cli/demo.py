@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from .globals import GLOBAL_ARGUMENTS_HELP
 from .output import emit
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 app = typer.Typer(rich_markup_mode=None)
 
@@ -16,8 +19,8 @@ app = typer.Typer(rich_markup_mode=None)
 def demo(
     days: Annotated[int, typer.Option("--days", help="Simulated days after the fleet is built (the default runs to "
                                       "the eve of the next Patch Tuesday: one whole monthly rollout).")] = 40,
-    export: Annotated[str, typer.Option("--export", help="Also write the timeline to FILE.svg or FILE.html.")] = None,
-    seed: Annotated[int, typer.Option("--seed", help="Seed of the throwaway store.")] = None,
+    export: Annotated[str | None, typer.Option("--export", help="Also write the timeline to FILE.svg or FILE.html.")] = None,
+    seed: Annotated[int | None, typer.Option("--seed", help="Seed of the throwaway store.")] = None,
     keep: Annotated[bool, typer.Option("--keep", help="Keep the throwaway store (its path is printed) to explore "
                                        "it afterwards.")] = False,
 ):
@@ -38,7 +41,7 @@ def demo(
         raise ValidationError("--days must be at least 1")
     throwaway = None
     if settings.state and settings.state_on_command_line:
-        path = settings.state
+        path: str | Path = settings.state
         if os.path.exists(path) and os.path.getsize(path) > 0:
             raise ValidationError(f"the demo builds a new store: {path} already exists. Give a new path or none.")
         keep = True
@@ -62,7 +65,7 @@ def demo(
             shutil.rmtree(throwaway, ignore_errors=True)
 
 
-def _simulate(path: str, days: int, seed: int | None) -> tuple[dict, dict | None]:
+def _simulate(path: str | Path, days: int, seed: int | None) -> tuple[dict, dict | None]:
     from datetime import timedelta
 
     from ..ops import clock, orchestration
@@ -103,6 +106,7 @@ def _show(result: dict, view: dict | None) -> None:
     if rollout is None:
         console.print("No release was published in the simulated period.")
         return
+    assert view is not None  # the rollout is the view's
     console.print(renderable(view))
     table = Table(title=f"Patch status: release {rollout['release']} ({rollout['state']})", box=None, pad_edge=False,
                   title_justify="left")

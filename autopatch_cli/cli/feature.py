@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -15,7 +15,11 @@ app = typer.Typer(help="Manage resource provider features.", no_args_is_help=Tru
 
 Namespace = Annotated[str, typer.Option("--namespace", help="The resource namespace, aka 'provider'.")]
 Name = Annotated[str, typer.Option("--name", "-n", help="The feature name.")]
-PolicyToken, ChangeReference = policy_token_option()
+if TYPE_CHECKING:  # the typer aliases are built at run time, out of mypy's sight
+    PolicyToken = bool
+    ChangeReference = str | None
+else:
+    PolicyToken, ChangeReference = policy_token_option()
 
 
 def _table(result):
@@ -60,7 +64,7 @@ def show(namespace: Namespace, name: Name):
 
 
 @app.command("list", epilog=GLOBAL_ARGUMENTS_HELP)
-def list_(namespace: Annotated[str, typer.Option("--namespace", help="The resource namespace, aka 'provider'.")] = None):
+def list_(namespace: Annotated[str | None, typer.Option("--namespace", help="The resource namespace, aka 'provider'.")] = None):
     """List preview features."""
     from ..ops import features
 

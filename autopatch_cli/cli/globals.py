@@ -118,7 +118,7 @@ def _is_option(token: str) -> bool:
 def expand_nargs(argv: list[str], command: tuple[str, ...] = ()) -> list[str]:
     """argparse's nargs as typer options: several values become a repeated option, an optional
     value gets its implied one (``--enable-agent`` alone is ``--enable-agent true``)."""
-    multi, optional = frozenset(), frozenset()
+    multi, optional = frozenset[str](), frozenset[str]()
     bare_lists: dict[str, str] = {}
     if command[:1] == ("vm",):
         from .azargs import BARE_LIST_DEFAULTS, command_value_options

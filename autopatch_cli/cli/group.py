@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -15,7 +15,12 @@ app = typer.Typer(help="Manage resource groups.", no_args_is_help=True, epilog=G
                   rich_markup_mode=None)
 
 Name = Annotated[str, typer.Option("--name", "-n", "--resource-group", "-g", help="Name of the new resource group.")]
-PolicyToken, ChangeReference = policy_token_option()
+OptionalName = Annotated[str | None, Name.__metadata__[0]]  # show: the group may come from az configure
+if TYPE_CHECKING:  # the typer aliases are built at run time, out of mypy's sight
+    PolicyToken = bool
+    ChangeReference = str | None
+else:
+    PolicyToken, ChangeReference = policy_token_option()
 # az group delete --force-deletion-types: the resource types ARM may force-delete, in az's order
 FORCE_DELETION_TYPES = ("Microsoft.Compute/virtualMachines", "Microsoft.Compute/virtualMachineScaleSets",
                         "Microsoft.Databricks/workspaces")
@@ -37,9 +42,9 @@ def _table(groups):
 @app.command("create", epilog=GLOBAL_ARGUMENTS_HELP)
 def create(
     name: Name,
-    location: Annotated[str, typer.Option("--location", "-l", help="Location. Values from: az account list-locations.")] = None,
-    tags: Annotated[list[str], typer.Option("--tags", help="Space-separated tags: key[=value] [key[=value] ...].")] = None,
-    managed_by: Annotated[str, typer.Option("--managed-by", help="The ID of the resource that manages this resource group.")] = None,
+    location: Annotated[str | None, typer.Option("--location", "-l", help="Location. Values from: az account list-locations.")] = None,
+    tags: Annotated[list[str] | None, typer.Option("--tags", help="Space-separated tags: key[=value] [key[=value] ...].")] = None,
+    managed_by: Annotated[str | None, typer.Option("--managed-by", help="The ID of the resource that manages this resource group.")] = None,
     acquire_policy_token: PolicyToken = False,
     change_reference: ChangeReference = None,
 ):
@@ -58,7 +63,7 @@ def create(
 
 
 @app.command("show", epilog=GLOBAL_ARGUMENTS_HELP)
-def show(name: Name = None):
+def show(name: OptionalName = None):
     """Gets a resource group."""
     from ..ops import groups
     from .common import require_group
@@ -68,7 +73,7 @@ def show(name: Name = None):
 
 
 @app.command("list", epilog=GLOBAL_ARGUMENTS_HELP)
-def list_(tag: Annotated[str, typer.Option("--tag", help="A single tag in 'key[=value]' format.")] = None):
+def list_(tag: Annotated[str | None, typer.Option("--tag", help="A single tag in 'key[=value]' format.")] = None):
     """List resource groups."""
     from ..ops import groups
 
@@ -88,7 +93,7 @@ def delete(
     name: Name,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not prompt for confirmation.")] = False,
     no_wait: Annotated[bool, typer.Option("--no-wait", help="Do not wait for the long-running operation to finish.")] = False,
-    force_deletion_types: Annotated[str, typer.Option("--force-deletion-types", "-f", help="The resource types you want to force delete (VMs are deleted at once here anyway).  Allowed values: Microsoft.Compute/virtualMachineScaleSets, Microsoft.Compute/virtualMachines, Microsoft.Databricks/workspaces.")] = None,
+    force_deletion_types: Annotated[str | None, typer.Option("--force-deletion-types", "-f", help="The resource types you want to force delete (VMs are deleted at once here anyway).  Allowed values: Microsoft.Compute/virtualMachineScaleSets, Microsoft.Compute/virtualMachines, Microsoft.Databricks/workspaces.")] = None,
     acquire_policy_token: PolicyToken = False,
     change_reference: ChangeReference = None,
 ):

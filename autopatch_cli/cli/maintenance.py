@@ -22,38 +22,38 @@ app.add_typer(assignment, name="assignment")
 API = "2023-04-01"
 Group = Annotated[str, typer.Option("--resource-group", "-g", help="Name of resource group.")]
 ConfigName = Annotated[str, typer.Option("--resource-name", "--name", "-n", help="Maintenance Configuration Name.")]
-Location = Annotated[str, typer.Option("--location", "-l", help="Gets or sets location of the resource.")]
-Scope = Annotated[str, typer.Option("--maintenance-scope", help="Gets or sets maintenanceScope of the configuration. "
+Location = Annotated[str | None, typer.Option("--location", "-l", help="Gets or sets location of the resource.")]
+Scope = Annotated[str | None, typer.Option("--maintenance-scope", help="Gets or sets maintenanceScope of the configuration. "
                                     "Allowed values: Extension, Host, InGuestPatch, OSImage, Resource, SQLDB, "
                                     "SQLManagedInstance.")]
-Duration = Annotated[str, typer.Option("--maintenance-window-duration", "--duration",
+Duration = Annotated[str | None, typer.Option("--maintenance-window-duration", "--duration",
                                        help="Duration of the maintenance window in HH:mm format.")]
-Expiration = Annotated[str, typer.Option("--maintenance-window-expiration-date-time", "--expiration-date-time",
+Expiration = Annotated[str | None, typer.Option("--maintenance-window-expiration-date-time", "--expiration-date-time",
                                          help="Effective expiration date of the maintenance window in YYYY-MM-DD "
                                          "hh:mm format.")]
-Recur = Annotated[str, typer.Option("--maintenance-window-recur-every", "--recur-every",
+Recur = Annotated[str | None, typer.Option("--maintenance-window-recur-every", "--recur-every",
                                     help="Rate at which a Maintenance window is expected to recur, e.g. 'Week "
                                     "Saturday,Sunday', 'Month Third Sunday Offset6'.")]
-Start = Annotated[str, typer.Option("--maintenance-window-start-date-time", "--start-date-time",
+Start = Annotated[str | None, typer.Option("--maintenance-window-start-date-time", "--start-date-time",
                                     help="Effective start date of the maintenance window in YYYY-MM-DD hh:mm format.")]
-TimeZone = Annotated[str, typer.Option("--maintenance-window-time-zone", "--time-zone",
+TimeZone = Annotated[str | None, typer.Option("--maintenance-window-time-zone", "--time-zone",
                                        help="Name of the timezone, e.g. 'Pacific Standard Time'.")]
-Namespace = Annotated[str, typer.Option("--namespace", help="Gets or sets namespace of the resource.")]
-Visibility = Annotated[str, typer.Option("--visibility", help="Gets or sets the visibility of the configuration. "
+Namespace = Annotated[str | None, typer.Option("--namespace", help="Gets or sets namespace of the resource.")]
+Visibility = Annotated[str | None, typer.Option("--visibility", help="Gets or sets the visibility of the configuration. "
                                          "Allowed values: Custom, Public.")]
-ExtensionProperties = Annotated[list[str], typer.Option("--extension-properties",
+ExtensionProperties = Annotated[list[str] | None, typer.Option("--extension-properties",
                                                         help="Gets or sets extensionProperties of the "
                                                         "maintenanceConfiguration: KEY=VALUE ...")]
-Tags = Annotated[list[str], typer.Option("--tags", help="Space-separated tags: key[=value] [key[=value] ...].")]
-WindowsParameters = Annotated[list[str], typer.Option(
+Tags = Annotated[list[str] | None, typer.Option("--tags", help="Space-separated tags: key[=value] [key[=value] ...].")]
+WindowsParameters = Annotated[list[str] | None, typer.Option(
     "--install-patches-windows-parameters", "--windows-parameters",
     help="Input parameters specific to patching a Windows machine: classifications-to-include=[Critical,Security] "
     "kb-numbers-to-include=[...] kb-numbers-to-exclude=[...] exclude-kbs-requiring-reboot=true, or JSON.")]
-LinuxParameters = Annotated[list[str], typer.Option(
+LinuxParameters = Annotated[list[str] | None, typer.Option(
     "--install-patches-linux-parameters", "--linux-parameters",
     help="Input parameters specific to patching Linux machine: classifications-to-include=[...] "
     "package-name-masks-to-include=[...] package-name-masks-to-exclude=[...], or JSON.")]
-Reboot = Annotated[str, typer.Option("--reboot-setting", "--install-patches-reboot-setting",
+Reboot = Annotated[str | None, typer.Option("--reboot-setting", "--install-patches-reboot-setting",
                                      help="Possible reboot preference. Allowed values: Always, IfRequired, Never.")]
 Yes = Annotated[bool, typer.Option("--yes", "-y", help="Do not prompt for confirmation.")]
 
@@ -238,7 +238,7 @@ def assignment_create(resource_group: Group, resource_name: ResourceName, resour
     from ..ops import maintenance
 
     _check_vm_target(provider_name, resource_type)
-    body = {"properties": {"maintenanceConfigurationId": maintenance_configuration_id}}
+    body: dict = {"properties": {"maintenanceConfigurationId": maintenance_configuration_id}}
     if location:
         body["location"] = location
     with writer() as state:

@@ -13,9 +13,9 @@ from .output import emit
 app = typer.Typer(help="See the availability-first rollout: show, plan, history, why, windows, timeline.",
                   no_args_is_help=True, rich_markup_mode=None)
 
-Group = Annotated[str, typer.Option("--resource-group", "-g", help="Name of resource group.")]
-VmName = Annotated[str, typer.Option("--name", "-n", help="The name of the Virtual Machine.")]
-Release = Annotated[str, typer.Option("--release", help="A release id, e.g. 2020-11 or 2020-11-OOB1.")]
+Group = Annotated[str | None, typer.Option("--resource-group", "-g", help="Name of resource group.")]
+VmName = Annotated[str | None, typer.Option("--name", "-n", help="The name of the Virtual Machine.")]
+Release = Annotated[str | None, typer.Option("--release", help="A release id, e.g. 2020-11 or 2020-11-OOB1.")]
 
 
 def _full_state():
@@ -70,7 +70,7 @@ def history(
     resource_group: Group = None,
     name: VmName = None,
     release: Release = None,
-    operation: Annotated[str, typer.Option("--operation", help="assessment, installation or enablement.")] = None,
+    operation: Annotated[str | None, typer.Option("--operation", help="assessment, installation or enablement.")] = None,
 ):
     """One record per VM per patch operation (UTC and the VM's local start time, result, KB ids)."""
     from ..ops import orchestration
@@ -118,7 +118,7 @@ def windows(resource_group: Group = None, name: VmName = None):
 def timeline(
     release: Release = None,
     days: Annotated[int, typer.Option("--days", help="Days after the release to show.")] = 35,
-    export: Annotated[str, typer.Option("--export", help="Also write the picture to FILE.svg or FILE.html.")] = None,
+    export: Annotated[str | None, typer.Option("--export", help="Also write the picture to FILE.svg or FILE.html.")] = None,
 ):
     """The rollout timeline: regions and zones against days since the release, coloured by result."""
     from ..errors import ValidationError

@@ -67,7 +67,7 @@ def search(query: str, result: Any) -> Any:
 def emit(result: Any, table: TableTransformer | None = None) -> None:
     """Print a command's result in the chosen format, after the --query."""
     queried = bool(settings.query)
-    if queried:
+    if settings.query:
         result = run_query(settings.query, result)
         table = None  # az uses the command's table transformer only without --query
     if result is None:

@@ -53,7 +53,7 @@ def _vm_target(cmdlet: Cmdlet, bound: dict, name_param: str) -> tuple[str, str]:
         if not parsed["name"] or f"{parsed['namespace']}/{parsed['type']}".lower() != ids.VM_TYPE.lower():
             raise ValidationError(f"{cmdlet.name}: invalid resource ID: {bound['ResourceId']}. It is not a "
                                   f"{ids.VM_TYPE} resource ID")
-        return parsed["group"], parsed["name"]
+        return ids.group_and_name(bound["ResourceId"])
     require(cmdlet, bound, "ResourceGroupName", name_param)
     return bound["ResourceGroupName"], bound[name_param]
 
@@ -106,6 +106,7 @@ def get_vm(cmdlet: Cmdlet, bound: dict) -> None:
     if name and not group:
         raise no_parameter_set(cmdlet)
     if name:
+        assert group  # checked just above
         record = vms.require(state, group, name)
         if bound.get("Status"):
             emit_ps(instance_view(record), instance_view_view)
@@ -378,6 +379,7 @@ def assess(cmdlet: Cmdlet, bound: dict) -> None:
     if bound.get("AsJob"):  # the assessment goes on in simulated time, as a job would
         emit_ps(job(cmdlet.name, name, "Running"), job_view)
         return
+    assert result is not None  # waited for: not -AsJob
     emit_ps(operation_result(result, ASSESS_ORDER), result_view)
 
 
@@ -416,6 +418,7 @@ def install(cmdlet: Cmdlet, bound: dict) -> None:
     if bound.get("AsJob"):
         emit_ps(job(cmdlet.name, name, "Running"), job_view)
         return
+    assert result is not None  # waited for: not -AsJob
     emit_ps(operation_result(result, INSTALL_ORDER), result_view)
 
 
@@ -717,4 +720,4 @@ class CmdletCommand(typer.core.TyperCommand):
 
 
 def command(name: str) -> CmdletCommand:
-    return CmdletCommand(CMDLETS[canonical(name)])
+    return CmdletCommand(CMDLETS[canonical(name) or name])

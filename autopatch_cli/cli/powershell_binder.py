@@ -151,7 +151,7 @@ def bind(cmdlet: Cmdlet, args: list[str]) -> dict[str, Any]:
         else:
             bound[param.name] = value
     slots = sorted((p for p in cmdlet.params if p.position is not None and p.name not in bound),
-                   key=lambda p: p.position)
+                   key=lambda p: p.position or 0)
     for value in positional:
         if not slots:
             raise UsageError(f"{cmdlet.name}: A positional parameter cannot be found that accepts argument '{value}'.")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -14,7 +14,11 @@ from .output import emit, warn
 app = typer.Typer(help="Manage resource providers.", no_args_is_help=True, rich_markup_mode=None)
 
 Namespace = Annotated[str, typer.Option("--namespace", "-n", help="The resource namespace, aka 'provider'.")]
-PolicyToken, ChangeReference = policy_token_option()
+if TYPE_CHECKING:  # the typer aliases are built at run time, out of mypy's sight
+    PolicyToken = bool
+    ChangeReference = str | None
+else:
+    PolicyToken, ChangeReference = policy_token_option()
 
 
 def _table(result):
@@ -46,7 +50,7 @@ def register(
     namespace: Namespace,
     wait: Annotated[bool, typer.Option("--wait", help="Wait for the registration to finish.")] = False,
     consent_to_permissions: Annotated[bool, typer.Option("--consent-to-permissions", "-c", help="A value indicating whether authorization is consented or not.")] = False,
-    management_group_id: Annotated[str, typer.Option("--management-group-id", "-m", help="The management group id to register.")] = None,
+    management_group_id: Annotated[str | None, typer.Option("--management-group-id", "-m", help="The management group id to register.")] = None,
     acquire_policy_token: PolicyToken = False,
     change_reference: ChangeReference = None,
 ):
@@ -66,7 +70,7 @@ def unregister(
 @app.command("show", epilog=GLOBAL_ARGUMENTS_HELP)
 def show(
     namespace: Namespace,
-    expand: Annotated[str, typer.Option("--expand", help="The property to expand.")] = None,
+    expand: Annotated[str | None, typer.Option("--expand", help="The property to expand.")] = None,
 ):
     """Gets the specified resource provider."""
     from ..ops import providers
@@ -75,7 +79,7 @@ def show(
 
 
 @app.command("list", epilog=GLOBAL_ARGUMENTS_HELP)
-def list_(expand: Annotated[str, typer.Option("--expand", help="The property to expand.")] = None):
+def list_(expand: Annotated[str | None, typer.Option("--expand", help="The property to expand.")] = None):
     """Gets all resource providers for a subscription."""
     from ..ops import providers
 

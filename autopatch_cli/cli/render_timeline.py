@@ -176,7 +176,7 @@ class Column:
 def _columns(records: Iterable[Mapping[str, Any]], day0: date, days: int) -> list[Column]:
     install_days = {d for r in records if r.get("operation") == INSTALLATION
                     for d in [_day(r, day0)] if d is not None and 0 <= d < days}
-    columns = []
+    columns: list[Column] = []
     for day in range(days):
         if day in install_days:
             columns.extend(Column(day, slot) for slot in range(SLOTS_PER_INSTALL_DAY))
@@ -340,7 +340,7 @@ class TimelineView:
         numbers = Text()
         numbers.append(f"{'Ph':>{PHASE_WIDTH}} {'Region':<{label_width}} ", style="bold")
         span = len(self.columns)
-        first = {}
+        first: dict[int, int] = {}
         for at, column in enumerate(self.columns):
             first.setdefault(column.day, at)
         date_row = [" "] * span
@@ -430,7 +430,7 @@ class TimelineView:
             column = _column_at(self.columns, moment, self.day0)
             marked = column is not None
             # the marker sits under the halt day; the text goes left of it when it would not fit on the right
-            at = grid_at + column if marked else grid_at
+            at = grid_at + column if column is not None else grid_at
             line = Text()
             if marked and at + 2 + len(head) > width and at - len(head) - 1 >= 0:
                 line.append(" " * (at - len(head) - 1))

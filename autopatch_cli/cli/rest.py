@@ -69,16 +69,16 @@ def _key_values(values: list[str] | None, option: str) -> dict[str, str]:
 
 @app.command("rest", epilog=GLOBAL_ARGUMENTS_HELP)
 def rest(
-    url: Annotated[str, typer.Option("--url", "--uri", "-u", help="Request URL. If it doesn't start with a host, it is taken as an Azure resource ID and prefixed with the ARM endpoint (https://management.azure.com). Common token {subscriptionId} is replaced with the simulated subscription's ID.")] = None,
+    url: Annotated[str | None, typer.Option("--url", "--uri", "-u", help="Request URL. If it doesn't start with a host, it is taken as an Azure resource ID and prefixed with the ARM endpoint (https://management.azure.com). Common token {subscriptionId} is replaced with the simulated subscription's ID.")] = None,
     method: Annotated[str, typer.Option("--method", "-m", help="HTTP request method.  Allowed values: delete, get, head, options, patch, post, put.  Default: get.")] = "get",
-    body: Annotated[str, typer.Option("--body", "-b", help="Request body. Use @{file} to load from a file.")] = None,
-    headers: Annotated[list[str], typer.Option("--headers", help="Space-separated headers in KEY=VALUE format or JSON string. Use @{file} to load from a file.")] = None,
-    uri_parameters: Annotated[list[str], typer.Option("--uri-parameters", "--url-parameters", help="Query parameters in the URL. Space-separated queries in KEY=VALUE format or JSON string. Use @{file} to load from a file.")] = None,
-    output_file: Annotated[str, typer.Option("--output-file", help="Save response payload to a file.")] = None,
-    resource: Annotated[str, typer.Option("--resource", help="Accepted for az compatibility; autopatch needs no AAD token.")] = None,
+    body: Annotated[str | None, typer.Option("--body", "-b", help="Request body. Use @{file} to load from a file.")] = None,
+    headers: Annotated[list[str] | None, typer.Option("--headers", help="Space-separated headers in KEY=VALUE format or JSON string. Use @{file} to load from a file.")] = None,
+    uri_parameters: Annotated[list[str] | None, typer.Option("--uri-parameters", "--url-parameters", help="Query parameters in the URL. Space-separated queries in KEY=VALUE format or JSON string. Use @{file} to load from a file.")] = None,
+    output_file: Annotated[str | None, typer.Option("--output-file", help="Save response payload to a file.")] = None,
+    resource: Annotated[str | None, typer.Option("--resource", help="Accepted for az compatibility; autopatch needs no AAD token.")] = None,
     skip_authorization_header: Annotated[bool, typer.Option("--skip-authorization-header", help="Do not auto-append Authorization header (autopatch never adds one).")] = False,
     acquire_policy_token: Annotated[bool, typer.Option("--acquire-policy-token", help="Acquiring an Azure Policy token automatically for this resource operation (no Azure Policy here: ignored).")] = False,
-    change_reference: Annotated[str, typer.Option("--change-reference", help="The related change reference ID for this resource operation (ignored).")] = None,
+    change_reference: Annotated[str | None, typer.Option("--change-reference", help="The related change reference ID for this resource operation (ignored).")] = None,
 ):
     """Invoke a custom request."""
     from ..errors import UsageError

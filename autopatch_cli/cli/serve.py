@@ -15,15 +15,15 @@ app = typer.Typer(rich_markup_mode=None)
 def serve(
     host: Annotated[str, typer.Option("--host", help="Address to bind. Default: 127.0.0.1 (this machine only); 0.0.0.0 exposes the emulator to the network.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="TCP port; 0 picks a free one. Default: 8080.")] = 8080,
-    require_token: Annotated[str, typer.Option("--require-token", help="Refuse requests whose 'Authorization: Bearer' token is not this value (401, ARM error body). Other users of this machine can read a command line (ps): prefer --require-token-file or the AUTOPATCH_SERVE_TOKEN environment variable.")] = None,
-    require_token_file: Annotated[str, typer.Option("--require-token-file", help="Read the token of --require-token from this file (its first line).")] = None,
-    public_url: Annotated[str, typer.Option("--public-url", help="The URL clients reach this server at, for the Location and Azure-AsyncOperation URLs of long-running operations. Default: the bound address.")] = None,
-    speed: Annotated[float, typer.Option("--speed", help="Move the simulated clock this many seconds per real second (e.g. 3600: an hour a second). Default: the clock moves only when told (autopatch tick, POST /autopatch/tick).")] = None,
+    require_token: Annotated[str | None, typer.Option("--require-token", help="Refuse requests whose 'Authorization: Bearer' token is not this value (401, ARM error body). Other users of this machine can read a command line (ps): prefer --require-token-file or the AUTOPATCH_SERVE_TOKEN environment variable.")] = None,
+    require_token_file: Annotated[str | None, typer.Option("--require-token-file", help="Read the token of --require-token from this file (its first line).")] = None,
+    public_url: Annotated[str | None, typer.Option("--public-url", help="The URL clients reach this server at, for the Location and Azure-AsyncOperation URLs of long-running operations. Default: the bound address.")] = None,
+    speed: Annotated[float | None, typer.Option("--speed", help="Move the simulated clock this many seconds per real second (e.g. 3600: an hour a second). Default: the clock moves only when told (autopatch tick, POST /autopatch/tick).")] = None,
     tls: Annotated[bool, typer.Option("--tls", help="Serve https with a self-signed certificate for 127.0.0.1 and localhost, made once and kept beside the store (its path is printed; give it to clients, e.g. REQUESTS_CA_BUNDLE). The real az needs https: see 'autopatch az-env'.")] = False,
-    certfile: Annotated[str, typer.Option("--certfile", help="PEM certificate (chain) to serve https, so the SDK's default bearer-token policy works.")] = None,
-    keyfile: Annotated[str, typer.Option("--keyfile", help="PEM private key of --certfile, if not in that file.")] = None,
-    retry_after: Annotated[int, typer.Option("--retry-after", help="Seconds in the Retry-After header of long-running operations. Default: 1 (an SDK with its default polling finishes in about a second; 0 lets polling_interval=0 clients finish at once).")] = None,
-    max_body: Annotated[int, typer.Option("--max-body", help="Largest request body accepted, in bytes (413 beyond). Default: 4194304.")] = None,
+    certfile: Annotated[str | None, typer.Option("--certfile", help="PEM certificate (chain) to serve https, so the SDK's default bearer-token policy works.")] = None,
+    keyfile: Annotated[str | None, typer.Option("--keyfile", help="PEM private key of --certfile, if not in that file.")] = None,
+    retry_after: Annotated[int | None, typer.Option("--retry-after", help="Seconds in the Retry-After header of long-running operations. Default: 1 (an SDK with its default polling finishes in about a second; 0 lets polling_interval=0 clients finish at once).")] = None,
+    max_body: Annotated[int | None, typer.Option("--max-body", help="Largest request body accepted, in bytes (413 beyond). Default: 4194304.")] = None,
 ):
     """Serve Azure Resource Manager's REST API for the local store until interrupted.
 

@@ -19,8 +19,8 @@ fault_app = typer.Typer(help="One-shot faults: a patch that fails, a reboot that
 app.add_typer(requirement_app, name="requirement")
 app.add_typer(fault_app, name="fault")
 
-Group = Annotated[str, typer.Option("--resource-group", "-g", help="Name of resource group.")]
-VmName = Annotated[str, typer.Option("--name", "-n", help="The name of the Virtual Machine.")]
+Group = Annotated[str | None, typer.Option("--resource-group", "-g", help="Name of resource group.")]
+VmName = Annotated[str | None, typer.Option("--name", "-n", help="The name of the Virtual Machine.")]
 
 
 def _target(group, name):
@@ -47,10 +47,10 @@ def requirement_show(resource_group: Group = None, name: VmName = None):
 def requirement_set(
     resource_group: Group = None,
     name: VmName = None,
-    agent: Annotated[str, typer.Option("--agent", help="Whether the VM agent is present and reporting (true/false).")] = None,
-    windows_update_service: Annotated[str, typer.Option("--windows-update-service", help="running or stopped.")] = None,
-    update_source_reachable: Annotated[str, typer.Option("--update-source-reachable", help="Whether Windows Update or the WSUS server answers (true/false).")] = None,
-    update_source: Annotated[str, typer.Option("--update-source", help="WindowsUpdate, or a WSUS server URL.")] = None,
+    agent: Annotated[str | None, typer.Option("--agent", help="Whether the VM agent is present and reporting (true/false).")] = None,
+    windows_update_service: Annotated[str | None, typer.Option("--windows-update-service", help="running or stopped.")] = None,
+    update_source_reachable: Annotated[str | None, typer.Option("--update-source-reachable", help="Whether Windows Update or the WSUS server answers (true/false).")] = None,
+    update_source: Annotated[str | None, typer.Option("--update-source", help="WindowsUpdate, or a WSUS server URL.")] = None,
 ):
     """Set guest conditions: their failures show in patchStatus as Azure reports them."""
     from ..errors import ValidationError
@@ -73,7 +73,7 @@ def requirement_set(
 def fault_add(
     resource_group: Group = None,
     name: VmName = None,
-    kind: Annotated[str, typer.Option("--kind", help="install-failure, reboot-hang or unhealthy-after-reboot.")] = None,
+    kind: Annotated[str | None, typer.Option("--kind", help="install-failure, reboot-hang or unhealthy-after-reboot.")] = None,
     count: Annotated[int, typer.Option("--count", help="How many times the fault strikes (each use spends one).")] = 1,
 ):
     """Inject a fault into the VM's next patch installations."""

@@ -49,7 +49,7 @@ Examples
         autopatch state reset --seed 7 --yes
 """ + GLOBAL_ARGUMENTS_HELP)
 def reset(
-    seed: Annotated[int, typer.Option("--seed", help="Seed of the new subscription. Default: the store's.")] = None,
+    seed: Annotated[int | None, typer.Option("--seed", help="Seed of the new subscription. Default: the store's.")] = None,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not prompt for confirmation.")] = False,
 ):
     """Empty the store: a new subscription at the start instant, as on first use. Snapshots are kept."""

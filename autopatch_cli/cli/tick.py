@@ -15,10 +15,10 @@ app = typer.Typer(rich_markup_mode=None)
 
 @app.command("tick", epilog=GLOBAL_ARGUMENTS_HELP)
 def tick(
-    minutes: Annotated[float, typer.Option("--minutes", help="Simulated minutes to advance.")] = None,
-    hours: Annotated[float, typer.Option("--hours", help="Simulated hours to advance.")] = None,
-    days: Annotated[float, typer.Option("--days", help="Simulated days to advance.")] = None,
-    until: Annotated[str, typer.Option("--until", help="Advance to this ISO-8601 instant instead.")] = None,
+    minutes: Annotated[float | None, typer.Option("--minutes", help="Simulated minutes to advance.")] = None,
+    hours: Annotated[float | None, typer.Option("--hours", help="Simulated hours to advance.")] = None,
+    days: Annotated[float | None, typer.Option("--days", help="Simulated days to advance.")] = None,
+    until: Annotated[str | None, typer.Option("--until", help="Advance to this ISO-8601 instant instead.")] = None,
 ):
     """Advance the simulated clock: registrations complete, releases are published and VMs are patched.
 
@@ -90,11 +90,11 @@ def _print_summary(result) -> None:
         return
     counts = result.get("counts") or {}
     if counts:
-        summary = Table(show_header=True, box=None)
+        counts_table = Table(show_header=True, box=None)
         for name in counts:
-            summary.add_column(name, justify="right")
-        summary.add_row(*(str(v) for v in counts.values()))
-        console.print(summary)
+            counts_table.add_column(name, justify="right")
+        counts_table.add_row(*(str(v) for v in counts.values()))
+        console.print(counts_table)
 
 
 class _progress:
@@ -113,7 +113,7 @@ class _progress:
             return None
         from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-        self.bar = Progress(TextColumn("ticking"), BarColumn(), TextColumn("{task.completed:.0f}/{task.total:.0f} days"),
+        self.bar = bar = Progress(TextColumn("ticking"), BarColumn(), TextColumn("{task.completed:.0f}/{task.total:.0f} days"),
                             TimeElapsedColumn(), transient=True)
         self.bar.start()
         task = self.bar.add_task("tick", total=(self.end - self.start) / 86_400)
@@ -123,7 +123,7 @@ class _progress:
             done = (at - self.start) / 86_400
             if done - last[0] >= 0.25:
                 last[0] = done
-                self.bar.update(task, completed=done)
+                bar.update(task, completed=done)
 
         return advance
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -32,14 +32,19 @@ avset_app = typer.Typer(help="Group resources into availability sets.", no_args_
 app.add_typer(avset_app, name="availability-set")
 
 VM_TYPE = "Microsoft.Compute/virtualMachines"
-Group = Annotated[str, typer.Option("--resource-group", "-g", help="Name of resource group. You can configure the default group using `az configure --defaults group=<name>`.")]
-VmName = Annotated[str, typer.Option("--name", "-n", help="The name of the Virtual Machine.")]
-Ids = Annotated[list[str], typer.Option("--ids", help="One or more resource IDs (space-delimited). You should provide either --ids or other 'Resource Id' arguments.")]
+Group = Annotated[str | None, typer.Option("--resource-group", "-g", help="Name of resource group. You can configure the default group using `az configure --defaults group=<name>`.")]
+VmName = Annotated[str | None, typer.Option("--name", "-n", help="The name of the Virtual Machine.")]
+RequiredVmName = Annotated[str, VmName.__metadata__[0]]  # create: typer makes it required
+Ids = Annotated[list[str] | None, typer.Option("--ids", help="One or more resource IDs (space-delimited). You should provide either --ids or other 'Resource Id' arguments.")]
 NoWait = Annotated[bool, typer.Option("--no-wait", help="Do not wait for the long-running operation to finish.")]
 # aaz's --no-wait (start, deallocate, delete, assess-patches): alone it means true, or it takes a value
-AazNoWait = Annotated[str, typer.Option("--no-wait", help="Do not wait for the long-running operation to finish.  Allowed values: 0, 1, f, false, n, no, t, true, y, yes.")]
-VmNameAlias = Annotated[str, typer.Option("--name", "--vm-name", "-n", help="The name of the Virtual Machine. You can configure the default using `az configure --defaults vm=<name>`.")]
-PolicyToken, ChangeReference = azparse.policy_token_option()
+AazNoWait = Annotated[str | None, typer.Option("--no-wait", help="Do not wait for the long-running operation to finish.  Allowed values: 0, 1, f, false, n, no, t, true, y, yes.")]
+VmNameAlias = Annotated[str | None, typer.Option("--name", "--vm-name", "-n", help="The name of the Virtual Machine. You can configure the default using `az configure --defaults vm=<name>`.")]
+if TYPE_CHECKING:  # the typer aliases are built at run time, out of mypy's sight
+    PolicyToken = bool
+    ChangeReference = str | None
+else:
+    PolicyToken, ChangeReference = azparse.policy_token_option()
 
 
 def _vm_table(result):
@@ -79,24 +84,24 @@ def _az_view(document: dict) -> dict:
 @app.command("create", epilog=GLOBAL_ARGUMENTS_HELP)
 @with_az_options(azargs.VM_CREATE)
 def create(
-    name: VmName,
+    name: RequiredVmName,
     resource_group: Group = None,
-    image: Annotated[str, typer.Option("--image", help="The name of the operating system image as a URN alias (e.g. Win2019Datacenter), or URN (Publisher:Offer:Sku:Version), or custom image ID.")] = None,
-    location: Annotated[str, typer.Option("--location", "-l", help="Location in which to create VM. Defaults to the resource group's location.")] = None,
-    zone: Annotated[str, typer.Option("--zone", "-z", help="Availability zone into which to provision the resource.")] = None,
-    availability_set: Annotated[str, typer.Option("--availability-set", help="Name or ID of an existing availability set to add the VM to.")] = None,
-    size: Annotated[str, typer.Option("--size", help="The VM size to be created. Default: Standard_D2s_v5.")] = None,
-    tags: Annotated[list[str], typer.Option("--tags", help="Space-separated tags: key[=value] [key[=value] ...].")] = None,
-    admin_username: Annotated[str, typer.Option("--admin-username", help="Username for the VM. Default value is current username of OS (azureuser when that is reserved).")] = None,
-    admin_password: Annotated[str, typer.Option("--admin-password", help="Password for the VM. Validated, then never stored or printed.")] = None,
-    enable_agent: Annotated[str, typer.Option("--enable-agent", help="Indicates whether virtual machine agent should be provisioned on the virtual machine.  Allowed values: false, true.")] = None,
-    enable_auto_update: Annotated[str, typer.Option("--enable-auto-update", help="Indicate whether Automatic Updates is enabled for the Windows virtual machine.  Allowed values: false, true.")] = None,
-    patch_mode: Annotated[str, typer.Option("--patch-mode", help=f"Mode of in-guest patching to IaaS virtual machine.  {enum_help(enums.AZ_PATCH_MODES)}")] = None,
-    enable_hotpatching: Annotated[str, typer.Option("--enable-hotpatching", help="Patch VMs without requiring a reboot.  Allowed values: false, true.")] = None,
-    time_zone: Annotated[str, typer.Option("--time-zone", help="[autopatch addition] Windows time zone of the VM, e.g. 'Pacific Standard Time' (default UTC). Sets osProfile.windowsConfiguration.timeZone.")] = None,
-    computer_name: Annotated[str, typer.Option("--computer-name", help="The host OS name of the virtual machine. Defaults to the name of the VM.")] = None,
-    count: Annotated[str, typer.Option("--count", help="[Preview] Number of virtual machines to create. Value range is [2, 250], inclusive.")] = None,
-    authentication_type: Annotated[str, typer.Option("--authentication-type", help="Type of authentication to use with the VM.  Allowed values: all, password, ssh.")] = None,
+    image: Annotated[str | None, typer.Option("--image", help="The name of the operating system image as a URN alias (e.g. Win2019Datacenter), or URN (Publisher:Offer:Sku:Version), or custom image ID.")] = None,
+    location: Annotated[str | None, typer.Option("--location", "-l", help="Location in which to create VM. Defaults to the resource group's location.")] = None,
+    zone: Annotated[str | None, typer.Option("--zone", "-z", help="Availability zone into which to provision the resource.")] = None,
+    availability_set: Annotated[str | None, typer.Option("--availability-set", help="Name or ID of an existing availability set to add the VM to.")] = None,
+    size: Annotated[str | None, typer.Option("--size", help="The VM size to be created. Default: Standard_D2s_v5.")] = None,
+    tags: Annotated[list[str] | None, typer.Option("--tags", help="Space-separated tags: key[=value] [key[=value] ...].")] = None,
+    admin_username: Annotated[str | None, typer.Option("--admin-username", help="Username for the VM. Default value is current username of OS (azureuser when that is reserved).")] = None,
+    admin_password: Annotated[str | None, typer.Option("--admin-password", help="Password for the VM. Validated, then never stored or printed.")] = None,
+    enable_agent: Annotated[str | None, typer.Option("--enable-agent", help="Indicates whether virtual machine agent should be provisioned on the virtual machine.  Allowed values: false, true.")] = None,
+    enable_auto_update: Annotated[str | None, typer.Option("--enable-auto-update", help="Indicate whether Automatic Updates is enabled for the Windows virtual machine.  Allowed values: false, true.")] = None,
+    patch_mode: Annotated[str | None, typer.Option("--patch-mode", help=f"Mode of in-guest patching to IaaS virtual machine.  {enum_help(enums.AZ_PATCH_MODES)}")] = None,
+    enable_hotpatching: Annotated[str | None, typer.Option("--enable-hotpatching", help="Patch VMs without requiring a reboot.  Allowed values: false, true.")] = None,
+    time_zone: Annotated[str | None, typer.Option("--time-zone", help="[autopatch addition] Windows time zone of the VM, e.g. 'Pacific Standard Time' (default UTC). Sets osProfile.windowsConfiguration.timeZone.")] = None,
+    computer_name: Annotated[str | None, typer.Option("--computer-name", help="The host OS name of the virtual machine. Defaults to the name of the VM.")] = None,
+    count: Annotated[str | None, typer.Option("--count", help="[Preview] Number of virtual machines to create. Value range is [2, 250], inclusive.")] = None,
+    authentication_type: Annotated[str | None, typer.Option("--authentication-type", help="Type of authentication to use with the VM.  Allowed values: all, password, ssh.")] = None,
     no_wait: NoWait = False,
     **az,
 ):
@@ -115,8 +120,7 @@ def create(
         if az.get("attach_os_disk") is None:
             raise UsageError("the following arguments are required: --image")
         image = ""
-    if count is not None:
-        count = azparse.convert(azargs.AzOption(("--count",), azargs.INT), count)
+    vm_count = None if count is None else azparse.convert(azargs.AzOption(("--count",), azargs.INT), count)
     if authentication_type is not None:
         authentication_type = choice(authentication_type, ("password", "ssh", "all"), "--authentication-type")
     _check_network_values(az)
@@ -144,13 +148,13 @@ def create(
     try:
         with writer() as state:
             check_subscription(state)
-            summaries = vm_create.create(state, group, name, image, count=count, client_options=az, **options)
+            summaries = vm_create.create(state, group, name, image, count=vm_count, client_options=az, **options)
             if az.get("validate"):
                 raise _ValidatedOnly
     except _ValidatedOnly:
         return
     if not no_wait:
-        emit(summaries if count else summaries[0], _create_table)
+        emit(summaries if vm_count else summaries[0], _create_table)
 
 
 def _create_table(result):
@@ -202,10 +206,10 @@ def update(
     resource_group: Group = None,
     name: VmName = None,
     ids: Ids = None,
-    set_: Annotated[list[str], typer.Option("--set", help="Update an object by specifying a property path and value to set. Example: --set property1.property2=<value>.")] = None,
-    add: Annotated[list[str], typer.Option("--add", help="Add an object to a list of objects by specifying a path and key value pairs. Example: --add property.listProperty <key=value, string or JSON string>.")] = None,
-    remove: Annotated[list[str], typer.Option("--remove", help="Remove a property or an element from a list. Example: --remove property.list <indexToRemove> OR --remove propertyToRemove.")] = None,
-    size: Annotated[str, typer.Option("--size", help="[Preview] The new size of the virtual machine.")] = None,
+    set_: Annotated[list[str] | None, typer.Option("--set", help="Update an object by specifying a property path and value to set. Example: --set property1.property2=<value>.")] = None,
+    add: Annotated[list[str] | None, typer.Option("--add", help="Add an object to a list of objects by specifying a path and key value pairs. Example: --add property.listProperty <key=value, string or JSON string>.")] = None,
+    remove: Annotated[list[str] | None, typer.Option("--remove", help="Remove a property or an element from a list. Example: --remove property.list <indexToRemove> OR --remove propertyToRemove.")] = None,
+    size: Annotated[str | None, typer.Option("--size", help="[Preview] The new size of the virtual machine.")] = None,
     no_wait: NoWait = False,
     **az,
 ):
@@ -275,7 +279,7 @@ def _details(record: dict) -> dict:
 def list_(
     resource_group: Group = None,
     show_details: Annotated[bool, typer.Option("--show-details", "-d", help="Show public ip address, FQDN, and power states.")] = False,
-    vmss: Annotated[str, typer.Option("--vmss", help="List VM instances in a specific VMSS. Please specify the VMSS id or VMSS name.")] = None,
+    vmss: Annotated[str | None, typer.Option("--vmss", help="List VM instances in a specific VMSS. Please specify the VMSS id or VMSS name.")] = None,
 ):
     """List details of Virtual Machines."""
     from ..ops import vms
@@ -323,7 +327,7 @@ def delete(
     ids: Ids = None,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not prompt for confirmation.")] = False,
     no_wait: AazNoWait = None,
-    force_deletion: Annotated[str, typer.Option("--force-deletion", help="Optional parameter to force delete virtual machines.  Allowed values: 0, 1, f, false, n, no, t, true, y, yes.")] = None,
+    force_deletion: Annotated[str | None, typer.Option("--force-deletion", help="Optional parameter to force delete virtual machines.  Allowed values: 0, 1, f, false, n, no, t, true, y, yes.")] = None,
     acquire_policy_token: PolicyToken = False,
     change_reference: ChangeReference = None,
 ):
@@ -378,8 +382,8 @@ def deallocate(
     name: VmNameAlias = None,
     ids: Ids = None,
     no_wait: AazNoWait = None,
-    force_deallocate: Annotated[str, typer.Option("--force-deallocate", help="Optional parameter to force deallocate a virtual machine. Default is false.  Allowed values: 0, 1, f, false, n, no, t, true, y, yes.")] = None,
-    hibernate: Annotated[str, typer.Option("--hibernate", help="Optional parameter to hibernate a virtual machine.  Allowed values: 0, 1, f, false, n, no, t, true, y, yes.")] = None,
+    force_deallocate: Annotated[str | None, typer.Option("--force-deallocate", help="Optional parameter to force deallocate a virtual machine. Default is false.  Allowed values: 0, 1, f, false, n, no, t, true, y, yes.")] = None,
+    hibernate: Annotated[str | None, typer.Option("--hibernate", help="Optional parameter to hibernate a virtual machine.  Allowed values: 0, 1, f, false, n, no, t, true, y, yes.")] = None,
     acquire_policy_token: PolicyToken = False,
     change_reference: ChangeReference = None,
 ):
@@ -409,7 +413,8 @@ def restart(
 # ---- availability sets -------------------------------------------------------------------------
 
 AVSET_TYPE = "Microsoft.Compute/availabilitySets"
-AvsetName = Annotated[str, typer.Option("--name", "-n", help="Name of the availability set.")]
+AvsetName = Annotated[str | None, typer.Option("--name", "-n", help="Name of the availability set.")]
+RequiredAvsetName = Annotated[str, AvsetName.__metadata__[0]]  # create: typer makes it required
 
 
 def _avset_table(result):
@@ -423,14 +428,14 @@ def _avset_table(result):
 
 @avset_app.command("create", epilog=GLOBAL_ARGUMENTS_HELP)
 def avset_create(
-    name: AvsetName,
+    name: RequiredAvsetName,
     resource_group: Group = None,
-    location: Annotated[str, typer.Option("--location", "-l", help="Location. Defaults to the resource group's location.")] = None,
+    location: Annotated[str | None, typer.Option("--location", "-l", help="Location. Defaults to the resource group's location.")] = None,
     platform_fault_domain_count: Annotated[int, typer.Option("--platform-fault-domain-count", help="Fault Domain count.")] = 2,
-    platform_update_domain_count: Annotated[int, typer.Option("--platform-update-domain-count", help="Update Domain count. If unspecified, the server will pick the most optimal number like 5.")] = None,
+    platform_update_domain_count: Annotated[int | None, typer.Option("--platform-update-domain-count", help="Update Domain count. If unspecified, the server will pick the most optimal number like 5.")] = None,
     unmanaged: Annotated[bool, typer.Option("--unmanaged", help="Contained VMs should use unmanaged disks.")] = False,
-    tags: Annotated[list[str], typer.Option("--tags", help="Space-separated tags: key[=value] [key[=value] ...].")] = None,
-    ppg: Annotated[str, typer.Option("--ppg", help="The name or ID of the proximity placement group the availability set should be associated with (proximity placement is not emulated: not kept).")] = None,
+    tags: Annotated[list[str] | None, typer.Option("--tags", help="Space-separated tags: key[=value] [key[=value] ...].")] = None,
+    ppg: Annotated[str | None, typer.Option("--ppg", help="The name or ID of the proximity placement group the availability set should be associated with (proximity placement is not emulated: not kept).")] = None,
     validate: Annotated[bool, typer.Option("--validate", help="Generate and validate the ARM template without creating any resources.")] = False,
     no_wait: NoWait = False,
 ):
@@ -493,7 +498,7 @@ def avset_list(resource_group: Group = None):
 WINDOWS_CLASSIFICATIONS = catalog.WINDOWS_PATCH_CLASSIFICATIONS
 LINUX_CLASSIFICATIONS = catalog.LINUX_PATCH_CLASSIFICATIONS
 REBOOT_SETTINGS = catalog.REBOOT_SETTINGS
-AssessName = Annotated[str, typer.Option("--name", "--vm-name", "-n", help="The name of the Virtual Machine. You can configure the default using `az configure --defaults vm=<name>`.")]
+AssessName = Annotated[str | None, typer.Option("--name", "--vm-name", "-n", help="The name of the Virtual Machine. You can configure the default using `az configure --defaults vm=<name>`.")]
 Strings = list[str]
 
 
@@ -517,7 +522,7 @@ def assess_patches(
         for group, vm_name in pairs:
             results.append(ondemand.assess(state, group, vm_name, wait=wait))
     if wait:
-        emit(one([_az_view(r) for r in results]))
+        emit(one([_az_view(r) for r in results if r is not None]))  # all of them: each was waited for
 
 
 def install_parameters(
@@ -582,16 +587,16 @@ def install_patches(
     resource_group: Group = None,
     name: VmName = None,
     ids: Ids = None,
-    maximum_duration: Annotated[str, typer.Option("--maximum-duration", help="[Required] Specify the maximum amount of time that the operation will run. It must be an ISO 8601-compliant duration string such as PT4H (4 hours).")] = None,
-    reboot_setting: Annotated[str, typer.Option("--reboot-setting", help=f"[Required] Define when it is acceptable to reboot a VM during a software update operation.  {enum_help(REBOOT_SETTINGS)}")] = None,
-    classifications_to_include_win: Annotated[Strings, typer.Option("--classifications-to-include-win", help=f"Space-separated list of classifications to include for Windows VM.  {enum_help(WINDOWS_CLASSIFICATIONS)}")] = None,
-    classifications_to_include_linux: Annotated[Strings, typer.Option("--classifications-to-include-linux", help=f"Space-separated list of classifications to include for Linux VM.  {enum_help(LINUX_CLASSIFICATIONS)}")] = None,
-    exclude_kbs_requiring_reboot: Annotated[str, typer.Option("--exclude-kbs-requiring-reboot", help="Filter out KBs that don't have a reboot behavior of 'NeverReboots' when this is set. Applicable to Windows VM only.  Allowed values: false, true.")] = None,
-    kb_numbers_to_exclude: Annotated[Strings, typer.Option("--kb-numbers-to-exclude", help="Space-separated list of KBs to exclude in the patch operation. Applicable to Windows VM only.")] = None,
-    kb_numbers_to_include: Annotated[Strings, typer.Option("--kb-numbers-to-include", help="Space-separated list of KBs to include in the patch operation. Applicable to Windows VM only.")] = None,
-    max_patch_publish_date: Annotated[str, typer.Option("--max-patch-publish-date", help="ISO 8601 time value for install patch that were published on or before this given max published date. Format: date (yyyy-mm-dd) time (hh:mm:ss.xxxxx) timezone (+/-hh:mm).")] = None,
-    package_name_masks_to_exclude: Annotated[Strings, typer.Option("--package-name-masks-to-exclude", help="Space-separated list of packages to exclude in the patch operation. Format: packageName_packageVersion. Applicable to Linux VM only.")] = None,
-    package_name_masks_to_include: Annotated[Strings, typer.Option("--package-name-masks-to-include", help="Space-separated list of packages to include in the patch operation. Format: packageName_packageVersion. Applicable to Linux VM only.")] = None,
+    maximum_duration: Annotated[str | None, typer.Option("--maximum-duration", help="[Required] Specify the maximum amount of time that the operation will run. It must be an ISO 8601-compliant duration string such as PT4H (4 hours).")] = None,
+    reboot_setting: Annotated[str | None, typer.Option("--reboot-setting", help=f"[Required] Define when it is acceptable to reboot a VM during a software update operation.  {enum_help(REBOOT_SETTINGS)}")] = None,
+    classifications_to_include_win: Annotated[Strings | None, typer.Option("--classifications-to-include-win", help=f"Space-separated list of classifications to include for Windows VM.  {enum_help(WINDOWS_CLASSIFICATIONS)}")] = None,
+    classifications_to_include_linux: Annotated[Strings | None, typer.Option("--classifications-to-include-linux", help=f"Space-separated list of classifications to include for Linux VM.  {enum_help(LINUX_CLASSIFICATIONS)}")] = None,
+    exclude_kbs_requiring_reboot: Annotated[str | None, typer.Option("--exclude-kbs-requiring-reboot", help="Filter out KBs that don't have a reboot behavior of 'NeverReboots' when this is set. Applicable to Windows VM only.  Allowed values: false, true.")] = None,
+    kb_numbers_to_exclude: Annotated[Strings | None, typer.Option("--kb-numbers-to-exclude", help="Space-separated list of KBs to exclude in the patch operation. Applicable to Windows VM only.")] = None,
+    kb_numbers_to_include: Annotated[Strings | None, typer.Option("--kb-numbers-to-include", help="Space-separated list of KBs to include in the patch operation. Applicable to Windows VM only.")] = None,
+    max_patch_publish_date: Annotated[str | None, typer.Option("--max-patch-publish-date", help="ISO 8601 time value for install patch that were published on or before this given max published date. Format: date (yyyy-mm-dd) time (hh:mm:ss.xxxxx) timezone (+/-hh:mm).")] = None,
+    package_name_masks_to_exclude: Annotated[Strings | None, typer.Option("--package-name-masks-to-exclude", help="Space-separated list of packages to exclude in the patch operation. Format: packageName_packageVersion. Applicable to Linux VM only.")] = None,
+    package_name_masks_to_include: Annotated[Strings | None, typer.Option("--package-name-masks-to-include", help="Space-separated list of packages to include in the patch operation. Format: packageName_packageVersion. Applicable to Linux VM only.")] = None,
     no_wait: NoWait = False,
     acquire_policy_token: PolicyToken = False,
     change_reference: ChangeReference = None,
@@ -603,6 +608,7 @@ def install_patches(
                if value is None]
     if missing:
         raise UsageError(f"the following arguments are required: {', '.join(missing)}")
+    assert maximum_duration is not None and reboot_setting is not None  # checked just above
     parameters = install_parameters(
         maximum_duration,
         choice(reboot_setting, REBOOT_SETTINGS, "--reboot-setting"),
@@ -624,7 +630,7 @@ def install_patches(
         for group, vm_name in pairs:
             results.append(ondemand.install(state, group, vm_name, parameters, wait=not no_wait))
     if not no_wait:
-        emit(one([_az_view(r) for r in results]))
+        emit(one([_az_view(r) for r in results if r is not None]))  # all of them: each was waited for
 
 
 # ---- az vm wait ----------------------------------------------------------------------------------
@@ -636,7 +642,7 @@ def wait(
     name: VmName = None,
     ids: Ids = None,
     created: Annotated[bool, typer.Option("--created", help="Wait until created with 'provisioningState' at 'Succeeded'.")] = False,
-    custom: Annotated[str, typer.Option("--custom", help="Wait until the condition satisfies a custom JMESPath query. E.g. provisioningState!='InProgress', instanceView.statuses[?code=='PowerState/running'].")] = None,
+    custom: Annotated[str | None, typer.Option("--custom", help="Wait until the condition satisfies a custom JMESPath query. E.g. provisioningState!='InProgress', instanceView.statuses[?code=='PowerState/running'].")] = None,
     deleted: Annotated[bool, typer.Option("--deleted", help="Wait until deleted.")] = False,
     exists: Annotated[bool, typer.Option("--exists", help="Wait until the resource exists.")] = False,
     interval: Annotated[int, typer.Option("--interval", help="Polling interval in seconds (simulated time).  Default: 30.")] = 30,
@@ -654,7 +660,7 @@ def wait(
 
     condition = _custom_condition(custom)
     pairs = targets(resource_group, name, ids, VM_TYPE)
-    results = []
+    results: list[dict | None] = []
     error = None
     with writer() as state:
         check_subscription(state)

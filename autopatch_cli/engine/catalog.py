@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import bisect
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -147,10 +148,10 @@ def cumulative_kb(seed: int, year: int, month: int, family: str) -> str:
     return str(rng.randint(4_500_000, 5_099_999))
 
 
-def releases_between(seed: int, start: datetime, end: datetime, family: str) -> list[tuple[datetime, list[Patch]]]:
+def releases_between(seed: int, start: datetime, end: datetime, family: str | None) -> list[tuple[datetime, list[Patch]]]:
     """Every release published in ``(start, end]``, oldest first; none for an OS without a catalog here (a
     custom image, an attached disk, a SKU autopatch does not model), so such a VM assesses clean, never crashes."""
-    out = []
+    out: list[tuple[datetime, list[Patch]]] = []
     if family not in OS_FAMILIES:
         return out
     year, month = start.year, start.month
@@ -185,16 +186,16 @@ class PatchIndex:
     asks once.
     """
 
-    def __init__(self, seed: int, start: datetime, end: datetime, extra: list[dict] = ()):
+    def __init__(self, seed: int, start: datetime, end: datetime, extra: Sequence[dict] = ()):
         self.seed = seed
         self.start = start
         self.end = end
         self._extra = [(out_of_band(raw), tuple(raw.get("families") or OS_FAMILIES)) for raw in extra]
-        self._by_family: dict[str, list[Patch]] = {}
-        self._published: dict[str, list[int]] = {}
+        self._by_family: dict[str | None, list[Patch]] = {}
+        self._published: dict[str | None, list[int]] = {}
         self._cache: dict[tuple, tuple[Patch, ...]] = {}
 
-    def patches(self, family: str) -> list[Patch]:
+    def patches(self, family: str | None) -> list[Patch]:
         plist = self._by_family.get(family)
         if plist is None:
             plist = [p for _, ps in releases_between(self.seed, self.start, self.end, family) for p in ps]
@@ -204,7 +205,7 @@ class PatchIndex:
             self._published[family] = [int(p.published.timestamp()) for p in plist]
         return plist
 
-    def missing(self, family: str, created: int, upto: int, installed: frozenset) -> tuple[Patch, ...]:
+    def missing(self, family: str | None, created: int, upto: int, installed: frozenset) -> tuple[Patch, ...]:
         """Patches published in (created, upto] that a VM created at ``created`` has not installed."""
         plist = self.patches(family)
         stamps = self._published[family]
@@ -226,7 +227,7 @@ class PatchIndex:
         self._cache[key] = result
         return result
 
-    def by_uid(self, family: str, uid: str) -> Patch | None:
+    def by_uid(self, family: str | None, uid: str) -> Patch | None:
         for p in self.patches(family):
             if p.uid == uid:
                 return p

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum, IntFlag
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from . import lifecycle
 from .catalog import Patch
@@ -108,7 +108,7 @@ class HistoryRow(NamedTuple):
     kbs: tuple | list
     release: str | None
     flags: RowFlag
-    index: int
+    index: int  # type: ignore[assignment]  # the field shadows tuple.index(), which nothing calls on a row
 
     def encode(self) -> list:
         """The stored form: a short list (most rows, assessments, share one empty KB list)."""
@@ -149,7 +149,7 @@ class Operation:
     kind: OpKind
     end: int
     start: int
-    extra: object = None
+    extra: Any = None  # its type goes with kind: see above
 
     def encode(self) -> list:
         extra = installation_to_json(self.extra) if self.kind is OpKind.INSTALLATION else self.extra

@@ -221,7 +221,7 @@ class Orchestrator:
         elif result.status == "Succeeded":
             self.leave_turn(vm, "done", result.end)
         elif result.status == "CompletedWithWarnings":
-            vm.retry_after = offpeak.window_at(vm.tz, result.start)[1] if offpeak.window_at(vm.tz, result.start) else 0
+            vm.retry_after = window[1] if (window := offpeak.window_at(vm.tz, result.start)) else 0
         else:
             entry.attempts += 1
             vm.retry_after = (offpeak.window_at(vm.tz, result.start) or (0, result.end))[1]
@@ -309,7 +309,7 @@ class Orchestrator:
             domains = sorted({vm.ud or 0 for vm in vms})
             offset = int(lifecycle.draw(self.seed, rollout.release, avset, "ud") * len(domains))
             domains = domains[offset:] + domains[:offset]
-            batches = []
+            batches: list[list[VmState]] = []
             for ud in domains:
                 in_domain = shuffled([vm for vm in vms if (vm.ud or 0) == ud], avset)
                 batches.extend(in_domain[i:i + cap] for i in range(0, len(in_domain), cap))
@@ -354,7 +354,7 @@ class Orchestrator:
         while True:  # a zone whose remaining VMs are all skipped hands over to the next zone at once
             busy_zone = next((lane.zone for lane in zonal if lane.active is not None), None)
             if busy_zone is None:
-                ready = {lane.zone for lane in zonal if lane.next < len(lane.batches)}
+                ready = {lane.zone for lane in zonal if lane.zone is not None and lane.next < len(lane.batches)}
                 waiting = [z for z in run.zone_order if z in ready] + sorted(ready - set(run.zone_order))
                 if not waiting:
                     return
@@ -436,6 +436,7 @@ class Orchestrator:
                 for lane in run.lanes.values():
                     gone = sorted(key for key in lane.active or () if key not in self.vms)
                     for key in gone:
+                        assert lane.active is not None  # gone was drawn from it
                         lane.active.discard(key)
                         rollout.vms[key].status = "skipped"
                     if gone and not lane.active:

@@ -172,6 +172,7 @@ def _local_starts(window: Window):
         month += 1
         days: list[date] = []
         if rec.ordinal is not None:
+            assert rec.ordinal_weekday is not None  # a recurrence by ordinal names its weekday
             days = [_nth_weekday(year, month, rec.ordinal, rec.ordinal_weekday) + timedelta(days=rec.offset)]
         else:
             last = calendar.monthrange(year, month)[1]

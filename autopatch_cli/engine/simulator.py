@@ -325,6 +325,7 @@ class Simulator:
 
     # ---- installation ------------------------------------------------------------------------
     def _install(self, vm: VmState, t: int, window_end: int) -> None:
+        assert vm.ticket is not None  # _step installs only on a VM holding a turn
         rollout = self.orchestrator.rollout(vm.ticket[0])
         ceiling = rollout.ceiling if rollout is not None else t
         selection = lifecycle.Selection(reboot_setting=vm.reboot_setting)

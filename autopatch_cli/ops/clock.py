@@ -178,6 +178,7 @@ class TickRequest:
                 )
             _check_tick_length((self.until - start).total_seconds())
             return self.until
+        assert self.seconds is not None  # parse_tick gives seconds or until, never neither
         target = start + timedelta(seconds=self.seconds)
         if target >= LATEST:
             raise ValidationError(

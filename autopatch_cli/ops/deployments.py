@@ -156,7 +156,7 @@ def _check_values(template: dict, values: dict[str, Any], context: Context) -> N
                                    f"type '{_shown_type(kind)}'")
 
 
-def plan(state, group: str, name: str, properties: dict, deployers: dict[str, Deployer],
+def plan(state, group: str, name: str, properties: object, deployers: dict[str, Deployer],
          api_versions: Callable[[str, str], None]) -> tuple[list[PlannedResource], dict, dict, Context]:
     """Validate a deployment and return its resources in deployment order (ARM's preflight)."""
     rg = groups.require(state, group)
@@ -339,7 +339,7 @@ def run(state, group: str, name: str, body: dict, deployers: dict[str, Deployer]
                        for key, spec in template["outputs"].items() if isinstance(spec, dict)}
         except AzureError as exc:
             error = {"code": "DeploymentOutputEvaluationFailed", "message": exc.message}
-    document = {
+    document: dict[str, Any] = {
         "id": deployment_id(state, rg["name"], existing["deployment"]["name"] if existing else name),
         "name": existing["deployment"]["name"] if existing else name,
         "type": DEPLOYMENT_TYPE,

@@ -84,7 +84,7 @@ def show(state, namespace: str, name: str) -> dict:
 
 
 def list_features(state, namespace: str | None = None) -> list[dict]:
-    result = []
+    result: list[dict] = []
     for ns, names in catalog.FEATURES.items():
         if namespace and ns.lower() != namespace.lower():
             continue

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from ..azure import regions
 from ..errors import (
@@ -71,7 +72,7 @@ def create(state, name: str, location: str, tags: dict[str, str] | None = None, 
         if managed_by is not None:
             existing["managedBy"] = managed_by
         return render(state, existing)
-    group = {"name": name, "location": location}
+    group: dict[str, Any] = {"name": name, "location": location}
     if tags is not None:
         group["tags"] = tags
     if managed_by is not None:

@@ -34,6 +34,15 @@ def parse(resource_id_text: str) -> dict[str, str | None]:
     return match.groupdict()
 
 
+def group_and_name(resource_id_text: str) -> tuple[str, str]:
+    """The group and name of a resource's ID; a resource group's own ID names no resource in it."""
+    parsed = parse(resource_id_text)
+    group, name = parsed["group"], parsed["name"]
+    if group is None or name is None:
+        raise ValidationError(f"invalid resource ID: {resource_id_text}. It names a resource group, not a resource in one")
+    return group, name
+
+
 def key(group: str, name: str) -> str:
     """Store key of a resource inside a group: Azure names are case-insensitive."""
     return f"{group.lower()}/{name.lower()}"

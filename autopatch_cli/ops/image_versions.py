@@ -8,6 +8,8 @@ VM is created (the same ``exactVersion`` the VM then shows), so both views agree
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..azure import images, regions
 from ..errors import AzureError
 
@@ -58,7 +60,7 @@ def image_properties(publisher: str, offer: str, sku: str) -> dict:
 def list_versions(subscription: str, location: str, publisher: str, offer: str, sku: str, *, expand: bool) -> list[dict]:
     location = _location(location)
     version = latest_version(publisher, offer, sku)
-    entry = {"location": location, "name": version,
+    entry: dict[str, Any] = {"location": location, "name": version,
              "id": _version_id(subscription, location, publisher, offer, sku, version)}
     if expand:
         entry["properties"] = image_properties(publisher, offer, sku)

@@ -229,7 +229,7 @@ def _config_by_id(state, config_id: str) -> dict | None:
         return None
     if (parsed.get("namespace") or "").lower() + "/" + (parsed.get("type") or "").lower() != CONFIG_TYPE.lower():
         return None
-    return state.section("maintenanceConfigurations", {}).get(ids.key(parsed["group"], parsed["name"]))
+    return state.section("maintenanceConfigurations", {}).get(ids.key(*ids.group_and_name(config_id)))
 
 
 def assign(state, group: str, vm_name: str, name: str, body: dict) -> dict:

@@ -169,6 +169,7 @@ def validate_install_parameters(parameters: dict, windows: bool = True):
         raise invalid_parameter(
             "windowsParameters", "Required parameter 'windowsParameters' is missing (null)."
         )
+    assert params is not None  # every caller validates a Windows VM's parameters (windows=True)
     classes = []
     for value in params.get("classificationsToInclude") or ():
         canonical_class = {c.lower(): c for c in WINDOWS_CLASSIFICATIONS}.get(str(value).lower())

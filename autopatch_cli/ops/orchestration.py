@@ -185,11 +185,11 @@ def _plan(state) -> dict:
     patching.engine_start(scratch, sim, horizon)
     sim.run(horizon)
     table = scratch.data["history"]["vms"]
-    expected: dict[str, list] = {}
+    expected: dict[str, HistoryRow] = {}
     for raw in sim.history:
-        row = HistoryRow.decode(raw)
-        if row.op is OpKind.INSTALLATION and row.release == target and table[row.ref][0] not in expected:
-            expected[table[row.ref][0]] = row
+        recorded = HistoryRow.decode(raw)
+        if recorded.op is OpKind.INSTALLATION and recorded.release == target and table[recorded.ref][0] not in expected:
+            expected[table[recorded.ref][0]] = recorded
     rollout = next((r for r in sim.rollouts if r.release == target), None)
     phases = phase_of_region()
     out = []
@@ -239,7 +239,7 @@ def _copy_for_plan(data: dict) -> dict:
     # VM without one: they are copied down to `sim`, not through JSON (the slow part on a big fleet).
     slim = {k: v for k, v in data.items() if k not in ("history", "vms")}
     copied = json.loads(json.dumps(slim))
-    copy = {}
+    copy: dict = {}
     for key in data:
         if key == "vms":
             copy[key] = {name: {**record, "sim": dict(record["sim"])} for name, record in data[key].items()}
@@ -373,8 +373,8 @@ def _why(state, record, vm, t, phases) -> tuple[str, str]:
         if vm.retry_after and vm.retry_after > t:
             return ("Its last attempt did not finish (a failed patch or a maintenance window that ran out); it is "
                     "retried in its next off-peak window."), "retry-next-window"
-        window = offpeak.window_at(vm.tz, t)
-        if window is None:
+        open_window = offpeak.window_at(vm.tz, t)
+        if open_window is None:
             start = offpeak.next_window(vm.tz, t)[0]
             return (f"Outside its off-peak hours: its turn has come, and it is patched when its window opens at "
                     f"{offpeak.local_iso(vm.tz, start)} ({offpeak.utc_iso(start)})."), "outside-off-peak"
@@ -410,6 +410,7 @@ def windows(state, group: str | None = None, name: str | None = None) -> list[di
 
     t = to_epoch(now(state))
     if name is not None:
+        assert group is not None  # the front-ends resolve the group of a named VM
         record = vm_ops.find(state, group, name)
         if record is None and group is not None:
             record = vm_ops.require(state, group, name)  # raises as `vm show` does

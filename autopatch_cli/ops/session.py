@@ -11,7 +11,7 @@ from .state import State, new_state
 
 
 class Session:
-    def __init__(self, path: Path | None = None):
+    def __init__(self, path: Path | str | None = None):
         self.path = Path(path) if path else store.default_path()
 
     def reader(self) -> store.StoreReader:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import random
 import uuid
+from collections.abc import MutableMapping
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from .. import __version__
 from ..engine.clock import DEFAULT_SEED, DEFAULT_START, format_instant, parse_instant
@@ -77,7 +78,7 @@ class State:
     sections and VMs as they are used); :meth:`full` gives the whole state as plain dicts either way.
     """
 
-    def __init__(self, data: dict[str, Any]):
+    def __init__(self, data: MutableMapping[str, Any]):
         self.data = data
 
     def section(self, name: str, default: Any = None) -> Any:
@@ -88,4 +89,4 @@ class State:
 
     def full(self) -> dict[str, Any]:
         materialize = getattr(self.data, "materialize", None)
-        return materialize() if materialize is not None else self.data
+        return materialize() if materialize is not None else cast(dict[str, Any], self.data)  # a plain dict

@@ -94,6 +94,7 @@ def _tokens(text: str) -> list[tuple[str, str]]:
             raise invalid_template(f"The template language expression '{text}' is not valid: the character at "
                                    f"position {position} is not expected")
         kind = match.lastgroup
+        assert kind is not None  # every alternative of _TOKEN is a named group
         tokens.append((kind, match.group(kind)))
         position = match.end()
     return tokens
@@ -122,8 +123,8 @@ class _Parser:
 
     def run(self) -> Any:
         result = self.expression()
-        if self.peek() is not None:
-            raise self.fail(f"unexpected '{self.peek()[1]}'")
+        if (ahead := self.peek()) is not None:
+            raise self.fail(f"unexpected '{ahead[1]}'")
         return result
 
     def expression(self) -> Any:
@@ -135,16 +136,16 @@ class _Parser:
         elif kind == "name":
             self.take("(")
             arguments = []
-            if self.peek() is not None and self.peek()[1] != ")":
+            if (ahead := self.peek()) is not None and ahead[1] != ")":
                 arguments.append(self.expression())
-                while self.peek() is not None and self.peek()[1] == ",":
+                while (ahead := self.peek()) is not None and ahead[1] == ",":
                     self.take(",")
                     arguments.append(self.expression())
             self.take(")")
             value = call(text, arguments, self.context, self)
         else:
             raise self.fail(f"unexpected '{text}'")
-        while self.peek() is not None and self.peek()[1] in (".", "["):
+        while (ahead := self.peek()) is not None and ahead[1] in (".", "["):
             if self.take()[1] == ".":
                 kind, name = self.take()
                 if kind not in ("ident", "name"):

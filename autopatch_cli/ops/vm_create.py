@@ -161,8 +161,7 @@ def _resolve_image(image: str) -> tuple[images.Urn | None, str | None]:
 
 def _availability_set_id(state, group: str, name_or_id: str) -> str:
     if name_or_id.startswith("/"):
-        parsed = ids.parse(name_or_id)
-        avset = availability_sets.require(state, parsed["group"], parsed["name"])
+        avset = availability_sets.require(state, *ids.group_and_name(name_or_id))
     else:
         avset = availability_sets.require(state, group, name_or_id)
     return ids.resource_id(subscription_id(state), avset["group"], ids.AVSET_TYPE, avset["name"])

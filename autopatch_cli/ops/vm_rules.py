@@ -141,8 +141,7 @@ def check_availability_set(state, vm: dict) -> None:
     """The availability set exists, in the VM's location, and the VM has no zone."""
     avset_ref = vm["properties"].get("availabilitySet", {}).get("id")
     if avset_ref:
-        parsed = ids.parse(avset_ref)
-        avset = availability_sets.require(state, parsed["group"], parsed["name"])
+        avset = availability_sets.require(state, *ids.group_and_name(avset_ref))
         if vm.get("zones"):
             raise invalid_parameter(
                 "availabilitySet",

@@ -91,8 +91,7 @@ def _store(state, rg: dict, name: str, vm: dict, existing: dict | None) -> dict:
         record = {"vm": vm, "iv": {}, "sim": _new_sim(state, vm, when)}
         avset_ref = vm["properties"].get("availabilitySet", {}).get("id")
         if avset_ref:
-            parsed = ids.parse(avset_ref)
-            avset = availability_sets.require(state, parsed["group"], parsed["name"])
+            avset = availability_sets.require(state, *ids.group_and_name(avset_ref))
             ud, fd = availability_sets.join(state, avset, vm["name"])
             record["sim"]["updateDomain"], record["sim"]["faultDomain"] = ud, fd
         record["iv"] = _initial_instance_view(record, when)
@@ -227,8 +226,7 @@ def delete(state, group: str, name: str) -> None:
     record = require(state, group, name)
     avset_ref = record["vm"]["properties"].get("availabilitySet", {}).get("id")
     if avset_ref:
-        parsed = ids.parse(avset_ref)
-        availability_sets.leave(state, parsed["group"], parsed["name"], record["vm"]["name"])
+        availability_sets.leave(state, *ids.group_and_name(avset_ref), record["vm"]["name"])
     from . import patching
 
     patching.on_delete(state, record)
