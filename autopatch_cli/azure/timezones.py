@@ -156,9 +156,14 @@ def canonical_windows_zone(name: str) -> str | None:
     return _BY_LOWER.get(name.strip().lower())
 
 
+def iana_name(windows_name: str | None) -> str:
+    """The IANA name for a Windows zone name (any case); UTC when none is set (Azure's default) or unknown."""
+    canonical = canonical_windows_zone(windows_name) if windows_name else "UTC"
+    return WINDOWS_TO_IANA[canonical or "UTC"]
+
+
 def iana_zone(windows_name: str | None):
     """The ``zoneinfo.ZoneInfo`` for a Windows zone name; UTC when none is set (Azure's default)."""
     from zoneinfo import ZoneInfo
 
-    canonical = canonical_windows_zone(windows_name) if windows_name else "UTC"
-    return ZoneInfo(WINDOWS_TO_IANA[canonical or "UTC"])
+    return ZoneInfo(iana_name(windows_name))

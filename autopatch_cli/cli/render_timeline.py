@@ -87,7 +87,9 @@ def _parse_time(value: Any) -> datetime | None:
 
 
 def _iso(moment: datetime | None) -> str | None:
-    return None if moment is None else moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    from ..engine.clock import format_instant
+
+    return None if moment is None else format_instant(moment)
 
 
 @dataclass

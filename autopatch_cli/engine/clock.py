@@ -5,7 +5,7 @@ from __future__ import annotations
 import heapq
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 # A new store's clock starts here: the first day of the month whose Patch Tuesday (2020-10-13) is the
 # first release after the guide's preview opened, so `tick --days 35` shows a whole monthly rollout.
@@ -35,6 +35,11 @@ def format_instant(value: datetime) -> str:
     if value.microsecond:
         return value.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def epoch_to_iso(seconds: int) -> str:
+    """An epoch instant in the form autopatch stores and prints (the one conversion every module uses)."""
+    return format_instant(from_epoch(seconds))
 
 
 def to_epoch(value: datetime) -> int:
@@ -91,7 +96,3 @@ class TimerQueue:
 
     def to_json(self) -> list:
         return [t.to_json() for t in sorted(self._heap)]
-
-
-def parse_duration(minutes: float = 0, hours: float = 0, days: float = 0) -> timedelta:
-    return timedelta(minutes=minutes, hours=hours, days=days)

@@ -14,7 +14,7 @@ a dozen conversions a day, not 100,000.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 WINDOW_START_LOCAL = time(22, 0)
@@ -84,5 +84,3 @@ def local_iso(iana: str, epoch: int) -> str:
     return datetime.fromtimestamp(epoch, tz=_zone(iana)).isoformat()
 
 
-def utc_iso(epoch: int) -> str:
-    return datetime.fromtimestamp(epoch, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -17,7 +17,7 @@ from __future__ import annotations
 import copy
 from datetime import timedelta
 
-from ..engine.clock import format_instant, from_epoch, to_epoch
+from ..engine.clock import epoch_to_iso, format_instant, from_epoch, to_epoch
 from ..errors import (
     invalid_parameter,
     invalid_request_content,
@@ -63,17 +63,16 @@ def _canonical(value, allowed: tuple[str, ...], prop: str) -> str:
 
 def window_of(config: dict):
     """The engine's Window of a stored configuration (validated when it was stored)."""
-    from ..azure.timezones import WINDOWS_TO_IANA, canonical_windows_zone
+    from ..azure.timezones import iana_name
     from ..engine import schedules
 
     window = config["properties"]["maintenanceWindow"]
-    zone = canonical_windows_zone(window.get("timeZone") or "UTC") or "UTC"
     return schedules.Window(
         start=schedules.parse_local(window["startDateTime"], "startDateTime"),
         expiration=schedules.parse_local(window.get("expirationDateTime") or schedules.NEVER_EXPIRES,
                                          "expirationDateTime"),
         duration=schedules.parse_duration(window["duration"]),
-        zone=WINDOWS_TO_IANA[zone],
+        zone=iana_name(window.get("timeZone")),
         recurrence=schedules.parse_recurrence(window["recurEvery"]),
     )
 
@@ -353,7 +352,7 @@ def open_window(state, key: str, at: int) -> list[dict]:
     entry["lastOpened"] = at
     config = entry["config"]
     config_id = config["id"].lower()
-    when = format_instant(from_epoch(at))
+    when = epoch_to_iso(at)
     events = []
     for vm_key, assigned in sorted(state.section("configurationAssignments", {}).items()):
         if not any(a["properties"]["maintenanceConfigurationId"].lower() == config_id for a in assigned.values()):
@@ -430,7 +429,7 @@ def _patch_in_window(state, record: dict, vm_key: str, config: dict, at: int) ->
                                selection, vm.faults, started_by="Platform", reboot_pending=vm.reboot_pending)
     sim.begin_user_operation(vm, OpKind.INSTALLATION, start, result.end, result)
     patching.write_back(state, sim)
-    return "Started", f"installing until {format_instant(from_epoch(result.end))}"
+    return "Started", f"installing until {epoch_to_iso(result.end)}"
 
 
 def explain(state, record: dict, at: int) -> tuple[str, str] | None:
@@ -453,7 +452,7 @@ def explain(state, record: dict, at: int) -> tuple[str, str] | None:
         if upcoming:
             opening, name = min(upcoming)
             return (f"It is patched by Update Manager's schedule {name}, not by the platform: its next window opens "
-                    f"at {format_instant(from_epoch(opening))}."), "scheduled"
+                    f"at {epoch_to_iso(opening)}."), "scheduled"
         return "Its schedule has no window left (expired): nothing patches it.", "schedule-expired"
     code = "schedule-prerequisites" if verdict.prerequisites_error else "bypass-without-schedule"
     message = verdict.reason[0].upper() + verdict.reason[1:]

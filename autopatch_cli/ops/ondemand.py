@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from ..azure.catalog import ON_DEMAND_FEATURE, REBOOT_SETTINGS
 from ..azure.catalog import WINDOWS_PATCH_CLASSIFICATIONS as WINDOWS_CLASSIFICATIONS
-from ..engine.clock import format_instant, from_epoch, parse_instant, to_epoch
+from ..engine.clock import epoch_to_iso, from_epoch, parse_instant, to_epoch
 from ..engine.records import OpKind
 from ..errors import conflict, invalid_parameter, invalid_request_content, operation_not_allowed
 from . import clock, patching, vm_rules, vms
@@ -64,7 +64,7 @@ def _simulator(state, key: str):
     if running is not None and running.kind in _RUNNING:
         raise conflict(
             f"{_RUNNING[running.kind].capitalize()} is in progress on this VM until "
-            f"{format_instant(from_epoch(running.end))}. Wait for it to finish and retry."
+            f"{epoch_to_iso(running.end)}. Wait for it to finish and retry."
         )
     return sim, vm
 
@@ -105,13 +105,13 @@ def _assessment_document(result) -> dict:
         rebootPending=result.reboot_pending,
         criticalAndSecurityPatchCount=result.critical_and_security,
         otherPatchCount=result.other,
-        startDateTime=_iso(result.start),
+        startDateTime=epoch_to_iso(result.start),
         availablePatches=[
             VirtualMachineSoftwarePatchProperties(
                 patchId=p.patch_id, name=p.name, kbId=p.kb_id,
                 classifications=[CLASSIFICATION_TITLES[p.classification]], rebootBehavior=p.reboot_behavior,
-                activityId=result.activity, publishedDate=_iso(int(p.published.timestamp())),
-                lastModifiedDateTime=_iso(result.end), assessmentState="Available",
+                activityId=result.activity, publishedDate=epoch_to_iso(int(p.published.timestamp())),
+                lastModifiedDateTime=epoch_to_iso(result.end), assessmentState="Available",
             )
             for p in result.patches
         ],
@@ -305,10 +305,8 @@ def _installation_document(result, missing, selection) -> dict:
             )
             for p in missing
         ],
-        startDateTime=_iso(result.start),
+        startDateTime=epoch_to_iso(result.start),
         error=result.error,
     ).wire()
 
 
-def _iso(epoch: int) -> str:
-    return format_instant(from_epoch(epoch))

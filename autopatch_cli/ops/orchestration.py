@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ..azure.regions import pair_partners
 from ..engine import offpeak
-from ..engine.clock import parse_instant, to_epoch
+from ..engine.clock import epoch_to_iso, parse_instant, to_epoch
 from ..engine.records import HistoryRow, OpKind, RowFlag, Turn
 from ..errors import AzureError, ValidationError
 from . import vms as vm_ops
@@ -18,7 +18,7 @@ OPERATIONS = tuple(kind.label for kind in OpKind)  # as --operation spells them
 
 def history(state, release: str | None = None, group: str | None = None, name: str | None = None,
             operation: str | None = None) -> list[dict]:
-    from ..azure.timezones import WINDOWS_TO_IANA, canonical_windows_zone
+    from ..azure.timezones import iana_name
     from ..engine.lifecycle import activity_id
     from .state import seed
 
@@ -44,7 +44,7 @@ def history(state, release: str | None = None, group: str | None = None, name: s
             continue
         iana = zones.get(tz)
         if iana is None:
-            iana = zones[tz] = WINDOWS_TO_IANA[canonical_windows_zone(tz) or "UTC"]
+            iana = zones[tz] = iana_name(tz)
         out.append({
             "release": rel,
             "vmId": vm_id,
@@ -58,8 +58,8 @@ def history(state, release: str | None = None, group: str | None = None, name: s
             "phase": row.phase,
             "batch": row.batch,
             "operation": kind,
-            "startTime": offpeak.utc_iso(row.start),
-            "endTime": offpeak.utc_iso(row.end),
+            "startTime": epoch_to_iso(row.start),
+            "endTime": epoch_to_iso(row.end),
             "localStartTime": offpeak.local_iso(iana, row.start),
             "result": row.result,
             "kbIds": list(row.kbs),
@@ -99,8 +99,8 @@ def show(state) -> dict:
                 "phase": number,
                 "label": phase_label(number),
                 "regions": record["regions"],
-                "start": offpeak.utc_iso(record["start"]),
-                "end": offpeak.utc_iso(record["end"]) if record["end"] else None,
+                "start": epoch_to_iso(record["start"]),
+                "end": epoch_to_iso(record["end"]) if record["end"] else None,
                 "result": record["result"] or "in progress",
                 "vms": sum(progress.values()),
                 "patched": progress.get("done", 0),
@@ -110,11 +110,11 @@ def show(state) -> dict:
         out.append({
             "release": raw["release"],
             "state": raw["state"],
-            "published": offpeak.utc_iso(raw["published"]),
-            "deadline": offpeak.utc_iso(raw["deadline"]),
+            "published": epoch_to_iso(raw["published"]),
+            "deadline": epoch_to_iso(raw["deadline"]),
             "phase": current if current <= len(plan) else None,
             "phaseLabel": phase_label(current) if 0 < current <= len(plan) else None,
-            "nextPhaseAt": offpeak.utc_iso(raw["nextAt"]) if raw["state"] == "baking" and raw.get("nextAt") else None,
+            "nextPhaseAt": epoch_to_iso(raw["nextAt"]) if raw["state"] == "baking" and raw.get("nextAt") else None,
             "halt": _halt(raw.get("halt")),
             "supersededBy": raw.get("supersededBy"),
             # VMs whose turn had not come (or not ended) when the next release superseded this rollout: the
@@ -122,8 +122,8 @@ def show(state) -> dict:
             "pendingWhenSuperseded": sum(1 for stored in raw["vms"].values()
                                          if Turn.decode(stored).status in ("queued", "active"))
             if raw["state"] == "superseded" else None,
-            "calendar": [{"phase": number, "label": phase_label(number), "start": offpeak.utc_iso(start),
-                          "end": offpeak.utc_iso(end)}
+            "calendar": [{"phase": number, "label": phase_label(number), "start": epoch_to_iso(start),
+                          "end": epoch_to_iso(end)}
                          for number, (start, end) in enumerate(raw.get("calendar") or [], start=1)],
             "regionsThatCannotFit": raw.get("unfit") or {},
             "phases": phases,
@@ -134,7 +134,7 @@ def show(state) -> dict:
 def _halt(halt: dict | None) -> dict | None:
     if not halt:
         return None
-    return {"phase": halt["phase"], "time": offpeak.utc_iso(halt["time"]), "vm": halt["vm"],
+    return {"phase": halt["phase"], "time": epoch_to_iso(halt["time"]), "vm": halt["vm"],
             "status": halt["status"], "reason": halt["reason"]}
 
 
@@ -211,7 +211,7 @@ def _plan(state) -> dict:
             "phase": phase,
             "phaseLabel": phase_label(phase) if phase else None,
             "batch": entry.batch if entry else None,
-            "expectedStart": offpeak.utc_iso(row.start) if row else None,
+            "expectedStart": epoch_to_iso(row.start) if row else None,
             "expectedLocalStart": offpeak.local_iso(vm.tz, row.start) if row else None,
             "note": None if row else _plan_note(vm, entry),
         })
@@ -344,7 +344,7 @@ def _why(state, record, vm, t, phases) -> tuple[str, str]:
                         f"patched at the same time. Its own phase is {own}."), "paired-region-patching"
         if raw["state"] == "baking":
             return (f"Its phase ({own}) has not started: phase {current} finished and bakes for 24 hours, until "
-                    f"{offpeak.utc_iso(raw['nextAt'])}."), "phase-not-started"
+                    f"{epoch_to_iso(raw['nextAt'])}."), "phase-not-started"
         return f"Its phase ({own}) has not started: phase {current} is in progress.", "phase-not-started"
     run = raw["regions"].get(vm.region)
     if entry is None or run is None:
@@ -377,7 +377,7 @@ def _why(state, record, vm, t, phases) -> tuple[str, str]:
         if open_window is None:
             start = offpeak.next_window(vm.tz, t)[0]
             return (f"Outside its off-peak hours: its turn has come, and it is patched when its window opens at "
-                    f"{offpeak.local_iso(vm.tz, start)} ({offpeak.utc_iso(start)})."), "outside-off-peak"
+                    f"{offpeak.local_iso(vm.tz, start)} ({epoch_to_iso(start)})."), "outside-off-peak"
         return "It is being patched now, in its off-peak window.", "patching"
     if status == "skipped":
         return ("It was powered off when its turn came; it is patched after it is started, at its next periodic "
@@ -405,7 +405,7 @@ def parse_time(text: str) -> int:
 
 def windows(state, group: str | None = None, name: str | None = None) -> list[dict]:
     """Each Windows VM's off-peak window: the one open now, else the next (22:00 local, 235 minutes)."""
-    from ..azure.timezones import WINDOWS_TO_IANA, canonical_windows_zone
+    from ..azure.timezones import canonical_windows_zone, iana_name
     from .state import now
 
     t = to_epoch(now(state))
@@ -427,15 +427,15 @@ def windows(state, group: str | None = None, name: str | None = None) -> list[di
         if windows_config is None:
             continue
         zone_name = canonical_windows_zone(windows_config.get("timeZone") or "UTC") or "UTC"
-        iana = WINDOWS_TO_IANA[zone_name]
+        iana = iana_name(zone_name)
         start, end = offpeak.next_window(iana, t)
         out.append({
             "name": record["vm"]["name"],
             "resourceGroup": vm_ops.group_of(record),
             "timeZone": zone_name,
             "open": start <= t,
-            "start": offpeak.utc_iso(start),
-            "end": offpeak.utc_iso(end),
+            "start": epoch_to_iso(start),
+            "end": epoch_to_iso(end),
             "localStart": offpeak.local_iso(iana, start),
             "localEnd": offpeak.local_iso(iana, end),
         })

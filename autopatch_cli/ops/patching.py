@@ -13,10 +13,11 @@ Stored per VM, beside the wire documents (``record["sim"]``):
 
 from __future__ import annotations
 
-from ..engine.clock import format_instant, from_epoch, parse_instant, to_epoch
+from ..engine.clock import epoch_to_iso, parse_instant, to_epoch
 from .state import now_text
 
-CONFIG_CODES = ("PatchModeConfigurationState", "AssessmentModeConfigurationState")
+# The configuration status code that says the platform assesses this VM periodically.
+ASSESSMENT_MODE_CODE = "AssessmentModeConfigurationState"
 
 
 # ---- configuration status (2020-12-01+) ---------------------------------------------------------
@@ -70,7 +71,7 @@ def on_configuration_change(state, record: dict, existing_mode: str | None) -> N
     patch_status = record["iv"].setdefault("patchStatus", {})
     settings = record["vm"]["properties"]["osProfile"]["windowsConfiguration"]["patchSettings"]
     assessed = settings.get("assessmentMode") == "AutomaticByPlatform"
-    was_assessed = any(s.get("code", "").startswith(CONFIG_CODES[1]) for s in patch_status.get("configurationStatuses") or ())
+    was_assessed = any(s.get("code", "").startswith(ASSESSMENT_MODE_CODE) for s in patch_status.get("configurationStatuses") or ())
     if assessed and not was_assessed:
         # assessmentMode AutomaticByPlatform: the platform assesses at the next off-peak window (within a day)
         due = to_epoch(parse_instant(now_text(state)))
@@ -148,7 +149,7 @@ def _key_of(record: dict) -> str:
 def vm_state(key: str, record: dict, ref: int = 0):
     """The engine's view of one stored VM (``ref``: its row in the history's table of VMs)."""
     from ..azure import images
-    from ..azure.timezones import WINDOWS_TO_IANA, canonical_windows_zone
+    from ..azure.timezones import iana_name
     from ..engine import catalog, lifecycle
     from ..engine.records import VmState
     from . import schedule_rules
@@ -163,7 +164,6 @@ def vm_state(key: str, record: dict, ref: int = 0):
     urn = images.Urn(image.get("publisher", ""), image.get("offer", ""), image.get("sku", ""), image.get("version", ""))
     supported = family is not None and images.supports_auto_patch(urn) and schedule_rules.platform_patches(record)
     settings = (windows or {}).get("patchSettings") or {}
-    zone_name = canonical_windows_zone((windows or {}).get("timeZone") or "UTC") or "UTC"
     sim = record["sim"]
     patch = sim.get("patch") or {}
     guest_raw = sim.get("guest") or {}
@@ -184,7 +184,7 @@ def vm_state(key: str, record: dict, ref: int = 0):
         zone=(vm.get("zones") or [None])[0],
         avset=avset.lower() if avset else None,
         ud=sim.get("updateDomain"),
-        tz=WINDOWS_TO_IANA[zone_name],
+        tz=iana_name((windows or {}).get("timeZone")),
         family=family,
         supported=supported,
         mode=settings.get("patchMode") or ("AutomaticByOS" if windows is not None else None),
@@ -290,7 +290,7 @@ def write_back(state, sim) -> None:
     """Store what the simulator changed: VM memories, instance views, rollouts, in-flight operations."""
     unfinished = sim.unfinished()
     running = {op.key: op for op in unfinished}
-    when = format_instant(from_epoch(sim.now))
+    when = epoch_to_iso(sim.now)
     for key, vm in sim.vms.items():
         record = state.data["vms"].get(key)
         if record is None or record["vm"]["properties"].get("osProfile", {}).get("windowsConfiguration") is None:
@@ -333,7 +333,7 @@ def _write_vm(record: dict, vm, running, when: str, seed: int) -> None:
         status["availablePatchSummary"] = AvailablePatchSummary(
             status=a.status, assessmentActivityId=a.activity, rebootPending=a.reboot_pending,
             criticalAndSecurityPatchCount=a.critical_and_security, otherPatchCount=a.other,
-            startTime=_iso(a.start), lastModifiedTime=_iso(a.end), error=a.error,
+            startTime=epoch_to_iso(a.start), lastModifiedTime=epoch_to_iso(a.end), error=a.error,
         ).wire()
     if vm.installation is not None:
         i = vm.installation
@@ -341,7 +341,7 @@ def _write_vm(record: dict, vm, running, when: str, seed: int) -> None:
             status=i.status, installationActivityId=i.activity, maintenanceWindowExceeded=i.window_exceeded,
             rebootStatus=i.reboot_status, notSelectedPatchCount=i.not_selected, excludedPatchCount=i.excluded,
             pendingPatchCount=len(i.pending), installedPatchCount=len(i.installed), failedPatchCount=len(i.failed),
-            startTime=_iso(i.start), lastModifiedTime=_iso(i.end), startedBy=i.started_by, error=i.error,
+            startTime=epoch_to_iso(i.start), lastModifiedTime=epoch_to_iso(i.end), startedBy=i.started_by, error=i.error,
         ).wire()
     if running is not None:
         from ..engine.lifecycle import activity_id
@@ -351,17 +351,17 @@ def _write_vm(record: dict, vm, running, when: str, seed: int) -> None:
         if kind is OpKind.ASSESSMENT:
             status["availablePatchSummary"] = AvailablePatchSummary(
                 status="InProgress", assessmentActivityId=activity, rebootPending=vm.reboot_pending,
-                startTime=_iso(start), lastModifiedTime=when,
+                startTime=epoch_to_iso(start), lastModifiedTime=when,
             ).wire()
         elif kind is OpKind.INSTALLATION:
             status["lastPatchInstallationSummary"] = LastPatchInstallationSummary(
                 status="InProgress", installationActivityId=activity, maintenanceWindowExceeded=False,
-                startTime=_iso(start), lastModifiedTime=when, startedBy="Platform",
+                startTime=epoch_to_iso(start), lastModifiedTime=when, startedBy="Platform",
             ).wire()
     if vm.mode == "AutomaticByPlatform":
         # statuses carry the time the platform changed them (the same whatever the tick's length); a status
         # this tick did not change keeps the time it was first reported
-        changed = _iso(vm.extension_at) if vm.extension_at is not None else None
+        changed = epoch_to_iso(vm.extension_at) if vm.extension_at is not None else None
         _set_configuration(record, vm.enabled, changed or when)
         if vm.enable_error:
             _set_extension(record, "Error", changed or when, vm.enable_error["message"], error=True, keep=not changed)
@@ -370,7 +370,7 @@ def _write_vm(record: dict, vm, running, when: str, seed: int) -> None:
                            "platform orchestrates patches and Windows automatic updates are off (NoAutoUpdate=1)."
                            + _hotpatch_note(vm.family), keep=not changed)
         elif running is not None and running.kind is OpKind.ENABLEMENT:
-            _set_extension(record, "Transitioning", _iso(running.start),
+            _set_extension(record, "Transitioning", epoch_to_iso(running.start),
                            "Installing the patch extension in the VM's off-peak hours.", keep=False)
         elif vm.enable_left and record["sim"].get("patch", {}).get("enabled") is False:
             _set_extension(record, "Transitioning", changed or when, "Enablement paused: it resumes in the VM's "
@@ -378,7 +378,7 @@ def _write_vm(record: dict, vm, running, when: str, seed: int) -> None:
     # the health signal is reported from the first reboot after patching on (or a VM found unhealthy)
     if not vm.healthy or view.get("vmHealth") or vm.health_at is not None:
         if vm.health_at is not None:
-            view["vmHealth"] = health_status(vm.healthy, _iso(vm.health_at))
+            view["vmHealth"] = health_status(vm.healthy, epoch_to_iso(vm.health_at))
         else:
             view["vmHealth"] = {"status": _kept((view.get("vmHealth") or {}).get("status"),
                                                 health_status(vm.healthy, when)["status"])}
@@ -440,8 +440,6 @@ def _set_extension(record: dict, state: str, when: str, message: str, error: boo
         agent["extensionHandlers"] = handlers
 
 
-def _iso(epoch: int) -> str:
-    return format_instant(from_epoch(epoch))
 
 
 # ---- one tick -----------------------------------------------------------------------------------
