@@ -153,10 +153,25 @@ def _failed_phase(mine) -> int | None:
     return None
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+# derandomize: CI checks the same 20 fleets every run, so a red CI is a regression, not a new draw; the
+# slow variant below keeps drawing new fleets, and the fleet it found is pinned as a known defect next.
+@settings(max_examples=20, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(fleet=fleets)
 def test_rollout_rules_hold_for_random_fleets(tmp_path_factory, fleet):
     check_rules(build(tmp_path_factory.mktemp("fleet") / "s.json", fleet))
+
+
+def _member(region, zone=None, tz="UTC", fault=None):
+    return {"region": region, "zone": zone, "set": None, "tz": tz, "power": "running", "fault": fault}
+
+
+@pytest.mark.xfail(strict=True, reason="known defect (issue 12): a rollout halted by a VM's third failed "
+                   "installation in the last region is recorded as 'completed' instead of 'halted'")
+def test_a_halt_in_the_last_region_keeps_the_rollout_halted(tmp_path):
+    fleet = [_member("eastus"), _member("eastus"), _member("westus3", "1", fault="install-failure"),
+             _member("westus3", "2", "Pacific Standard Time"), _member("westus3", "3", "Eastern Standard Time")]
+    check_rules(build(tmp_path / "s.json", fleet))
 
 
 @pytest.mark.slow
