@@ -9,14 +9,16 @@ operation starts, the instance view says ``InProgress``, and the result lands on
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import timedelta
 
+from ..azure.catalog import LINUX_PATCH_CLASSIFICATIONS as LINUX_CLASSIFICATIONS
 from ..azure.catalog import ON_DEMAND_FEATURE, REBOOT_SETTINGS
 from ..azure.catalog import WINDOWS_PATCH_CLASSIFICATIONS as WINDOWS_CLASSIFICATIONS
 from ..engine.clock import epoch_to_iso, from_epoch, parse_instant, to_epoch
 from ..engine.records import OpKind
 from ..errors import conflict, invalid_parameter, invalid_request_content, operation_not_allowed
-from . import clock, patching, vm_rules, vms
+from . import clock, era_rules, patching, vm_rules, vms
 from .state import now_text
 
 # installPatches' maximumDuration: ISO 8601, at most four hours (Azure: "PT4H" is the largest allowed).
@@ -29,18 +31,41 @@ def _target(state, group: str, name: str, operation: str):
     record = vms.require(state, group, name)
     vm_rules.check_feature_propagated(state, ON_DEMAND_FEATURE)
     if not vms.is_windows(record["vm"]):
+        check_linux_target(state, record, operation)
+        # the Linux patch catalog and extension are the engine's (azure/linux.py, engine/): until they are
+        # here a supported Linux VM is refused rather than assessed against nothing
         raise operation_not_allowed("autopatch simulates Windows guests only: this VM has no windowsConfiguration.")
     if record["sim"]["power"] != "running":
         raise operation_not_allowed(
             f"Operation '{operation}' is not allowed on VM '{name}' since the VM is "
             f"{vms.POWER_DISPLAY[record['sim']['power']].removeprefix('VM ')}."
         )
-    if _catalog_family(record) is None:
+    if vms.is_windows(record["vm"]) and _catalog_family(record) is None:
         image = record["vm"]["properties"].get("storageProfile", {}).get("imageReference", {})
         shown = image.get("id") or ":".join(image.get(k, "") for k in ("publisher", "offer", "sku"))
         raise operation_not_allowed(f"Operation '{operation}' is not supported for the image '{shown}': only "
                                     "Windows Server platform images are supported.")
     return record
+
+
+def check_linux_target(state, record: dict, operation: str) -> None:
+    """A Linux VM: from the Linux preview (Compute 2020-12-01) on, on the supported Linux images of the era
+    (the same list as automatic patching's [A]: custom images and unlisted distributions are refused)."""
+    from ..azure import images
+    from .state import now
+
+    when = now(state)
+    if not era_rules.era(state).linux_platform_patching:
+        raise operation_not_allowed(
+            f"Operation '{operation}' is supported only on Windows virtual machines in this preview.")
+    image = record["vm"]["properties"].get("storageProfile", {}).get("imageReference", {})
+    urn = images.Urn(image.get("publisher", ""), image.get("offer", ""), image.get("sku", ""), "")
+    if image.get("id") or not images.supports_linux_patching(urn, when):
+        shown = image.get("id") or ":".join(urn[:3])
+        raise operation_not_allowed(
+            f"Operation '{operation}' is not supported for the image '{shown}': only the Linux platform images "
+            "listed at https://learn.microsoft.com/azure/virtual-machines/automatic-vm-guest-patching"
+            "#supported-os-images are supported.")
 
 
 def _catalog_family(record: dict) -> str | None:
@@ -164,12 +189,13 @@ def validate_install_parameters(parameters: dict, windows: bool = True):
             "linuxParameters",
             "Parameter 'linuxParameters' is not allowed for a Windows VM: use 'windowsParameters'.",
         )
+    if not windows:
+        return duration, validate_linux_parameters(parameters, canonical)
     params = parameters.get("windowsParameters")
-    if windows and not params:
+    if not params:
         raise invalid_parameter(
             "windowsParameters", "Required parameter 'windowsParameters' is missing (null)."
         )
-    assert params is not None  # every caller validates a Windows VM's parameters (windows=True)
     classes = []
     for value in params.get("classificationsToInclude") or ():
         canonical_class = {c.lower(): c for c in WINDOWS_CLASSIFICATIONS}.get(str(value).lower())
@@ -210,6 +236,87 @@ def validate_install_parameters(parameters: dict, windows: bool = True):
     return duration, selection
 
 
+def validate_linux_parameters(parameters: dict, reboot_setting: str) -> LinuxSelection:
+    """installPatches' Linux rules: ``linuxParameters`` (not ``windowsParameters``), Linux's classifications
+    (Critical, Security, Other), and at least one classification or included package [A]."""
+    if parameters.get("windowsParameters"):
+        raise invalid_parameter(
+            "windowsParameters",
+            "Parameter 'windowsParameters' is not allowed for a Linux VM: use 'linuxParameters'.",
+        )
+    params = parameters.get("linuxParameters")
+    if not params:
+        raise invalid_parameter("linuxParameters", "Required parameter 'linuxParameters' is missing (null).")
+    classes = []
+    for value in params.get("classificationsToInclude") or ():
+        canonical_class = {c.lower(): c for c in LINUX_CLASSIFICATIONS}.get(str(value).lower())
+        if canonical_class is None:
+            raise invalid_parameter(
+                "linuxParameters.classificationsToInclude",
+                f"The value '{value}' of parameter 'linuxParameters.classificationsToInclude' is invalid. "
+                f"Allowed values: {', '.join(LINUX_CLASSIFICATIONS)}.",
+            )
+        classes.append(canonical_class)
+    include = tuple(_mask(m, "packageNameMasksToInclude") for m in params.get("packageNameMasksToInclude") or ())
+    exclude = tuple(_mask(m, "packageNameMasksToExclude") for m in params.get("packageNameMasksToExclude") or ())
+    if not classes and not include:
+        raise invalid_parameter(
+            "linuxParameters",
+            "At least one of 'linuxParameters.classificationsToInclude' or "
+            "'linuxParameters.packageNameMasksToInclude' must be given.",
+        )
+    return LinuxSelection(tuple(classes), include, exclude, reboot_setting, params.get("maintenanceRunId"))
+
+
+def _mask(value, name: str) -> str:
+    text = str(value).strip()
+    if not text or any(c.isspace() for c in text):
+        raise invalid_parameter(
+            f"linuxParameters.{name}",
+            f"The value '{value}' of parameter 'linuxParameters.{name}' is not a package name mask "
+            "(packageName or packageName_packageVersion, '*' and '?' as wildcards).",
+        )
+    return text
+
+
+@dataclass(frozen=True)
+class LinuxSelection:
+    """What installPatches asks of a Linux VM: classifications, package masks (packageName or
+    packageName_packageVersion, shell wildcards, as the Linux patch extension matches them) and the reboot."""
+
+    classifications: tuple[str, ...]
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    reboot_setting: str = "IfRequired"
+    maintenance_run_id: str | None = None
+
+    def verdict(self, name: str, version: str, classification: str) -> str:
+        """``Selected``, ``Excluded`` or ``NotSelected`` for one available package update."""
+        if any(package_matches(mask, name, version) for mask in self.exclude):
+            return "Excluded"
+        if classification in self.classifications or any(package_matches(m, name, version) for m in self.include):
+            return "Selected"
+        return "NotSelected"
+
+
+def package_matches(mask: str, name: str, version: str) -> bool:
+    """A mask names a package (``openssl*``) or a package at a version (``openssl_1.1.1f-1ubuntu2.*``; the
+    extension also takes ``=`` between them): shell wildcards, case-sensitive as package names are."""
+    from fnmatch import fnmatchcase
+
+    if fnmatchcase(name, mask):
+        return True
+    for separator in ("_", "="):
+        package, sep, wanted = mask.partition(separator)
+        while sep:
+            if fnmatchcase(name, package) and fnmatchcase(version, wanted):
+                return True
+            # a package name may hold the separator itself (python3_pkg): try the next one
+            head, sep, wanted = wanted.partition(separator)
+            package = f"{package}{separator}{head}"
+    return False
+
+
 def _kb(value, name: str) -> str:
     text = str(value).strip()
     digits = text[2:] if text.upper().startswith("KB") else text
@@ -226,7 +333,7 @@ def install(state, group: str, name: str, parameters: dict, wait: bool = True) -
     from ..engine import lifecycle
 
     record = _target(state, group, name, "installPatches")
-    duration, selection = validate_install_parameters(parameters)
+    duration, selection = validate_install_parameters(parameters, windows=vms.is_windows(record["vm"]))
     key = vms.ids.key(vms.group_of(record), record["vm"]["name"])
     sim, vm = _simulator(state, key)
     start = sim.now
