@@ -331,3 +331,16 @@ def test_the_specs_linux_examples_are_accepted_and_answered_in_shape(today, fold
     got = put.json["properties"]["osProfile"]["linuxConfiguration"]["patchSettings"]
     assert {k: v for k, v in got.items() if k in expected} == expected
     assert spec_check.check("compute", "VirtualMachine", put.json, api_version=api_version) == []
+
+
+def test_the_image_table_and_the_linux_catalog_agree():
+    """Every image the platform patches maps to a distribution the Linux catalog has, under the same key."""
+    from autopatch_cli.azure import images, linux
+
+    for image in images.LINUX_IMAGES:
+        catalog_key = linux.distro_of(image.publisher, image.offer, image.sku)
+        if image.patched:
+            assert catalog_key == image.distro, image
+            assert linux.supports_auto_patch(image.publisher, image.offer, image.sku), image
+        elif catalog_key is not None:
+            assert catalog_key == image.distro, image

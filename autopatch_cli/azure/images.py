@@ -312,8 +312,8 @@ def _rhel_rows() -> list[LinuxImage]:
         rows += _rows("RedHat", "rhel-raw", f"{major}-raw {major}-raw-gen2", f"rhel-{major}", since, True,
                       latest=latest)
     rows += _rows("RedHat", "RHEL", "7-RAW", "rhel-7", _RHEL_MINOR["7.2"], True, latest="7.2.2015111900")
-    rows += _rows("RedHat", "rhel-arm64", "8_8-arm64 9_2-arm64", "rhel-8", _RHEL_MINOR["8.8"], True,
-                  latest="8.8.2023051600")
+    rows += _rows("RedHat", "rhel-arm64", "8_8-arm64", "rhel-8", _RHEL_MINOR["8.8"], True, latest="8.8.2023051600")
+    rows += _rows("RedHat", "rhel-arm64", "9_2-arm64", "rhel-9", _RHEL_MINOR["9.2"], True, latest="9.2.2023051000")
     rows += _rows("RedHat", "RHEL-SAP-HA", "86sapha-gen2 88sapha-gen2", "rhel-8", _RHEL_MINOR["8.6"], True,
                   latest="8.6.2022051000")
     rows += _rows("RedHat", "RHEL-SAP-APPS", "86sapapps-gen2 88sapapps-gen2", "rhel-8", _RHEL_MINOR["8.6"], True,
@@ -356,13 +356,15 @@ LINUX_IMAGES: tuple[LinuxImage, ...] = tuple(
             latest="2022.06.08")
     # Microsoft's own distributions (CBL-Mariner 1.0 and 2.0, Azure Linux 3.0 announcements; Azure Linux 4
     # has no published date before azure-cli's alias document named it: inferred)
-    + _rows("MicrosoftCBLMariner", "cbl-mariner", "cbl-mariner-1", "cbl-mariner-1", _utc(2021, 6, 1), True,
+    # CBL-Mariner 1.0 is on the doc's list but reached its end of life in July 2023 and has no package catalog
+    # here: accepted with ImageDefault, refused for AutomaticByPlatform rather than accepted and never patched
+    + _rows("MicrosoftCBLMariner", "cbl-mariner", "cbl-mariner-1", "cbl-mariner-1", _utc(2021, 6, 1), False,
             latest="1.20210601.01")
     + _rows("MicrosoftCBLMariner", "cbl-mariner", "cbl-mariner-2 cbl-mariner-2-gen2 cbl-mariner-2-arm64",
             "cbl-mariner-2", _utc(2022, 5, 26), True, latest="2.20220526.01")
     + _rows("MicrosoftCBLMariner", "azure-linux-3", "azure-linux-3 azure-linux-3-gen2 azure-linux-3-arm64",
-            "azure-linux-3", _utc(2024, 8, 28), True, latest="3.20240828.01")
-    + _rows("microsoftazurelinux", "azurelinux-4", "4 4-gen1 4-arm64", "azure-linux-4", _utc(2026, 1, 1), False,
+            "azurelinux-3", _utc(2024, 8, 28), True, latest="3.20240828.01")
+    + _rows("microsoftazurelinux", "azurelinux-4", "4 4-gen1 4-arm64", "azurelinux-4", _utc(2026, 1, 1), False,
             latest="4.20260101.01")
     # AlmaLinux: the HPC images are supported, the plain ones are not
     + _rows("almalinux", "almalinux-hpc", "8_5-hpc 8_5-hpc-gen2 8_6-hpc-gen2 8_7-hpc-gen2", "almalinux-8",

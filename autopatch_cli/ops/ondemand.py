@@ -9,7 +9,6 @@ operation starts, the instance view says ``InProgress``, and the result lands on
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import timedelta
 
 from ..azure.catalog import LINUX_PATCH_CLASSIFICATIONS as LINUX_CLASSIFICATIONS
@@ -32,19 +31,18 @@ def _target(state, group: str, name: str, operation: str):
     vm_rules.check_feature_propagated(state, ON_DEMAND_FEATURE)
     if not vms.is_windows(record["vm"]):
         check_linux_target(state, record, operation)
-        # the Linux patch catalog and extension are the engine's (azure/linux.py, engine/): until they are
-        # here a supported Linux VM is refused rather than assessed against nothing
-        raise operation_not_allowed("autopatch simulates Windows guests only: this VM has no windowsConfiguration.")
     if record["sim"]["power"] != "running":
         raise operation_not_allowed(
             f"Operation '{operation}' is not allowed on VM '{name}' since the VM is "
             f"{vms.POWER_DISPLAY[record['sim']['power']].removeprefix('VM ')}."
         )
-    if vms.is_windows(record["vm"]) and _catalog_family(record) is None:
+    if _catalog_family(record) is None:
         image = record["vm"]["properties"].get("storageProfile", {}).get("imageReference", {})
         shown = image.get("id") or ":".join(image.get(k, "") for k in ("publisher", "offer", "sku"))
+        supported = ("Windows Server platform images are supported." if vms.is_windows(record["vm"]) else
+                     "the Linux distributions of the patch catalog are supported (`autopatch catalog list --os`).")
         raise operation_not_allowed(f"Operation '{operation}' is not supported for the image '{shown}': only "
-                                    "Windows Server platform images are supported.")
+                                    + supported)
     return record
 
 
@@ -69,12 +67,13 @@ def check_linux_target(state, record: dict, operation: str) -> None:
 
 
 def _catalog_family(record: dict) -> str | None:
-    from ..engine.catalog import os_family
+    """The patch catalog's family of the VM's image: a Windows Server version, or a Linux distribution."""
+    from ..engine.catalog import image_family
 
     image = record["vm"]["properties"].get("storageProfile", {}).get("imageReference", {})
     if image.get("id"):
         return None
-    return os_family(image.get("sku", ""))
+    return image_family(image.get("publisher", ""), image.get("offer", ""), image.get("sku", ""))
 
 
 _RUNNING = {OpKind.ASSESSMENT: "an assessment", OpKind.INSTALLATION: "a patch installation"}
@@ -85,6 +84,9 @@ def _simulator(state, key: str):
     extension's own enablement is no obstacle: an on-demand operation may come at any time)."""
     sim = patching.build(state, parse_instant(now_text(state)))
     vm = sim.vms[key]
+    if vm.family is None:
+        # a Linux VM the engine does not follow (ImageDefault): its distribution's catalog all the same
+        vm.family = _catalog_family(state.data["vms"][key])
     running = next((op for op in sim.unfinished() if op.key == key), None)
     if running is not None and running.kind in _RUNNING:
         raise conflict(
@@ -121,7 +123,9 @@ def assess(state, group: str, name: str, wait: bool = True) -> dict | None:
 
 
 def _assessment_document(result) -> dict:
-    from ..engine.catalog import CLASSIFICATION_TITLES
+    """VirtualMachineAssessPatchesResult: a Windows patch has its kbId, a Linux package update its name and
+    version (the spec: version "applies only to Linux patches", kbId "only to Windows patches")."""
+    from ..engine.catalog import classification_titles
     from ..models.compute import VirtualMachineAssessPatchesResult, VirtualMachineSoftwarePatchProperties
 
     return VirtualMachineAssessPatchesResult(
@@ -133,8 +137,8 @@ def _assessment_document(result) -> dict:
         startDateTime=epoch_to_iso(result.start),
         availablePatches=[
             VirtualMachineSoftwarePatchProperties(
-                patchId=p.patch_id, name=p.name, kbId=p.kb_id,
-                classifications=[CLASSIFICATION_TITLES[p.classification]], rebootBehavior=p.reboot_behavior,
+                patchId=p.patch_id, name=p.name, version=p.version or None, kbId=p.kb_id or None,
+                classifications=classification_titles(p), rebootBehavior=p.reboot_behavior,
                 activityId=result.activity, publishedDate=epoch_to_iso(int(p.published.timestamp())),
                 lastModifiedDateTime=epoch_to_iso(result.end), assessmentState="Available",
             )
@@ -236,7 +240,7 @@ def validate_install_parameters(parameters: dict, windows: bool = True):
     return duration, selection
 
 
-def validate_linux_parameters(parameters: dict, reboot_setting: str) -> LinuxSelection:
+def validate_linux_parameters(parameters: dict, reboot_setting: str):
     """installPatches' Linux rules: ``linuxParameters`` (not ``windowsParameters``), Linux's classifications
     (Critical, Security, Other), and at least one classification or included package [A]."""
     if parameters.get("windowsParameters"):
@@ -245,7 +249,7 @@ def validate_linux_parameters(parameters: dict, reboot_setting: str) -> LinuxSel
             "Parameter 'windowsParameters' is not allowed for a Linux VM: use 'linuxParameters'.",
         )
     params = parameters.get("linuxParameters")
-    if not params:
+    if params is None:
         raise invalid_parameter("linuxParameters", "Required parameter 'linuxParameters' is missing (null).")
     classes = []
     for value in params.get("classificationsToInclude") or ():
@@ -265,7 +269,10 @@ def validate_linux_parameters(parameters: dict, reboot_setting: str) -> LinuxSel
             "At least one of 'linuxParameters.classificationsToInclude' or "
             "'linuxParameters.packageNameMasksToInclude' must be given.",
         )
-    return LinuxSelection(tuple(classes), include, exclude, reboot_setting, params.get("maintenanceRunId"))
+    from ..engine.lifecycle import linux_selection
+
+    # package masks match as the Linux patch extension matches them (engine.lifecycle.mask_matches)
+    return linux_selection(tuple(classes), include, exclude, reboot_setting)
 
 
 def _mask(value, name: str) -> str:
@@ -277,44 +284,6 @@ def _mask(value, name: str) -> str:
             "(packageName or packageName_packageVersion, '*' and '?' as wildcards).",
         )
     return text
-
-
-@dataclass(frozen=True)
-class LinuxSelection:
-    """What installPatches asks of a Linux VM: classifications, package masks (packageName or
-    packageName_packageVersion, shell wildcards, as the Linux patch extension matches them) and the reboot."""
-
-    classifications: tuple[str, ...]
-    include: tuple[str, ...] = ()
-    exclude: tuple[str, ...] = ()
-    reboot_setting: str = "IfRequired"
-    maintenance_run_id: str | None = None
-
-    def verdict(self, name: str, version: str, classification: str) -> str:
-        """``Selected``, ``Excluded`` or ``NotSelected`` for one available package update."""
-        if any(package_matches(mask, name, version) for mask in self.exclude):
-            return "Excluded"
-        if classification in self.classifications or any(package_matches(m, name, version) for m in self.include):
-            return "Selected"
-        return "NotSelected"
-
-
-def package_matches(mask: str, name: str, version: str) -> bool:
-    """A mask names a package (``openssl*``) or a package at a version (``openssl_1.1.1f-1ubuntu2.*``; the
-    extension also takes ``=`` between them): shell wildcards, case-sensitive as package names are."""
-    from fnmatch import fnmatchcase
-
-    if fnmatchcase(name, mask):
-        return True
-    for separator in ("_", "="):
-        package, sep, wanted = mask.partition(separator)
-        while sep:
-            if fnmatchcase(name, package) and fnmatchcase(version, wanted):
-                return True
-            # a package name may hold the separator itself (python3_pkg): try the next one
-            head, sep, wanted = wanted.partition(separator)
-            package = f"{package}{separator}{head}"
-    return False
 
 
 def _kb(value, name: str) -> str:
@@ -374,7 +343,7 @@ def install(state, group: str, name: str, parameters: dict, wait: bool = True) -
 
 
 def _installation_document(result, missing, selection) -> dict:
-    from ..engine.catalog import CLASSIFICATION_TITLES
+    from ..engine.catalog import classification_titles
     from ..models.compute import PatchInstallationDetail, VirtualMachineInstallPatchesResult
 
     installed = {p.uid for p in result.installed}
@@ -406,8 +375,9 @@ def _installation_document(result, missing, selection) -> dict:
             PatchInstallationDetail(
                 patchId=p.patch_id,
                 name=p.name,
-                kbId=p.kb_id,
-                classifications=[CLASSIFICATION_TITLES[p.classification]],
+                version=p.version or None,
+                kbId=p.kb_id or None,
+                classifications=classification_titles(p),
                 installationState=state_of(p),
             )
             for p in missing
