@@ -55,6 +55,35 @@ def windows_vm(state, group: str, name: str, tz: str = "UTC", zone: str | None =
     return name
 
 
+def linux_vm(state, group: str, name: str, image: str = "Ubuntu2204", mode: str = "AutomaticByPlatform",
+             zone: str | None = None, availability_set: str | None = None, password: str = PASSWORD) -> str:
+    """A Linux VM as `az vm create --image <Linux image> --patch-mode ...` makes it, through the same operations.
+
+    Where the simulated era's rules refuse AutomaticByPlatform on Linux (the 2020 preview of the guide), the VM
+    is created ImageDefault and its patch mode set afterwards through the same configuration change a PUT
+    makes, so the demo and the engine tests have Linux VMs the platform patches in every era."""
+    from ..errors import AzureError
+    from . import patching
+
+    def body(patch_mode: str | None) -> dict:
+        return vm_create.build_body(
+            state, group, name, image, admin_password=password, admin_username="azureuser", enable_agent=True,
+            patch_mode=patch_mode, zone=zone, availability_set=availability_set,
+        )
+
+    try:
+        vms.put(state, group, name, body(mode))
+    except AzureError:
+        if mode != "AutomaticByPlatform":
+            raise
+        vms.put(state, group, name, body("ImageDefault"))
+        record = vms.require(state, group, name)
+        settings = record["vm"]["properties"]["osProfile"]["linuxConfiguration"].setdefault("patchSettings", {})
+        settings["patchMode"] = mode
+        patching.on_configuration_change(state, record, "ImageDefault")
+    return name
+
+
 def build(state) -> dict:
     """Opt in (features, provider), create the fleet, and stage the faults; returns what was made."""
     opt_in(state)
