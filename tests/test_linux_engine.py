@@ -285,8 +285,8 @@ def test_image_default_vms_are_left_to_their_distribution():
         assert _rows(state, name, "installation") == []
         assert _rows(state, name, "enablement") == []
         assert "extensions" not in _view(state, name)
-        rollout_vms = [key for r in orchestration.show(state)["rollouts"] for key in r.get("vms", {})]
-        assert not any(name in key for key in rollout_vms)
+        rollout_vms = [key for r in state.data["engine"]["rollouts"] for key in r["vms"]]
+        assert not any(key.endswith(f"/{name}") for key in rollout_vms)
     # assessment only when assessmentMode says so: daily
     assert _rows(state, "plain", "assessment") == []
     assert "availablePatchSummary" not in _view(state, "plain").get("patchStatus", {})

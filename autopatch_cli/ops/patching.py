@@ -321,6 +321,9 @@ def _ref_for(record: dict, refs: dict, table: list) -> int:
             avset.rsplit("/", 1)[-1] if avset else None, record["sim"].get("updateDomain"),
             windows.get("timeZone") or "UTC",
         ])
+        distro = linux_distro(record)
+        if distro is not None:
+            table[-1].append(distro)  # a Linux VM's row names its distribution (a Windows row has none)
         ref = refs[vm_id] = len(table) - 1
     return ref
 
