@@ -1547,6 +1547,11 @@ def _whole_delta(files: _Files, state: dict[str, Any], limit: int) -> dict | Non
         deleted += [key for (c, key), value in journal_entries.items()
                     if c == collection and key not in entries and key not in offsets and value is not _DELETED]
         if deleted:
+            if 2 * len(deleted) > len(offsets):  # most of the fleet gone (a reset): a new, small snapshot
+                return None
+            budget -= sum(len(key) + 3 for key in deleted)
+            if budget < 0:
+                return None
             record.setdefault("deleted", {})[collection] = sorted(deleted)
         if changed:
             record.setdefault("entries", {})[collection] = changed
