@@ -360,3 +360,22 @@ def test_linux_documents_match_the_spec():
         expanded = for_api_version(vms.with_instance_view(record), api_version)
         assert check(COMPUTE, "VirtualMachineInstanceView", expanded["properties"]["instanceView"],
                      api_version=api_version) == []
+
+
+def test_catalog_list_os_lists_a_distributions_updates(cli):
+    assert cli("clock", "set", "2024-06-01T00:00:00Z").exit_code == 0
+    listed = cli("catalog", "list", "--os", "ubuntu-22.04", "--month", "2024-05")
+    assert listed.exit_code == 0, listed.stderr
+    rows = listed.json
+    assert rows and {r["os"] for r in rows} == {"Ubuntu 22.04"}
+    assert all(r["release"].startswith("2024-05-") and "kbId" not in r and r["version"] for r in rows)
+    assert len({r["release"] for r in rows}) >= 4  # several release days in the month
+    table = cli("catalog", "list", "--os", "rhel-8", "--month", "2024-05", "-o", "table")
+    assert table.exit_code == 0 and "Package" in table.stdout and ".el8_10" in table.stdout
+    every = cli("catalog", "list", "--os", "linux", "--month", "2024-05").json
+    assert {r["os"] for r in every} >= {"Ubuntu 22.04", "Red Hat Enterprise Linux 8.10", "Debian 12"}
+    assert "Microsoft Azure Linux 3.0" not in {r["os"] for r in every}  # released in August 2024
+    early = cli("catalog", "list", "--os", "azurelinux-3")
+    assert early.exit_code != 0 and "not released yet" in early.stderr
+    windows = cli("catalog", "list", "--month", "2024-05").json
+    assert windows and all(r["kbId"] and "version" not in r for r in windows)  # the Windows catalog as before

@@ -48,8 +48,8 @@ def requirement_set(
     resource_group: Group = None,
     name: VmName = None,
     agent: Annotated[str | None, typer.Option("--agent", help="Whether the VM agent is present and reporting (true/false).")] = None,
-    windows_update_service: Annotated[str | None, typer.Option("--windows-update-service", help="running or stopped.")] = None,
-    update_source_reachable: Annotated[str | None, typer.Option("--update-source-reachable", help="Whether Windows Update or the WSUS server answers (true/false).")] = None,
+    windows_update_service: Annotated[str | None, typer.Option("--windows-update-service", help="running or stopped (on a Linux VM: its package manager).")] = None,
+    update_source_reachable: Annotated[str | None, typer.Option("--update-source-reachable", help="Whether Windows Update or the WSUS server answers (on a Linux VM: its package repositories) (true/false).")] = None,
     update_source: Annotated[str | None, typer.Option("--update-source", help="WindowsUpdate, or a WSUS server URL.")] = None,
 ):
     """Set guest conditions: their failures show in patchStatus as Azure reports them."""

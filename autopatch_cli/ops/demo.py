@@ -69,9 +69,19 @@ def windows_vm(state, group: str, name: str, tz: str = "UTC", zone: str | None =
     return name
 
 
+# The demo's Linux VMs sign in with this SSH key (public material only; its private half was never kept).
+DEMO_SSH_KEY = (
+    "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQDRXmpgW2etXBfQ0PlHuuEXFCPWTf4jgErDpB5tQ50Lc6X2ehtSR+1JNk2R1flGXty6eybMjyy"
+    "x6nV2FACY2DLyi1KNn5kFtWdFx10fIR+FIR/B+J28k+VYWRWzJ+gvyCYoBEhPBfA03xLMGfyMDv89kfiTKUyYY6VsT9UTx8NFb/M0f9UXfpRC6/g"
+    "on8HWZJ4JMxLbxaMu6LZaghNW0ocVEVOgrLoJnuvidSyZbxqp7DfKyZVWJQa+XUYMo4xY9ZMogVIXXEiM5HnPlVu19aIP9bOucetOKIST1bsJHiiQ"
+    "2+s+7cX7OKS4aMaXuw4+F+Q0lQvQKXICYfymdJeP3Pw5 azureuser@autopatch-demo"
+)
+
+
 def linux_vm(state, group: str, name: str, image: str = "Ubuntu2204", mode: str = "AutomaticByPlatform",
-             zone: str | None = None, availability_set: str | None = None, password: str = PASSWORD) -> str:
-    """A Linux VM as `az vm create --image <Linux image> --patch-mode ...` makes it, through the same operations.
+             zone: str | None = None, availability_set: str | None = None, ssh_key: str = DEMO_SSH_KEY) -> str:
+    """A Linux VM as `az vm create --image <Linux image> --ssh-key-values KEY --patch-mode ...` makes it, through
+    the same operations.
 
     Where the simulated era's rules refuse AutomaticByPlatform on Linux (the 2020 preview of the guide), the VM
     is created ImageDefault and its patch mode set afterwards through the same configuration change a PUT
@@ -81,8 +91,8 @@ def linux_vm(state, group: str, name: str, image: str = "Ubuntu2204", mode: str 
 
     def body(patch_mode: str | None) -> dict:
         return vm_create.build_body(
-            state, group, name, image, admin_password=password, admin_username="azureuser", enable_agent=True,
-            patch_mode=patch_mode, zone=zone, availability_set=availability_set,
+            state, group, name, image, admin_username="azureuser", ssh_keys=[ssh_key], authentication_type="ssh",
+            enable_agent=True, patch_mode=patch_mode, zone=zone, availability_set=availability_set,
         )
 
     try:

@@ -40,8 +40,12 @@ def _requirements_view(record: dict) -> dict:
 def set_requirements(state, group: str, name: str, agent: bool | None = None, service_running: bool | None = None,
                      reachable: bool | None = None, update_source: str | None = None) -> dict:
     record = vms.require(state, group, name)
-    if not vms.is_windows(record["vm"]):
-        raise ValidationError("guest requirements apply to Windows VMs only")
+    windows = vms.is_windows(record["vm"])
+    if not windows and patching.linux_distro(record) is None:
+        raise ValidationError("guest requirements apply to Windows VMs and to Linux VMs of a distribution autopatch "
+                              "simulates")
+    if update_source is not None and not windows:
+        raise ValidationError("--update-source (Windows Update or a WSUS server) applies to Windows VMs only")
     guest = record["sim"].setdefault("guest", {})
     if agent is not None:
         guest["agent"] = agent
