@@ -181,3 +181,32 @@ def test_linux_on_demand_follows_the_era_and_the_image(cli):
     refused = cli("vm", "assess-patches", "-g", "rg", "-n", "deb")
     assert refused.exit_code == 1 and "OperationNotAllowed" in refused.stderr
     assert "is not supported for the image 'Debian:debian-11:11-backports-gen2'" in refused.stderr
+
+
+def test_results_land_in_the_instance_view_and_installed_packages_stay_installed(ubuntu):
+    assessed = ubuntu("vm", "assess-patches", "-g", "rg", "-n", "u").json
+    summary = ubuntu("vm", "get-instance-view", "-g", "rg", "-n", "u",
+                     "--query", "instanceView.patchStatus.availablePatchSummary").json
+    assert summary["assessmentActivityId"] == assessed["assessmentActivityId"]
+    assert summary["criticalAndSecurityPatchCount"] == assessed["criticalAndSecurityPatchCount"]
+    installed = ubuntu(*INSTALL, "--classifications-to-include-linux", "Critical", "Security", "Other").json
+    done = {p["name"] for p in installed["patches"] if p["installationState"] == "Installed"}
+    assert done
+    last = ubuntu("vm", "get-instance-view", "-g", "rg", "-n", "u",
+                  "--query", "instanceView.patchStatus.lastPatchInstallationSummary").json
+    assert last["installationActivityId"] == installed["installationActivityId"]
+    assert last["installedPatchCount"] == len(done)
+    again = ubuntu("vm", "assess-patches", "-g", "rg", "-n", "u").json
+    assert not done & {p["name"] for p in again["availablePatches"]}
+
+
+def test_no_wait_returns_at_once_and_the_result_lands_on_a_later_tick(ubuntu):
+    started = ubuntu("vm", "assess-patches", "-g", "rg", "-n", "u", "--no-wait")
+    assert (started.exit_code, started.stdout) == (0, "")
+    running = ubuntu("vm", "get-instance-view", "-g", "rg", "-n", "u",
+                     "--query", "instanceView.patchStatus.availablePatchSummary.status", "-o", "tsv")
+    assert running.stdout.strip() == "InProgress"
+    assert ubuntu("tick", "--hours", "1", "-o", "none").exit_code == 0
+    finished = ubuntu("vm", "get-instance-view", "-g", "rg", "-n", "u",
+                      "--query", "instanceView.patchStatus.availablePatchSummary.status", "-o", "tsv")
+    assert finished.stdout.strip() == "Succeeded"

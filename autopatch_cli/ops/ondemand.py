@@ -84,9 +84,6 @@ def _simulator(state, key: str):
     extension's own enablement is no obstacle: an on-demand operation may come at any time)."""
     sim = patching.build(state, parse_instant(now_text(state)))
     vm = sim.vms[key]
-    if vm.family is None:
-        # a Linux VM the engine does not follow (ImageDefault): its distribution's catalog all the same
-        vm.family = _catalog_family(state.data["vms"][key])
     running = next((op for op in sim.unfinished() if op.key == key), None)
     if running is not None and running.kind in _RUNNING:
         raise conflict(
