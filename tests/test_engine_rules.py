@@ -460,3 +460,47 @@ def test_the_store_is_the_same_whatever_the_tick_size(tmp_path):
     assert any(r["halt"] for r in data["engine"]["rollouts"])  # and a halt happened
     assert stores["4x10"] == stores["1x40"]
     assert stores["40x1"] == stores["1x40"]
+
+
+def test_write_back_shapes_equal_the_models_own():
+    """ops.patching writes the instance view's patch documents without pydantic (the hot path of a big tick):
+    each equals the model's own wire(), errors included."""
+    from autopatch_cli.engine.lifecycle import _api_error
+    from autopatch_cli.models.compute import (
+        ApiError,
+        AvailablePatchSummary,
+        InstanceViewStatus,
+        LastPatchInstallationSummary,
+        VirtualMachineExtensionHandlerInstanceView,
+        VirtualMachineExtensionInstanceView,
+        VirtualMachineHealthStatus,
+    )
+    from autopatch_cli.ops import patching
+
+    error = {"code": "PatchInstallationFailed", "message": "1 patch(es) failed to install: KB1",
+             "details": [{"code": "PatchInstallationFailed", "target": "KB1", "message": "x"}]}
+    guest_error = _api_error({"code": "VMAgentStatusCommunicationError", "message": "no agent"})
+    for err in (None, error, guest_error):
+        fields = {"status": "Failed" if err else "Succeeded", "assessmentActivityId": "a", "rebootPending": False,
+                  "criticalAndSecurityPatchCount": 0, "otherPatchCount": 3, "startTime": "2020-10-13T22:00:00Z",
+                  "lastModifiedTime": "2020-10-13T22:04:00Z"}
+        assert (patching.wire_of(AvailablePatchSummary, **fields, error=patching._error(err))
+                == AvailablePatchSummary(**fields, error=err).wire())
+        fields = {"status": "Failed", "installationActivityId": "i", "maintenanceWindowExceeded": True,
+                  "rebootStatus": "Completed", "notSelectedPatchCount": 1, "excludedPatchCount": 0,
+                  "pendingPatchCount": 2, "installedPatchCount": 0, "failedPatchCount": 1, "startedBy": "Platform",
+                  "startTime": "2020-10-13T22:00:00Z", "lastModifiedTime": "2020-10-13T23:00:00Z"}
+        assert (patching.wire_of(LastPatchInstallationSummary, **fields, error=patching._error(err))
+                == LastPatchInstallationSummary(**fields, error=err).wire())
+    assert patching._error(error) == ApiError.model_validate(error).wire()
+    status = InstanceViewStatus(code="c", level="Error", displayStatus="d", message="m", time="2020-10-13T22:00:00Z")
+    assert patching._status("c", "d", "2020-10-13T22:00:00Z", "Error", "m") == status.wire()
+    assert patching._status("c", "d", None) == InstanceViewStatus(code="c", level="Info", displayStatus="d").wire()
+    assert patching.health_status(False, "t") == VirtualMachineHealthStatus(status=InstanceViewStatus(
+        code="HealthState/unhealthy", level="Error", displayStatus="The VM is unhealthy", time="t")).wire()
+    assert (patching.wire_of(VirtualMachineExtensionInstanceView, name="n", type="t", typeHandlerVersion="1",
+                             statuses=[status.wire()])
+            == VirtualMachineExtensionInstanceView(name="n", type="t", typeHandlerVersion="1", statuses=[status]).wire())
+    assert (patching.wire_of(VirtualMachineExtensionHandlerInstanceView, type="t", typeHandlerVersion="1",
+                             status=status.wire())
+            == VirtualMachineExtensionHandlerInstanceView(type="t", typeHandlerVersion="1", status=status).wire())

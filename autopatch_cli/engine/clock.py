@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import heapq
 import re
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -39,6 +40,8 @@ def format_instant(value: datetime) -> str:
 
 def epoch_to_iso(seconds: int) -> str:
     """An epoch instant in the form autopatch stores and prints (the one conversion every module uses)."""
+    if seconds == int(seconds):  # whole seconds (nearly every instant): without a datetime, a hot path at scale
+        return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(seconds))
     return format_instant(from_epoch(seconds))
 
 

@@ -9,7 +9,8 @@ The orchestrator (availability first), for each release:
   (batches of a fifth); lanes of one availability zone run side by side, two zones never at once;
 - batches are drawn anew for each release from the seed, so a VM's turn varies month to month;
 - nothing starts after the release's 30 days; a newer release never cancels an older rollout: they run side
-  by side, a region patching for one rollout at a time and paired regions never at once across rollouts.
+  by side; a lane (an availability set, a zone's standalone VMs) patches for one rollout at a time, one zone
+  of a region at a time and paired regions never at once, across rollouts.
 
 The per-VM schedule (:mod:`.simulator`) owns the event queue and each VM's agenda; the orchestrator hands
 VMs their turns (``VmState.ticket``) and hears back when a turn ends. Pure: no I/O, no printing.
@@ -189,6 +190,10 @@ class Orchestrator:
                     rollout.unfit.setdefault(run.region, (
                         f"its batches overran phase {rollout.phase}'s window (too many VMs of one zone or time "
                         "zone for its nights); they go on while the next phases open, without the 24-hour bake"))
+                elif run.phase == rollout.phase and run.finished + BAKE_SECONDS > at:
+                    rollout.unfit.setdefault(run.region, (
+                        f"its batches ran past phase {rollout.phase}'s window and ended less than 24 hours before "
+                        f"phase {rollout.phase + 1} opened"))
             self.log.append((at, f"{rollout.release}: phase {rollout.phase} overran its window; the calendar "
                                  "moves on"))
             self._next_phase(rollout, at)
@@ -212,7 +217,8 @@ class Orchestrator:
         A newer release never cancels an older rollout's pending VMs: each release keeps the 30-day promise
         to every VM (an out-of-band release published in the middle of a monthly rollout would otherwise
         push the monthly's last phases weeks later). The rollouts share the fleet's rules: a region patches
-        for one rollout at a time, and paired regions never at once across rollouts (:meth:`_blocked`).
+        for one rollout at a time and its zones one at a time across rollouts (:meth:`_held_elsewhere`), and
+        paired regions are never patched at once (:meth:`_partner_busy`).
         """
         rollout = Rollout(release.id, release.published, release.published, release.published + ROLLOUT_DAYS * DAY)
         self.rollouts.append(rollout)
@@ -367,24 +373,28 @@ class Orchestrator:
     def _advance_region(self, rollout: Rollout, run: RegionRun, at: int) -> None:
         if rollout.state not in RUNNING:
             return  # a halted, expired or superseded rollout starts no batch
-        if self._blocked(rollout, run.region):
-            return  # a paired region is patching, or another rollout patches this region; their end wakes it
-        for lane in run.lanes.values():
-            if lane.zone is None and lane.active is None and lane.next < len(lane.batches):
+        if self._partner_busy(run.region):
+            return  # a paired region is patching (for any release); its end wakes this region
+        # the batches other rollouts run in this region: the same lane (its VMs) waits, and their zone is the
+        # one zone patching, so zones, update domains and the 20% cap hold across releases too
+        held, other_zone = self._held_elsewhere(rollout, run.region)
+        for key, lane in run.lanes.items():
+            if lane.zone is None and lane.active is None and lane.next < len(lane.batches) and key not in held:
                 self._start_batch(rollout, run, lane, at)
-        zonal = [lane for lane in run.lanes.values() if lane.zone is not None]
+        zonal = [(key, lane) for key, lane in run.lanes.items() if lane.zone is not None]
         while True:  # a zone whose remaining VMs are all skipped hands over to the next zone at once
-            busy_zone = next((lane.zone for lane in zonal if lane.active is not None), None)
+            busy_zone = next((lane.zone for _, lane in zonal if lane.active is not None), None) or other_zone
             if busy_zone is None:
-                ready = {lane.zone for lane in zonal if lane.zone is not None and lane.next < len(lane.batches)}
+                ready = {lane.zone for _, lane in zonal if lane.zone is not None and lane.next < len(lane.batches)}
                 waiting = [z for z in run.zone_order if z in ready] + sorted(ready - set(run.zone_order))
                 if not waiting:
                     return
                 busy_zone = waiting[0]
-            for lane in zonal:
-                if lane.zone == busy_zone and lane.active is None and lane.next < len(lane.batches):
+            for key, lane in zonal:
+                if (lane.zone == busy_zone and lane.active is None and lane.next < len(lane.batches)
+                        and key not in held):
                     self._start_batch(rollout, run, lane, at)
-            if any(lane.active is not None for lane in zonal):
+            if other_zone is not None or any(lane.active is not None for _, lane in zonal):
                 return
 
     def _start_batch(self, rollout: Rollout, run: RegionRun, lane: Lane, at: int) -> None:
@@ -436,13 +446,12 @@ class Orchestrator:
                     run.finished = max(run.finished, at)
                     if rollout.halt is None:
                         self._advance_region(rollout, run, at)
-                    if not any(other.active is not None for other in run.lanes.values()):
-                        if rollout.halt is None:
-                            for partner in sorted(pair_partners(run.region)):
-                                waiting = rollout.regions.get(partner)
-                                if waiting is not None:
-                                    self._advance_region(rollout, waiting, at)
-                        self._wake_others(rollout, run.region, at)
+                    if rollout.halt is None and not any(other.active is not None for other in run.lanes.values()):
+                        for partner in sorted(pair_partners(run.region)):
+                            waiting = rollout.regions.get(partner)
+                            if waiting is not None:
+                                self._advance_region(rollout, waiting, at)
+                    self._wake_others(rollout, run.region, at)
                 break
         if rollout.state == "halted":
             self._close_halted_phases(rollout, at)
@@ -494,28 +503,42 @@ class Orchestrator:
                     if gone and not lane.active:
                         lane.active = None
                         self._advance_region(rollout, run, at)
-                        if not any(other.active is not None for other in run.lanes.values()):
-                            self._wake_others(rollout, run.region, at)
+                        self._wake_others(rollout, run.region, at)
             if rollout.state == "halted":
                 self._close_halted_phases(rollout, at)
             elif rollout.state == "active" and self._phase_idle(rollout) and self._close_phase(rollout, at):
                 self._next_phase(rollout, at)
 
-    def _blocked(self, rollout: Rollout, region: str) -> bool:
-        """Whether ``region`` must wait: a geo-paired region has a batch running (in any rollout), or another
-        rollout has a batch running in this region (a region patches for one rollout at a time, so its zones,
-        update domains and the 20% cap hold across releases too).
+    def _partner_busy(self, region: str) -> bool:
+        """Whether a geo-paired region of ``region`` has a batch running, in any rollout.
 
-        Phases never hold pairs, so within one rollout this only holds back VMs that join after their phase.
+        Phases never hold pairs, so within one rollout this only holds back VMs that join after their phase;
+        across rollouts (releases side by side) it keeps pairs apart whatever release each patches.
         """
         for other in self.rollouts:
             if other.state not in HOLDING:
                 continue
-            for name in (*pair_partners(region), region) if other is not rollout else pair_partners(region):
+            for name in pair_partners(region):
                 run = other.regions.get(name)
                 if run is not None and any(lane.active is not None for lane in run.lanes.values()):
                     return True
         return False
+
+    def _held_elsewhere(self, rollout: Rollout, region: str) -> tuple[set[str], str | None]:
+        """The lanes other rollouts have running in ``region``, and the availability zone they patch."""
+        held: set[str] = set()
+        zone = None
+        for other in self.rollouts:
+            if other is rollout or other.state not in HOLDING:
+                continue
+            run = other.regions.get(region)
+            if run is None:
+                continue
+            for key, lane in run.lanes.items():
+                if lane.active is not None:
+                    held.add(key)
+                    zone = zone or lane.zone
+        return held, zone
 
     def _wake_others(self, rollout: Rollout, region: str, at: int) -> None:
         """``region`` stopped patching for ``rollout``: the other rollouts waiting for it (or for its pair

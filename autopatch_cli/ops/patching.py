@@ -13,6 +13,8 @@ Stored per VM, beside the wire documents (``record["sim"]``):
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from ..engine.clock import epoch_to_iso, parse_instant, to_epoch
 from .state import now_text
 
@@ -49,10 +51,35 @@ def is_patched_vm(record: dict) -> bool:
 # ---- configuration status (2020-12-01+) ---------------------------------------------------------
 
 
-def _status(code: str, display: str, when: str, level: str = "Info", message: str | None = None) -> dict:
-    from .vm_records import status
+def wire_of(model, **fields) -> dict:
+    """``model(**fields).wire()`` for the flat REST shapes written back for every VM on every tick, without
+    pydantic's validation and dump (most of write_back's time on a big fleet): the model's fields, in its
+    order, None left out. Only for fields of JSON scalars, lists of such dicts, or dicts already in shape
+    (tests/test_engine_rules.py checks each use against the model's own ``wire()``)."""
+    names = _FIELD_NAMES.get(model)
+    if names is None:
+        names = _FIELD_NAMES[model] = tuple(model.model_fields)
+    return {name: value for name in names if (value := fields.get(name)) is not None}
 
-    return status(code, display, when, level, message).wire()
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _status(code: str, display: str, when: str | None, level: str = "Info", message: str | None = None) -> dict:
+    """``InstanceViewStatus(...).wire()`` (its fields in the model's order: code, level, displayStatus, message,
+    time), None left out."""
+    out = {"code": code, "level": level, "displayStatus": display}
+    if message is not None:
+        out["message"] = message
+    if when is not None:
+        out["time"] = when
+    return out
+
+
+def _error(error: dict | None) -> dict | None:
+    from ..models.compute import ApiError
+
+    return ApiError.model_validate(error).wire() if error else None
 
 
 def _kept(before: dict | None, after: dict) -> dict:
@@ -79,12 +106,11 @@ def _set_configuration(record: dict, ready: bool, when: str) -> None:
 
 def health_status(healthy: bool, when: str) -> dict:
     """``vmHealth``: the platform's health signal for the VM."""
-    from ..models.compute import InstanceViewStatus, VirtualMachineHealthStatus
+    from ..models.compute import VirtualMachineHealthStatus
 
-    status = InstanceViewStatus(code=f"HealthState/{'healthy' if healthy else 'unhealthy'}",
-                                level="Info" if healthy else "Error",
-                                displayStatus=f"The VM is {'healthy' if healthy else 'unhealthy'}", time=when)
-    return VirtualMachineHealthStatus(status=status).wire()
+    status = _status(f"HealthState/{'healthy' if healthy else 'unhealthy'}",
+                     f"The VM is {'healthy' if healthy else 'unhealthy'}", when, "Info" if healthy else "Error")
+    return wire_of(VirtualMachineHealthStatus, status=status)
 
 
 def on_configuration_change(state, record: dict, existing_mode: str | None) -> None:
@@ -177,6 +203,20 @@ def _key_of(record: dict) -> str:
 # ---- building the engine's view ----------------------------------------------------------------
 
 
+@lru_cache(maxsize=4096)
+def _supports_auto_patch(urn) -> bool:
+    """images.supports_auto_patch, asked once per image of a fleet (a tick builds every VM's view)."""
+    from ..azure import images
+
+    return images.supports_auto_patch(urn)
+
+
+@lru_cache(maxsize=65536)
+def _epoch_of(text: str) -> int:
+    """A stored instant in epoch seconds (VMs created together share their creation instant)."""
+    return to_epoch(parse_instant(text))
+
+
 def vm_state(key: str, record: dict, ref: int = 0):
     """The engine's view of one stored VM (``ref``: its row in the history's table of VMs)."""
     from ..azure import images
@@ -196,7 +236,7 @@ def vm_state(key: str, record: dict, ref: int = 0):
     distro = linux_distro(record) if windows is None else None
     if distro is not None:
         return _linux_vm_state(key, record, ref, distro, urn)
-    supported = family is not None and images.supports_auto_patch(urn) and schedule_rules.platform_patches(record)
+    supported = family is not None and _supports_auto_patch(urn) and schedule_rules.platform_patches(record)
     settings = (windows or {}).get("patchSettings") or {}
     sim = record["sim"]
     patch = sim.get("patch") or {}
@@ -225,7 +265,7 @@ def vm_state(key: str, record: dict, ref: int = 0):
         assess_platform=settings.get("assessmentMode") == "AutomaticByPlatform",
         reboot_setting=platform_settings.get("rebootSetting") or "IfRequired",
         power=sim["power"],
-        created=to_epoch(parse_instant(sim["createdAt"])),
+        created=_epoch_of(sim["createdAt"]),
         enabled=patch.get("enabled", False),
         enable_left=patch.get("enableLeft", 0),
         installed=frozenset(patch.get("installed", ())),
@@ -417,34 +457,38 @@ def _write_vm(record: dict, vm, running, when: str, seed: int) -> None:
             from ..engine.lifecycle import activity_id
 
             a.activity = activity_id(seed, vm.index, "assessment", a.start)
-        status["availablePatchSummary"] = AvailablePatchSummary(
+        status["availablePatchSummary"] = wire_of(
+            AvailablePatchSummary,
             status=a.status, assessmentActivityId=a.activity, rebootPending=a.reboot_pending,
             criticalAndSecurityPatchCount=a.critical_and_security, otherPatchCount=a.other,
-            startTime=epoch_to_iso(a.start), lastModifiedTime=epoch_to_iso(a.end), error=a.error,
-        ).wire()
+            startTime=epoch_to_iso(a.start), lastModifiedTime=epoch_to_iso(a.end), error=_error(a.error),
+        )
     if vm.installation is not None:
         i = vm.installation
-        status["lastPatchInstallationSummary"] = LastPatchInstallationSummary(
+        status["lastPatchInstallationSummary"] = wire_of(
+            LastPatchInstallationSummary,
             status=i.status, installationActivityId=i.activity, maintenanceWindowExceeded=i.window_exceeded,
             rebootStatus=i.reboot_status, notSelectedPatchCount=i.not_selected, excludedPatchCount=i.excluded,
             pendingPatchCount=len(i.pending), installedPatchCount=len(i.installed), failedPatchCount=len(i.failed),
-            startTime=epoch_to_iso(i.start), lastModifiedTime=epoch_to_iso(i.end), startedBy=i.started_by, error=i.error,
-        ).wire()
+            startTime=epoch_to_iso(i.start), lastModifiedTime=epoch_to_iso(i.end), startedBy=i.started_by,
+            error=_error(i.error),
+        )
     if running is not None:
         from ..engine.lifecycle import activity_id
 
         kind, start = running.kind, running.start
         activity = activity_id(seed, vm.index, "assessment" if kind is OpKind.ASSESSMENT else "installation", start)
         if kind is OpKind.ASSESSMENT:
-            status["availablePatchSummary"] = AvailablePatchSummary(
-                status="InProgress", assessmentActivityId=activity, rebootPending=vm.reboot_pending,
-                startTime=epoch_to_iso(start), lastModifiedTime=when,
-            ).wire()
+            status["availablePatchSummary"] = wire_of(
+                AvailablePatchSummary, status="InProgress", assessmentActivityId=activity,
+                rebootPending=vm.reboot_pending, startTime=epoch_to_iso(start), lastModifiedTime=when,
+            )
         elif kind is OpKind.INSTALLATION:
-            status["lastPatchInstallationSummary"] = LastPatchInstallationSummary(
-                status="InProgress", installationActivityId=activity, maintenanceWindowExceeded=False,
-                startTime=epoch_to_iso(start), lastModifiedTime=when, startedBy="Platform",
-            ).wire()
+            status["lastPatchInstallationSummary"] = wire_of(
+                LastPatchInstallationSummary, status="InProgress", installationActivityId=activity,
+                maintenanceWindowExceeded=False, startTime=epoch_to_iso(start), lastModifiedTime=when,
+                startedBy="Platform",
+            )
     if vm.mode == "AutomaticByPlatform":
         # statuses carry the time the platform changed them (the same whatever the tick's length); a status
         # this tick did not change keeps the time it was first reported
@@ -527,7 +571,6 @@ def _set_extension(record: dict, state: str, when: str, message: str, error: boo
         VirtualMachineExtensionHandlerInstanceView,
         VirtualMachineExtensionInstanceView,
     )
-    from .vm_records import status
 
     code = {"Succeeded": "ProvisioningState/succeeded", "Transitioning": "ProvisioningState/transitioning",
             "Error": "ProvisioningState/failed"}[state]
@@ -536,10 +579,11 @@ def _set_extension(record: dict, state: str, when: str, message: str, error: boo
     level = "Error" if error else "Info"
     view = record["iv"]
     before = next((e for e in view.get("extensions") or () if e.get("type") == PATCH_EXTENSION_TYPE), None)
-    extension = VirtualMachineExtensionInstanceView(
+    extension = wire_of(
+        VirtualMachineExtensionInstanceView,
         name=PATCH_EXTENSION_NAME, type=PATCH_EXTENSION_TYPE, typeHandlerVersion=PATCH_EXTENSION_VERSION,
-        statuses=[status(code, display, when, level, message)],
-    ).wire()
+        statuses=[_status(code, display, when, level, message)],
+    )
     if keep:
         _kept((before or {}).get("statuses", [None])[0], extension["statuses"][0])
     others = [e for e in view.get("extensions") or () if e.get("type") != PATCH_EXTENSION_TYPE]
@@ -547,10 +591,11 @@ def _set_extension(record: dict, state: str, when: str, message: str, error: boo
     agent = view.get("vmAgent")
     if agent is not None:
         handlers = [h for h in agent.get("extensionHandlers") or () if h.get("type") != PATCH_EXTENSION_TYPE]
-        handlers.append(VirtualMachineExtensionHandlerInstanceView(
+        handlers.append(wire_of(
+            VirtualMachineExtensionHandlerInstanceView,
             type=PATCH_EXTENSION_TYPE, typeHandlerVersion=PATCH_EXTENSION_VERSION,
-            status=status(code, "Ready" if state == "Succeeded" else display, level=level),
-        ).wire())
+            status=_status(code, "Ready" if state == "Succeeded" else display, None, level),
+        ))
         agent["extensionHandlers"] = handlers
 
 
