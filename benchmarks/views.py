@@ -2,13 +2,15 @@
 
     .venv/bin/python benchmarks/views.py                          # 10,000 VMs, 60 regions, 120 days
     .venv/bin/python benchmarks/views.py --vms 3000 --days 120 --runs 5 --keep /tmp/stores
+    .venv/bin/python benchmarks/views.py --keep /tmp/stores --checkout /tmp/main-checkout --runs 1  # before
 
 1. build the fleet through the operations layer (``fleet.build``) and ``tick`` it ``--days`` days, once
    (``--keep DIR`` keeps the ticked store and reuses it on the next run: building 10,000 VMs and ticking
    them 120 days takes minutes);
 2. time each view as a user runs it, ``autopatch --state PATH orchestration ... > /dev/null`` (a fresh
    process: interpreter start-up, reading the store, the view, printing), median of ``--runs`` runs,
-   with the peak RSS of the process and the bytes it printed;
+   with the process's CPU time (user + system: less sensitive to a busy machine than the wall clock), its
+   peak RSS and the bytes it printed;
 3. print the figures and the machine's load average (``os.getloadavg``) before and after: on a shared
    machine the absolute seconds move with the load, so compare within one run.
 
@@ -85,19 +87,27 @@ def views(path: str) -> list[tuple[str, list[str]]]:
     ]
 
 
-def time_command(path: str, argv: list[str], runs: int) -> dict:
-    times, printed, rss = [], 0, 0.0
+def time_command(path: str, argv: list[str], runs: int, checkout: str | None = None) -> dict:
+    times, cpus, printed, rss = [], [], 0, 0.0
+    import sysconfig
+
+    # -S: without site, the editable install's import hook (which would win over PYTHONPATH) is not loaded
+    command = [sys.executable, "-S", "-m", "autopatch_cli"] if checkout else [str(AUTOPATCH)]
+    env = ({**os.environ, "PYTHONPATH": os.pathsep.join((checkout, sysconfig.get_paths()["purelib"]))}
+           if checkout else None)
     for _ in range(runs):
         started = time.perf_counter()
-        out = subprocess.run([sys.executable, "-c", _RUN, str(AUTOPATCH), "--state", path, *argv],
-                             capture_output=True)
+        # in the checkout's folder: `-m` puts the working folder first on the path
+        out = subprocess.run([sys.executable, "-c", _RUN, *command, "--state", path, *argv],
+                             capture_output=True, env=env, cwd=checkout)
         times.append(time.perf_counter() - started)
         if out.returncode != 0:
             raise SystemExit(f"{' '.join(argv)} failed: {out.stderr.decode()}")
         result = json.loads(out.stderr.decode().strip().splitlines()[-1])
         printed, rss = result["bytes"], max(rss, result["rss_mb"])
+        cpus.append(result["cpu_s"])
     return {"median_s": statistics.median(times), "min_s": min(times), "max_s": max(times), "bytes": printed,
-            "rss_mb": rss}
+            "rss_mb": rss, "cpu_s": statistics.median(cpus)}
 
 
 # A tiny parent that runs the command with its output to a counter, then reports the child's peak RSS and
@@ -107,8 +117,9 @@ import json, resource, subprocess, sys
 out = subprocess.run(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 if out.returncode:
     sys.stderr.write(out.stderr.decode()); sys.exit(out.returncode)
-rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-sys.stderr.write(json.dumps({"bytes": len(out.stdout), "rss_mb": rss}) + "\\n")
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+sys.stderr.write(json.dumps({"bytes": len(out.stdout), "rss_mb": usage.ru_maxrss / 1024,
+                             "cpu_s": usage.ru_utime + usage.ru_stime}) + "\\n")
 """
 
 
@@ -119,7 +130,9 @@ def main() -> None:
     parser.add_argument("--regions", type=int, default=60)
     parser.add_argument("--runs", type=int, default=3, help="runs of each command (median)")
     parser.add_argument("--keep", metavar="DIR", help="keep the ticked store in DIR and reuse it")
-    parser.add_argument("--only", help="time only the commands whose label contains this text")
+    parser.add_argument("--only", help="time only the commands whose label contains one of these comma-separated texts")
+    parser.add_argument("--checkout", metavar="DIR",
+                        help="time the autopatch of another checkout (e.g. a worktree of main, for before/after)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--step", choices=("prepare",), help=argparse.SUPPRESS)
     parser.add_argument("--path", help=argparse.SUPPRESS)
@@ -144,12 +157,14 @@ def main() -> None:
         figures["load_before"] = os.getloadavg()
         timed = {}
         for label, argv in views(path):
-            if args.only and args.only not in label:
+            if args.only and not any(part in label for part in args.only.split(",")):
                 continue
-            timed[label] = time_command(path, argv, args.runs)
+            # the commands that print the whole history (hundreds of MB, minutes) run once
+            timed[label] = time_command(path, argv, 1 if "(all)" in label else args.runs, args.checkout)
             if not args.json:
                 t = timed[label]
                 print(f"{label:<34} {t['median_s']:6.2f} s median ({t['min_s']:.2f}-{t['max_s']:.2f}), "
+                      f"CPU {t['cpu_s']:.2f} s, "
                       f"{t['bytes'] / 1e6:8.2f} MB printed, peak RSS {t['rss_mb']:.0f} MB", flush=True)
         figures["load_after"] = os.getloadavg()
         figures["views"] = timed

@@ -145,3 +145,22 @@ def test_the_timeline_of_an_older_release_and_its_picture(store, cli):
     assert picture.exit_code == 0
     assert "Rollout of release 2020-10" in picture.stdout and "westcentralus" in picture.stdout
     assert "phase 3: pilot" in picture.stdout
+
+
+def test_the_readme_filter_examples_run(store, tmp_path):
+    """README's `orchestration history` filter block, as a user pastes it (the group and VM are the README's
+    placeholders: a filter that matches nothing prints [])."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from test_readme import _code
+
+    (script,) = _code("Availability-first orchestration", "sh")
+    env = {**os.environ, "AUTOPATCH_STATE": str(store),
+           "PATH": str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", "")}
+    done = subprocess.run(["bash", "-euo", "pipefail", "-c", script], cwd=tmp_path, env=env, capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "westeurope" in done.stdout and "s1" in done.stdout

@@ -34,7 +34,30 @@ def _sections():
     import gc
 
     gc.disable()
-    return reader()
+    return _Sections(reader())
+
+
+class _Sections:
+    """A store reader that decodes each section once: a view asks for the clock, the rollouts and the schedules
+    more than once, and each decode searches the snapshot (past the 27 MB history line on a big fleet)."""
+
+    _MISSING = object()
+
+    def __init__(self, store):
+        self._store = store
+        self._decoded: dict = {}
+
+    def section(self, name: str, default=None):
+        value = self._decoded.get(name, self._MISSING)
+        if value is self._MISSING:
+            value = self._decoded[name] = self._store.section(name, self._MISSING)
+        return default if value is self._MISSING else value
+
+    def entry(self, collection: str, key: str):
+        return self._store.entry(collection, key)
+
+    def full(self):
+        return self._store.full()
 
 
 @app.command("show", epilog=GLOBAL_ARGUMENTS_HELP)
@@ -158,7 +181,8 @@ def windows(resource_group: Group = None, name: VmName = None):
     from ..ops import orchestration
 
     group = require_group(resource_group) if name is not None else resource_group
-    emit(orchestration.windows(_full_state(), group, name), lambda rows: [
+    # one VM's window reads that VM only; a group's or the fleet's reads every VM
+    emit(orchestration.windows(_sections() if name is not None else _full_state(), group, name), lambda rows: [
         {"ResourceGroup": r["resourceGroup"], "Name": r["name"], "TimeZone": r["timeZone"],
          "Open": "yes" if r["open"] else "", "LocalStart": r["localStart"], "LocalEnd": r["localEnd"],
          "StartUTC": r["start"]} for r in rows])

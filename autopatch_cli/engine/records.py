@@ -144,11 +144,13 @@ class HistoryRow(NamedTuple):
         return list(kept) if raw else [cls.decode(r) for r in kept]
 
     @staticmethod
-    def of_timeline(rows: list, release: str, start: int, end: int) -> list:
-        """The stored rows a release's timeline draws: the release's installations, and every other row that
-        started in [start, end) (assessments, enablements, installations of no release: schedules', users')."""
+    def of_timeline(rows: list, release: str, start: int, end: int) -> list[tuple]:
+        """What a release's timeline draws of the stored rows, as ``view`` gives it: the release's
+        installations, and every other row that started in [start, end) (assessments, enablements,
+        installations of no release: schedules', users')."""
         installation = OpKind.INSTALLATION.value
-        return [r for r in rows if r[8] == release or (start <= r[2] < end and (r[1] != installation or r[8] is None))]
+        return [(r[0], r[1], r[2], r[3], r[4], r[5], r[8], r[9]) for r in rows
+                if r[8] == release or (start <= r[2] < end and (r[1] != installation or r[8] is None))]
 
     @staticmethod
     def view(raw: list) -> tuple[int, str, int, int, str, int | None, str | None, int]:
