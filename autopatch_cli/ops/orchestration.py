@@ -56,7 +56,7 @@ def history(state, release: str | None = None, group: str | None = None, name: s
     zones: dict[str, str] = {}
     iso: dict[int, str] = {}  # many rows share their start and end times (a batch, an assessment round)
     for row in HistoryRow.select(data["rows"], refs, kind, release, since_at, until_at):
-        vm_id, vm_name, vm_group, vm_region, zone, avset, ud, tz = table[row.ref]
+        vm_id, vm_name, vm_group, vm_region, zone, avset, ud, tz, *linux = table[row.ref]
         label = row.op.label
         iana = zones.get(tz)
         if iana is None:
@@ -99,6 +99,8 @@ def history(state, release: str | None = None, group: str | None = None, name: s
             # the Update Manager schedule (maintenance configuration) whose window ran it; None: not a schedule's
             "maintenanceConfiguration": schedule,
         })
+        if linux:  # a Linux VM: its distribution (kbIds are its packages, name_version)
+            out[-1]["os"] = _os_name(linux[0])
     return out
 
 
@@ -149,6 +151,13 @@ def _refs(table: list, group: str | None, name: str | None, region: str | None) 
             if (group_key is None or vm_group.lower() == group_key)
             and (name_key is None or vm_name.lower() == name_key)
             and (region is None or vm_region == region)}
+
+
+def _os_name(distro_key: str) -> str:
+    from ..azure.linux import distro
+
+    found = distro(distro_key)
+    return f"{found.name} {found.version}" if found else distro_key
 
 
 def _rollouts(state) -> list[dict]:
@@ -300,6 +309,8 @@ def _plan(state) -> dict:
             "patchedBy": "platform",
             "schedule": None,
         })
+        if vm.guest.package_manager is not None:  # a Linux VM: its distribution
+            out[-1]["os"] = _os_name(vm.family)
     out.sort(key=lambda r: (r["phase"] or 99, r["region"], r["batch"] or 0, r["name"]))
     unfit = dict(rollout.unfit) if rollout else {}
     for entry in out:
@@ -423,9 +434,15 @@ def _why(state, record, vm, t, phases) -> tuple[str, str]:
     scheduled = maintenance.explain(state, record, t)  # Update Manager's schedule matrix
     if scheduled:
         return scheduled
+    if not vm.supported and vm.guest.package_manager is not None and vm.mode == "AutomaticByPlatform":
+        return ("Its image is not one that automatic VM guest patching supports (only the listed marketplace Linux "
+                "images are), so the platform does not patch it."), "not-supported"
     if not vm.supported:
         return ("Its image is not one that automatic VM guest patching supports (only listed marketplace Windows "
                 "Server images are), so the platform does not patch it."), "not-supported"
+    if vm.mode == "ImageDefault":
+        return ("Its patch mode is ImageDefault: the distribution's own update configuration applies, not the "
+                "platform's orchestration (use AutomaticByPlatform for availability-first patching)."), "image-default"
     if vm.mode == "Manual":
         return "Its patch mode is Manual: the platform never patches it; install patches yourself.", "manual"
     if vm.mode == "AutomaticByOS":
@@ -545,8 +562,9 @@ def parse_time(text: str) -> int:
 
 
 def windows(state, group: str | None = None, name: str | None = None) -> list[dict]:
-    """Each Windows VM's off-peak window: the one open now, else the next (22:00 local, 235 minutes)."""
+    """Each VM's off-peak window: the one open now, else the next (22:00 local, 235 minutes; UTC on Linux)."""
     from ..azure.timezones import canonical_windows_zone, iana_name
+    from . import patching
     from .state import now
 
     t = to_epoch(now(state))
@@ -565,6 +583,8 @@ def windows(state, group: str | None = None, name: str | None = None) -> list[di
     out = []
     for record in records:
         windows_config = record["vm"]["properties"].get("osProfile", {}).get("windowsConfiguration")
+        if windows_config is None and patching.linux_distro(record) is not None:
+            windows_config = {}  # a Linux VM: no time zone setting in Azure, its image runs in UTC
         if windows_config is None:
             continue
         zone_name = canonical_windows_zone(windows_config.get("timeZone") or "UTC") or "UTC"
