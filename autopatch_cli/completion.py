@@ -63,7 +63,7 @@ def _static_values(words: tuple[str, ...], opts: list[str]) -> list[str]:
         from .azure.images import ALIASES
 
         return sorted(ALIASES)
-    if "--location" in opts or "-l" in opts:
+    if "--location" in opts or "-l" in opts or "--region" in opts:
         from .azure.regions import REGIONS
 
         return sorted(REGIONS)

@@ -292,6 +292,8 @@ def _check_timers(value: Any, field: str) -> None:
 def _check_history(value: Any, field: str) -> None:
     _fields(value, field, {"vms": list, "rows": list})
     for name in ("vms", "rows"):
+        if set(map(type, value[name])) <= {list}:  # the common case, at C speed (10,000 VMs keep 358,000 rows)
+            continue
         for i, row in enumerate(value[name]):
             _expect(row, list, f"{field}.{name}[{i}]")
 
@@ -935,7 +937,20 @@ class _Files:
             return _MISSING
         begin = index + len(marker)
         end = raw.find(b"\n", begin)
-        line = raw[begin : end if end >= 0 else None].decode("utf-8", "surrogatepass")
+        body = raw[begin : end if end >= 0 else None]
+        # A section's line ends with the comma before the next one. orjson, with the collector off while it
+        # allocates, decodes a big section (the history: 27 MB at 10,000 VMs) several times faster than
+        # json; json's raw_decode reads what orjson refuses (lone surrogates) and reports what is not JSON.
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return _loads_line(body.rstrip(b", \r"))
+        except ValueError:
+            pass
+        finally:
+            if enabled:
+                gc.enable()
+        line = bytes(body).decode("utf-8", "surrogatepass")
         try:
             value, _ = _decoder.raw_decode(line)
         except json.JSONDecodeError as exc:

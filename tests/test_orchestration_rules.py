@@ -318,7 +318,7 @@ def test_show_plan_history_timeline(staged):
         assert window_of(done[name]) == planned_window, name
     keys = {"vmId", "name", "resourceGroup", "region", "zone", "availabilitySet", "updateDomain", "timeZone", "phase",
             "batch", "operation", "startTime", "endTime", "localStartTime", "result", "kbIds", "activityId",
-            "startedBy", "maintenanceWindowExceeded", "rebooted", "release"}
+            "startedBy", "maintenanceWindowExceeded", "rebooted", "release", "maintenanceConfiguration"}
     assert all(set(r) == keys for r in rows)
     one = ok(cli("orchestration", "history", "-g", "rg", "-n", "z0", "-o", "json"))
     assert {r["name"] for r in one} == {"z0"} and {r["operation"] for r in one} >= {"enablement", "assessment"}

@@ -74,7 +74,8 @@ def test_every_block_is_run_as_written_or_adapted_as_its_marker_says():
     as_written = {"The guide's flow, with `autopatch` in place of `az`", "The state store",
                   "The REST API: `autopatch rest` and `autopatch serve`",
                   "Serving the API to the Azure SDK: `autopatch serve`",
-                  "In tests and scripts: the pytest plugin and the Python API"}
+                  "In tests and scripts: the pytest plugin and the Python API",
+                  "Availability-first orchestration"}  # tests/test_orchestration_views.py runs its block
     adapted = {SET_UP, PERFORMANCE, REAL_AZ}
     assert {s for s, _, _, _ in BLOCKS} == as_written | adapted
     for section, _, code, marker in BLOCKS:

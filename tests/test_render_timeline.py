@@ -411,3 +411,50 @@ def test_days_with_installations_get_their_hours_when_there_is_room():
     assert any("4 columns wide, 6 hours each" in text_of(line) for line in wide)
     narrow = render(timeline_renderable(history, PUBLISHED), width=80, hourly=True)
     assert all(len(text_of(line).rstrip()) <= 80 for line in narrow)  # no room: one column a day
+
+
+SCHEDULE = {
+    "name": "nightly", "resourceGroup": "rg", "startDateTime": "2020-11-07 22:00", "duration": "03:00",
+    "recurEvery": "Week Saturday", "timeZone": "UTC", "expirationDateTime": None,
+    "nextWindows": [{"start": "2020-11-21T22:00:00Z", "end": "2020-11-22T01:00:00Z"}],
+    "windowsShown": ["2020-11-14T22:00:00Z", "2020-11-21T22:00:00Z", "2020-11-28T22:00:00Z"],
+    "vms": [{"name": "db1", "patchedBy": "schedule"}, {"name": "db2", "patchedBy": "nobody"}],
+}
+
+
+def scheduled_history() -> list[dict]:
+    """The small history, and a schedule's installation on its window of Saturday 2020-11-14 (day 4)."""
+    return [*small_history(), dict(record("eastus", 4, hour=22, name="db1"), release=None, schedule="nightly")]
+
+
+def test_a_schedules_vms_get_their_own_row_with_its_windows_and_words():
+    lines = render(timeline_renderable(scheduled_history(), PUBLISHED, schedules=[SCHEDULE]), width=200)
+    texts = [text_of(line) for line in lines]
+    heading = next(i for i, t in enumerate(texts) if "Update Manager schedules" in t)
+    assert heading > next(i for i, t in enumerate(texts) if t[4:].startswith("westus"))  # after every phase
+    sched = row(lines, "sched nightly")
+    start = grid_start(lines)
+    assert text_of(sched)[start + 4] == "█"  # its installation, on the window's day
+    assert text_of(sched)[start + 11] == "◇" and text_of(sched)[start + 18] == "◇"  # its windows to come
+    assert text_of(sched).rstrip().endswith("2      0")  # the VMs assigned to it
+    eastus = text_of(row(lines, "eastus"))
+    assert "db1" not in eastus and eastus.rstrip().endswith("4      1")  # db1 is not counted in its region
+    words = " ".join(" ".join(texts[heading:]).split())
+    assert "Week Saturday from 2020-11-07 22:00 (UTC), 03:00 long" in words
+    assert "next windows 2020-11-21 22:00Z" in words and "not by the platform's rollout" in words
+    assert "1 of them without the prerequisites" in words and "a schedule's window" in words
+
+
+def test_a_schedule_without_operations_in_the_days_shown_still_has_its_row():
+    lines = render(timeline_renderable(small_history(), PUBLISHED, schedules=[SCHEDULE]), width=200)
+    assert "◇" in text_of(row(lines, "sched nightly"))
+    summary = timeline_summary(scheduled_history())
+    assert summary["schedules"] == [dict(summary["schedules"][0], schedule="nightly", vmCount=1,
+                                         installations={"Succeeded": 1})]
+    assert all(r["region"] != "eastus" or r["vmCount"] == 4 for r in summary["regions"])
+
+
+def test_the_release_named_in_the_title_even_before_any_installation():
+    only_assessments = [r for r in small_history() if r["operation"] == "assessment"]
+    lines = render(timeline_renderable(only_assessments, PUBLISHED, release="2020-11"))
+    assert text_of(lines[0]).startswith("Rollout of release 2020-11")

@@ -19,9 +19,45 @@ Release = Annotated[str | None, typer.Option("--release", help="A release id, e.
 
 
 def _full_state():
+    """The whole store, parsed (plan's dry run and windows read every VM)."""
     from ..ops.state import State
 
     return State(reader().full())
+
+
+def _sections():
+    """The store as a reader that decodes only the sections and VMs a view asks for (show, history, timeline and
+    why read the rollouts, the history and a few VMs: on a big fleet, parsing every VM was most of their time).
+
+    The cyclic collector is turned off for the rest of this one-shot process: the history holds no cycles,
+    and with the collector on it rescanned the 358,000 rows of a 10,000-VM store again and again."""
+    import gc
+
+    gc.disable()
+    return _Sections(reader())
+
+
+class _Sections:
+    """A store reader that decodes each section once: a view asks for the clock, the rollouts and the schedules
+    more than once, and each decode searches the snapshot (past the 27 MB history line on a big fleet)."""
+
+    _MISSING = object()
+
+    def __init__(self, store):
+        self._store = store
+        self._decoded: dict = {}
+
+    def section(self, name: str, default=None):
+        value = self._decoded.get(name, self._MISSING)
+        if value is self._MISSING:
+            value = self._decoded[name] = self._store.section(name, self._MISSING)
+        return default if value is self._MISSING else value
+
+    def entry(self, collection: str, key: str):
+        return self._store.entry(collection, key)
+
+    def full(self):
+        return self._store.full()
 
 
 @app.command("show", epilog=GLOBAL_ARGUMENTS_HELP)
@@ -29,7 +65,7 @@ def show():
     """The rollout of the newest release (and the ones before it): phase, regions, progress, halts."""
     from ..ops import orchestration
 
-    emit(orchestration.show(_full_state()), _show_table)
+    emit(orchestration.show(_sections()), _show_table)
 
 
 def _show_table(result):
@@ -45,6 +81,15 @@ def _show_table(result):
             halt = rollout["halt"]
             rows.append({"Release": rollout["release"], "State": "halted", "Phase": str(halt["phase"]),
                          "Regions": halt["vm"], "Patched": "", "Start": halt["time"], "End": "", "Result": halt["reason"]})
+    for item in result.get("scheduledPatching", []):
+        # the VMs of Update Manager's schedules: outside the rollout, in the schedule's own windows
+        patched = sum(1 for vm in item["vms"] if vm["patchedBy"] == "schedule")
+        upcoming = item["nextWindows"][0] if item["nextWindows"] else None
+        rows.append({"Release": "", "State": "scheduled", "Phase": f"schedule {item['name']}",
+                     "Regions": ",".join(sorted({vm["region"] for vm in item["vms"]})),
+                     "Patched": f"{patched}/{len(item['vms'])} by it", "Start": upcoming["start"] if upcoming else "",
+                     "End": upcoming["end"] if upcoming else "",
+                     "Result": f"{item['recurEvery']}, {item['duration']} ({item['timeZone']}); not in the rollout"})
     return rows
 
 
@@ -58,9 +103,14 @@ def plan():
 
 def _plan_table(result):
     return [
-        {"Release": result["release"], "Phase": vm["phase"], "Batch": vm["batch"], "Region": vm["region"],
+        {"Release": result["release"] if vm["patchedBy"] == "platform" else f"schedule {vm['schedule']}"
+         if vm["schedule"] else "not patched",
+         "Phase": vm["phase"] if vm["phase"] is not None else "", "Batch": vm["batch"] if vm["batch"] is not None else "",
+         "Region": vm["region"],
          "Zone": vm["zone"] or "", "AvailabilitySet": vm["availabilitySet"] or "", "UD": "" if vm["updateDomain"] is None else vm["updateDomain"],
-         "ResourceGroup": vm["resourceGroup"], "Name": vm["name"], "ExpectedLocalStart": vm["expectedLocalStart"] or vm["note"]}
+         "ResourceGroup": vm["resourceGroup"], "Name": vm["name"],
+         "ExpectedLocalStart": vm["expectedLocalStart"] if vm["patchedBy"] == "platform" and vm["expectedLocalStart"]
+         else (f"{vm['expectedLocalStart']}: " if vm["expectedLocalStart"] else "") + (vm["note"] or "")}
         for vm in result["vms"]
     ]
 
@@ -68,21 +118,44 @@ def _plan_table(result):
 @app.command("history", epilog=GLOBAL_ARGUMENTS_HELP)
 def history(
     resource_group: Group = None,
-    name: VmName = None,
+    name: Annotated[str | None, typer.Option(
+        "--name", "-n", "--vm", help="The name of the Virtual Machine (with -g), or its resource ID.")] = None,
     release: Release = None,
+    region: Annotated[str | None, typer.Option("--region", help="Only the VMs of this region, e.g. eastus.")] = None,
+    since: Annotated[str | None, typer.Option(
+        "--since", help="Only operations that started at or after this time (ISO 8601, e.g. 2020-11-10T00:00:00Z).")] = None,
+    until: Annotated[str | None, typer.Option(
+        "--until", help="Only operations that started at or before this time (ISO 8601).")] = None,
     operation: Annotated[str | None, typer.Option("--operation", help="assessment, installation or enablement.")] = None,
 ):
-    """One record per VM per patch operation (UTC and the VM's local start time, result, KB ids)."""
+    """One record per VM per patch operation (UTC and the VM's local start time, result, KB ids), oldest first."""
     from ..ops import orchestration
 
-    if name is not None:
+    if name is not None and name.lower().startswith("/subscriptions/"):
+        resource_group, name = _vm_id(name)
+    elif name is not None:
         resource_group = require_group(resource_group)
-    emit(orchestration.history(_full_state(), release, resource_group, name, operation), _history_table)
+    emit(orchestration.history(_sections(), release, resource_group, name, operation, region, since, until),
+         _history_table)
+
+
+def _vm_id(text: str) -> tuple[str, str]:
+    """--vm given as a VM's resource ID: its group and name."""
+    from ..errors import UsageError
+    from ..ops import ids
+
+    parts = text.strip("/").split("/")
+    shape = [p.lower() for p in parts[0:8:2]] + [parts[5].lower()] if len(parts) == 8 else []
+    if shape != ["subscriptions", "resourcegroups", "providers", "virtualmachines", "microsoft.compute"]:
+        raise UsageError(f"argument --vm: '{text}' is not a VM name or resource ID such as "
+                              "/subscriptions/{id}/resourceGroups/{group}/providers/Microsoft.Compute/virtualMachines/{name}.")
+    return ids.group_and_name(text)
 
 
 def _history_table(result):
     return [
-        {"Release": r["release"] or "", "Name": r["name"], "Region": r["region"], "Zone": r["zone"] or "",
+        {"Release": r["release"] or (f"schedule {r['maintenanceConfiguration']}" if r.get("maintenanceConfiguration")
+                                     else ""), "Name": r["name"], "Region": r["region"], "Zone": r["zone"] or "",
          "Phase": "" if r["phase"] is None else r["phase"], "Batch": "" if r["batch"] is None else r["batch"],
          "Operation": r["operation"], "LocalStart": r["localStartTime"], "Result": r["result"],
          "KBs": ",".join(r["kbIds"])}
@@ -99,7 +172,7 @@ def why(resource_group: Group = None, name: VmName = None):
     if not name:
         raise UsageError("the following arguments are required: --name/-n")
     group = require_group(resource_group)
-    emit(orchestration.why(_full_state(), group, name), lambda r: [{"Reason": r["reason"], "Why": r["message"]}])
+    emit(orchestration.why(_sections(), group, name), lambda r: [{"Reason": r["reason"], "Why": r["message"]}])
 
 
 @app.command("windows", epilog=GLOBAL_ARGUMENTS_HELP)
@@ -108,7 +181,8 @@ def windows(resource_group: Group = None, name: VmName = None):
     from ..ops import orchestration
 
     group = require_group(resource_group) if name is not None else resource_group
-    emit(orchestration.windows(_full_state(), group, name), lambda rows: [
+    # one VM's window reads that VM only; a group's or the fleet's reads every VM
+    emit(orchestration.windows(_sections() if name is not None else _full_state(), group, name), lambda rows: [
         {"ResourceGroup": r["resourceGroup"], "Name": r["name"], "TimeZone": r["timeZone"],
          "Open": "yes" if r["open"] else "", "LocalStart": r["localStart"], "LocalEnd": r["localEnd"],
          "StartUTC": r["start"]} for r in rows])
@@ -128,7 +202,7 @@ def timeline(
 
     if days < 1:
         raise ValidationError("--days must be at least 1")
-    view = orchestration.timeline(_full_state(), release, days)
+    view = orchestration.timeline(_sections(), release, days)
     if view is None:
         if export:
             raise ValidationError(f"no rollout to draw in '{export}' yet: no release has been published since the "
@@ -141,7 +215,8 @@ def timeline(
     if settings.query or fmt not in ("table",):
         rollout = view["rollout"]
         emit({"release": rollout["release"], "published": rollout["published"],
-              "summary": render_timeline.timeline_summary(view["records"]), "export": export})
+              "summary": render_timeline.timeline_summary(view["records"]),
+              "scheduledPatching": view.get("schedules") or [], "export": export})
         return
     from .console import console
 
@@ -155,7 +230,8 @@ def renderable(view: dict, days: int = 35):
     from . import render_timeline
 
     return render_timeline.timeline_renderable(view["records"], view["rollout"]["published"], days=days,
-                                               phases=view["phases"], halts=view["halts"], now=view.get("now"))
+                                               phases=view["phases"], halts=view["halts"], now=view.get("now"),
+                                               schedules=view.get("schedules"), release=view["rollout"]["release"])
 
 
 def export_view(view: dict, path: str, days: int = 35) -> None:
@@ -165,7 +241,8 @@ def export_view(view: dict, path: str, days: int = 35) -> None:
 
     try:
         render_timeline.export_timeline(view["records"], view["rollout"]["published"], path, days=days,
-                                        phases=view["phases"], halts=view["halts"], now=view.get("now"))
+                                        phases=view["phases"], halts=view["halts"], now=view.get("now"),
+                                        schedules=view.get("schedules"), release=view["rollout"]["release"])
     except ValueError as exc:
         raise ValidationError(str(exc)) from exc
     except OSError as exc:

@@ -22,6 +22,9 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from ..ops.orchestration import TimelineOp as Op
+from ..ops.orchestration import schedule_words
+
 INSTALLATION = "installation"
 ENABLEMENT = "enablement"
 ASSESSMENT = "assessment"
@@ -42,6 +45,7 @@ CELL = {
     ASSESSMENT: ("░", "bright_black"),
     "none": ("·", "dim"),
     "week": ("╎", "dim"),  # an empty day at the start of each week (under a date in the header)
+    "window": ("◇", "bold cyan"),  # an Update Manager schedule's window with nothing installed (yet)
 }
 ENABLEMENT_COLOUR = {
     "Succeeded": "green",
@@ -86,10 +90,27 @@ def _parse_time(value: Any) -> datetime | None:
     return moment.astimezone(UTC)
 
 
+def _epoch(value: Any) -> int | None:
+    moment = _parse_time(value)
+    return None if moment is None else int(moment.timestamp())
+
+
 def _iso(moment: datetime | None) -> str | None:
     from ..engine.clock import format_instant
 
     return None if moment is None else format_instant(moment)
+
+
+def as_op(record: Mapping[str, Any] | Op) -> Op:
+    """A history record (a dict, as ``orchestration history`` prints it) as the picture's operation, its times
+    parsed once; the timeline of ``ops.orchestration`` gives these directly."""
+    if isinstance(record, Op):
+        return record
+    zone = record.get("zone")
+    return Op(str(record.get("region") or "unknown"), None if zone in (None, "") else str(zone), _vm_key(record),
+              str(record.get("operation")), str(record.get("result")), _epoch(record.get("startTime")),
+              _epoch(record.get("endTime")), record.get("phase"),
+              str(record["release"]) if record.get("release") else None, record.get("schedule"))
 
 
 @dataclass
@@ -99,12 +120,14 @@ class Row:
     region: str
     zone: str | None
     is_region: bool
-    records: list[dict[str, Any]] = field(default_factory=list)
+    records: list[Op] = field(default_factory=list)
+    schedule: str | None = None  # a row of an Update Manager schedule's VMs, not of a region
+    cache: dict = field(default_factory=dict, repr=False, compare=False)  # _marks per day 0
 
     @property
     def label(self) -> str:
         if self.is_region:
-            return self.region
+            return f"{SCHEDULE_LABEL}{self.schedule}" if self.schedule is not None else self.region
         return f"  {NO_ZONE}" if self.zone is None else f"  zone {self.zone}"
 
 
@@ -113,6 +136,10 @@ class RegionGroup:
     region: str
     phase: int | None
     rows: list[Row]
+    schedule: str | None = None
+
+
+SCHEDULE_LABEL = "sched "
 
 
 def _zone_key(zone: str | None) -> tuple[int, int, str]:
@@ -122,35 +149,46 @@ def _zone_key(zone: str | None) -> tuple[int, int, str]:
     return (0, int(text), "") if text.isdigit() else (0, 1 << 30, text)
 
 
-def _group(records: Iterable[Mapping[str, Any]], phases: Mapping[str, int] | None = None) -> list[RegionGroup]:
-    by_region: dict[str, list[dict[str, Any]]] = {}
-    for record in records:
-        region = str(record.get("region") or "unknown")
-        by_region.setdefault(region, []).append(dict(record))
+def _group(records: Iterable[Op], phases: Mapping[str, int] | None = None) -> list[RegionGroup]:
+    """Rows per region (and zone), ordered by phase then name; the VMs of Update Manager schedules get a row
+    per schedule after them (the platform's rollout does not touch them)."""
+    by_region: dict[str, list[Op]] = {}
+    by_schedule: dict[str, list[Op]] = {}
+    for op in records:
+        if op.schedule is not None:
+            by_schedule.setdefault(op.schedule, []).append(op)
+        else:
+            by_region.setdefault(op.region, []).append(op)
     groups = []
     for region, items in by_region.items():
         phase: int | None
         if phases is not None and region in phases:
             phase = phases[region]
         else:
-            known = [r["phase"] for r in items if r.get("phase") is not None]
+            known = [op.phase for op in items if op.phase is not None]
             phase = min(known) if known else None
         rows = [Row(region, None, True, items)]
-        zones: dict[str | None, list[dict[str, Any]]] = {}
-        for item in items:
-            zone = item.get("zone")
-            zones.setdefault(None if zone in (None, "") else str(zone), []).append(item)
+        zones: dict[str | None, list[Op]] = {}
+        for op in items:
+            zones.setdefault(op.zone, []).append(op)
         if any(zone is not None for zone in zones):  # a region without zones has no sub-rows
             for zone in sorted(zones, key=_zone_key):
                 rows.append(Row(region, zone, False, zones[zone]))
         groups.append(RegionGroup(region, phase, rows))
     groups.sort(key=lambda g: (g.phase is None, g.phase if g.phase is not None else 0, g.region))
+    for name in sorted(by_schedule):
+        items = by_schedule[name]
+        groups.append(RegionGroup(name, None, [Row(name, None, True, items, schedule=name)], schedule=name))
     return groups
 
 
-def _day(record: Mapping[str, Any], day0: date) -> int | None:
-    moment = _parse_time(record.get("startTime"))
-    return None if moment is None else (moment.date() - day0).days
+def _day0_epoch(day0: date) -> int:
+    return int(datetime(day0.year, day0.month, day0.day, tzinfo=UTC).timestamp())
+
+
+def _day(op: Op, base: int) -> int | None:
+    """The UTC day of the operation's start, counted from ``base`` (day 0's midnight, epoch seconds)."""
+    return None if op.start is None else (op.start - base) // 86_400
 
 
 def _worst(results: Iterable[str]) -> str | None:
@@ -175,9 +213,10 @@ class Column:
         return day == self.day and (self.slot is None or moment.hour // HOURS_PER_SLOT == self.slot)
 
 
-def _columns(records: Iterable[Mapping[str, Any]], day0: date, days: int) -> list[Column]:
-    install_days = {d for r in records if r.get("operation") == INSTALLATION
-                    for d in [_day(r, day0)] if d is not None and 0 <= d < days}
+def _columns(records: Iterable[Op], day0: date, days: int) -> list[Column]:
+    base = _day0_epoch(day0)
+    install_days = {d for op in records if op.operation == INSTALLATION
+                    for d in [_day(op, base)] if d is not None and 0 <= d < days}
     columns: list[Column] = []
     for day in range(days):
         if day in install_days:
@@ -194,6 +233,32 @@ def _column_at(columns: Sequence[Column], moment: datetime | None, day0: date) -
     return next((i for i, c in enumerate(columns) if c.holds(moment, day)), None)
 
 
+def _marks(row: Row, base: int) -> dict[tuple[int, int], tuple[list[str], list[str], list[bool]]]:
+    """(day, slot of hours) -> (installation results, enablement results, [assessed]) of the row's operations,
+    gathered once per row (a big fleet's month is a hundred thousand operations; the columns are a few dozen)."""
+    cached = row.cache.get(base)
+    if cached is not None:
+        return cached
+    marks: dict[tuple[int, int], tuple[list[str], list[str], list[bool]]] = {}
+    for op in row.records:
+        if op.start is None:
+            continue
+        day, seconds = divmod(op.start - base, 86_400)
+        key = (day, seconds // 3600 // HOURS_PER_SLOT)
+        mark = marks.get(key)
+        if mark is None:
+            mark = marks[key] = ([], [], [])
+        operation = op.operation
+        if operation == INSTALLATION:
+            mark[0].append(op.result)
+        elif operation == ENABLEMENT:
+            mark[1].append(op.result)
+        elif operation == ASSESSMENT and not mark[2]:
+            mark[2].append(True)
+    row.cache[base] = marks
+    return marks
+
+
 def _cells(row: Row, day0: date, days: int, columns: Sequence[Column] | None = None) -> list[tuple[str, str]]:
     """(glyph, style) per column of the row (per day when ``columns`` is not given)."""
     columns = list(columns) if columns is not None else [Column(day) for day in range(days)]
@@ -201,22 +266,19 @@ def _cells(row: Row, day0: date, days: int, columns: Sequence[Column] | None = N
     installs: dict[int, list[str]] = {}
     enables: dict[int, list[str]] = {}
     assessed: set[int] = set()
-    for record in row.records:
-        day = _day(record, day0)
-        if day is None or not 0 <= day < days:
+    for (day, slot), (installed, enabled, was_assessed) in _marks(row, _day0_epoch(day0)).items():
+        if not 0 <= day < days:
             continue
-        moment = _parse_time(record.get("startTime"))
         at = index.get((day, None))
-        if at is None and moment is not None:
-            at = index.get((day, moment.hour // HOURS_PER_SLOT))
+        if at is None:
+            at = index.get((day, slot))
         if at is None:
             continue
-        operation = record.get("operation")
-        if operation == INSTALLATION:
-            installs.setdefault(at, []).append(str(record.get("result")))
-        elif operation == ENABLEMENT:
-            enables.setdefault(at, []).append(str(record.get("result")))
-        elif operation == ASSESSMENT:
+        if installed:
+            installs.setdefault(at, []).extend(installed)
+        if enabled:
+            enables.setdefault(at, []).extend(enabled)
+        if was_assessed:
             assessed.add(at)
     cells = []
     for day, column in enumerate(columns):
@@ -243,18 +305,14 @@ def _vm_key(record: Mapping[str, Any]) -> str:
     return str(record.get("vmId") or f"{record.get('resourceGroup')}/{record.get('name')}")
 
 
-def _latest_installs(records: Iterable[Mapping[str, Any]]) -> dict[str, str]:
+def _latest_installs(records: Iterable[Op]) -> dict[str, str]:
     """vm -> result of its latest installation."""
-    latest: dict[str, tuple[datetime, str]] = {}
-    for record in records:
-        if record.get("operation") != INSTALLATION:
+    latest: dict[str, tuple[int, str]] = {}
+    for op in records:
+        if op.operation != INSTALLATION or op.start is None:
             continue
-        moment = _parse_time(record.get("startTime"))
-        if moment is None:
-            continue
-        key = _vm_key(record)
-        if key not in latest or moment >= latest[key][0]:
-            latest[key] = (moment, str(record.get("result")))
+        if op.vm not in latest or op.start >= latest[op.vm][0]:
+            latest[op.vm] = (op.start, op.result)
     return {key: result for key, (_, result) in latest.items()}
 
 
@@ -268,15 +326,16 @@ class TimelineView:
     terminal is cropped rather than wrapped, so rows never break.
     """
 
-    def __init__(self, records: Sequence[Mapping[str, Any]], published: str | datetime, days: int = 35,
+    def __init__(self, records: Sequence[Mapping[str, Any] | Op], published: str | datetime, days: int = 35,
                  phases: Mapping[str, int] | None = None, halts: Sequence[Mapping[str, Any]] | None = None,
-                 now: str | datetime | None = None):
+                 now: str | datetime | None = None, schedules: Sequence[Mapping[str, Any]] | None = None,
+                 release: str | None = None):
         if days < 1:
             raise ValueError(f"days must be at least 1, not {days}")
         moment = _parse_time(published)
         if moment is None:
             raise ValueError(f"published time '{published}' is not an ISO-8601 date and time")
-        self.records = [dict(r) for r in records]
+        self.records = [as_op(r) for r in records]
         self.published = moment
         self.day0 = moment.date()
         self.days = days
@@ -287,8 +346,18 @@ class TimelineView:
         self.hourly_columns = _columns(self.records, self.day0, days)
         self.daily_columns = [Column(day) for day in range(days)]
         self.columns = self.hourly_columns  # what lines() draws: hourly install days when the width allows
-        releases = sorted({str(r["release"]) for r in self.records if r.get("release")})
-        self.release = ", ".join(releases) if releases else None
+        self.schedules = [dict(s) for s in schedules or ()]
+        drawn = {g.schedule for g in self.groups if g.schedule is not None}
+        for item in self.schedules:  # a schedule with VMs but no operation in the days shown still has its row
+            if item["name"] not in drawn:
+                self.groups.append(RegionGroup(item["name"], None, [Row(item["name"], None, True, [],
+                                                                        schedule=item["name"])], schedule=item["name"]))
+        self.schedule_vms = {item["name"]: len(item["vms"]) for item in self.schedules if "vms" in item}
+        # the windows each schedule opens in the days shown, as epoch seconds (marked in its row)
+        self.schedule_windows = {item["name"]: [w for w in (_epoch(t) for t in item.get("windowsShown", ())) if w]
+                                 for item in self.schedules}
+        releases = sorted({op.release for op in self.records if op.release})
+        self.release = release or (", ".join(releases) if releases else None)
 
     # widths
     def _label_width(self) -> int:
@@ -368,11 +437,13 @@ class TimelineView:
 
         shown_phase: object = object()
         for group in self.groups:
-            if group.phase != shown_phase:  # a heading per phase: its number and name ("wave 2")
-                shown_phase = group.phase
+            heading_of = "schedules" if group.schedule is not None else group.phase
+            if heading_of != shown_phase:  # a heading per phase: its number and name ("wave 2")
+                shown_phase = heading_of
                 heading = Text()
                 heading.append(f"{'':>{PHASE_WIDTH}} ")
-                heading.append(_phase_heading(group.phase), style="magenta")
+                heading.append(SCHEDULES_HEADING if group.schedule is not None else _phase_heading(group.phase),
+                               style="magenta")
                 out.append(heading)
             for row in group.rows:
                 line = Text()
@@ -384,12 +455,23 @@ class TimelineView:
                     line.append(" " * (PHASE_WIDTH + 1))
                     line.append(_ellipsis(row.label, label_width).ljust(label_width), style="dim")
                 line.append(" ")
-                for glyph, style in _cells(row, self.day0, self.days, self.columns):
-                    line.append(glyph, style=style)
+                cells = _cells(row, self.day0, self.days, self.columns)
+                if row.schedule is not None:
+                    self._mark_windows(cells, self.schedule_windows.get(row.schedule, ()))
+                run, run_style = "", None
+                for glyph, style in cells:  # runs of one style appended at once (rich is slow per character)
+                    if style != run_style and run:
+                        line.append(run, style=run_style)
+                        run = ""
+                    run, run_style = run + glyph, style
+                if run:
+                    line.append(run, style=run_style)
                 if counts:
-                    vms = {_vm_key(r) for r in row.records}
+                    count = len({op.vm for op in row.records})
+                    if row.schedule in self.schedule_vms:  # a schedule's row counts the VMs assigned to it
+                        count = self.schedule_vms[row.schedule]
                     failed = sum(1 for result in _latest_installs(row.records).values() if result in BAD_RESULTS)
-                    line.append(f" {len(vms):>{VMS_WIDTH}}")
+                    line.append(f" {count:>{VMS_WIDTH}}")
                     line.append(f"{failed:>{FAILED_WIDTH}}", style="bold red" if failed else "dim")
                 out.append(line)
 
@@ -402,8 +484,37 @@ class TimelineView:
             indent = grid_at if width - grid_at >= 30 else 2
             for chunk in textwrap.wrap(note, max(width - indent, 10)):
                 out.append(Text(" " * indent + chunk, style="dim"))
+        out.extend(self._schedule_notes(width))
         out.extend(self._legend(width))
         return self._fit(out, width)
+
+    def _mark_windows(self, cells: list[tuple[str, str]], windows: Iterable[int]) -> None:
+        """A schedule's windows in its row, where nothing was installed (yet): the days it will patch."""
+        for at in windows:
+            column = _column_at(self.columns, datetime.fromtimestamp(at, UTC), self.day0)
+            if column is not None and cells[column][0] not in {CELL[k][0] for k in SEVERITY}:
+                cells[column] = CELL["window"]
+
+    def _schedule_notes(self, width: int) -> list[Any]:
+        """Each schedule in words: its window, its next openings, its VMs and that the rollout leaves them."""
+        import textwrap
+
+        from rich.text import Text
+
+        out = []
+        for item in self.schedules:
+            vms = item.get("vms") or []
+            left = [vm for vm in vms if vm.get("patchedBy") != "schedule"]
+            upcoming = ", ".join(_short(w["start"]) for w in item.get("nextWindows", ())) or "none (expired)"
+            text = (f"{SCHEDULE_LABEL}{item['name']}: Update Manager schedule, {schedule_words(item)}; next windows "
+                    f"{upcoming}; {len(vms)} VM{'' if len(vms) == 1 else 's'}, patched in its windows, not by the "
+                    "platform's rollout")
+            if left:
+                text += (f"; {len(left)} of them without the prerequisites (AutomaticByPlatform and "
+                         "bypassPlatformSafetyChecksOnUserSchedule): nobody patches them")
+            for i, chunk in enumerate(textwrap.wrap(text, max(width - 4, 20))):
+                out.append(Text(("  " if i else "") + chunk, style="cyan"))
+        return out
 
     def empty_phases(self) -> list[int]:
         """The rollout's phases (all of Azure's) in which this fleet had no region: they passed with nothing to do."""
@@ -454,8 +565,9 @@ class TimelineView:
                     out.append(Text(" " * indent + chunk, style="red"))
         out.extend(self._now_line(grid_at, width))
         before = after = undated = 0
-        for record in self.records:
-            day = _day(record, self.day0)
+        base = _day0_epoch(self.day0)
+        for op in self.records:
+            day = _day(op, base)
             if day is None:
                 undated += 1
             elif day < 0:
@@ -514,6 +626,12 @@ class TimelineView:
                 lines.append(Text(" " * len("Legend: ")))
             lines[-1].append(glyph, style=style)
             lines[-1].append(f" {name}  ")
+        if self.schedules:
+            glyph, style = CELL["window"]
+            line = Text(" " * len("Legend: "))
+            line.append(glyph, style=style)
+            line.append(" a schedule's window (Update Manager)")
+            lines.append(line)
         if any(c.slot is not None for c in self.columns):
             lines.append(Text(" " * len("Legend: ") + f"days with installations are {SLOTS_PER_INSTALL_DAY} columns "
                               f"wide, {HOURS_PER_SLOT} hours each (UTC)", style="dim"))
@@ -530,6 +648,14 @@ class TimelineView:
         return lines
 
 
+SCHEDULES_HEADING = "Update Manager schedules (outside the platform's rollout)"
+
+
+def _short(iso: str) -> str:
+    """2024-06-08T22:00:00Z -> 2024-06-08 22:00Z"""
+    return iso.replace("T", " ").replace(":00Z", "Z") if iso.endswith(":00Z") else iso
+
+
 def _phase_name(number: int) -> str:
     from ..engine.phases import phase_label
 
@@ -544,12 +670,15 @@ def _ellipsis(text: str, width: int) -> str:
     return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
 
 
-def timeline_renderable(records: Sequence[Mapping[str, Any]], published: str | datetime, days: int = 35,
+def timeline_renderable(records: Sequence[Mapping[str, Any] | Op], published: str | datetime, days: int = 35,
                         phases: Mapping[str, int] | None = None,
                         halts: Sequence[Mapping[str, Any]] | None = None,
-                        now: str | datetime | None = None) -> TimelineView:
+                        now: str | datetime | None = None,
+                        schedules: Sequence[Mapping[str, Any]] | None = None,
+                        release: str | None = None) -> TimelineView:
     """The rollout picture of one release's history records; see the module docstring."""
-    return TimelineView(records, published, days=days, phases=phases, halts=halts, now=now)
+    return TimelineView(records, published, days=days, phases=phases, halts=halts, now=now, schedules=schedules,
+                        release=release)
 
 
 # ---- files ---------------------------------------------------------------------------------------
@@ -557,9 +686,10 @@ def timeline_renderable(records: Sequence[Mapping[str, Any]], published: str | d
 EXPORT_FORMATS = {".svg": "svg", ".html": "html", ".htm": "html"}
 
 
-def export_timeline(records: Sequence[Mapping[str, Any]], published: str | datetime, path: str | Path,
+def export_timeline(records: Sequence[Mapping[str, Any] | Op], published: str | datetime, path: str | Path,
                     days: int = 35, phases: Mapping[str, int] | None = None,
-                    halts: Sequence[Mapping[str, Any]] | None = None, now: str | datetime | None = None) -> Path:
+                    halts: Sequence[Mapping[str, Any]] | None = None, now: str | datetime | None = None,
+                    schedules: Sequence[Mapping[str, Any]] | None = None, release: str | None = None) -> Path:
     """Write the picture to ``path``: SVG for ``.svg``, HTML for ``.html``/``.htm``. Returns the path.
 
     Colours are kept whatever NO_COLOR says: a file is not a terminal.
@@ -572,7 +702,8 @@ def export_timeline(records: Sequence[Mapping[str, Any]], published: str | datet
         raise ValueError(
             f"cannot write a timeline to '{target.name}': the file name must end in .svg, .html or .htm"
         )
-    view = timeline_renderable(records, published, days=days, phases=phases, halts=halts, now=now)
+    view = timeline_renderable(records, published, days=days, phases=phases, halts=halts, now=now,
+                               schedules=schedules, release=release)
     from rich.console import Console
 
     width = max(80, view.natural_width())
@@ -620,59 +751,66 @@ def _html_page(title: str, svg: str) -> str:
 # ---- JSON ----------------------------------------------------------------------------------------
 
 
-def _row_summary(records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+def _row_summary(records: Sequence[Op]) -> dict[str, Any]:
     installs: dict[str, int] = {}
     enables: dict[str, int] = {}
     assessments = 0
-    first: datetime | None = None
-    last: datetime | None = None
-    for record in records:
-        operation = record.get("operation")
+    first: int | None = None
+    last: int | None = None
+    for op in records:
+        operation = op.operation
         if operation == INSTALLATION:
-            result = str(record.get("result"))
-            installs[result] = installs.get(result, 0) + 1
-            start = _parse_time(record.get("startTime"))
-            end = _parse_time(record.get("endTime")) or start
+            installs[op.result] = installs.get(op.result, 0) + 1
+            start = op.start
+            end = op.end if op.end is not None else start
             if start is not None and (first is None or start < first):
                 first = start
             if end is not None and (last is None or end > last):
                 last = end
         elif operation == ENABLEMENT:
-            result = str(record.get("result"))
-            enables[result] = enables.get(result, 0) + 1
+            enables[op.result] = enables.get(op.result, 0) + 1
         elif operation == ASSESSMENT:
             assessments += 1
     latest = _latest_installs(records)
     return {
-        "vmCount": len({_vm_key(r) for r in records}),
+        "vmCount": len({op.vm for op in records}),
         "installations": dict(sorted(installs.items())),
         "enablements": dict(sorted(enables.items())),
         "assessments": assessments,
         "failedVmCount": sum(1 for result in latest.values() if result in BAD_RESULTS),
-        "firstInstallTime": _iso(first),
-        "lastInstallTime": _iso(last),
+        "firstInstallTime": None if first is None else _iso(datetime.fromtimestamp(first, UTC)),
+        "lastInstallTime": None if last is None else _iso(datetime.fromtimestamp(last, UTC)),
     }
 
 
-def timeline_summary(records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+def timeline_summary(records: Sequence[Mapping[str, Any] | Op]) -> dict[str, Any]:
     """Per region (by phase, then name) and per zone: counts by result and first/last install time.
 
     ``installations``/``enablements`` count operations by result; ``failedVmCount`` counts VMs whose
     latest installation failed or left them unhealthy; ``firstInstallTime`` is the earliest installation
-    start and ``lastInstallTime`` the latest installation end.
+    start and ``lastInstallTime`` the latest installation end. The VMs of Update Manager schedules are
+    counted per schedule (``schedules``), not in their regions: the platform's rollout does not touch them.
     """
-    groups = _group(records)
+    ops = [as_op(r) for r in records]
+    groups = _group(ops)
     regions = []
+    scheduled = []
     for group in groups:
         region_row, *zone_rows = group.rows
+        if group.schedule is not None:
+            scheduled.append({"schedule": group.schedule, **_row_summary(region_row.records)})
+            continue
         entry = {"region": group.region, "phase": group.phase, **_row_summary(region_row.records), "zones": []}
         for row in zone_rows:
             entry["zones"].append({"zone": row.zone, **_row_summary(row.records)})
         regions.append(entry)
-    return {
-        "releases": sorted({str(r["release"]) for r in records if r.get("release")}),
-        "operationCount": len(records),
-        **{k: v for k, v in _row_summary(records).items() if k != "vmCount"},
-        "vmCount": len({_vm_key(r) for r in records}),
+    out = {
+        "releases": sorted({op.release for op in ops if op.release}),
+        "operationCount": len(ops),
+        **{k: v for k, v in _row_summary(ops).items() if k != "vmCount"},
+        "vmCount": len({op.vm for op in ops}),
         "regions": regions,
     }
+    if scheduled:
+        out["schedules"] = scheduled
+    return out

@@ -7,7 +7,8 @@ only here.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import Enum, IntFlag
 from typing import Any, NamedTuple
@@ -120,6 +121,43 @@ class HistoryRow(NamedTuple):
         ref, op, start, end, result, phase, batch, kbs, release, flags, index = raw
         return cls(ref, OpKind(op), start, end, result, phase, batch, kbs, release, RowFlag(flags), index)
 
+    @classmethod
+    def select(cls, rows: list, refs: set[int] | frozenset[int] | None = None, op: OpKind | None = None,
+               release: str | None = None, since: int | None = None, until: int | None = None,
+               raw: bool = False) -> list:
+        """The stored rows that match (a VM of ``refs``, the kind, the release, a start in [since, until]),
+        tested on the stored form before anything is decoded: a view of a big history decodes only what
+        it shows. Decoded rows, or the stored lists with ``raw``. One comprehension per filter given: the
+        first one keeps few rows, the next ones cost nothing."""
+        kept = rows
+        if refs is not None:
+            kept = [r for r in kept if r[0] in refs]
+        if release is not None:
+            kept = [r for r in kept if r[8] == release]
+        if op is not None:
+            letter = op.value
+            kept = [r for r in kept if r[1] == letter]
+        if since is not None:
+            kept = [r for r in kept if r[2] >= since]
+        if until is not None:
+            kept = [r for r in kept if r[2] <= until]
+        return list(kept) if raw else [cls.decode(r) for r in kept]
+
+    @staticmethod
+    def of_timeline(rows: list, release: str, start: int, end: int) -> list[tuple]:
+        """What a release's timeline draws of the stored rows, as ``view`` gives it: the release's
+        installations, and every other row that started in [start, end) (assessments, enablements,
+        installations of no release: schedules', users')."""
+        installation = OpKind.INSTALLATION.value
+        return [(r[0], r[1], r[2], r[3], r[4], r[5], r[8], r[9]) for r in rows
+                if r[8] == release or (start <= r[2] < end and (r[1] != installation or r[8] is None))]
+
+    @staticmethod
+    def view(raw: list) -> tuple[int, str, int, int, str, int | None, str | None, int]:
+        """(ref, kind letter, start, end, result, phase, release, flags) of a stored row, without decoding
+        it whole (the timeline reads these of a hundred thousand rows)."""
+        return raw[0], raw[1], raw[2], raw[3], raw[4], raw[5], raw[8], raw[9]
+
 
 @dataclass(slots=True)
 class Turn:
@@ -137,6 +175,14 @@ class Turn:
     def decode(cls, raw: list) -> Turn:
         status, phase, batch, attempts = raw
         return cls(status, phase, batch, attempts)
+
+    @staticmethod
+    def tally(stored: Iterable[list]) -> dict[int, dict[str, int]]:
+        """phase -> status -> how many VMs, of stored turns (without decoding each: a rollout of 10,000 VMs)."""
+        counts: dict[int, dict[str, int]] = {}
+        for (status, phase), n in Counter((raw[0], raw[1]) for raw in stored).items():
+            counts.setdefault(phase, {})[status] = n
+        return counts
 
 
 @dataclass(slots=True)

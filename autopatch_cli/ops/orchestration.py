@@ -6,71 +6,151 @@ expanded here into the records ``orchestration history`` prints, one per VM per 
 
 from __future__ import annotations
 
+import re
+from typing import NamedTuple
+
 from ..azure.regions import pair_partners
 from ..engine import offpeak
 from ..engine.clock import epoch_to_iso, parse_instant, to_epoch
 from ..engine.records import HistoryRow, OpKind, RowFlag, Turn
-from ..errors import AzureError, ValidationError
+from ..errors import AzureError, UsageError, ValidationError
+from . import ids
 from . import vms as vm_ops
+from .state import subscription_id
 
 OPERATIONS = tuple(kind.label for kind in OpKind)  # as --operation spells them
 
 
+RELEASE_ID = re.compile(r"^\d{4}-(0[1-9]|1[0-2])(-OOB\d+)?$")
+
+
 def history(state, release: str | None = None, group: str | None = None, name: str | None = None,
-            operation: str | None = None) -> list[dict]:
+            operation: str | None = None, region: str | None = None, since: str | None = None,
+            until: str | None = None) -> list[dict]:
+    """One record per VM per patch operation, oldest first, filtered by release, resource group and VM,
+    region, operation and start time (``since``/``until``, ISO 8601, both included).
+
+    The filters are tested on the stored rows before any is expanded, so a filtered view costs what it
+    prints, plus one pass over the stored rows.
+    """
     from ..azure.timezones import iana_name
     from ..engine.lifecycle import activity_id
     from .state import seed
 
-    if operation is not None and operation not in OPERATIONS:
-        raise ValidationError(f"--operation must be one of: {', '.join(OPERATIONS)}")
+    kind = _operation_filter(operation)
+    if release is not None and not RELEASE_ID.match(release):
+        raise UsageError(f"argument --release: '{release}' is not a release id such as 2020-11 or "
+                              "2020-11-OOB1.")
+    region_name = _region_filter(region)
+    since_at, until_at = time_range(since, until)
     data = state.section("history") or {"vms": [], "rows": []}
     table = data["vms"]
+    refs = _refs(table, group, name, region_name)
+    if refs is not None and not refs:
+        return []
     the_seed = seed(state)
+    runs: dict | None = None  # the schedules' runs, read when a row is one
+    assigned: dict | None = None
+    subscription = subscription_id(state)
     out = []
     zones: dict[str, str] = {}
-    for raw in data["rows"]:
-        row = HistoryRow.decode(raw)
-        rel = row.release
-        vm_id, vm_name, vm_group, region, zone, avset, ud, tz, *linux = table[row.ref]
-        if release is not None and rel != release:
-            continue
-        if name is not None and (vm_name.lower() != name.lower() or (group or "").lower() != vm_group.lower()):
-            continue
-        if group is not None and name is None and vm_group.lower() != group.lower():
-            continue
-        kind = row.op.label
-        if operation is not None and kind != operation:
-            continue
+    iso: dict[int, str] = {}  # many rows share their start and end times (a batch, an assessment round)
+    for row in HistoryRow.select(data["rows"], refs, kind, release, since_at, until_at):
+        vm_id, vm_name, vm_group, vm_region, zone, avset, ud, tz, *linux = table[row.ref]
+        label = row.op.label
         iana = zones.get(tz)
         if iana is None:
             iana = zones[tz] = iana_name(tz)
+        start = iso.get(row.start)
+        if start is None:
+            start = iso[row.start] = epoch_to_iso(row.start)
+        end = iso.get(row.end)
+        if end is None:
+            end = iso[row.end] = epoch_to_iso(row.end)
+        schedule = None
+        if row.op is OpKind.INSTALLATION and row.release is None and not row.flags & RowFlag.STARTED_BY_USER:
+            # the platform installs outside a rollout only for an Update Manager schedule
+            if runs is None or assigned is None:
+                runs, assigned = _schedule_runs(state), _assigned_schedules(state)
+            vm_resource = ids.resource_id(subscription, vm_group, ids.VM_TYPE, vm_name).lower()
+            schedule = runs.get((vm_resource, row.start)) or assigned.get(ids.key(vm_group, vm_name)) or REMOVED
         out.append({
-            "release": rel,
+            "release": row.release,
             "vmId": vm_id,
             "name": vm_name,
             "resourceGroup": vm_group,
-            "region": region,
+            "region": vm_region,
             "zone": zone,
             "availabilitySet": avset,
             "updateDomain": ud,
             "timeZone": tz,
             "phase": row.phase,
             "batch": row.batch,
-            "operation": kind,
-            "startTime": epoch_to_iso(row.start),
-            "endTime": epoch_to_iso(row.end),
+            "operation": label,
+            "startTime": start,
+            "endTime": end,
             "localStartTime": offpeak.local_iso(iana, row.start),
             "result": row.result,
             "kbIds": list(row.kbs),
-            "activityId": activity_id(the_seed, row.index, kind, row.start),
+            "activityId": activity_id(the_seed, row.index, label, row.start),
             "startedBy": "User" if row.flags & RowFlag.STARTED_BY_USER else "Platform",
             "maintenanceWindowExceeded": bool(row.flags & RowFlag.WINDOW_EXCEEDED),
             "rebooted": bool(row.flags & RowFlag.REBOOTED),
+            # the Update Manager schedule (maintenance configuration) whose window ran it; None: not a schedule's
+            "maintenanceConfiguration": schedule,
         })
         if linux:  # a Linux VM: its distribution (kbIds are its packages, name_version)
             out[-1]["os"] = _os_name(linux[0])
     return out
+
+
+def _operation_filter(operation: str | None) -> OpKind | None:
+    if operation is None:
+        return None
+    if operation not in OPERATIONS:
+        raise ValidationError(f"--operation must be one of: {', '.join(OPERATIONS)}")
+    return OpKind[operation.upper()]
+
+
+def _region_filter(region: str | None) -> str | None:
+    """The region's name as Azure spells it ('East US' and 'eastus' are one), or an error naming the choices."""
+    from ..azure import regions
+
+    if region is None:
+        return None
+    found = regions.normalize(region)
+    if found is None:
+        raise UsageError(f"argument --region: '{region}' is not an Azure region. Allowed values: "
+                              f"{', '.join(sorted(regions.REGIONS))}.")
+    return found
+
+
+def time_range(since: str | None, until: str | None) -> tuple[int | None, int | None]:
+    """--since/--until as epoch seconds (ISO 8601, as every time autopatch reads; no offset means UTC)."""
+    bounds: list[int | None] = []
+    for flag, text in (("--since", since), ("--until", until)):
+        if text is None:
+            bounds.append(None)
+            continue
+        try:
+            bounds.append(to_epoch(parse_instant(text)))
+        except ValueError as exc:
+            raise UsageError(f"argument {flag}: {exc}") from exc
+    if bounds[0] is not None and bounds[1] is not None and bounds[0] > bounds[1]:
+        raise ValidationError(f"argument --since: {since} is after --until {until}: nothing can be in that range.")
+    return bounds[0], bounds[1]
+
+
+def _refs(table: list, group: str | None, name: str | None, region: str | None) -> set[int] | None:
+    """The history table's VMs that the group, name and region filters keep (None: no such filter)."""
+    if group is None and name is None and region is None:
+        return None
+    group_key = group.lower() if group is not None else None
+    name_key = name.lower() if name is not None else None
+    return {ref for ref, (_, vm_name, vm_group, vm_region, *_) in enumerate(table)
+            if (group_key is None or vm_group.lower() == group_key)
+            and (name_key is None or vm_name.lower() == name_key)
+            and (region is None or vm_region == region)}
 
 
 def _os_name(distro_key: str) -> str:
@@ -84,22 +164,20 @@ def _rollouts(state) -> list[dict]:
     return (state.section("engine") or {}).get("rollouts", [])
 
 
-def show(state) -> dict:
-    """The newest release's rollout: phase, regions, progress and halts (and the ones before it)."""
+def show(state, schedules: bool = True) -> dict:
+    """The newest release's rollout: phase, regions, progress and halts (and the ones before it), and the
+    Update Manager schedules that patch VMs outside it (``scheduledPatching``)."""
     from ..engine.phases import phase_label, phase_plan
 
     rollouts = _rollouts(state)
     if not rollouts:
         return {"rollouts": [], "message": "No release has been published since the fleet was created: tick on "
-                "to the next Patch Tuesday (second Tuesday of the month)."}
+                "to the next Patch Tuesday (second Tuesday of the month).",
+                "scheduledPatching": scheduled_patching(state) if schedules else []}
     plan = phase_plan()
     out = []
     for raw in rollouts:
-        counts: dict[int, dict[str, int]] = {}
-        for stored in raw["vms"].values():
-            turn = Turn.decode(stored)
-            bucket = counts.setdefault(turn.phase, {})
-            bucket[turn.status] = bucket.get(turn.status, 0) + 1
+        counts = Turn.tally(raw["vms"].values())
         phases = []
         for record in raw["phases"]:
             number = record["phase"]
@@ -137,7 +215,7 @@ def show(state) -> dict:
             "regionsThatCannotFit": raw.get("unfit") or {},
             "phases": phases,
         })
-    return {"rollouts": list(reversed(out))}
+    return {"rollouts": list(reversed(out)), "scheduledPatching": scheduled_patching(state) if schedules else []}
 
 
 def _halt(halt: dict | None) -> dict | None:
@@ -202,9 +280,14 @@ def _plan(state) -> dict:
     rollout = next((r for r in sim.rollouts if r.release == target), None)
     phases = phase_of_region()
     out = []
+    scheduled = []
     for key, record in scratch.data["vms"].items():
         vm = sim.vms[key]
         if not vm.is_platform:
+            if vm.family is not None:
+                entry_of_schedule = _plan_of_schedule(scratch, record, vm, start)
+                if entry_of_schedule is not None:
+                    scheduled.append(entry_of_schedule)
             continue
         entry = rollout.vms.get(key) if rollout else None
         row = expected.get(record["vm"]["properties"]["vmId"])
@@ -223,6 +306,8 @@ def _plan(state) -> dict:
             "expectedStart": epoch_to_iso(row.start) if row else None,
             "expectedLocalStart": offpeak.local_iso(vm.tz, row.start) if row else None,
             "note": None if row else _plan_note(vm, entry),
+            "patchedBy": "platform",
+            "schedule": None,
         })
         if vm.guest.package_manager is not None:  # a Linux VM: its distribution
             out[-1]["os"] = _os_name(vm.family)
@@ -231,7 +316,44 @@ def _plan(state) -> dict:
     for entry in out:
         if entry["region"] in unfit:
             entry["note"] = f"its region cannot fit its phase's window: {unfit[entry['region']]}"
-    return {"release": target, "regionsThatCannotFit": unfit, "vms": out}
+    # after the rollout's VMs: the ones Update Manager's schedules patch (or that the matrix leaves to nobody)
+    scheduled.sort(key=lambda r: (r["schedule"] is None, r["schedule"] or "", r["resourceGroup"], r["name"]))
+    return {"release": target, "regionsThatCannotFit": unfit, "vms": out + scheduled,
+            "scheduledPatching": scheduled_patching(scratch)}
+
+
+def _plan_of_schedule(state, record: dict, vm, t: int) -> dict | None:
+    """A VM outside the rollout because of Update Manager's matrix: patched by its schedule, in the schedule's
+    next window, or by nobody (a bypass flag without a schedule, a schedule without the prerequisites)."""
+    from . import schedule_rules
+
+    if not schedule_rules.schedules(record) and not schedule_rules.bypass(record):
+        return None  # Manual or AutomaticByOS: not the orchestration's, as before
+    verdict = schedule_rules.verdict(record)
+    item = schedule_of_vm(state, record, t)
+    upcoming = item["nextWindows"][0]["start"] if item and item["nextWindows"] else None
+    if item is not None:
+        note = (f"patched by Update Manager's schedule {item['name']} in its windows ({schedule_words(item)}), "
+                "not by the platform's rollout")
+    else:
+        note = "not patched: " + verdict.reason
+    return {
+        "name": record["vm"]["name"],
+        "resourceGroup": vm_ops.group_of(record),
+        "region": vm.region,
+        "zone": vm.zone,
+        "availabilitySet": vm.avset.rsplit("/", 1)[-1] if vm.avset else None,
+        "updateDomain": vm.ud,
+        "timeZone": (record["vm"]["properties"]["osProfile"].get("windowsConfiguration") or {}).get("timeZone") or "UTC",
+        "phase": None,
+        "phaseLabel": None,
+        "batch": None,
+        "expectedStart": upcoming,
+        "expectedLocalStart": offpeak.local_iso(vm.tz, parse_time(upcoming)) if upcoming else None,
+        "note": note,
+        "patchedBy": verdict.patched_by,
+        "schedule": item["name"] if item else None,
+    }
 
 
 def _plan_note(vm, entry) -> str:
@@ -292,8 +414,10 @@ def why(state, group: str, name: str) -> dict:
             reason = (f"Its turn in the rollout of {older['release']} (still running: a newer release never cancels "
                       f"it) is {'under way' if turn_now.status == 'active' else 'still to come'} (phase "
                       f"{turn_now.phase}, batch {turn_now.batch}). {reason}")
-    return {"name": record["vm"]["name"], "resourceGroup": vm_ops.group_of(record), "reason": code,
-            "message": reason}
+    out = {"name": record["vm"]["name"], "resourceGroup": vm_ops.group_of(record), "reason": code, "message": reason}
+    if code == "scheduled":
+        out["schedule"] = schedule_of_vm(state, record, t)
+    return out
 
 
 def _why(state, record, vm, t, phases) -> tuple[str, str]:
@@ -301,6 +425,12 @@ def _why(state, record, vm, t, phases) -> tuple[str, str]:
         return "It is not a Windows VM autopatch simulates, so the platform does not patch it.", "not-supported"
     from . import maintenance
 
+    item = schedule_of_vm(state, record, t)
+    if item is not None and item["nextWindows"]:
+        upcoming = ", ".join(w["start"] for w in item["nextWindows"])
+        return (f"It is patched by Update Manager's schedule {item['name']} (maintenance configuration of resource "
+                f"group {item['resourceGroup']}), not by the platform's rollout: {schedule_words(item)}; its next "
+                f"windows open at {upcoming}."), "scheduled"
     scheduled = maintenance.explain(state, record, t)  # Update Manager's schedule matrix
     if scheduled:
         return scheduled
@@ -473,11 +603,33 @@ def windows(state, group: str | None = None, name: str | None = None) -> list[di
     return out
 
 
+class TimelineOp(NamedTuple):
+    """One operation as the timeline draws it: where, which VM, what, its result and when (epoch seconds).
+
+    ``timeline`` builds these straight from the stored history rows (a big fleet's month is a hundred
+    thousand of them), never the full records ``history`` prints.
+    """
+
+    region: str
+    zone: str | None
+    vm: str
+    operation: str
+    result: str
+    start: int | None
+    end: int | None
+    phase: int | None
+    release: str | None
+    schedule: str | None = None  # the Update Manager schedule the VM belongs to (drawn apart from the rollout)
+
+
 def timeline(state, release: str | None = None, days: int = 35) -> dict | None:
     """What a release's timeline draws (the newest release's by default), or None before any release:
     its installations, every assessment and enablement of the days shown (so each VM the platform looks after
-    has its row, patched or not), the phase of each region and the halt, if any."""
-    rollouts = show(state)["rollouts"]
+    has its row, patched or not), the installations Update Manager's schedules ran in those days, the phase
+    of each region, the halt if any, and the schedules with their windows.
+
+    Reads the rollouts, the history rows and the schedules, never the VMs: its cost follows the history."""
+    rollouts = show(state, schedules=False)["rollouts"]
     if release is not None:
         rollouts = [r for r in rollouts if r["release"] == release]
         if not rollouts:
@@ -485,17 +637,158 @@ def timeline(state, release: str | None = None, days: int = 35) -> dict | None:
     if not rollouts:
         return None
     rollout = rollouts[0]
+    target = rollout["release"]
     start = parse_time(rollout["published"])
     end = start + days * 86_400
-    records = [
-        r for r in history(state)
-        if r["release"] == rollout["release"]
-        or (r["operation"] != "installation" and start <= parse_time(r["startTime"]) < end)
-    ]
+    data = state.section("history") or {"vms": [], "rows": []}
+    table = data["vms"]
+    assigned = _assigned_schedules(state)
+    ran_by = _schedule_runs(state)
+    vms: dict[int, tuple] = {}  # ref -> (region, zone, vmId, its schedule or None, group, name), once per VM
+    installation, by_user = OpKind.INSTALLATION.value, int(RowFlag.STARTED_BY_USER)
+    records = []
+    kinds = {kind.value: kind.label for kind in OpKind}
+    make = tuple.__new__  # TimelineOp's own __new__ takes keywords: several times slower, 100,000 times over
+    for ref, letter, t0, t1, result, phase, row_release, flags in HistoryRow.of_timeline(data["rows"], target, start,
+                                                                                        end):
+        # an installation of no release that the platform started: a schedule's
+        by_schedule = letter == installation and row_release is None and not flags & by_user
+        if letter == installation and row_release is None and not by_schedule:
+            continue  # a user's install-patches is not the rollout's
+        about = vms.get(ref)
+        if about is None:
+            vm_id, vm_name, vm_group, vm_region, zone, *_ = table[ref]
+            about = vms[ref] = (vm_region, None if zone in (None, "") else str(zone), vm_id,
+                                assigned.get(ids.key(vm_group, vm_name)), vm_group, vm_name)
+        schedule = about[3]
+        if by_schedule:
+            vm_resource = ids.resource_id(subscription_id(state), about[4], ids.VM_TYPE, about[5]).lower()
+            schedule = ran_by.get((vm_resource, t0)) or schedule or REMOVED
+        records.append(make(TimelineOp, (about[0], about[1], about[2], kinds[letter], result, t0, t1, phase,
+                                         row_release, schedule)))
+    from ..engine.phases import phase_of_region
+
+    # every region drawn has its phase in Azure's order, whether that phase has started or not
+    planned = phase_of_region()
+    phases = {op.region: planned[op.region] for op in records if op.schedule is None and op.region in planned}
+    phases.update({region: p["phase"] for p in rollout["phases"] for region in p["regions"]})
     return {
         "rollout": rollout,
         "records": records,
-        "phases": {region: p["phase"] for p in rollout["phases"] for region in p["regions"]},
+        "phases": phases,
         "halts": [rollout["halt"]] if rollout["halt"] else None,
         "now": state.section("clock")["now"],
+        "schedules": scheduled_patching(state, start, end),
     }
+
+
+# ---- Update Manager's schedules, as the orchestration views show them ---------------------------------
+
+NEXT_WINDOWS = 3  # the windows each view lists ahead of now
+NOT_IN_ROLLOUT = ("The platform's rollout does not patch these VMs: an Update Manager schedule does, in its own "
+                  "windows (AutomaticByPlatform with bypassPlatformSafetyChecksOnUserSchedule).")
+
+
+REMOVED = "(removed)"  # a schedule's installation whose schedule is no longer assigned nor in the run log
+
+
+def _schedule_runs(state) -> dict[tuple[str, int], str]:
+    """(VM resource id in lower case, window opening) -> the name of the configuration that patched it then."""
+    return {(run["vm"].lower(), parse_time(run["time"])): run["configuration"].rsplit("/", 1)[-1]
+            for run in state.section("maintenanceRuns", []) or () if run.get("result") == "Started"}
+
+
+def _assigned_schedules(state) -> dict[str, str]:
+    """VM key -> the name of the (first) maintenance configuration assigned to it."""
+    out = {}
+    for vm_key, assigned in (state.section("configurationAssignments", {}) or {}).items():
+        names = sorted(a["properties"]["maintenanceConfigurationId"].rsplit("/", 1)[-1] for a in assigned.values())
+        if names:
+            out[vm_key] = names[0]
+    return out
+
+
+def scheduled_patching(state, since: int | None = None, until: int | None = None) -> list[dict]:
+    """Each InGuestPatch maintenance configuration with VMs assigned: its window (start, duration, recurrence,
+    time zone, expiration), its next windows after now, the windows in [since, until) when asked (the
+    timeline marks them), and its VMs with who patches each (the doc's matrix: the schedule, or nobody when
+    the VM does not meet the prerequisites). Reads the schedules and only the assigned VMs."""
+    from .state import now
+
+    t = to_epoch(now(state))
+    members: dict[str, list[str]] = {}
+    for vm_key, assigned in (state.section("configurationAssignments", {}) or {}).items():
+        for assignment in assigned.values():
+            members.setdefault(assignment["properties"]["maintenanceConfigurationId"].lower(), []).append(vm_key)
+    out = []
+    for _, entry in sorted((state.section("maintenanceConfigurations", {}) or {}).items()):
+        keys = members.get(entry["config"]["id"].lower())
+        if entry["config"]["properties"].get("maintenanceScope") == "InGuestPatch" and keys:
+            out.append(_schedule_item(state, entry, t, keys, since, until))
+    return out
+
+
+def _schedule_item(state, entry: dict, t: int, keys: list[str] | None, since: int | None = None,
+                   until: int | None = None) -> dict:
+    from ..engine import schedules
+    from . import maintenance, schedule_rules
+
+    config = entry["config"]
+    window = config["properties"]["maintenanceWindow"]
+    parsed = maintenance.window_of(config)
+    length = int(parsed.duration.total_seconds())
+    # as the engine opens them: not before the schedule's 15-minute lead, never the same window twice
+    after = max(t - 1, entry.get("lastOpened", 0), entry.get("notBefore", 0) - 1)
+    upcoming = schedules.openings(parsed, after, after + 400 * 86_400, limit=NEXT_WINDOWS)
+    item = {
+        "name": config["name"],
+        "resourceGroup": ids.group_and_name(config["id"])[0],
+        "id": config["id"],
+        "startDateTime": window["startDateTime"],
+        "duration": window["duration"],
+        "recurEvery": window["recurEvery"],
+        "timeZone": window.get("timeZone") or "UTC",
+        "expirationDateTime": window.get("expirationDateTime"),
+        "nextWindows": [{"start": epoch_to_iso(at), "end": epoch_to_iso(at + length)} for at in upcoming],
+        "platformRollout": NOT_IN_ROLLOUT,
+    }
+    if keys is not None:
+        vms = []
+        for vm_key in sorted(keys):
+            record = state.entry("vms", vm_key)
+            if record is None:
+                continue
+            verdict = schedule_rules.verdict(record)
+            by_schedule = verdict.patched_by == schedule_rules.SCHEDULE
+            vms.append({"name": record["vm"]["name"], "resourceGroup": vm_ops.group_of(record),
+                        "region": record["vm"]["location"], "patchedBy": verdict.patched_by,
+                        "note": None if by_schedule else verdict.reason})
+        item["vms"] = vms
+    if since is not None and until is not None:
+        item["windowsShown"] = [epoch_to_iso(at) for at in schedules.openings(parsed, since - 1, until - 1, limit=400)]
+    return item
+
+
+def schedule_of_vm(state, record: dict, t: int) -> dict | None:
+    """The schedule that patches this VM next (its window and next windows), when the matrix says a schedule
+    patches it; None otherwise."""
+    from . import schedule_rules
+
+    if schedule_rules.verdict(record).patched_by != schedule_rules.SCHEDULE:
+        return None
+    items = []
+    configs = state.section("maintenanceConfigurations", {}) or {}
+    for config_id in schedule_rules.schedules(record):
+        entry = configs.get(ids.key(*ids.group_and_name(config_id)))
+        if entry is not None:
+            items.append(_schedule_item(state, entry, t, None))
+    items.sort(key=lambda i: (not i["nextWindows"], i["nextWindows"][0]["start"] if i["nextWindows"] else ""))
+    return items[0] if items else None
+
+
+def schedule_words(item: dict) -> str:
+    """A schedule's window in words: 'Week Saturday from 2024-06-01 22:00 (UTC), 03:00 long'."""
+    expiry = item.get("expirationDateTime")
+    return (f"{item['recurEvery']} from {item['startDateTime']} ({item['timeZone']}), {item['duration']} long"
+            + (f", until {expiry}" if expiry and not str(expiry).startswith("9999") else ""))
+
