@@ -111,7 +111,7 @@ def create(
     for are kept (license type, OS and data disks, storage SKUs, secrets, boot diagnostics, the
     network choices); the others change nothing autopatch emulates and are left out.
     """
-    from ..errors import UsageError, ValidationError
+    from ..errors import UsageError
     from ..ops import vm_create
     from .azparse import three_state
 
@@ -141,9 +141,8 @@ def create(
         "enable_hotpatching": hotpatching,
         "time_zone": time_zone,
         "computer_name": computer_name,
+        "authentication_type": authentication_type,
     }
-    if authentication_type == "ssh" and admin_password:
-        raise ValidationError("Password is not allowed when --authentication-type is ssh.")
 
     class _ValidatedOnly(Exception):
         """--validate: everything is checked, nothing is kept (the session is not saved)."""
@@ -152,7 +151,8 @@ def create(
     try:
         with writer() as state:
             check_subscription(state)
-            summaries = vm_create.create(state, group, name, image, count=vm_count, client_options=az, **options)
+            summaries = vm_create.create(state, group, name, image, count=vm_count, client_options=az, warn=warn,
+                                         **options)
             if az.get("validate"):  # az prints ARM's validation of the deployment it would send
                 from ..ops.deployments import vm_create_validation
 
