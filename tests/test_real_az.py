@@ -249,6 +249,16 @@ def test_cloud_discovery_login_and_refusals(az_env, cli):
     missing = az("vm", "show", "-g", "nowhere", "-n", "x", check=False)
     assert missing.returncode == 3 and "ResourceGroupNotFound" in missing.stderr
     az("group", "create", "-n", "rg", "-l", "eastus", "-o", "none")
+    # --validate: az prints ARM's validation of the deployment it would send; autopatch's vm create prints the same
+    create = ("vm", "create", "-g", "rg", "-n", "vm", "--image", "Win2019Datacenter", "--admin-username", "azureuser",
+              "--admin-password", PASSWORD, "--validate")
+    validated, own = az.json(*create), ours(cli, *create)
+
+    def neutral(document):  # az names the deployment at random, and its template is its own
+        return {**document, "id": None, "name": None, "properties": {**document["properties"], "templateHash": None}}
+
+    assert neutral(own) == neutral(validated) and validated["name"].startswith("vm_deploy_")
+    assert ours(cli, "vm", "list") == [] and az.json("deployment", "group", "list", "-g", "rg") == []
     # before the 2020 opt-in, the deployment of vm create fails with the VM's own error
     az("provider", "register", "--namespace", "Microsoft.Compute")
     refused = az("vm", "create", "-g", "rg", "-n", "vm", "--image", "Win2019Datacenter", "--admin-username", "azureuser",
@@ -316,3 +326,13 @@ def test_mirrored_verbs_print_what_autopatch_prints(az_env, cli):
     az("vm", "delete", "-g", "rg", "-n", "manual", "--yes")
     assert [v["name"] for v in az.json("vm", "list", "-g", "rg")] == ["auto"] == [
         v["name"] for v in ours(cli, "vm", "list", "-g", "rg")]
+    # az vm availability-set create deploys a template; az vm create --availability-set checks the set by GET
+    made = az.json("vm", "availability-set", "create", "-g", "rg", "-n", "mySet", "--platform-update-domain-count", "3")
+    assert made == ours(cli, "vm", "availability-set", "show", "-g", "rg", "-n", "mySet")
+    az("vm", "create", "-g", "rg", "-n", "inSet", "--image", "Win2019Datacenter", "--admin-username", "azureuser",
+       "--admin-password", PASSWORD, "--availability-set", "mySet", "--patch-mode", "AutomaticByPlatform", "-o", "none")
+    members = az.json("vm", "availability-set", "show", "-g", "rg", "-n", "mySet", "--query", "virtualMachines[].id")
+    assert [m.rsplit("/", 1)[1] for m in members] == ["inSet"]
+    missing = az("vm", "create", "-g", "rg", "-n", "x", "--image", "Win2019Datacenter", "--admin-username", "azureuser",
+                 "--admin-password", PASSWORD, "--availability-set", "noSuchSet", check=False)
+    assert missing.returncode == 1 and "Availability set 'noSuchSet' does not exist." in missing.stderr

@@ -156,6 +156,9 @@ def test_availability_sets_in_templates_and_over_arm(opted, cli):
     assert shown[0] == 200 and shown[1]["properties"]["platformUpdateDomainCount"] == 3
     assert shown[1]["sku"] == {"name": "Aligned"}
     assert arm("GET", f"{AVSETS}/missing", api="2024-07-01")[0] == 404
+    # az's existence check goes through the generic resource API, whose empty parent path leaves "//"
+    generic = AVSETS.replace("Microsoft.Compute/", "Microsoft.Compute//")
+    assert arm("GET", f"{generic}/myAvSet", api="2024-07-01")[1] == shown[1]
     request = deployment_request(arm)
     vm = next(r for r in request["properties"]["template"]["resources"] if r["type"].endswith("virtualMachines"))
     vm["properties"]["availabilitySet"] = {"id": shown[1]["id"]}
@@ -202,3 +205,18 @@ def test_a_surrogate_pair_escape_is_a_character(group):
     response = arm.router.handle("PUT", path, {}, b'{"location": "eastus", "tags": {"a": "\\ud83d\\ude00"}}',
                                  "https://127.0.0.1:8443")
     assert response.status == 201 and response.json()["tags"] == {"a": "\U0001f600"}
+
+
+def test_vm_create_validate_prints_the_validation_and_keeps_nothing(cli, state_path):
+    assert cli("group", "create", "-n", "rg", "-l", "eastus").exit_code == 0
+    before = state_path.read_bytes()
+    shown = cli("vm", "create", "-g", "rg", "-n", "vm", "--image", "Win2019Datacenter", "--admin-password",
+                "Str0ng!Passw0rd#", "--validate", "--public-ip-address", "")
+    assert shown.exit_code == 0, shown.stderr
+    document = shown.json
+    assert document["name"].startswith("vm_deploy_") and document["type"] == "Microsoft.Resources/deployments"
+    assert document["error"] is None and document["properties"]["provisioningState"] == "Succeeded"
+    assert document["properties"]["parameters"] == {"adminPassword": {"type": "SecureString"}}
+    assert [r["id"].rsplit("/", 1)[1] for r in document["properties"]["validatedResources"]] == [
+        "vmVNET", "vmNSG", "vmVMNic", "vm"]  # no public IP: --public-ip-address ""
+    assert state_path.read_bytes() == before

@@ -13,6 +13,7 @@ the table is built.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from . import (
@@ -31,6 +32,9 @@ from .framework import Route
 
 ROUTE_MODULES = (features, resources, compute, subscriptions, images, network, deployments, metadata, maintenance,
                  availability_sets)
+
+
+_EMPTY_PARENT = re.compile(r"(/providers/[^/]+)//", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -76,6 +80,9 @@ class RouteTable:
 
     def match(self, path: str) -> tuple[dict[str, Route], dict[str, str]] | None:
         """The routes by method of the template ``path`` matches, and its ``{name}`` parts; None if none does."""
+        # ARM's generic resource API (.../providers/{ns}/{parentResourcePath}/{type}/{name}) with no parent
+        # leaves an empty segment: az's existence checks send .../providers/Microsoft.Compute//availabilitySets/x
+        path = _EMPTY_PARENT.sub(r"\1/", path)
         segments = path.strip("/").split("/")
         for entry in self._by_length.get(len(segments), ()):
             parts = entry.match(segments)

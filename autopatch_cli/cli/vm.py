@@ -147,14 +147,19 @@ def create(
     class _ValidatedOnly(Exception):
         """--validate: everything is checked, nothing is kept (the session is not saved)."""
 
+    validated: dict = {}
     try:
         with writer() as state:
             check_subscription(state)
             summaries = vm_create.create(state, group, name, image, count=vm_count, client_options=az, warn=warn,
                                          **options)
-            if az.get("validate"):
+            if az.get("validate"):  # az prints ARM's validation of the deployment it would send
+                from ..ops.deployments import vm_create_validation
+
+                validated = vm_create_validation(state, group, name, bool(admin_password), az)
                 raise _ValidatedOnly
     except _ValidatedOnly:
+        emit(validated)
         return
     if not no_wait:
         emit(summaries if vm_count else summaries[0], _create_table)

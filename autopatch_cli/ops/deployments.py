@@ -492,3 +492,36 @@ def _dependencies(state, group: str, ordered: list[PlannedResource]) -> list[dic
         result.append({"dependsOn": [entry(t.type, t.name) for t in targets if t is not None],
                        **entry(resource.type, resource.name)})
     return result
+
+
+def vm_create_validation(state, group: str, vm_name: str, secure_password: bool, options: dict) -> dict:
+    """What `az vm create --validate` prints: ARM's validation of the deployment az would send (named as az
+    names it), with the null properties az's SDK model shows. The resources are those az's template holds for
+    these options: the VNet, NSG, public IP and NIC it would make (unless told to use none or existing ones),
+    then the VM."""
+    rg = groups.require(state, group)
+    name = f"vm_deploy_{next_guid(state).replace('-', '')}"
+    made = []
+    if not options.get("nics"):
+        if not options.get("vnet_name") and not options.get("subnet", "").startswith("/"):
+            made.append(("Microsoft.Network/virtualNetworks", f"{vm_name}VNET"))
+        if options.get("nsg") != "" and not options.get("nsg"):
+            made.append(("Microsoft.Network/networkSecurityGroups", f"{vm_name}NSG"))
+        if options.get("public_ip_address") != "" and not options.get("public_ip_address"):
+            made.append(("Microsoft.Network/publicIPAddresses", f"{vm_name}PublicIP"))
+        made.append(("Microsoft.Network/networkInterfaces", f"{vm_name}VMNic"))
+    made.append(("Microsoft.Compute/virtualMachines", vm_name))
+    sub = subscription_id(state)
+    parameters = {"adminPassword": {"type": "SecureString"}} if secure_password else {}
+    nulls = ("correlationId", "debugSetting", "dependencies", "diagnostics", "duration", "error", "onErrorDeployment",
+             "outputResources", "outputs", "parametersLink", "providers", "templateLink", "timestamp",
+             "validationLevel")
+    properties: dict[str, Any] = dict.fromkeys(nulls)
+    properties.update({
+        "mode": "Incremental", "parameters": parameters, "provisioningState": "Succeeded",
+        "templateHash": template_hash({"resources": made, "parameters": sorted(parameters)}),
+        "validatedResources": [{"id": f"/subscriptions/{sub}/resourceGroups/{rg['name']}/providers/{kind}/{resource}",
+                                "resourceGroup": rg["name"]} for kind, resource in made],
+    })
+    return {"error": None, "id": deployment_id(state, rg["name"], name), "name": name,
+            "properties": dict(sorted(properties.items())), "resourceGroup": rg["name"], "type": DEPLOYMENT_TYPE}
