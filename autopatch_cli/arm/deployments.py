@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from ..errors import AzureError
+from ..errors import AzureError, deployment_operation_not_found, operation_not_found
 from . import apiversions
 from .framework import ArmResponse, Request, Route, json_response
 
@@ -190,7 +190,7 @@ def operation_status(router, request: Request, parts: dict) -> ArmResponse:
 
     document = deployments.show(router.reader(), parts["rg"], parts["name"])
     if document["properties"]["correlationId"].lower() != parts["op"].lower():
-        raise AzureError("NotFound", f"The operation '{parts['op']}' could not be found.", 404)
+        raise operation_not_found(parts["op"])
     status = {"status": document["properties"]["provisioningState"]}
     if "error" in document["properties"]:
         status["error"] = document["properties"]["error"]
@@ -209,7 +209,7 @@ def get_operation(router, request: Request, parts: dict) -> ArmResponse:
     for operation in deployments.operations_of(router.reader(), parts["rg"], parts["name"]):
         if operation["operationId"].lower() == parts["op"].lower():
             return json_response(200, operation)
-    raise AzureError("DeploymentOperationNotFound", f"The deployment operation '{parts['op']}' could not be found.", 404)
+    raise deployment_operation_not_found(parts["op"])
 
 
 _TYPE = "deployments"

@@ -19,10 +19,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import AzureError
+from ..errors import (
+    AzureError,
+    deployment_not_found,
+    invalid_deployment_mode,
+    invalid_deployment_name,
+    invalid_request_content,
+    invalid_template,
+    invalid_template_deployment,
+)
 from . import groups
 from .state import next_guid, now_text, subscription_id
-from .templates import Context, evaluate, invalid_template
+from .templates import Context, evaluate
 
 SECTION = "deployments"
 DEPLOYMENT_TYPE = "Microsoft.Resources/deployments"
@@ -64,7 +72,7 @@ def require(state, group: str, name: str) -> dict:
     groups.require(state, group)
     found = find(state, group, name)
     if found is None:
-        raise AzureError("DeploymentNotFound", f"Deployment '{name}' could not be found.", 404)
+        raise deployment_not_found(name)
     return found
 
 
@@ -83,8 +91,7 @@ def validate_name(name: str) -> None:
     import re
 
     if not re.fullmatch(r"[-\w._()]{1,64}", name):
-        raise AzureError("InvalidDeploymentName", f"The deployment name '{name}' is invalid. It can be up to 64 "
-                         "characters long and contain letters, digits, '-', '.', '_', '(' and ')'.", 400)
+        raise invalid_deployment_name(name)
 
 
 # ---- preflight ---------------------------------------------------------------------------------------
@@ -98,7 +105,7 @@ def _parameters(template: dict, given: Any) -> tuple[dict[str, Any], dict[str, d
     if given is None:
         given = {}
     if not isinstance(given, dict):
-        raise AzureError("InvalidRequestContent", "The request content was invalid: 'parameters' must be an object.", 400)
+        raise invalid_request_content("The request content was invalid: 'parameters' must be an object.")
     unknown = [name for name in given if name.lower() not in {d.lower() for d in definitions}]
     if unknown:
         raise invalid_template(f"The template parameters '{', '.join(unknown)}' in the parameters file are not valid; "
@@ -118,8 +125,8 @@ def _parameters(template: dict, given: Any) -> tuple[dict[str, Any], dict[str, d
         supplied = lowered_given.get(name.lower())
         if supplied is not None:
             if not isinstance(supplied, dict) or ("value" not in supplied and "reference" not in supplied):
-                raise AzureError("InvalidRequestContent", f"The request content was invalid: the parameter '{name}' "
-                                 "must be an object with a 'value'.", 400)
+                raise invalid_request_content(f"The request content was invalid: the parameter '{name}' "
+                                              "must be an object with a 'value'.")
             if "reference" in supplied:
                 raise invalid_template(f"The parameter '{name}' is a Key Vault reference, which autopatch does not "
                                        "emulate")
@@ -161,19 +168,19 @@ def plan(state, group: str, name: str, properties: object, deployers: dict[str, 
     """Validate a deployment and return its resources in deployment order (ARM's preflight)."""
     rg = groups.require(state, group)
     if not isinstance(properties, dict):
-        raise AzureError("InvalidRequestContent", "The request content was invalid: 'properties' is required.", 400)
+        raise invalid_request_content("The request content was invalid: 'properties' is required.")
     mode = properties.get("mode")
     if not isinstance(mode, str) or mode.lower() not in [m.lower() for m in MODES]:
-        raise AzureError("InvalidDeploymentMode" if mode else "InvalidRequestContent",
-                         f"The deployment mode '{mode}' is not supported here: autopatch emulates 'Incremental' "
-                         "deployments." if mode else "The request content was invalid: 'properties.mode' is required.", 400)
+        if mode:
+            raise invalid_deployment_mode(mode)
+        raise invalid_request_content("The request content was invalid: 'properties.mode' is required.")
     if "templateLink" in properties:
-        raise AzureError("InvalidTemplate", "Deployment template validation failed: 'templateLink' would have ARM "
-                         "download the template from the internet; give the template inline ('template').", 400)
+        raise invalid_template("'templateLink' would have ARM download the template from the internet; give the "
+                               "template inline ('template').", quoted=False)
     template = properties.get("template")
     if not isinstance(template, dict):
-        raise AzureError("InvalidRequestContent", "The request content was invalid: 'properties.template' must be a "
-                         "template object.", 400)
+        raise invalid_request_content("The request content was invalid: 'properties.template' must be a "
+                                      "template object.")
     values, shown = _parameters(template, properties.get("parameters"))
     variables = template.get("variables") or {}
     if not isinstance(variables, dict):
@@ -220,10 +227,9 @@ def _expand(resource: Any, index: int, context: Context, deployers: dict[str, De
             raise invalid_template(f"{where} must have a 'type', a 'name' and an 'apiVersion'")
         deployer_key = next((k for k in deployers if k.lower() == kind.lower()), None)
         if deployer_key is None:
-            raise AzureError(
-                "InvalidTemplateDeployment",
-                f"The template deployment failed: the resource type '{kind}' of resource '{name}' is not emulated by "
-                f"autopatch (it deploys {', '.join(sorted(deployers))}).", 400)
+            raise invalid_template_deployment(
+                f"the resource type '{kind}' of resource '{name}' is not emulated by "
+                f"autopatch (it deploys {', '.join(sorted(deployers))}).")
         api_versions(deployer_key, api_version)
         depends = evaluated.get("dependsOn") or []
         if not isinstance(depends, list) or not all(isinstance(d, str) for d in depends):
@@ -307,7 +313,7 @@ def run(state, group: str, name: str, body: dict, deployers: dict[str, Deployer]
     """Validate and deploy; returns the deployment document and whether it is new. Preflight errors raise."""
     validate_name(name)
     if not isinstance(body, dict):
-        raise AzureError("InvalidRequestContent", "The request content was invalid: the body must be an object.", 400)
+        raise invalid_request_content("The request content was invalid: the body must be an object.")
     rg = groups.require(state, group)
     existing = find(state, group, name)
     properties = body.get("properties")

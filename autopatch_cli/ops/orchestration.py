@@ -10,7 +10,7 @@ from ..azure.regions import pair_partners
 from ..engine import offpeak
 from ..engine.clock import epoch_to_iso, parse_instant, to_epoch
 from ..engine.records import HistoryRow, OpKind, RowFlag, Turn
-from ..errors import AzureError, ValidationError
+from ..errors import ValidationError, resource_not_found
 from . import vms as vm_ops
 
 OPERATIONS = tuple(kind.label for kind in OpKind)  # as --operation spells them
@@ -415,8 +415,7 @@ def windows(state, group: str | None = None, name: str | None = None) -> list[di
         if record is None and group is not None:
             record = vm_ops.require(state, group, name)  # raises as `vm show` does
         if record is None:
-            raise AzureError("ResourceNotFound", f"The Resource 'Microsoft.Compute/virtualMachines/{name}' under "
-                             f"resource group '{group}' was not found.", 404)
+            raise resource_not_found("Microsoft.Compute/virtualMachines", name, group)
         records = [record]
     else:
         records = [r for r in state.data["vms"].values()
