@@ -184,3 +184,27 @@ def test_the_bypass_flag_is_written_from_2023_03_01(scheduled_vm, version):
     assert patched.exit_code == 0, patched.stderr
     assert _settings(patched.json)["automaticByPlatformSettings"] == {
         "rebootSetting": "Never", "bypassPlatformSafetyChecksOnUserSchedule": False}
+
+
+def test_a_template_vm_at_an_older_api_version_fails_its_deployment_the_same_way(scheduled_vm):
+    """ARM sends a template's resource to Compute at the resource's apiVersion: the same refusal, as the
+    deployment's failed operation."""
+    cli, url = scheduled_vm
+    sub = url.split("/")[2]
+    body = _rest(cli, "get", f"{url}?api-version=2026-04-01").json
+    properties = {k: v for k, v in body["properties"].items()
+                  if k in ("hardwareProfile", "storageProfile", "osProfile", "networkProfile")}
+    properties["osProfile"]["adminPassword"] = PASSWORD
+    template = {"$schema": "https://schema.management.azure.com/schemas/2015-01-01/deploymentTemplate.json#",
+                "contentVersion": "1.0.0.0",
+                "resources": [{"type": "Microsoft.Compute/virtualMachines", "apiVersion": "2022-11-01", "name": "v2",
+                               "location": "eastus", "properties": properties}]}
+    deployment = f"/subscriptions/{sub}/resourcegroups/rg/providers/Microsoft.Resources/deployments/d1"
+    put = _rest(cli, "put", f"{deployment}?api-version=2024-11-01",
+                {"properties": {"mode": "Incremental", "template": template}})
+    assert put.exit_code == 0, put.stderr
+    shown = _rest(cli, "get", f"{deployment}?api-version=2024-11-01").json["properties"]
+    assert shown["provisioningState"] == "Failed"
+    assert shown["error"]["details"][0]["code"] == "InvalidRequestContent"
+    assert "bypassPlatformSafetyChecksOnUserSchedule" in shown["error"]["details"][0]["message"]
+    assert [vm["name"] for vm in cli("vm", "list", "-g", "rg").json] == ["v"]

@@ -87,9 +87,10 @@ def _check_api_version(resource_type: str, api_version: str) -> None:
 
 def _deploy_vm(state, group: str, name: str, body: dict, api_version: str) -> str:
     from ..ops import network, vms
-    from .compute import _carry_unversioned
+    from .compute import _carry_unversioned, refuse_undefined_members
 
     existing = vms.find(state, group, name)
+    refuse_undefined_members(body, api_version)
     body = _carry_unversioned(body, existing["vm"] if existing else None, api_version)
     record = vms.put(state, group, name, body)
     vm = record["vm"]

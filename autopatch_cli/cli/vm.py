@@ -289,7 +289,7 @@ def list_(
         from ..errors import resource_not_found
 
         # autopatch has no scale sets: the one named cannot exist (az gets ARM's not-found)
-        raise resource_not_found("Microsoft.Compute/virtualMachineScaleSets", vmss, default_group(resource_group))
+        raise resource_not_found("Microsoft.Compute/virtualMachineScaleSets", vmss, str(default_group(resource_group)))
     state = reader()
     records = vms.list_records(state, default_group(resource_group))
     if resource_group:
