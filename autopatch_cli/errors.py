@@ -276,9 +276,9 @@ def invalid_deployment_name(name: str) -> AzureError:
                       "characters long and contain letters, digits, '-', '.', '_', '(' and ')'.", 400)
 
 
-def invalid_deployment_mode(mode: str) -> AzureError:
-    return AzureError("InvalidDeploymentMode", f"The deployment mode '{mode}' is not supported here: autopatch "
-                      "emulates 'Incremental' deployments.", 400)
+def invalid_deployment_mode(message: str) -> AzureError:
+    """400 InvalidDeploymentMode: the deployment's mode cannot be carried out."""
+    return AzureError("InvalidDeploymentMode", message, 400)
 
 
 def invalid_template(problem: str, *, quoted: bool = True) -> AzureError:

@@ -45,6 +45,7 @@ from __future__ import annotations
 import errno
 import gc
 import hashlib
+import itertools
 import json
 import os
 import random
@@ -70,10 +71,18 @@ JOURNAL_MAX_BYTES = 8 << 20
 """A journal is folded into a new snapshot past a quarter of the snapshot's size (but not before it holds
 JOURNAL_FOLD_MIN_BYTES), and at most this: readers search it, so it stays small."""
 JOURNAL_FOLD_MIN_BYTES = 1 << 20
+JOURNAL_SEARCHES = 16
+"""A writer that looks up more keys than this indexes the journal's lines once instead of searching it."""
+KEYED_SECTION_BYTES = 4096
+"""A dict section at least this big (the long-running operations' records) is journalled by the keys a
+write changed; a smaller one (the clock, the id counter) whole, so that a reader finds it in one line."""
 # Sections kept one entry a line; everything else is a one-line section.
 COLLECTION_SECTIONS = ("vms",)
 
 _HEADER_PREFIX = b'{"schemaVersion": '
+JOURNAL_FORMAT = 2
+"""1: records hold whole sections, whole entries and deleted keys. 2: a dict section may be recorded by the
+keys that changed (``sectionKeys``/``sectionDeleted``); an autopatch that knows only 1 refuses the journal."""
 _decoder = json.JSONDecoder()
 
 
@@ -626,9 +635,17 @@ class _Files:
         self.journal_end = 0  # just past its last whole line
         self.journal_ok = False  # the journal extends this snapshot
         self.verified = False  # the journal says autopatch wrote and checked this very snapshot
+        self.laid_out = False
         self.snapshot_stat: os.stat_result | None = None
         self._lines: dict[int, dict] = {}
         self.index: dict[str, dict[str, int]] | None = None  # collection -> key -> offset of its snapshot line
+        self.journal_id: tuple[int, int] | None = None  # the journal's (device, inode)
+        # A Resident's view is kept between writes and shared by threads: what it hands out is copied (a
+        # writer changes what it gets), and its journal lines are indexed by key instead of searched.
+        self.shared = False
+        self._entry_at: dict[tuple[str, str], int] | None = None  # (collection, key) -> newest line naming it
+        self._now: dict[str, Any] | None = None  # section -> its value after the journal (never handed out)
+        self._searches = 0  # journal searches so far: past JOURNAL_SEARCHES, the lines are indexed instead
         self._open()
 
     def _open(self) -> None:
@@ -638,7 +655,7 @@ class _Files:
             # A fold between our two opens: the journal read is the new snapshot's; open that snapshot.
             self._open_snapshot()
         if journal is not None and self._journal_matches(journal):
-            self.journal, self.journal_body, self.journal_end, _, self.index = journal
+            self.journal, self.journal_body, self.journal_end, _, self.index, self.journal_id = journal
             self.journal_ok = True
             self.verified = True
         # else: no journal, or one a fold already took in (a crash between a fold's two renames)
@@ -652,6 +669,7 @@ class _Files:
             return None
         try:
             raw = _map_fd(fd)
+            st = os.fstat(fd)
         finally:
             os.close(fd)
         end = raw.rfind(b"\n") + 1  # a last line without its newline is a write that never finished
@@ -661,7 +679,7 @@ class _Files:
         try:
             header = _parse_line(raw[:first])
             identity = header["snapshot"]
-            if header.get("autopatchJournal") != 1 or not isinstance(identity, list):
+            if header.get("autopatchJournal") not in (1, JOURNAL_FORMAT) or not isinstance(identity, list):
                 raise ValueError
         except (ValueError, KeyError, TypeError) as exc:
             raise StoreError(
@@ -669,7 +687,78 @@ class _Files:
                 "left untouched: move it aside to use the snapshot alone."
             ) from None
         index = header.get("index")
-        return raw, first + 1, end, identity, index if isinstance(index, dict) else None
+        return raw, first + 1, end, identity, index if isinstance(index, dict) else None, (st.st_dev, st.st_ino)
+
+    # -- a view kept between writes (Resident) --
+
+    def _share(self) -> _Files:
+        """This view as a Resident keeps it: values handed out are copies, and journal lines are indexed."""
+        self.shared = True
+        self._entry_at, self._now = {}, {}
+        if self.journal_ok:
+            self._index_lines(self.journal_body, self.journal_end)
+        return self
+
+    def _index_lines(self, start: int, stop: int) -> None:
+        assert self._entry_at is not None and self._now is not None
+        owned: set[str] = set()  # sections copied by this call (a shared view's values are never changed)
+        at = start
+        while at < stop:
+            end = self.journal.find(b"\n", at)
+            record = self._journal_record(at, end)
+            for key in ("deleted", "entries"):
+                for collection, keys in record.get(key, {}).items():
+                    for name in keys:
+                        self._entry_at[(collection, name)] = at
+            for name, value in record.get("sections", {}).items():
+                self._now[name] = value
+                owned.discard(name)
+            for name in {*record.get("sectionKeys", ()), *record.get("sectionDeleted", ())}:
+                if name not in owned:
+                    base = self._now.get(name, _MISSING)
+                    if base is _MISSING:
+                        base = self._snapshot_section(name)
+                    self._now[name] = _copy(base) if base is not _MISSING else {}
+                    owned.add(name)
+            _apply_keyed(self._now, _copy({k: record[k] for k in ("sectionKeys", "sectionDeleted") if k in record}))
+            at = end + 1
+
+    def refreshed(self) -> _Files:
+        """This shared view brought up to date with the files: itself when nothing changed, a view sharing
+        its decoded parts when only journal lines were appended (by any process), else a new view.
+
+        Safe without the store lock: the journal is opened before the snapshot is compared, so a fold in
+        between is seen (a new journal inode) and answered by a whole reopen, as :meth:`_open` does."""
+        def fresh() -> _Files:
+            return _Files(self.path, self.shown)._share()
+
+        if not (self.journal_ok and self.verified and self.shared):
+            return fresh()
+        try:
+            fd = _open_regular(_journal_path(self.path), _journal_path(self.shown))
+        except StoreError:
+            return fresh()
+        if fd is None:
+            return fresh()
+        try:
+            st = os.fstat(fd)
+            snapshot = os.stat(self.path)
+            if (st.st_dev, st.st_ino) != self.journal_id or st.st_size < self.journal_end or \
+                    self.snapshot_stat is None or _identity(snapshot) != _identity(self.snapshot_stat):
+                return fresh()
+            if st.st_size == len(self.journal):
+                return self
+            raw = _map_fd(fd)
+        finally:
+            os.close(fd)
+        view = _Files.__new__(_Files)
+        view.__dict__.update(self.__dict__)
+        assert self._entry_at is not None and self._now is not None
+        view._entry_at, view._now = dict(self._entry_at), dict(self._now)
+        view.journal = raw
+        view.journal_end = raw.rfind(b"\n") + 1
+        view._index_lines(self.journal_end, view.journal_end)
+        return view
 
     def _open_snapshot(self) -> None:
         self.parsed = None
@@ -687,6 +776,7 @@ class _Files:
             os.close(fd)
         self.exists = True
         raw = self.raw
+        self.laid_out = False
         # serialize() always ends with the collection's and the document's closing braces, each on a line of
         # its own: a file cut short anywhere lacks that ending and gets the full, validating parse.
         laid_out = raw[: len(_HEADER_PREFIX)] == _HEADER_PREFIX and raw[-64:].rstrip().endswith(b"\n}\n}")
@@ -704,6 +794,7 @@ class _Files:
                 raise _corrupt(self.shown, str(exc)) from None
             return
         _check_version(version, self.shown)
+        self.laid_out = True  # the snapshot is in serialize()'s layout: its lines can be read one by one
         for name in COLLECTION_SECTIONS:
             at = raw.find(b"\n" + _dumps(name).encode() + b": {\n")
             if at >= 0:
@@ -730,6 +821,12 @@ class _Files:
     def _journal_lookup(self, marker: bytes, pick) -> Any:
         if not self.journal_ok:
             return _MISSING
+        self._searches += 1
+        if self._searches > JOURNAL_SEARCHES and self._entry_at is None:
+            # A verb that looks up many keys (`vm create --count 250`): one pass over the journal's lines
+            # instead of a search of the whole journal per key, so its cost is O(keys), not O(keys x journal).
+            self._entry_at, self._now = {}, {}
+            self._index_lines(self.journal_body, self.journal_end)
         raw = self.journal
         stop = self.journal_end
         while True:
@@ -743,18 +840,57 @@ class _Files:
                 return found
             stop = start
 
+    def _section_records(self, name: str) -> tuple[Any, list[dict]]:
+        """The newest whole value of a section in the journal (or _MISSING), and the keyed changes after
+        it, oldest first."""
+        if not self.journal_ok:
+            return _MISSING, []
+        if self._now is not None:
+            return self._now.get(name, _MISSING), []
+        raw = self.journal
+        marker = _dumps(name).encode()
+        stop = self.journal_end
+        keyed: list[dict] = []
+        while True:
+            at = raw.rfind(marker, self.journal_body, stop)
+            if at < 0:
+                return _MISSING, keyed[::-1]
+            start = raw.rfind(b"\n", 0, at) + 1
+            record = self._journal_record(start, raw.find(b"\n", at))
+            value = record.get("sections", {}).get(name, _MISSING)
+            if value is not _MISSING:
+                return value, keyed[::-1]
+            if _names_section(record, name):
+                keyed.append(record)
+            stop = start
+
     def section(self, name: str) -> Any:
         """A top-level section's value, or _MISSING."""
-        def pick(record: dict) -> Any:
-            return record.get("sections", {}).get(name, _MISSING)
-
         if name == "schemaVersion":
             return self.parsed.get(name, _MISSING) if self.parsed is not None else getattr(self, "version", _MISSING)
-        value = self._journal_lookup(_dumps(name).encode(), pick)
+        value, keyed = self._section_records(name)
         if value is not _MISSING:
-            return value
+            if self.shared or keyed:  # a journal line's own value: the writer gets its own copy
+                value = _copy(value)
+        elif self.parsed is not None:
+            value = self.parsed.get(name, _MISSING)
+            if self.shared or keyed:
+                value = _copy(value)
+        else:
+            value = self._snapshot_section(name)
+        if keyed:
+            holder = {name: value} if value is not _MISSING else {}
+            for record in keyed:  # copied: the value is the writer's, the journal's lines are not
+                _apply_keyed(holder, _copy({k: {name: v[name]} for k, v in record.items()
+                                            if k in ("sectionKeys", "sectionDeleted") and name in v}))
+            value = holder.get(name, _MISSING)
+        return value
+
+    def _snapshot_section(self, name: str) -> Any:
+        """A section as the snapshot has it (decoded afresh), or _MISSING."""
         if self.parsed is not None:
-            return self.parsed.get(name, _MISSING)
+            value = self.parsed.get(name, _MISSING)
+            return _copy(value) if value is not _MISSING else value
         if not self.exists:
             return _MISSING
         stop = min(self.collection_at.values(), default=len(self.raw))
@@ -768,11 +904,16 @@ class _Files:
                 return _DELETED
             return value
 
-        value = self._journal_lookup(_dumps(key).encode(), pick)
+        if self._entry_at is None:
+            value = self._journal_lookup(_dumps(key).encode(), pick)
+        if self._entry_at is not None:  # (the lookup may have just indexed the journal)
+            at = self._entry_at.get((collection, key))
+            value = _MISSING if at is None else pick(self._journal_record(at, self.journal.find(b"\n", at)))
         if value is not _MISSING:
-            return value
+            return _copy(value) if self.shared and value is not _DELETED else value
         if self.parsed is not None:
-            return self.parsed.get(collection, {}).get(key, _MISSING)
+            value = self.parsed.get(collection, {}).get(key, _MISSING)
+            return _copy(value) if self.shared and value is not _MISSING else value
         at = self.collection_at.get(collection)
         if at is None:
             return _MISSING
@@ -808,13 +949,17 @@ class _Files:
         """The whole state: the snapshot parsed, the journal applied, the shape checked (None: no store)."""
         if not self.exists:
             return None
-        state = self.parsed if self.parsed is not None else _parse_document(self.raw, self.shown)
-        self.parsed = state
+        if self.shared:  # its state is the caller's to change: parsed afresh, the journal's lines too
+            state = _copy(self.parsed) if self.parsed is not None else _parse_document(self.raw, self.shown)
+        else:
+            state = self.parsed if self.parsed is not None else _parse_document(self.raw, self.shown)
+            self.parsed = state
         if self.journal_ok:
             at = self.journal_body
             while at < self.journal_end:
                 end = self.journal.find(b"\n", at)
-                _apply(state, self._journal_record(at, end))
+                record = self._journal_record(at, end)
+                _apply(state, _copy(record) if self.shared else record)
                 at = end + 1
         try:
             check_document(state)
@@ -855,8 +1000,35 @@ def _apply(state: dict[str, Any], record: dict) -> None:
             entries.pop(key, None)
     for name, value in record.get("sections", {}).items():
         state[name] = value
+    _apply_keyed(state, record)
     for collection, entries in record.get("entries", {}).items():
         state.setdefault(collection, {}).update(entries)
+
+
+def _apply_keyed(sections: dict[str, Any], record: dict) -> None:
+    """A record's keyed section changes (format 2) onto ``sections``: deleted keys, then changed or new keys
+    (an existing key keeps its place, a new one goes last, as the writer's dict had them)."""
+    for name, keys in record.get("sectionDeleted", {}).items():
+        value = sections.get(name)
+        if isinstance(value, dict):
+            for key in keys:
+                value.pop(key, None)
+    for name, items in record.get("sectionKeys", {}).items():
+        value = sections.get(name)
+        if not isinstance(value, dict):
+            value = sections[name] = {}
+        value.update(items)
+
+
+def _names_section(record: dict, name: str) -> bool:
+    return name in record.get("sectionKeys", ()) or name in record.get("sectionDeleted", ())
+
+
+def _copy(value: Any) -> Any:
+    """A deep copy of a JSON value (through orjson: many times faster than copy.deepcopy)."""
+    if value is None or type(value) in (str, int, float, bool):
+        return value
+    return _parse_line(_dumps(value).encode("utf-8", "surrogatepass"))
 
 
 def _checked_section(files: _Files, name: str, value: Any) -> Any:
@@ -906,9 +1078,9 @@ class StoreReader:
     damaged store is refused here too.
     """
 
-    def __init__(self, path: Path, new_state):
+    def __init__(self, path: Path, new_state, files: _Files | None = None):
         self.path = Path(path)
-        self._files = _Files(resolve(self.path), self.path)
+        self._files = files if files is not None else _Files(resolve(self.path), self.path)
         self._state = None if self._files.exists else new_state()
 
     def section(self, name: str, default: Any = None) -> Any:
@@ -1007,7 +1179,7 @@ class Document(MutableMapping):
     def __init__(self, files: _Files):
         self.files = files
         self._sections: dict[str, Any] = {}
-        self._original: dict[str, str] = {}
+        self._original: dict[str, str | dict[str, str]] = {}  # a section as loaded (a dict: by key)
         self.collections = {name: Collection(self, name) for name in COLLECTION_SECTIONS}
         self.whole: dict[str, Any] | None = None
 
@@ -1041,7 +1213,8 @@ class Document(MutableMapping):
         if name != "schemaVersion":
             _checked_section(self.files, name, value)
         self._sections[name] = value
-        self._original[name] = _dumps(value)
+        # a dict section is compared key by key, so that a write records only the keys it changed
+        self._original[name] = {k: _dumps(v) for k, v in value.items()} if type(value) is dict else _dumps(value)
         return value
 
     def __setitem__(self, name: str, value: Any) -> None:
@@ -1088,7 +1261,22 @@ class Document(MutableMapping):
     def delta(self) -> dict[str, Any]:
         """What this write changed, as one journal line's record ({} when nothing)."""
         record: dict[str, Any] = {}
-        sections = {k: v for k, v in self._sections.items() if self._original.get(k) != _dumps(v)}
+        sections = {}
+        for name, value in self._sections.items():
+            original = self._original.get(name)
+            keyed = _keyed_delta(original, value) if isinstance(original, dict) and type(value) is dict and \
+                sum(map(len, original.values())) >= KEYED_SECTION_BYTES else None
+            if keyed is not None:
+                changed, deleted = keyed
+                if changed:
+                    record.setdefault("sectionKeys", {})[name] = changed
+                if deleted:
+                    record.setdefault("sectionDeleted", {})[name] = deleted
+            elif isinstance(original, dict):
+                if type(value) is not dict or list(original.items()) != [(k, _dumps(v)) for k, v in value.items()]:
+                    sections[name] = value
+            elif original != _dumps(value):
+                sections[name] = value
         if sections:
             record["sections"] = sections
         for name, collection in self.collections.items():
@@ -1097,11 +1285,117 @@ class Document(MutableMapping):
                 record.setdefault("deleted", {})[name] = deleted
             if changed:
                 record.setdefault("entries", {})[name] = changed
+        if "entries" in record or "deleted" in record:
+            # first on the line: the keys it sets and deletes, which a key listing reads without the rest
+            keys = {"entries": {n: list(v) for n, v in record.get("entries", {}).items()},
+                    "deleted": record.get("deleted", {})}
+            record = {"keys": keys, **record}
         return record
 
 
+def _keyed_delta(original: dict[str, str], value: dict) -> tuple[dict[str, Any], list[str]] | None:
+    """A dict section's change as (changed or new keys, deleted keys), or None when the keys that stayed
+    changed their order (then the whole section is recorded): applied in order, it gives the same dict."""
+    surviving = [key for key in original if key in value]
+    if list(itertools.islice(value, len(surviving))) != surviving:
+        return None
+    changed = {key: item for key, item in value.items() if original.get(key) != _dumps(item)}
+    return changed, [key for key in original if key not in value]
+
+
+class Resident:
+    """One store as a long-running process (``autopatch serve``) keeps it between requests.
+
+    The decoded parts of the store (the snapshot's map and index, the journal's lines, indexed by key) are
+    kept and brought up to date with a few ``stat`` calls per request, so a request costs what it reads
+    and writes, not a re-read of the store; lines other processes appended meanwhile are read and indexed
+    once. Writers still take the file lock and append one journal line each; their fsyncs are shared
+    (group commit): a writer releases the locks once its line is written, then waits until a single
+    fsync, run by whichever waiting writer comes first, covers it. No request is answered before its
+    line is on disk, and a line is visible to other writers (who build on it, and whose own fsync of the
+    same file covers it) before it is durable, as in any group-committing database.
+    """
+
+    def __init__(self, path: Path | str):
+        import threading
+
+        self.shown = Path(path)
+        self._files: _Files | None = None
+        self._lock = threading.Lock()
+        self._local = threading.local()
+        self._sync = threading.Condition()
+        self._written = 0  # tickets handed out (one per deferred journal line)
+        self._synced = 0  # every ticket up to this one is on disk
+        self._syncing = False
+        self._pending: list[int] = []  # descriptors written through since the last fsync
+        self._failed: tuple[int, int, OSError] | None = None  # tickets (after, up to] whose fsync failed
+
+    def files(self) -> _Files:
+        """The store's current view (a new store: a view of no files), safe to use from any thread."""
+        target = resolve(self.shown)
+        with self._lock:
+            files = self._files
+            if files is None or files.path != target:
+                files = _Files(target, self.shown)._share()
+            else:
+                files = files.refreshed()
+            self._files = files
+            return files
+
+    def reader(self, new_state) -> StoreReader:
+        return StoreReader(self.shown, new_state, self.files())
+
+    def _wrote(self, fd: int) -> None:
+        """A journal line went through ``fd`` (now the Resident's to fsync and close)."""
+        with self._sync:
+            self._written += 1
+            self._pending.append(fd)
+            self._local.ticket = self._written
+
+    def durable(self) -> None:
+        """Wait until this thread's last journal line is on disk (shared fsync); raise if it could not be."""
+        ticket = getattr(self._local, "ticket", None)
+        if ticket is None:
+            return
+        self._local.ticket = None
+        with self._sync:
+            while self._synced < ticket:
+                if self._syncing:
+                    self._sync.wait()
+                    continue
+                self._syncing = True
+                upto, pending, self._pending = self._written, self._pending, []
+                self._sync.release()
+                error = None
+                try:
+                    seen = set()
+                    for fd in pending:
+                        try:
+                            st = os.fstat(fd)
+                            if (st.st_dev, st.st_ino) not in seen:
+                                seen.add((st.st_dev, st.st_ino))
+                                os.fsync(fd)
+                        except OSError as exc:
+                            error = error or exc
+                finally:
+                    for fd in pending:
+                        try:
+                            os.close(fd)
+                        except OSError:
+                            pass
+                    self._sync.acquire()
+                    if error is not None:
+                        self._failed = (self._synced, upto, error)
+                    self._synced = max(self._synced, upto)
+                    self._syncing = False
+                    self._sync.notify_all()
+            failed = self._failed
+        if failed is not None and failed[0] < ticket <= failed[1]:
+            raise _fs_error(failed[2], "write", _journal_path(resolve(self.shown)), self.shown)
+
+
 @contextmanager
-def transaction(path: Path, new_state) -> Iterator[Document]:
+def transaction(path: Path, new_state, resident: Resident | None = None) -> Iterator[Document]:
     """Lock, open (or create with ``new_state()``), yield the state, and write what changed.
 
     The state is written only when the block finishes without an exception, so a failed operation leaves
@@ -1115,7 +1409,7 @@ def transaction(path: Path, new_state) -> Iterator[Document]:
     shown = Path(path)
     target = resolve(shown)
     with locked(target, shown):
-        files = _Files(target, shown)
+        files = resident.files() if resident is not None else _Files(target, shown)
         before = None
         if not files.exists:
             document = Document.of(new_state())
@@ -1135,10 +1429,11 @@ def transaction(path: Path, new_state) -> Iterator[Document]:
             yield document
         finally:
             gc.unfreeze()
-        _commit(target, shown, files, document, before)
+        _commit(target, shown, files, document, before, resident)
 
 
-def _commit(path: Path, shown: Path, files: _Files, document: Document, before: bytes | None) -> None:
+def _commit(path: Path, shown: Path, files: _Files, document: Document, before: bytes | None,
+            resident: Resident | None = None) -> None:
     _remove_stale_temporaries(path)
     if document.whole is None:
         record = document.delta()
@@ -1150,7 +1445,7 @@ def _commit(path: Path, shown: Path, files: _Files, document: Document, before: 
         limit = min(max(size // 4, JOURNAL_FOLD_MIN_BYTES), JOURNAL_MAX_BYTES)
         _check_encodable(line, record)
         if files.journal_size() + len(line) <= limit:
-            _append_journal(path, shown, files, line)
+            _append_journal(path, shown, files, line, resident)
             return
         if files.index is not None and set(files.index) >= set(COLLECTION_SECTIONS) and files.collection_at:
             _fold(path, shown, files, document)
@@ -1158,7 +1453,108 @@ def _commit(path: Path, shown: Path, files: _Files, document: Document, before: 
     state = document.materialize()
     if state.get("schemaVersion") != SCHEMA_VERSION:
         state = migrate(state)
+    elif files.verified and files.laid_out and files.index is not None and files.collection_at and \
+            files.snapshot_stat is not None and files.snapshot_stat.st_size >= JOURNAL_MIN_BYTES:
+        # A verb that used the whole fleet (a tick) but changed a few VMs: their lines go to the journal, as
+        # a one-VM write's would, instead of a new snapshot of the whole fleet.
+        size = files.snapshot_stat.st_size
+        limit = min(max(size // 4, JOURNAL_FOLD_MIN_BYTES), JOURNAL_MAX_BYTES) - files.journal_size()
+        changes = _whole_delta(files, state, limit)
+        if changes is not None:
+            if changes:
+                line = _dumps(changes).encode("utf-8", "surrogatepass") + b"\n"
+                _check_encodable(line, changes)
+                _append_journal(path, shown, files, line, resident)
+            return
     _write_snapshot(path, shown, files, state, before)
+
+
+def _whole_delta(files: _Files, state: dict[str, Any], limit: int) -> dict | None:
+    """What a whole state changed against the verified snapshot and its journal, as one journal record
+    ({} when nothing changed), or None when that record would pass ``limit`` bytes or cannot say it
+    (a section removed). Every entry is serialized once and compared with the text it had.
+
+    The original values come from the files' bytes, parsed afresh: the state was built from the journal's
+    decoded lines and may share (and have changed) their objects."""
+    raw = files.raw
+    journal_entries: dict[tuple[str, str], Any] = {}
+    journal_sections: dict[str, Any] = {}
+    at = files.journal_body if files.journal_ok else files.journal_end
+    while at < files.journal_end:
+        end = files.journal.find(b"\n", at)
+        line = _parse_line(files.journal[at:end])
+        for collection, keys in line.get("deleted", {}).items():
+            for key in keys:
+                journal_entries[(collection, key)] = _DELETED
+        for name, value in line.get("sections", {}).items():
+            journal_sections[name] = value
+        for name in {*line.get("sectionKeys", ()), *line.get("sectionDeleted", ())}:
+            if name not in journal_sections:  # the snapshot's line (files.parsed may be the state itself)
+                base = files._decode_line(b"\n" + _dumps(name).encode() + b": ", 0, min(files.collection_at.values()))
+                journal_sections[name] = base if base is not _MISSING else {}
+        _apply_keyed(journal_sections, line)
+        for collection, entries in line.get("entries", {}).items():
+            for key, value in entries.items():
+                journal_entries[(collection, key)] = value
+        at = end + 1
+    record: dict[str, Any] = {}
+    budget = limit
+    # the snapshot's sections, each line's text, then the journal's newer values
+    originals: dict[str, bytes] = {}
+    first_collection = min(files.collection_at.values())
+    at = raw.find(b"\n") + 1
+    while at < first_collection + 1:
+        end = raw.find(b"\n", at)
+        name, _ = _decoder.raw_decode(raw[at : at + 256].decode("utf-8", "replace"))
+        body = raw.find(b": ", at) + 2
+        originals[name] = bytes(raw[body:end]).rstrip(b",")
+        at = end + 1
+    for name, value in journal_sections.items():
+        originals[name] = _dumps(value).encode("utf-8", "surrogatepass")
+    for name in originals:
+        if name not in COLLECTION_SECTIONS and name not in state:
+            return None  # a section the state no longer has: only a new snapshot can say that
+    for name, value in state.items():
+        if name == "schemaVersion" or name in COLLECTION_SECTIONS:
+            continue
+        text = b"".join(c.encode("utf-8", "surrogatepass") for c in _value_chunks(value))
+        if originals.get(name) != text:
+            budget -= len(text)
+            if budget < 0:
+                return None
+            record.setdefault("sections", {})[name] = value
+    for collection in COLLECTION_SECTIONS:
+        entries = state.get(collection, {})
+        offsets = (files.index or {}).get(collection, {})
+        changed: dict[str, Any] = {}
+        for key, value in entries.items():
+            text = _dumps(value).encode("utf-8", "surrogatepass")
+            original: bytes | None = None
+            found = journal_entries.get((collection, key), _MISSING)
+            if found is _DELETED:
+                pass
+            elif found is not _MISSING:
+                original = _dumps(found).encode("utf-8", "surrogatepass")
+            elif key in offsets:
+                start = offsets[key] + len(_dumps(key).encode()) + 2
+                original = bytes(raw[start : raw.find(b"\n", start)]).rstrip(b",")
+            if original != text:
+                budget -= len(text) + len(key)
+                if budget < 0:
+                    return None
+                changed[key] = value
+        deleted = [key for key in offsets if key not in entries and journal_entries.get((collection, key)) is not _DELETED]
+        deleted += [key for (c, key), value in journal_entries.items()
+                    if c == collection and key not in entries and key not in offsets and value is not _DELETED]
+        if deleted:
+            record.setdefault("deleted", {})[collection] = sorted(deleted)
+        if changed:
+            record.setdefault("entries", {})[collection] = changed
+    if "entries" in record or "deleted" in record:
+        keys = {"entries": {n: list(v) for n, v in record.get("entries", {}).items()},
+                "deleted": record.get("deleted", {})}
+        record = {"keys": keys, **record}
+    return record
 
 
 def _check_encodable(line: bytes, record: dict) -> None:
@@ -1168,7 +1564,7 @@ def _check_encodable(line: bytes, record: dict) -> None:
         _dumps(record).encode("utf-8")  # raises the UnicodeEncodeError a lone surrogate gives
 
 
-def _append_journal(path: Path, shown: Path, files: _Files, line: bytes) -> None:
+def _append_journal(path: Path, shown: Path, files: _Files, line: bytes, resident: Resident | None = None) -> None:
     journal = _journal_path(path)
     if len(files.journal) != files.journal_end:
         # a line a killed writer never finished: copy the whole lines into a new journal, then append
@@ -1184,6 +1580,10 @@ def _append_journal(path: Path, shown: Path, files: _Files, line: bytes) -> None
         try:
             while written < len(line):
                 written += os.write(fd, line[written:])
+            if resident is not None:  # its fsync is shared with other writers' (Resident.durable)
+                resident._wrote(fd)
+                fd = -1
+                return
             os.fsync(fd)
         except OSError as exc:
             if written:  # take back a part-written line, so that the journal stays whole lines
@@ -1193,7 +1593,8 @@ def _append_journal(path: Path, shown: Path, files: _Files, line: bytes) -> None
                     pass
             raise _fs_error(exc, "append to the store journal", journal, shown) from exc
     finally:
-        os.close(fd)
+        if fd >= 0:
+            os.close(fd)
 
 
 def _write_snapshot(path: Path, shown: Path, files: _Files, state: dict[str, Any], before: bytes | None) -> None:
@@ -1238,7 +1639,7 @@ def _new_journal(path: Path, shown: Path, files: _Files, written: os.stat_result
     """The journal that extends a snapshot just written: its header (the snapshot's identity and index)."""
     journal = _journal_path(path)
     if written.st_size >= JOURNAL_MIN_BYTES:
-        header = _dumps({"autopatchJournal": 1, "snapshot": _identity(written), "index": index}).encode() + b"\n"
+        header = _dumps({"autopatchJournal": JOURNAL_FORMAT, "snapshot": _identity(written), "index": index}).encode() + b"\n"
         _write_file(journal, iter([header]), shown, mode=_mode_of(path))
     elif files.journal_ok or journal.exists():
         try:
@@ -1263,6 +1664,7 @@ def _fold(path: Path, shown: Path, files: _Files, document: Document) -> None:
         at = end + 1
     records.append(document.delta())
     sections: dict[str, Any] = {}
+    owned: set[str] = set()  # sections whose value here is a copy, free to change
     collections: dict[str, tuple[dict, dict, set, dict]] = {}
     for name in COLLECTION_SECTIONS:
         base = (files.index or {}).get(name, {})
@@ -1276,7 +1678,16 @@ def _fold(path: Path, shown: Path, files: _Files, document: Document) -> None:
                 elif key in base:
                     removed.add(key)
                     changed.pop(key, None)
-        sections.update(record.get("sections", {}))
+        for name, value in record.get("sections", {}).items():
+            sections[name] = value
+            owned.discard(name)
+        for name in {*record.get("sectionKeys", ()), *record.get("sectionDeleted", ())}:
+            if name not in owned:  # changed key by key: on a copy of its latest whole value
+                base = sections[name] if name in sections else files._decode_line(
+                    b"\n" + _dumps(name).encode() + b": ", 0, min(files.collection_at.values()))
+                sections[name] = _copy(base) if base is not _MISSING else {}
+                owned.add(name)
+        _apply_keyed(sections, _copy({k: record[k] for k in ("sectionKeys", "sectionDeleted") if k in record}))
         for name, entries in record.get("entries", {}).items():
             base, changed, removed, appended = collections[name]
             for key, value in entries.items():
@@ -1356,7 +1767,76 @@ def _value_chunks_named(name: str, value: Any) -> Iterator[bytes]:
         yield chunk.encode("utf-8")
 
 
+def write_entries(path: Path, sections: dict[str, Any], entries: Iterator[tuple[str, str]]) -> None:
+    """A new store of ``sections`` and the VM entries ``entries`` gives as (key, its JSON text), streamed to
+    the file in :func:`serialize`'s layout, with the journal header that indexes it: a store of any size
+    built without holding its VMs in memory (benchmarks build million-VM fleets with it). Under the lock;
+    an existing store at ``path`` is replaced."""
+    shown = Path(path)
+    target = resolve(shown)
+    state = {"schemaVersion": SCHEMA_VERSION, **{k: v for k, v in sections.items() if k != "schemaVersion"}}
+    state.pop("vms", None)
+    index: dict[str, int] = {}
+    position = [0]
+
+    def pieces() -> Iterator[bytes]:
+        for chunk in _chunks(state):
+            if chunk == "\n}\n":  # the document's end: the VMs go before it
+                break
+            data = chunk.encode("utf-8")
+            position[0] += len(data)
+            yield data
+        head = b',\n"vms": {'
+        position[0] += len(head)
+        yield head
+        first = True
+        for key, text in entries:
+            data = (b"\n" if first else b",\n")
+            index[key] = position[0] + len(data)
+            data += f"{_dumps(key)}: {text}".encode()
+            first = False
+            position[0] += len(data)
+            yield data
+        yield b"\n}\n}\n"
+
+    with locked(target, shown):
+        files = _Files.__new__(_Files)
+        files.journal_ok = False
+        written = _write_file(target, pieces(), shown)
+        assert written is not None
+        _new_journal(target, shown, files, written, {"vms": index})
+
+
+def _line_keys(journal, start: int, end: int) -> dict | None:
+    """A journal line's ``keys`` summary (written first on the line), decoded without the rest of the line."""
+    prefix = b'{"keys":'
+    if journal[start : start + len(prefix)] != prefix:
+        return None
+    head = bytes(journal[start : min(end, start + (1 << 16))]).decode("utf-8", "ignore")
+    try:
+        keys, _ = _decoder.raw_decode(head, len(prefix))
+    except ValueError:  # a summary longer than the head read: the whole line is parsed instead
+        return None
+    return keys if isinstance(keys, dict) else None
+
+
 def collection_keys(path: Path, collection: str) -> list[str]:
-    """The keys of a collection section (``"rg/vm"`` of ``vms``), snapshot and journal together (shell
-    completion lists a fleet's VMs with it)."""
-    return list(StoreReader(path, dict).full().get(collection) or {})
+    """The keys of a collection section (``"rg/vm"`` of ``vms``), snapshot and journal together, in the
+    store's order (shell completion lists a fleet's VMs with it). A store autopatch wrote answers from the
+    snapshot's index (in the journal's header) and the journal's lines: no VM is decoded."""
+    files = _Files(resolve(Path(path)), Path(path))
+    if not files.exists:
+        return []
+    offsets = (files.index or {}).get(collection) if files.verified and files.parsed is None else None
+    if offsets is None:
+        return list((files.whole() or {}).get(collection) or {})
+    keys = dict.fromkeys(offsets)
+    at = files.journal_body
+    while at < files.journal_end:
+        end = files.journal.find(b"\n", at)
+        record = _line_keys(files.journal, at, end) or files._journal_record(at, end)
+        for key in record.get("deleted", {}).get(collection, ()):
+            keys.pop(key, None)
+        keys.update(dict.fromkeys(record.get("entries", {}).get(collection, ())))
+        at = end + 1
+    return list(keys)

@@ -36,7 +36,7 @@ def test_no_inline_azure_errors_outside_errors_py():
 @pytest.mark.parametrize("constructor, arguments, code, status", [
     (errors.deployment_not_found, ("d",), "DeploymentNotFound", 404),
     (errors.invalid_deployment_name, ("d!",), "InvalidDeploymentName", 400),
-    (errors.invalid_deployment_mode, ("Complete",), "InvalidDeploymentMode", 400),
+    (errors.invalid_deployment_mode, ("x",), "InvalidDeploymentMode", 400),
     (errors.invalid_template, ("x",), "InvalidTemplate", 400),
     (errors.invalid_template_deployment, ("x",), "InvalidTemplateDeployment", 400),
     (errors.no_registered_provider_found, ("eastus", "virtualMachines", "2019-01-01", ["2020-06-01"], ["eastus"]),

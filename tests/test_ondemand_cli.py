@@ -149,7 +149,7 @@ BASE = ("vm", "install-patches", "-g", "rg", "-n", "vm")
         (BASE, 2, "the following arguments are required: --maximum-duration, --reboot-setting", None),
         ((*BASE, "--maximum-duration", "PT1H"), 2, "the following arguments are required: --reboot-setting", None),
         ((*BASE, "--maximum-duration", "PT1H", "--reboot-setting", "Sometimes"), 2,
-         "'Sometimes' is not a valid value for '--reboot-setting'. Allowed values: IfRequired, Never, Always.", None),
+         "'Sometimes' is not a valid value for '--reboot-setting'. Allowed values: Always, IfRequired, Never.", None),
         ((*BASE, "--maximum-duration", "PT1H", "--reboot-setting", "Never", "--classifications-to-include-win", "Bad"),
          2, "'Bad' is not a valid value for '--classifications-to-include-win'", None),
         ((*BASE, "--maximum-duration", "PT1H", "--reboot-setting", "Never", "--classifications-to-include-linux",

@@ -195,8 +195,8 @@ def rg(cli):
 
 @pytest.mark.parametrize(("args", "message"), [
     (("vm", "create", "--security-type", "Secure"),
-     "'Secure' is not a valid value for '--security-type'. Allowed values: ConfidentialVM, Standard, TrustedLaunch."),
-    (("vm", "create", "--nsg-rule", "HTTP"), "'HTTP' is not a valid value for '--nsg-rule'. Allowed values: NONE, RDP, SSH."),
+     "'Secure' is not a valid value for '--security-type'. Allowed values: TrustedLaunch, Standard, ConfidentialVM."),
+    (("vm", "create", "--nsg-rule", "HTTP"), "'HTTP' is not a valid value for '--nsg-rule'. Allowed values: RDP, SSH, NONE."),
     (("vm", "create", "--enable-secure-boot", "yes"),
      "'yes' is not a valid value for '--enable-secure-boot'. Allowed values: true, false."),
     (("vm", "create", "--patch-mode", "Sometimes"),
@@ -206,7 +206,7 @@ def rg(cli):
     (("vm", "create", "--os-disk-size-gb", "big"), "argument --os-disk-size-gb: invalid int value: 'big'"),
     (("vm", "update", "--license-type", "Linux"), "'Linux' is not a valid value for '--license-type'."),
     (("vm", "start", "--no-wait", "maybe"),
-     "'maybe' is not a valid value for '--no-wait'. Allowed values: 0, 1, f, false, n, no, t, true, y, yes."),
+     "'maybe' is not a valid value for '--no-wait'. Allowed values: true, t, yes, y, 1, false, f, no, n, 0."),
 ])
 def test_values_az_refuses(rg, args, message):
     common = ("-g", "rg", "-n", "v", "--image", "Win2019Datacenter", "--admin-password", "Str0ng!Passw0rd#")

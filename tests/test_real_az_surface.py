@@ -490,9 +490,10 @@ def test_unemulated_types_and_versions_are_refused_before_deploying(arm):
     assert arm("PUT", f"{DEPLOYMENTS}/s", storage)[1]["error"]["code"] == "InvalidTemplateDeployment"
     old = _template([{"type": "Microsoft.Network/networkSecurityGroups", "apiVersion": "2014-01-01", "name": "n"}])
     assert arm("PUT", f"{DEPLOYMENTS}/s", old)[1]["error"]["code"] == "NoRegisteredProviderFound"
-    complete = _template([])
-    complete["properties"]["mode"] = "Complete"
-    assert arm("PUT", f"{DEPLOYMENTS}/s", complete)[0] == 400
+    partial = _template([])
+    partial["properties"]["mode"] = "Partial"  # ARM knows Incremental and Complete only
+    refused = arm("PUT", f"{DEPLOYMENTS}/s", partial)
+    assert refused[0] == 400 and refused[1]["error"]["code"] == "InvalidRequestContent"
     assert arm("GET", f"{DEPLOYMENTS}/s")[1]["error"]["code"] == "DeploymentNotFound"
 
 

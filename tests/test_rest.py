@@ -277,7 +277,7 @@ def test_delete_vm(group):
 def test_command_line_errors(cli, rest):
     bad = rest("fetch", f"{SUB}/providers?api-version=2020-06-01")
     assert bad.exit_code == 2
-    assert "'fetch' is not a valid value for '--method'. Allowed values: delete, get, head, options, patch, post, put." in bad.stderr
+    assert "'fetch' is not a valid value for '--method'. Allowed values: head, get, put, post, delete, options, patch." in bad.stderr
     assert cli("rest").exit_code == 2
     graph = rest("get", "https://graph.microsoft.com/v1.0/me")
     assert graph.exit_code == 1 and "management.azure.com" in graph.stderr

@@ -48,7 +48,7 @@ FLEET = {
              "--time-zone", "Pacific Standard Time"),
     "manual": (*WINDOWS, "--enable-auto-update", "false", "--patch-mode", "Manual", "--availability-set", "avset"),
     "plain2016": ("--image", "Win2016Datacenter", "--admin-password", PASSWORD, "--size", "Standard_D4s_v5"),
-    "ubuntu": ("--image", "Ubuntu2204", "--admin-username", "azureuser", "--admin-password", PASSWORD),
+    "ubuntu": ("--image", "Canonical:UbuntuServer:18.04-LTS:latest", "--admin-username", "azureuser", "--admin-password", PASSWORD),
     "stopped": (*WINDOWS, "--enable-agent", "--enable-auto-update", "--patch-mode", "AutomaticByPlatform"),
 }
 

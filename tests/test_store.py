@@ -294,7 +294,7 @@ def test_admin_password_is_never_stored_or_printed(tmp_path):
     _ok(autopatch(state, "group", "create", "-n", "rg", "-l", "eastus", "-o", "none"))
     outputs = [
         _ok(autopatch(state, "vm", "create", "-g", "rg", "-n", "vm1", "--image", IMAGE, "--admin-password", PASSWORD)),
-        _ok(autopatch(state, "vm", "create", "-g", "rg", "-n", "lx", "--image", "Ubuntu2204",
+        _ok(autopatch(state, "vm", "create", "-g", "rg", "-n", "lx", "--image", "Canonical:UbuntuServer:18.04-LTS:latest",
                       "--admin-username", "azureuser", "--admin-password", PASSWORD)),
         _ok(autopatch(state, "vm", "create", "-g", "rg", "-n", "many", "--count", "2", "--image", IMAGE,
                       "--admin-password", PASSWORD, "-o", "yaml")),

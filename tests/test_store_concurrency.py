@@ -110,3 +110,65 @@ def test_a_queue_of_short_holders_is_waited_for_and_a_stuck_holder_is_named(tmp_
         stuck.stdout.close()
     with store.locked(path):  # a killed holder's lock is released by the kernel
         pass
+
+
+@pytest.mark.parametrize("writers", [8, pytest.param(32, marks=pytest.mark.slow)])
+def test_serve_and_cli_writers_together_lose_nothing(tmp_path, writers):
+    """A running `serve` (its kept view, its shared fsyncs) and CLI processes write one store at once."""
+    import http.client
+    import re
+    import threading
+
+    path = tmp_path / "mixed" / "state.json"
+    _ok(autopatch(path, "group", "create", "-n", "rg", "-l", "eastus", "-o", "none"))
+    _ok(autopatch(path, "vm", "create", "-g", "rg", "-n", "vm", "--count", str(2 * writers), "--image", IMAGE,
+                  "--admin-password", PASSWORD, "-o", "none"))
+    env = _env(path)
+    env["AUTOPATCH_JOURNAL_MIN_BYTES"] = "1"
+    server = subprocess.Popen([*entry_point(), "serve", "--port", "0"], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        port = int(re.search(r":(\d+) ", server.stdout.readline()).group(1))
+        sub = store.load(path)["subscription"]["id"]
+        base = f"/subscriptions/{sub}/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines"
+        failures: list[str] = []
+
+        def serve_writer(index: int) -> None:  # the even VMs, through serve, three PUTs each
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+            for step in range(3):
+                conn.request("GET", f"{base}/vm{2 * index}?api-version=2021-03-01")
+                body = json.loads(conn.getresponse().read())
+                body["tags"] = {**(body.get("tags") or {}), f"s{step}": str(index)}
+                conn.request("PUT", f"{base}/vm{2 * index}?api-version=2021-03-01", body=json.dumps(body),
+                             headers={"Content-Type": "application/json"})
+                response = conn.getresponse()
+                payload = response.read()
+                if response.status != 200:
+                    failures.append(f"{response.status} {payload[:200]!r}")
+            conn.close()
+
+        threads = [threading.Thread(target=serve_writer, args=(i,)) for i in range(writers)]
+        procs = []
+        for thread in threads:
+            thread.start()
+        for i in range(writers):  # the odd VMs, through the CLI, at the same time
+            procs.append(subprocess.Popen(
+                [*entry_point(), "vm", "update", "-g", "rg", "-n", f"vm{2 * i + 1}", "--set", f"tags.c={i}",
+                 "-o", "none"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL))
+        for proc in procs:
+            _, err = proc.communicate(timeout=600)
+            if proc.returncode != 0:
+                failures.append(err.decode())
+        for thread in threads:
+            thread.join(600)
+        assert failures == []
+    finally:
+        server.terminate()
+        server.wait(30)
+        server.stdout.close()
+        server.stderr.close()
+    state = store.load(path)
+    for i in range(writers):
+        assert state["vms"][f"rg/vm{2 * i}"]["vm"]["tags"] == {"s0": str(i), "s1": str(i), "s2": str(i)}
+        assert state["vms"][f"rg/vm{2 * i + 1}"]["vm"]["tags"] == {"c": str(i)}
+    assert len(state["operations"]) == 3 * writers  # every PUT's operation record, none lost

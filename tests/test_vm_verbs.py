@@ -559,20 +559,25 @@ def test_other_verbs_options(rg):
     assert ok(rg("group", "exists", "-n", "rg")).json is False
 
 
+RSA_KEY = ("ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAAAgQCkmSJWQfLa1V4cpIKdq+uvmUY+L56o+CIvi1FV+ACYMZ4VEjHXgHjbft05uiH0d5x"
+           "O1gQgnUGnw1woZFOEsyhrSKwS2cTdSFwrDaNnh85O7JeM0dwe3SskR/LC7OtNhKccO6ykekQlbCyKGK4Ii5NLXN2Mu8x31xN3ouMJL6GRZw==")
+UBUNTU_2020 = "Canonical:UbuntuServer:18.04-LTS:latest"  # a Linux image the store's October 2020 already has
+
+
 def test_create_keeps_spot_settings_and_ssh_keys(rg, tmp_path):
     key_file = tmp_path / "id.pub"
     key_file.write_text("ssh-ed25519 AAAAC3Nza user@host\n")
-    ok(rg("vm", "create", "-g", "rg", "-n", "lin", "--image", "Ubuntu2204", "--admin-username", "azureuser",
-          "--ssh-key-values", "ssh-rsa AAAAB3Nza one@x", str(key_file), "--priority", "spot",
+    ok(rg("vm", "create", "-g", "rg", "-n", "lin", "--image", UBUNTU_2020, "--admin-username", "azureuser",
+          "--ssh-key-values", f"{RSA_KEY} one@x", str(key_file), "--priority", "spot",
           "--eviction-policy", "delete", "--max-price", "0.5"))
     vm = ok(rg("vm", "show", "-g", "rg", "-n", "lin")).json
     assert (vm["priority"], vm["evictionPolicy"], vm["billingProfile"]) == ("Spot", "Delete", {"maxPrice": 0.5})
     assert vm["osProfile"]["linuxConfiguration"]["ssh"]["publicKeys"] == [
-        {"keyData": "ssh-rsa AAAAB3Nza one@x", "path": "/home/azureuser/.ssh/authorized_keys"},
+        {"keyData": f"{RSA_KEY} one@x", "path": "/home/azureuser/.ssh/authorized_keys"},
         {"keyData": "ssh-ed25519 AAAAC3Nza user@host", "path": "/home/azureuser/.ssh/authorized_keys"}]
-    bad = rg("vm", "create", "-g", "rg", "-n", "lin2", "--image", "Ubuntu2204", "--ssh-key-values", "not-a-key")
+    bad = rg("vm", "create", "-g", "rg", "-n", "lin2", "--image", UBUNTU_2020, "--ssh-key-values", "not-a-key")
     assert bad.exit_code == 1 and "An RSA key file or key value must be supplied" in bad.stderr
-    spotless = rg("vm", "create", "-g", "rg", "-n", "lin3", "--image", "Ubuntu2204", "--eviction-policy", "Delete")
+    spotless = rg("vm", "create", "-g", "rg", "-n", "lin3", "--image", UBUNTU_2020, "--eviction-policy", "Delete")
     assert spotless.exit_code == 1 and "--priority Spot" in spotless.stderr
     assert ok(rg("vm", "list", "--query", "length(@)")).json == 1
 

@@ -1,7 +1,7 @@
 """Microsoft.Resources/deployments over ARM (``az vm create``, ``az deployment group ...``), ops/deployments.py.
 
 A PUT validates the template (400 with ARM's error when it is not valid: nothing deployed), deploys it at
-once, and answers 201 with ``provisioningState: Accepted`` and an ``Azure-AsyncOperation`` monitor, as ARM
+once (in ``Complete`` mode it then deletes the group's resources the template does not hold), and answers 201 with ``provisioningState: Accepted`` and an ``Azure-AsyncOperation`` monitor, as ARM
 does; the monitor reports ``Succeeded`` (or ``Failed`` with the deployment's error) at its first poll.
 Each resource goes through the operation its own PUT uses: a VM is shaped from the resource's apiVersion
 as a VM PUT at that version is (compute._carry_unversioned), then ops.vms.put applies every rule.
@@ -9,9 +9,16 @@ as a VM PUT at that version is (compute._carry_unversioned), then ops.vms.put ap
 
 from __future__ import annotations
 
+import copy
 import re
 
-from ..errors import AzureError, deployment_operation_not_found, operation_not_found
+from ..errors import (
+    AzureError,
+    deployment_operation_not_found,
+    invalid_template,
+    operation_not_found,
+    resource_not_found,
+)
 from . import apiversions
 from .framework import ArmResponse, Request, Route, json_response
 
@@ -110,13 +117,97 @@ def _network_deployer(type_name: str):
     return deploy
 
 
+def _deploy_availability_set(state, group: str, name: str, body: dict, api_version: str) -> str:
+    from .availability_sets import put_set
+
+    return put_set(state, group, name, body)[0]["id"]
+
+
 def deployers() -> dict:
     from ..ops import network
 
-    found = {"Microsoft.Compute/virtualMachines": _deploy_vm}
+    found = {"Microsoft.Compute/virtualMachines": _deploy_vm, "Microsoft.Compute/availabilitySets": _deploy_availability_set}
     for type_name in network.TYPES.values():
         found[f"{network.NAMESPACE}/{type_name}"] = _network_deployer(type_name)
     return found
+
+
+def _locate(state, group: str, target: str) -> tuple[str, str, str]:
+    """(group, type, name) of what a template names: a resource id, ``Namespace/type/name`` in the deployment's
+    group, or a bare name (a resource of the group with that name)."""
+    from ..ops import availability_sets, network, vms
+
+    text = target.strip("/")
+    if "/providers/" in text.lower():
+        segments = text.split("/")
+        if len(segments) >= 8 and segments[2].lower() == "resourcegroups":
+            return segments[3], f"{segments[5]}/{segments[6]}", "/".join(segments[7:])
+    segments = text.split("/")
+    if len(segments) == 3:
+        return group, f"{segments[0]}/{segments[1]}", segments[2]
+    if len(segments) == 1:
+        if vms.find(state, group, text):
+            return group, "Microsoft.Compute/virtualMachines", text
+        if availability_sets.find(state, group, text):
+            return group, "Microsoft.Compute/availabilitySets", text
+        for document in network.resources_in_group(state, group):
+            if document["name"].lower() == text.lower():
+                return group, document["type"], document["name"]
+    raise invalid_template(f"The resource identifier '{target}' is malformed.")
+
+
+def reference_lookup(group: str):
+    """reference() of a template deployed in ``group``: the resource's properties (or, with 'Full', the whole
+    resource with its apiVersion), as its GET shows them when its turn comes."""
+
+    def lookup(state, target: str, api_version: str | None, full: bool):
+        from ..ops import availability_sets, network, vms
+
+        rg, resource_type, name = _locate(state, group, target)
+        document = None
+        kind = resource_type.lower()
+        if kind == "microsoft.compute/virtualmachines":
+            record = vms.find(state, rg, name)
+            document = record["vm"] if record else None
+        elif kind == "microsoft.compute/availabilitysets":
+            document = availability_sets.show(state, rg, name) if availability_sets.find(state, rg, name) else None
+        elif kind.startswith("microsoft.network/") and kind.split("/", 1)[1] in network.TYPES:
+            document = network.find(state, rg, kind.split("/", 1)[1], name)
+        if document is None:
+            raise resource_not_found(resource_type, name, rg)
+        if full:
+            return {**copy.deepcopy(document), "apiVersion": api_version}
+        return copy.deepcopy(document.get("properties") or {})
+
+    return lookup
+
+
+def prune_group(state, group: str, keep: set) -> list[str]:
+    """Complete mode: delete the group's resources whose ids are not in ``keep`` (lower case), those that
+    use others first (VMs, then NICs, then what NICs use), as ARM deletes them."""
+    from ..ops import availability_sets, maintenance, network, vms
+
+    deleted: list[str] = []
+    for vm in vms.list_vms(state, group):
+        if vm["id"].lower() not in keep:
+            vms.delete(state, group, vm["name"])
+            deleted.append(vm["id"])
+    order = ("networkinterfaces", "publicipaddresses", "networksecuritygroups", "virtualnetworks")
+    documents = sorted(network.resources_in_group(state, group),
+                       key=lambda d: order.index(d["type"].split("/", 1)[1].lower()))
+    for document in documents:
+        if document["id"].lower() not in keep:
+            network.delete(state, group, document["type"].split("/", 1)[1], document["name"])
+            deleted.append(document["id"])
+    for avset in availability_sets.list_sets(state, group):
+        if avset["id"].lower() not in keep:
+            availability_sets.delete(state, group, avset["name"])
+            deleted.append(avset["id"])
+    for config in maintenance.list_configs(state, group):
+        if config["id"].lower() not in keep:
+            maintenance.delete(state, group, config["name"])
+            deleted.append(config["id"])
+    return deleted
 
 
 def put_deployment(router, request: Request, parts: dict) -> ArmResponse:
@@ -124,7 +215,8 @@ def put_deployment(router, request: Request, parts: dict) -> ArmResponse:
 
     body = _deployment_body(request)
     with router.writer() as state:
-        document, created = deployments.run(state, parts["rg"], parts["name"], body, deployers(), _check_api_version)
+        document, created = deployments.run(state, parts["rg"], parts["name"], body, deployers(), _check_api_version,
+                                            lookup=reference_lookup(parts["rg"]), prune=prune_group)
         path = f"{document['id']}/operationStatuses/{document['properties']['correlationId']}"
         headers = {"Azure-AsyncOperation": request.url(path, **{"api-version": request.api_version}),
                    "Retry-After": str(router.retry_after)}
@@ -150,7 +242,7 @@ def validate_deployment(router, request: Request, parts: dict) -> ArmResponse:
         "properties": {
             "templateHash": deployments.template_hash(template),
             "parameters": shown,
-            "mode": "Incremental",
+            "mode": deployments.mode_of(body["properties"]),
             "provisioningState": "Succeeded",
             "validatedResources": [
                 {"id": f"/subscriptions/{sub}/resourceGroups/{group}/providers/{r.type}/{r.name}"} for r in ordered],

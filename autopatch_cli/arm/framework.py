@@ -7,6 +7,7 @@ pieces, the route table (urls.py) lists them, and the router (router.py) matches
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, overload
@@ -106,11 +107,31 @@ class Request:
             )
         if _depth_over(value, MAX_JSON_DEPTH):
             raise _too_deep()
+        if _SURROGATE_ESCAPE.search(text) and _has_lone_surrogate(value):
+            raise invalid_request_content(
+                "The request content was invalid and could not be deserialized: 'a \\u escape names a lone UTF-16 "
+                "surrogate, which is no Unicode character; escape a character outside the BMP as a surrogate pair.'."
+            )
         return value
 
     def url(self, path: str, **query: str) -> str:
         """An absolute URL on the server's own scheme, host and port (``base_url``)."""
         return f"{self.base_url.rstrip('/')}{path}?{urlencode(query)}"
+
+
+# A \uD800-\uDFFF escape: JSON lets one stand alone, but a lone surrogate is no character (it cannot be
+# stored, printed or sent back as UTF-8), so such a body is refused as content that cannot be read.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
+def _has_lone_surrogate(value) -> bool:
+    if isinstance(value, str):
+        return any("\ud800" <= c <= "\udfff" for c in value)
+    if isinstance(value, dict):
+        return any(_has_lone_surrogate(k) or _has_lone_surrogate(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_lone_surrogate(v) for v in value)
+    return False
 
 
 # Deeper bodies are refused before any code walks them recursively; no ARM body nests more than a dozen levels.

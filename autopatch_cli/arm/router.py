@@ -80,28 +80,32 @@ class _MemoReader:
 
 
 class _ReaderCache:
-    """Writers replace the snapshot atomically (a new inode) or append to its journal, so the two files'
-    (inode, mtime, size) name one version (store.signature)."""
+    """The store's resident view (store.Resident) is the same object while the files are unchanged, so
+    what was decoded from it is kept until a write."""
 
-    def __init__(self, path: Path):
-        self.path = path
+    def __init__(self, resident):
+        self.resident = resident
         self._lock = threading.Lock()
-        self._signature: tuple[int, int, int] | None = None
+        self._files: object | None = None
         self._reader: _MemoReader | None = None
 
     def get(self) -> _MemoReader:
-        from ..ops.session import Session
-        from ..store import signature as store_signature
+        from ..ops.state import new_state
 
-        signature = store_signature(self.path)  # the snapshot's and the journal's stat
+        files = self.resident.files()
         with self._lock:
-            if signature is not None and signature == self._signature and self._reader is not None:
+            if files is self._files and self._reader is not None:
                 return self._reader
-        reader = _MemoReader(Session(self.path).reader())
-        if signature is not None:
-            with self._lock:
-                self._signature, self._reader = signature, reader
+        reader = _MemoReader(self.resident.reader(new_state) if files.exists else _new_reader(self.resident))
+        with self._lock:
+            self._files, self._reader = files, reader
         return reader
+
+
+def _new_reader(resident):
+    from ..ops.session import Session
+
+    return Session(resident.shown).reader()
 
 
 # ---- the router ----------------------------------------------------------------------------------
@@ -115,7 +119,8 @@ class Router:
 
         self.path = Path(store_path) if store_path else store.default_path()
         self.retry_after = retry_after
-        self._readers = _ReaderCache(self.path)
+        self.resident = store.Resident(self.path)
+        self._readers = _ReaderCache(self.resident)
         # Writers of this process queue here rather than poll the file lock (filelock polls every 50 ms);
         # the file lock still orders them with other processes (the CLI on the same store).
         self._write_lock = threading.Lock()
@@ -139,10 +144,11 @@ class Router:
                     f"The store is busy: another request held it for over {store.LOCK_TIMEOUT_SECONDS:.0f} seconds; "
                     "try again.")
             try:
-                with Session(self.path).writer() as state:
+                with Session(self.path).writer(self.resident) as state:
                     yield state
             finally:
                 self._write_lock.release()
+            self.resident.durable()  # the answer waits for the line to be on disk (a shared fsync)
 
         return locked()
 

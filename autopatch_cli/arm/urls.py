@@ -15,10 +15,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import compute, deployments, features, images, maintenance, metadata, network, resources, subscriptions
+from . import (
+    availability_sets,
+    compute,
+    deployments,
+    features,
+    images,
+    maintenance,
+    metadata,
+    network,
+    resources,
+    subscriptions,
+)
 from .framework import Route
 
-ROUTE_MODULES = (features, resources, compute, subscriptions, images, network, deployments, metadata, maintenance)
+ROUTE_MODULES = (features, resources, compute, subscriptions, images, network, deployments, metadata, maintenance,
+                 availability_sets)
 
 
 @dataclass(frozen=True)

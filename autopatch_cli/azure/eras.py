@@ -28,6 +28,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 GENERAL_AVAILABILITY = datetime(2021, 11, 1, tzinfo=UTC)  # [B][C]
+# Linux's preview came with Compute api-version 2020-12-01 (azure-cli asked for it on 2020-12-04, [E2]:
+# https://github.com/Azure/azure-cli/issues/16159); we date it from the api-version's date (inferred).
+LINUX_PREVIEW = datetime(2020, 12, 1, tzinfo=UTC)
 PREVIEW_FLAGS_RETIRED = datetime(2022, 2, 1, tzinfo=UTC)  # [D]
 HOTPATCH_AVAILABLE = datetime(2022, 2, 16, tzinfo=UTC)  # [L]
 REBOOT_SETTING_API_VERSION = "2022-03-01"  # [G]
@@ -45,6 +48,7 @@ class Era:
     reboot_setting: bool  # automaticByPlatformSettings.rebootSetting
     scheduled_patching: bool  # the bypass flag and Update Manager schedules
     hotpatching: bool  # enableHotpatching on the hotpatchable images
+    linux_platform_patching: bool = False  # Linux AutomaticByPlatform (the preview's rules before GA)
 
     @property
     def name(self) -> str:
@@ -58,4 +62,5 @@ def era_at(when: datetime) -> Era:
         reboot_setting=when >= REBOOT_SETTING_AVAILABLE,
         scheduled_patching=when >= SCHEDULED_PATCHING_AVAILABLE,
         hotpatching=when >= HOTPATCH_AVAILABLE,
+        linux_platform_patching=when >= LINUX_PREVIEW,
     )

@@ -41,12 +41,23 @@ ALIASES: dict[str, Urn] = {
     "Win2016Datacenter": Urn(*WINDOWS_SERVER, "2016-Datacenter", "latest"),
     "Win2012R2Datacenter": Urn(*WINDOWS_SERVER, "2012-R2-Datacenter", "latest"),
     "Win2012Datacenter": Urn(*WINDOWS_SERVER, "2012-Datacenter", "latest"),
-    "Ubuntu2204": Urn("Canonical", "0001-com-ubuntu-server-jammy", "22_04-lts-gen2", "latest"),
-    "Ubuntu2404": Urn("Canonical", "ubuntu-24_04-lts", "server", "latest"),
-    "Debian11": Urn("Debian", "debian-11", "11-backports-gen2", "latest"),
+    # Linux: azure-cli 2.91's own copy of the alias document (vm/_alias.py) ...
+    "AzureLinux4": Urn("microsoftazurelinux", "azurelinux-4", "4", "latest"),
+    "AzureLinux4Arm64": Urn("microsoftazurelinux", "azurelinux-4", "4-arm64", "latest"),
+    "AzureLinux4Gen1": Urn("microsoftazurelinux", "azurelinux-4", "4-gen1", "latest"),
     "CentOS85Gen2": Urn("OpenLogic", "CentOS", "8_5-gen2", "latest"),
+    "Debian11": Urn("Debian", "debian-11", "11-backports-gen2", "latest"),
+    "FlatcarLinuxFreeGen2": Urn("kinvolk", "flatcar-container-linux-free", "stable-gen2", "latest"),
+    "OpenSuseLeap154Gen2": Urn("SUSE", "openSUSE-leap-15-4", "gen2", "latest"),
     "RHELRaw8LVMGen2": Urn("RedHat", "RHEL", "8-lvm-gen2", "latest"),
+    "SuseSles15SP3": Urn("SUSE", "sles-15-sp3", "gen2", "latest"),
+    "Ubuntu2204": Urn("Canonical", "0001-com-ubuntu-server-jammy", "22_04-lts-gen2", "latest"),
+    # ... and the ones the published document adds (Azure/azure-rest-api-specs, arm-compute/quickstart-templates/
+    # aliases.json, which az reads first: its "Invalid image" error lists them)
+    "Debian12": Urn("Debian", "debian-12", "12-gen2", "latest"),
     "SuseSles15SP5": Urn("SUSE", "sles-15-sp5", "gen2", "latest"),
+    "Ubuntu2404": Urn("Canonical", "ubuntu-24_04-lts", "server", "latest"),
+    "Ubuntu2404Pro": Urn("Canonical", "ubuntu-24_04-lts", "ubuntu-pro", "latest"),
 }
 
 
@@ -148,9 +159,10 @@ def windows_version(sku: str) -> WindowsServerVersion | None:
 
 
 def available_from(urn: Urn) -> datetime | None:
-    """When a Windows Server image first appears on the marketplace; None for images we know no date of."""
+    """When a Windows Server or Linux image first appears on the marketplace; None for images we know no date of."""
     if not is_windows(urn):
-        return None
+        image = linux_image(urn)
+        return image.available if image else None
     version = windows_version(urn.sku)
     if version is None:
         return None
@@ -161,7 +173,7 @@ def supports_auto_patch(urn: Urn, when: datetime | None = None) -> bool:
     """Whether the platform patches this image at ``when`` (the preview's list before general availability);
     with no date, whether it ever does (today's list holds the preview's)."""
     if not is_windows(urn):
-        return False
+        return supports_linux_patching(urn, when)
     sku = urn.sku.lower()
     if when is not None and when < GENERAL_AVAILABILITY:
         return sku in PREVIEW_AUTO_PATCH_SKUS
@@ -225,3 +237,178 @@ def catalog_families(when: datetime | None = None) -> list[str]:
     if when >= HOTPATCH_AVAILABLE:
         families += [hotpatch_family(p) for p in HOTPATCH_VERSIONS if p in families]
     return families
+
+
+# ---- Linux ---------------------------------------------------------------------------------------
+# Automatic VM guest patching for Linux came with Compute api-version 2020-12-01 as a preview (azure/eras.py,
+# LINUX_PREVIEW) and became generally available with Windows in November 2021. Which marketplace images the
+# platform patches (automatically, and through assessPatches/installPatches) is today's documentation's list
+# ([A] in azure/eras.py, "Supported OS images": only exact publisher/offer/SKU matches); every other Linux image
+# can be created (with patchMode ImageDefault: the distribution's own configuration). The preview's list is
+# inferred: the distributions the preview documentation named (Ubuntu 16.04/18.04 LTS, RHEL 7, SLES 12 SP5 and
+# 15 SP2). Each image is available from its distribution's release date (the vendors' release notes: Ubuntu
+# releases wiki, Red Hat's "RHEL release dates" article, SUSE lifecycle, Debian release pages, AlmaLinux,
+# CBL-Mariner/Azure Linux announcements); the Azure image appears with it or shortly after (inferred), and
+# a Gen2 image cannot predate Azure's Gen2 VMs (November 2019).
+
+
+class LinuxImage(NamedTuple):
+    """One Linux marketplace image: its URN (without version), the distribution it runs, its dates and support."""
+
+    publisher: str
+    offer: str
+    sku: str
+    distro: str  # the Linux package catalog's distribution key (azure/linux.py), e.g. "ubuntu-22.04"
+    available: datetime
+    patched: bool  # in today's list of images automatic VM guest patching supports [A]
+    preview: bool = False  # supported in the 2020-12 Linux preview too (inferred)
+    latest_image: str = ""  # the image version "latest" resolves to (the distribution's build scheme)
+
+
+GEN2_VMS = _utc(2019, 11, 1)  # Azure's generation 2 VMs, generally available (Azure updates, 2019-11)
+
+
+def _rows(publisher: str, offer: str, skus: str, distro: str, available: datetime, patched: bool,
+          preview: bool = False, latest: str = "") -> list[LinuxImage]:
+    rows = []
+    for sku in skus.split():
+        gen2 = any(mark in sku.lower() for mark in ("gen2", "-g2", "cvm", "arm64")) or sku in ("server", "ubuntu-pro")
+        since = max(available, GEN2_VMS) if gen2 else available
+        rows.append(LinuxImage(publisher, offer, sku, distro, since, patched, preview and not gen2, latest))
+    return rows
+
+
+_RHEL_MINOR = {  # RHEL minor release dates (Red Hat, "Red Hat Enterprise Linux Release Dates")
+    "7.2": _utc(2015, 11, 19), "7.3": _utc(2016, 11, 3), "7.4": _utc(2017, 8, 1), "7.5": _utc(2018, 4, 10),
+    "7.6": _utc(2018, 10, 30), "7.7": _utc(2019, 8, 6), "7.8": _utc(2020, 3, 31), "7.9": _utc(2020, 9, 29),
+    "8.0": _utc(2019, 5, 7), "8.1": _utc(2019, 11, 5), "8.2": _utc(2020, 4, 28), "8.3": _utc(2020, 11, 3),
+    "8.4": _utc(2021, 5, 18), "8.5": _utc(2021, 11, 9), "8.6": _utc(2022, 5, 10), "8.7": _utc(2022, 11, 9),
+    "8.8": _utc(2023, 5, 16), "8.9": _utc(2023, 11, 14), "8.10": _utc(2024, 5, 22),
+    "9.0": _utc(2022, 5, 17), "9.1": _utc(2022, 11, 15), "9.2": _utc(2023, 5, 10), "9.3": _utc(2023, 11, 7),
+    "9.4": _utc(2024, 4, 30),
+}
+
+
+def _rhel_rows() -> list[LinuxImage]:
+    rows: list[LinuxImage] = []
+    for minor, since in _RHEL_MINOR.items():
+        major, _, number = minor.partition(".")
+        distro = f"rhel-{major}"
+        latest = f"{minor}.{since:%Y%m%d}00"
+        if major == "7":
+            skus = (minor if number != "9" else "7_9") + (f" {major}{number}-gen2" if number >= "4" else "")
+        elif minor in ("8.0",):
+            skus = "8 8-gen2"
+        elif minor in ("8.1", "8.2"):
+            skus = f"{minor} {major}{number}gen2"
+        else:
+            skus = f"{major}_{number} {major}{number}-gen2"
+        rows += _rows("RedHat", "RHEL", skus, distro, since, True, preview=major == "7" and minor != "7.9",
+                      latest=latest)
+    first = {"7": _RHEL_MINOR["7.2"], "8": _RHEL_MINOR["8.0"], "9": _RHEL_MINOR["9.0"]}
+    for major, since in first.items():
+        latest = f"{major}.0.{since:%Y%m%d}00"
+        rows += _rows("RedHat", "RHEL", f"{major}-lvm {major}-lvm-gen2", f"rhel-{major}", since, True, latest=latest)
+        rows += _rows("RedHat", "rhel-raw", f"{major}-raw {major}-raw-gen2", f"rhel-{major}", since, True,
+                      latest=latest)
+    rows += _rows("RedHat", "RHEL", "7-RAW", "rhel-7", _RHEL_MINOR["7.2"], True, latest="7.2.2015111900")
+    rows += _rows("RedHat", "rhel-arm64", "8_8-arm64", "rhel-8", _RHEL_MINOR["8.8"], True, latest="8.8.2023051600")
+    rows += _rows("RedHat", "rhel-arm64", "9_2-arm64", "rhel-9", _RHEL_MINOR["9.2"], True, latest="9.2.2023051000")
+    rows += _rows("RedHat", "RHEL-SAP-HA", "86sapha-gen2 88sapha-gen2", "rhel-8", _RHEL_MINOR["8.6"], True,
+                  latest="8.6.2022051000")
+    rows += _rows("RedHat", "RHEL-SAP-APPS", "86sapapps-gen2 88sapapps-gen2", "rhel-8", _RHEL_MINOR["8.6"], True,
+                  latest="8.6.2022051000")
+    return rows
+
+
+LINUX_IMAGES: tuple[LinuxImage, ...] = tuple(
+    # Canonical: Ubuntu LTS releases (Ubuntu releases wiki)
+    _rows("Canonical", "UbuntuServer", "16.04-LTS 16_04-lts-gen2", "ubuntu-16.04", _utc(2016, 4, 21), True,
+          preview=True, latest="16.04.202009010")
+    + _rows("Canonical", "UbuntuServer", "18.04-LTS 18_04-lts-gen2 18_04-lts-arm64", "ubuntu-18.04",
+            _utc(2018, 4, 26), True, preview=True, latest="18.04.202009080")
+    + _rows("Canonical", "0001-com-ubuntu-server-focal", "20_04-lts 20_04-lts-gen2 20_04-lts-arm64", "ubuntu-20.04",
+            _utc(2020, 4, 23), True, latest="20.04.202009080")
+    + _rows("Canonical", "0001-com-ubuntu-pro-focal", "pro-20_04-lts pro-20_04-lts-gen2", "ubuntu-20.04",
+            _utc(2020, 4, 23), True, latest="20.04.202009080")
+    + _rows("Canonical", "0001-com-ubuntu-confidential-vm-focal", "20_04-lts-cvm", "ubuntu-20.04",
+            _utc(2020, 4, 23), True, latest="20.04.202009080")
+    + _rows("Canonical", "0001-com-ubuntu-server-jammy", "22_04-lts 22_04-lts-gen2 22_04-lts-arm64", "ubuntu-22.04",
+            _utc(2022, 4, 21), True, latest="22.04.202204200")
+    + _rows("Canonical", "0001-com-ubuntu-pro-jammy", "pro-22_04-lts pro-22_04-lts-gen2", "ubuntu-22.04",
+            _utc(2022, 4, 21), True, latest="22.04.202204200")
+    + _rows("Canonical", "0001-com-ubuntu-confidential-vm-jammy", "22_04-lts-cvm", "ubuntu-22.04",
+            _utc(2022, 4, 21), True, latest="22.04.202204200")
+    + _rows("Canonical", "ubuntu-24_04-lts", "server server-gen1 server-arm64 cvm ubuntu-pro ubuntu-pro-cvm",
+            "ubuntu-24.04", _utc(2024, 4, 25), True, latest="24.04.202404230")
+    # Red Hat
+    + _rhel_rows()
+    # SUSE (SUSE product lifecycle): supported ones, then the ones az's aliases name that are not
+    + _rows("SUSE", "sles-12-sp5", "gen1 gen2", "sles-12", _utc(2019, 12, 9), True, preview=True,
+            latest="2020.09.01")
+    + _rows("SUSE", "sles-15-sp2", "gen1 gen2", "sles-15", _utc(2020, 7, 21), True, preview=True,
+            latest="2020.09.01")
+    + _rows("SUSE", "sles-sap-15-sp4", "gen1 gen2", "sles-15", _utc(2022, 6, 21), True, latest="2022.06.21")
+    + _rows("SUSE", "sles-sap-15-sp5", "gen1 gen2", "sles-15", _utc(2023, 6, 20), True, latest="2023.06.20")
+    + _rows("SUSE", "sles-15-sp3", "gen1 gen2", "sles-15", _utc(2021, 6, 22), False, latest="2021.06.22")
+    + _rows("SUSE", "sles-15-sp5", "gen1 gen2", "sles-15", _utc(2023, 6, 20), False, latest="2023.06.20")
+    + _rows("SUSE", "openSUSE-leap-15-4", "gen1 gen2", "opensuse-leap-15", _utc(2022, 6, 8), False,
+            latest="2022.06.08")
+    # Microsoft's own distributions (CBL-Mariner 1.0 and 2.0, Azure Linux 3.0 announcements; Azure Linux 4
+    # has no published date before azure-cli's alias document named it: inferred)
+    # CBL-Mariner 1.0 is on the doc's list but reached its end of life in July 2023 and has no package catalog
+    # here: accepted with ImageDefault, refused for AutomaticByPlatform rather than accepted and never patched
+    + _rows("MicrosoftCBLMariner", "cbl-mariner", "cbl-mariner-1", "cbl-mariner-1", _utc(2021, 6, 1), False,
+            latest="1.20210601.01")
+    + _rows("MicrosoftCBLMariner", "cbl-mariner", "cbl-mariner-2 cbl-mariner-2-gen2 cbl-mariner-2-arm64",
+            "cbl-mariner-2", _utc(2022, 5, 26), True, latest="2.20220526.01")
+    + _rows("MicrosoftCBLMariner", "azure-linux-3", "azure-linux-3 azure-linux-3-gen2 azure-linux-3-arm64",
+            "azurelinux-3", _utc(2024, 8, 28), True, latest="3.20240828.01")
+    + _rows("microsoftazurelinux", "azurelinux-4", "4 4-gen1 4-arm64", "azurelinux-4", _utc(2026, 1, 1), False,
+            latest="4.20260101.01")
+    # AlmaLinux: the HPC images are supported, the plain ones are not
+    + _rows("almalinux", "almalinux-hpc", "8_5-hpc 8_5-hpc-gen2 8_6-hpc-gen2 8_7-hpc-gen2", "almalinux-8",
+            _utc(2021, 11, 12), True, latest="8.5.2021111200")
+    + _rows("almalinux", "almalinux-x86_64", "8-gen2", "almalinux-8", _utc(2021, 3, 30), False,
+            latest="8.3.2021033000")
+    + _rows("almalinux", "almalinux-x86_64", "9-gen2", "almalinux-9", _utc(2022, 5, 26), False,
+            latest="9.0.2022052600")
+    # Debian (Debian release pages): creatable, not in the supported list
+    + _rows("Debian", "debian-11", "11 11-gen2 11-backports 11-backports-gen2", "debian-11", _utc(2021, 8, 14),
+            False, latest="0.20210814.0")
+    + _rows("Debian", "debian-12", "12 12-gen2 12-arm64", "debian-12", _utc(2023, 6, 10), False,
+            latest="0.20230610.0")
+    # CentOS 8.5 (end of life) and Flatcar: az aliases, never in the supported list
+    + _rows("OpenLogic", "CentOS", "8_5 8_5-gen2", "centos-8", _utc(2021, 11, 16), False, latest="8.5.2021111600")
+    + _rows("kinvolk", "flatcar-container-linux-free", "stable stable-gen2", "flatcar", _utc(2020, 3, 1), False,
+            latest="2605.12.4")
+)
+_LINUX_BY_URN = {(i.publisher.lower(), i.offer.lower(), i.sku.lower()): i for i in LINUX_IMAGES}
+
+
+def linux_image(urn: Urn) -> LinuxImage | None:
+    """The Linux marketplace image a URN names (publisher, offer and SKU match case-insensitively)."""
+    return _LINUX_BY_URN.get((urn.publisher.lower(), urn.offer.lower(), urn.sku.lower()))
+
+
+def distro_key(urn: Urn) -> str | None:
+    """The Linux package catalog's distribution key of an image, None for an image we do not know."""
+    image = linux_image(urn)
+    return image.distro if image else None
+
+
+def supports_linux_patching(urn: Urn, when: datetime | None = None) -> bool:
+    """Whether the platform patches this Linux image at ``when``: never before the Linux preview, the preview's
+    images until general availability, today's list from then on (with no date: whether it ever does)."""
+    from .eras import LINUX_PREVIEW
+
+    image = linux_image(urn)
+    if image is None or not image.patched:
+        return False
+    if when is None:
+        return True
+    if when < LINUX_PREVIEW:
+        return False
+    if when < GENERAL_AVAILABILITY:
+        return image.preview
+    return True

@@ -29,6 +29,27 @@ class AzOption:
     def dest(self) -> str:
         return self.lead.lstrip("-").replace("-", "_")
 
+    @property
+    def az_name(self) -> str:
+        """The name az's errors give the option: the first of its option strings as azure-cli declares
+        them (not always the first its help lists)."""
+        return AZ_DECLARED_FIRST.get(self.lead, self.lead)
+
+
+# Where azure-cli declares a long alias first (its errors name the option by it); read from az 2.91's own
+# error messages (tests/test_real_az_errors.py checks them against the real az).
+AZ_DECLARED_FIRST = {
+    "--add-proxy-agent-ext": "--add-proxy-agent-extension",
+    "--additional-events": "--additional-scheduled-events",
+    "--align-regional-disks": "--align-regional-disks-to-vm-zone",
+    "--all-instance-down": "--enable-all-instance-down",
+    "--enable-reboot": "--enable-user-reboot-scheduled-events",
+    "--enable-redeploy": "--enable-user-redeploy-scheduled-events",
+    "--ephemeral-full-caching": "--ephemeral-os-disk-enable-full-caching",
+    "--wire-local-rules": "--wire-server-use-local-file-rules",
+    "--os-disk-caching": "--storage-caching",
+}
+
 
 # An option of several values that may also stand alone, and what it means alone (nargs='*').
 BARE_LIST_DEFAULTS = {"--assign-identity": "[system]"}
@@ -97,21 +118,21 @@ VM_CREATE = (
     AzOption(("--imds-mode",), CHOICE, "Specify the mode that proxy agent will execute on if the feature is enabled.", allowed=('Audit', 'Enforce')),
     AzOption(("--include-zones",), LIST, "If \"--zone-placement-policy\" is set to \"Any\", availability zone selected by the system must be present in the list of availability zones passed with \" --include-zones\"."),
     AzOption(("--key-incarnation-id",), INT, "Increase the value of this property allows user to reset the key used for securing communication channel between guest and host."),
-    AzOption(("--license-type",), CHOICE, "Specifies that the Windows image or disk was licensed on-premises.", allowed=('None', 'RHEL_BASE', 'RHEL_BASESAPAPPS', 'RHEL_BASESAPHA', 'RHEL_BYOS', 'RHEL_ELS_6', 'RHEL_EUS', 'RHEL_SAPAPPS', 'RHEL_SAPHA', 'SLES', 'SLES_BYOS', 'SLES_HPC', 'SLES_SAP', 'SLES_STANDARD', 'UBUNTU', 'UBUNTU_PRO', 'Windows_Client', 'Windows_Server')),
+    AzOption(("--license-type",), CHOICE, "Specifies that the Windows image or disk was licensed on-premises.", allowed=('Windows_Server', 'Windows_Client', 'RHEL_BYOS', 'SLES_BYOS', 'RHEL_BASE', 'RHEL_SAPAPPS', 'RHEL_SAPHA', 'RHEL_EUS', 'RHEL_BASESAPAPPS', 'RHEL_BASESAPHA', 'SLES_STANDARD', 'SLES', 'SLES_SAP', 'SLES_HPC', 'None', 'RHEL_ELS_6', 'UBUNTU_PRO', 'UBUNTU')),
     AzOption(("--location", "-l",), STR, "Location in which to create VM and related resources."),
     AzOption(("--max-price",), FLOAT, "The maximum price (in US Dollars) you are willing to pay for a Spot VM/VMSS.", preview=True),
     AzOption(("--no-wait",), FLAG, "Do not wait for the long-running operation to finish."),
     AzOption(("--os-disk-secure-vm-disk-encryption-set",), STR, "Specify the customer managed disk encryption set resource ID or name for the managed disk that is used for customer managed key encrypted Confidential VM OS disk and VM guest blob."),
-    AzOption(("--os-disk-security-encryption-type",), CHOICE, "Specify the encryption type of the OS managed disk.", allowed=('DiskWithVMGuestState', 'NonPersistedTPM', 'VMGuestStateOnly')),
+    AzOption(("--os-disk-security-encryption-type",), CHOICE, "Specify the encryption type of the OS managed disk.", allowed=('VMGuestStateOnly', 'DiskWithVMGuestState', 'NonPersistedTPM')),
     AzOption(("--patch-mode",), CHOICE, "Mode of in-guest patching to IaaS virtual machine.", allowed=('AutomaticByOS', 'AutomaticByPlatform', 'Manual', 'ImageDefault')),
     AzOption(("--platform-fault-domain",), INT, "Specify the scale set logical fault domain into which the virtual machine will be created."),
     AzOption(("--ppg",), STR, "The name or ID of the proximity placement group the VM should be associated with."),
-    AzOption(("--priority",), CHOICE, "Priority.", allowed=('Low', 'Regular', 'Spot', 'SpotPlus')),
+    AzOption(("--priority",), CHOICE, "Priority.", allowed=('Regular', 'Low', 'Spot', 'SpotPlus')),
     AzOption(("--processor-mode",), CHOICE, "Specifies the processor mode for the virtual machine or virtual machine scale set.", allowed=('Deterministic', 'Opportunistic')),
     AzOption(("--proxy-agent-mode",), CHOICE, "Specify the mode that proxy agent will execute on if the feature is enabled.", allowed=('Audit', 'Enforce'), deprecated=True),
     AzOption(("--scheduled-events-api-version", "--se-api-version",), STR, "Specifies the api-version to determine which Scheduled Events configuration schema version will be delivered."),
     AzOption(("--secrets",), LIST, "One or many Key Vault secrets as JSON strings or files via `@{path}` containing `[{ \"sourceVault\": { \"id\": \"value\" }, \"v aultCertificates\": [{ \"certificateUrl\": \"value\", \"certificateStore\": \"cert store name (only on windows)\"}] }]`."),
-    AzOption(("--security-type",), CHOICE, "Specify the security type of the virtual machine.", allowed=('ConfidentialVM', 'Standard', 'TrustedLaunch')),
+    AzOption(("--security-type",), CHOICE, "Specify the security type of the virtual machine.", allowed=('TrustedLaunch', 'Standard', 'ConfidentialVM')),
     AzOption(("--size",), STR, "The VM size to be created."),
     AzOption(("--ssh-key-name",), STR, "Use it as public key in virtual machine."),
     AzOption(("--tags",), LIST, "Space-separated tags: key[=value] [key[=value] ...]."),
@@ -128,10 +149,10 @@ VM_CREATE = (
     AzOption(("--zone-placement-policy",), CHOICE, "Specify the policy for virtual machine's placement in availability zone.", allowed=('Any',)),
     AzOption(("--admin-password",), STR, "Password for the VM if authentication type is 'Password'."),
     AzOption(("--admin-username",), STR, "Username for the VM."),
-    AzOption(("--authentication-type",), CHOICE, "Type of authentication to use with the VM.", allowed=('all', 'password', 'ssh')),
+    AzOption(("--authentication-type",), CHOICE, "Type of authentication to use with the VM.", allowed=('ssh', 'password', 'all')),
     AzOption(("--generate-ssh-keys",), FLAG, "Generate SSH public and private key files if missing."),
     AzOption(("--ssh-dest-key-path",), STR, "Destination file path on the VM for the SSH key."),
-    AzOption(("--ssh-key-type",), CHOICE, "Specify the type of SSH public and private key files to be generated if missing.", allowed=('Ed25519', 'RSA')),
+    AzOption(("--ssh-key-type",), CHOICE, "Specify the type of SSH public and private key files to be generated if missing.", allowed=('RSA', 'Ed25519')),
     AzOption(("--ssh-key-values",), LIST, "Space-separated list of SSH public keys or public key file paths."),
     AzOption(("--host",), STR, "Resource ID of the dedicated host that the VM will reside in.", preview=True),
     AzOption(("--host-group",), STR, "Name or resource ID of the dedicated host group that the VM will reside in.", preview=True),
@@ -150,7 +171,7 @@ VM_CREATE = (
     AzOption(("--nic-delete-option",), LIST, "Specify what happens to the network interface when the VM is deleted."),
     AzOption(("--nics",), LIST, "Names or IDs of existing NICs to attach to the VM."),
     AzOption(("--nsg",), STR, "The name to use when creating a new Network Security Group (default) or referencing an existing one."),
-    AzOption(("--nsg-rule",), CHOICE, "NSG rule to create when creating a new NSG.", allowed=('NONE', 'RDP', 'SSH')),
+    AzOption(("--nsg-rule",), CHOICE, "NSG rule to create when creating a new NSG.", allowed=('RDP', 'SSH', 'NONE')),
     AzOption(("--private-ip-address",), STR, "Static private IP address (e.g."),
     AzOption(("--public-ip-address",), STR, "Name of the public IP address when creating one (default) or referencing an existing one."),
     AzOption(("--public-ip-address-allocation",), CHOICE, "The allocation method of a new public IP.", allowed=('dynamic', 'static')),
@@ -171,7 +192,7 @@ VM_CREATE = (
     AzOption(("--ephemeral-full-caching", "--ephemeral-os-disk-enable-full-caching",), BOOL3, "Specify whether or not to enable full caching for this VM/VMSS which will cache the OS disk locally on the host and make this VM/VMSS more resilient to storage outages."),
     AzOption(("--ephemeral-os-disk",), BOOL3, "Allows you to create an OS disk directly on the host node, providing local disk performance and faster VM/VMSS reimage time."),
     AzOption(("--ephemeral-os-disk-placement", "--ephemeral-placement",), CHOICE, "Only applicable when used with `--ephemeral-os-disk`.", allowed=('CacheDisk', 'NvmeDisk', 'ResourceDisk')),
-    AzOption(("--os-disk-caching",), CHOICE, "Storage caching type for the VM OS disk.", allowed=('None', 'ReadOnly', 'ReadWrite')),
+    AzOption(("--os-disk-caching", "--storage-caching"), CHOICE, "Storage caching type for the VM OS disk.", allowed=('None', 'ReadOnly', 'ReadWrite')),
     AzOption(("--os-disk-delete-option",), CHOICE, "Specify the behavior of the managed disk when the VM gets deleted i.e whether the managed disk is deleted or detached.", allowed=('Delete', 'Detach')),
     AzOption(("--os-disk-encryption-set",), STR, "Name or ID of disk encryption set for OS disk."),
     AzOption(("--os-disk-name",), STR, "The name of the new VM OS disk."),
@@ -209,16 +230,16 @@ VM_UPDATE = (
     AzOption(("--imds-access-control-profile-reference-id", "--imds-profile-id",), STR, "Specify the access control profile version resource id resource id of imds."),
     AzOption(("--imds-mode",), CHOICE, "Specify the mode that proxy agent will execute on if the feature is enabled.", allowed=('Audit', 'Enforce')),
     AzOption(("--key-incarnation-id",), INT, "Increase the value of this property allows user to reset the key used for securing communication channel between guest and host."),
-    AzOption(("--license-type",), CHOICE, "Specifies that the Windows image or disk was licensed on-premises.", allowed=('None', 'RHEL_BASE', 'RHEL_BASESAPAPPS', 'RHEL_BASESAPHA', 'RHEL_BYOS', 'RHEL_ELS_6', 'RHEL_EUS', 'RHEL_SAPAPPS', 'RHEL_SAPHA', 'SLES', 'SLES_BYOS', 'SLES_HPC', 'SLES_SAP', 'SLES_STANDARD', 'UBUNTU', 'UBUNTU_PRO', 'Windows_Client', 'Windows_Server')),
+    AzOption(("--license-type",), CHOICE, "Specifies that the Windows image or disk was licensed on-premises.", allowed=('Windows_Server', 'Windows_Client', 'RHEL_BYOS', 'SLES_BYOS', 'RHEL_BASE', 'RHEL_SAPAPPS', 'RHEL_SAPHA', 'RHEL_EUS', 'RHEL_BASESAPAPPS', 'RHEL_BASESAPHA', 'SLES_STANDARD', 'SLES', 'SLES_SAP', 'SLES_HPC', 'None', 'RHEL_ELS_6', 'UBUNTU_PRO', 'UBUNTU')),
     AzOption(("--max-price",), FLOAT, "The maximum price (in US Dollars) you are willing to pay for a Spot VM/VMSS.", preview=True),
     AzOption(("--no-wait",), FLAG, "Do not wait for the long-running operation to finish."),
     AzOption(("--os-disk",), STR, "Managed OS disk ID or name to swap to."),
     AzOption(("--ppg",), STR, "The name or ID of the proximity placement group the VM should be associated with."),
-    AzOption(("--priority",), CHOICE, "Priority.", allowed=('Low', 'Regular', 'Spot', 'SpotPlus')),
+    AzOption(("--priority",), CHOICE, "Priority.", allowed=('Regular', 'Low', 'Spot', 'SpotPlus')),
     AzOption(("--processor-mode",), CHOICE, "Specifies the processor mode for the virtual machine or virtual machine scale set.", allowed=('Deterministic', 'Opportunistic')),
     AzOption(("--proxy-agent-mode",), CHOICE, "Specify the mode that proxy agent will execute on if the feature is enabled.", allowed=('Audit', 'Enforce'), deprecated=True),
     AzOption(("--scheduled-events-api-version", "--se-api-version",), STR, "Specifies the api-version to determine which Scheduled Events configuration schema version will be delivered."),
-    AzOption(("--security-type",), CHOICE, "Specify the security type of the virtual machine.", allowed=('ConfidentialVM', 'Standard', 'TrustedLaunch')),
+    AzOption(("--security-type",), CHOICE, "Specify the security type of the virtual machine.", allowed=('TrustedLaunch', 'Standard', 'ConfidentialVM')),
     AzOption(("--size",), STR, "The new size of the virtual machine.", preview=True),
     AzOption(("--ultra-ssd-enabled",), BOOL3, "Enables or disables the capability to have 1 or more managed data disks with UltraSSD_LRS storage account."),
     AzOption(("--user-data",), STR, "UserData for the VM."),

@@ -14,7 +14,8 @@ THREE_STATE_VALUES = ("true", "false")
 # aaz's boolean arguments (AAZBoolArg): bare means true; else one of these words.
 AAZ_TRUE = ("1", "t", "true", "y", "yes")
 AAZ_FALSE = ("0", "f", "false", "n", "no")
-AAZ_BOOL_VALUES = ("0", "1", "f", "false", "n", "no", "t", "true", "y", "yes")
+AAZ_BOOL_VALUES = ("0", "1", "f", "false", "n", "no", "t", "true", "y", "yes")  # as az's help lists them (sorted)
+AAZ_BOOL_DECLARED = ("true", "t", "yes", "y", "1", "false", "f", "no", "n", "0")  # as its errors do
 
 
 def policy_token_option():
@@ -61,11 +62,11 @@ def convert(self: AzOption, value: Any) -> Any:
     if self.kind == FLAG:
         return bool(value) or None
     if self.kind == BOOL3:
-        return three_state(value, self.lead)
+        return three_state(value, self.az_name)
     if self.kind == AAZBOOL:
-        return aaz_bool(value, self.lead)
+        return aaz_bool(value, self.az_name)
     if self.kind == CHOICE:
-        return choice(value, self.allowed, self.lead)
+        return choice(value, self.allowed, self.az_name)
     if self.kind == INT:
         return _number(value, self.lead, int)
     if self.kind == FLOAT:
@@ -87,12 +88,15 @@ def _number(value: str, option: str, kind: type):
 
 
 def _not_allowed(value: str, option: str, allowed: tuple[str, ...]):
+    """az's refusal of a value (azure-cli's parser): the values in their declared order, and its
+    recommendation when one is close."""
     from ..errors import UsageError
     from .globals import settings
+    from .suggest import did_you_mean
 
     return UsageError(
         f"{settings.command_name}: '{value}' is not a valid value for '{option}'. Allowed values: "
-        f"{', '.join(allowed)}."
+        f"{', '.join(allowed)}.{did_you_mean(value, allowed)}"
     )
 
 
@@ -116,7 +120,7 @@ def aaz_bool(value: str | bool | None, option: str) -> bool | None:
         return True
     if lowered in AAZ_FALSE:
         return False
-    raise _not_allowed(value, option, AAZ_BOOL_VALUES)
+    raise _not_allowed(value, option, AAZ_BOOL_DECLARED)
 
 
 def with_az_options(options: tuple[AzOption, ...]):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -75,8 +76,11 @@ def extract(argv: list[str]) -> tuple[Settings, list[str]]:
         else:
             rest.append(token)
         index += 1
-    found.command = [t for t in rest[:3] if not t.startswith("-")][:3]
+    # the command's words: those before its first option (az names the command so in its errors)
+    found.command = list(itertools.takewhile(lambda t: not t.startswith("-"), rest))[:3]
     rest = expand_nargs(rest, tuple(found.command[:2]))
+    if found.output is not None:
+        found.output = found.output.lower()  # az takes the format in any case
     if found.output is not None and found.output not in OUTPUT_FORMATS:
         raise UsageError(
             f"{found.command_name}: '{found.output}' is not a valid value for '--output'. Allowed values: "

@@ -17,7 +17,7 @@ from .globals import GLOBAL_ARGUMENTS_HELP
 
 app = typer.Typer(rich_markup_mode=None)
 
-METHODS = ("delete", "get", "head", "options", "patch", "post", "put")
+METHODS = ("head", "get", "put", "post", "delete", "options", "patch")  # az's declared order (its errors list them so)
 ARM_HOSTS = ("management.azure.com",)
 # Other Azure endpoints az rest would get a token for; autopatch emulates none of them.
 _AZURE_DOMAINS = ("microsoft.com", "azure.com", "windows.net", "azure.net", "microsoftonline.com", "azure.cn",
@@ -82,17 +82,11 @@ def rest(
 ):
     """Invoke a custom request."""
     from ..errors import UsageError
+    from .common import choice
 
+    chosen = choice(method, METHODS, "--method")  # az checks the value while parsing: before the required ones
     if not url:
         raise UsageError("the following arguments are required: --url/--uri/-u")
-    chosen = method.lower()
-    if chosen not in METHODS:
-        from .globals import settings
-
-        raise UsageError(
-            f"{settings.command_name}: '{method}' is not a valid value for '--method'. Allowed values: "
-            f"{', '.join(METHODS)}."
-        )
     request_body = _read_value(body, "--body") if body is not None else None
     request_headers = _key_values(headers, "--headers")
     params = _key_values(uri_parameters, "--uri-parameters")

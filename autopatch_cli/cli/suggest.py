@@ -1,5 +1,6 @@
 """az's recommendation for a mistyped word: "Did you mean 'create' ?" under the error, as azure-cli's parser
-prints it (difflib's closest match, cutoff 0.7; case is ignored, as az matches enum values)."""
+prints it: difflib's closest match with cutoff 0.7, the word as typed against the choices as declared (case
+counts there, though az matches enum values in any case: 'manua' gets 'Manual', 'spotplu' nothing)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,8 @@ from difflib import get_close_matches
 
 
 def closest(value: str, candidates: Iterable[str]) -> str | None:
-    choices = list(candidates)
-    by_lower = {c.lower(): c for c in choices}
-    found = get_close_matches(value.lower(), list(by_lower), n=1, cutoff=0.7)
-    return by_lower[found[0]] if found else None
+    found = get_close_matches(value, list(candidates), n=1, cutoff=0.7)
+    return found[0] if found else None
 
 
 def did_you_mean(value: str, candidates: Iterable[str]) -> str:

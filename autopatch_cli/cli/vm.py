@@ -111,18 +111,21 @@ def create(
     for are kept (license type, OS and data disks, storage SKUs, secrets, boot diagnostics, the
     network choices); the others change nothing autopatch emulates and are left out.
     """
-    from ..errors import UsageError, ValidationError
+    from ..errors import UsageError
     from ..ops import vm_create
     from .azparse import three_state
 
+    # az refuses a bad value while parsing, before it looks for what is missing
+    agent, auto_update = three_state(enable_agent, "--enable-agent"), three_state(enable_auto_update, "--enable-auto-update")
+    mode, hotpatching = choice(patch_mode, PATCH_MODES, "--patch-mode"), three_state(enable_hotpatching, "--enable-hotpatching")
+    if authentication_type is not None:
+        authentication_type = choice(authentication_type, ("ssh", "password", "all"), "--authentication-type")
     group = _create_group(resource_group)
     if not image:
         if az.get("attach_os_disk") is None:
             raise UsageError("the following arguments are required: --image")
         image = ""
     vm_count = None if count is None else azparse.convert(azargs.AzOption(("--count",), azargs.INT), count)
-    if authentication_type is not None:
-        authentication_type = choice(authentication_type, ("password", "ssh", "all"), "--authentication-type")
     _check_network_values(az)
     options = {
         "location": location,
@@ -132,15 +135,14 @@ def create(
         "tags": parse_tags(tags),
         "admin_username": admin_username,
         "admin_password": admin_password,
-        "enable_agent": three_state(enable_agent, "--enable-agent"),
-        "enable_auto_update": three_state(enable_auto_update, "--enable-auto-update"),
-        "patch_mode": choice(patch_mode, PATCH_MODES, "--patch-mode"),
-        "enable_hotpatching": three_state(enable_hotpatching, "--enable-hotpatching"),
+        "enable_agent": agent,
+        "enable_auto_update": auto_update,
+        "patch_mode": mode,
+        "enable_hotpatching": hotpatching,
         "time_zone": time_zone,
         "computer_name": computer_name,
+        "authentication_type": authentication_type,
     }
-    if authentication_type == "ssh" and admin_password:
-        raise ValidationError("Password is not allowed when --authentication-type is ssh.")
 
     class _ValidatedOnly(Exception):
         """--validate: everything is checked, nothing is kept (the session is not saved)."""
@@ -148,7 +150,8 @@ def create(
     try:
         with writer() as state:
             check_subscription(state)
-            summaries = vm_create.create(state, group, name, image, count=vm_count, client_options=az, **options)
+            summaries = vm_create.create(state, group, name, image, count=vm_count, client_options=az, warn=warn,
+                                         **options)
             if az.get("validate"):
                 raise _ValidatedOnly
     except _ValidatedOnly:
@@ -497,6 +500,14 @@ def avset_list(resource_group: Group = None):
 WINDOWS_CLASSIFICATIONS = catalog.WINDOWS_PATCH_CLASSIFICATIONS
 LINUX_CLASSIFICATIONS = catalog.LINUX_PATCH_CLASSIFICATIONS
 REBOOT_SETTINGS = catalog.REBOOT_SETTINGS
+# The same values in the order az 2.91 declares them (its errors list them so): the SDK enums' order.
+AZ_REBOOT_SETTINGS = ("Always", "IfRequired", "Never")
+AZ_WINDOWS_CLASSIFICATIONS = ("Critical", "Definition", "FeaturePack", "Security", "ServicePack", "Tools", "Updates",
+                              "UpdateRollUp")
+AZ_LINUX_CLASSIFICATIONS = ("Critical", "Other", "Security")
+assert sorted(AZ_REBOOT_SETTINGS) == sorted(REBOOT_SETTINGS)
+assert sorted(AZ_WINDOWS_CLASSIFICATIONS) == sorted(WINDOWS_CLASSIFICATIONS)
+assert sorted(AZ_LINUX_CLASSIFICATIONS) == sorted(LINUX_CLASSIFICATIONS)
 AssessName = Annotated[str | None, typer.Option("--name", "--vm-name", "-n", help="The name of the Virtual Machine. You can configure the default using `az configure --defaults vm=<name>`.")]
 Strings = list[str]
 
@@ -603,6 +614,11 @@ def install_patches(
     """Install patches on a VM."""
     from ..errors import UsageError
 
+    # az refuses a bad value while parsing, before it looks for what is missing
+    choice(reboot_setting, AZ_REBOOT_SETTINGS, "--reboot-setting")
+    _choices(classifications_to_include_win, AZ_WINDOWS_CLASSIFICATIONS, "--classifications-to-include-win")
+    _choices(classifications_to_include_linux, AZ_LINUX_CLASSIFICATIONS, "--classifications-to-include-linux")
+    azparse.three_state(exclude_kbs_requiring_reboot, "--exclude-kbs-requiring-reboot")
     missing = [flag for flag, value in (("--maximum-duration", maximum_duration), ("--reboot-setting", reboot_setting))
                if value is None]
     if missing:

@@ -23,6 +23,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from ..azure import linux
 from ..azure.catalog import WINDOWS_PATCH_CLASSIFICATIONS
 from ..azure.images import (
     HOTPATCH_VERSIONS,
@@ -31,6 +32,7 @@ from ..azure.images import (
     is_baseline_month,
     is_hotpatch_family,
 )
+from ..azure.linux import is_linux_family
 
 CLASSIFICATIONS = WINDOWS_PATCH_CLASSIFICATIONS
 REBOOT_BEHAVIOURS = ("NeverReboots", "AlwaysRequiresReboot", "CanRequestReboot")
@@ -67,10 +69,27 @@ class Patch:
     # Out-of-band patches may carry a scripted fault: "fails" (never installs) or "unhealthy" (the VM is
     # unhealthy after the reboot that installs it).
     fault: str | None = None
+    # A Linux package update: its version in the distribution's format (empty for a Windows KB)
+    version: str = ""
 
     @property
     def critical_or_security(self) -> bool:
         return self.classification in ("Critical", "Security")
+
+    @property
+    def is_linux(self) -> bool:
+        return bool(self.version)
+
+    @property
+    def package_key(self) -> str:
+        """What a newer patch of the same thing replaces: the KB number, or the Linux package's name."""
+        return self.kb_id or self.name
+
+    @property
+    def label(self) -> str:
+        """How results and history name it: ``KB5001234``, or ``openssl_3.0.2-0ubuntu1.15`` (the
+        ``packageName_packageVersion`` form of installPatches' package masks)."""
+        return f"{self.name}_{self.version}" if self.version else f"KB{self.kb_id}"
 
 
 def patch_tuesday(year: int, month: int) -> datetime:
@@ -152,6 +171,9 @@ def releases_between(seed: int, start: datetime, end: datetime, family: str | No
     """Every release published in ``(start, end]``, oldest first; none for an OS without a catalog here (a
     custom image, an attached disk, a SKU autopatch does not model), so such a VM assesses clean, never crashes."""
     out: list[tuple[datetime, list[Patch]]] = []
+    if is_linux_family(family):
+        assert family is not None  # a Linux family is a distribution key
+        return linux_releases_between(seed, start, end, family)
     if family not in OS_FAMILIES:
         return out
     year, month = start.year, start.month
@@ -219,10 +241,10 @@ class PatchIndex:
         superseded = {p.supersedes for p in offered if p.supersedes}
         newest_of_kb: dict[str, str] = {}
         for p in offered:
-            newest_of_kb[p.kb_id] = p.uid
+            newest_of_kb[p.package_key] = p.uid
         result = tuple(
             p for p in plist[first:last]
-            if p.uid not in installed and p.kb_id not in superseded and newest_of_kb[p.kb_id] == p.uid
+            if p.uid not in installed and p.kb_id not in superseded and newest_of_kb[p.package_key] == p.uid
         )
         self._cache[key] = result
         return result
@@ -232,3 +254,113 @@ class PatchIndex:
             if p.uid == uid:
                 return p
         return None
+
+
+# ---- Linux: package updates through the month -----------------------------------------------------
+#
+# A distribution publishes security fixes on several working days of each month (its advisories: USN,
+# DSA, RHSA, SUSE-SU, Azure Linux CVE fixes), not on Patch Tuesday. Per distribution and month, from the
+# seed: RELEASE_DAYS_PER_MONTH release days (distinct working days, at a time between 08:00 and 20:00
+# UTC), each with one to three package updates drawn by weight from the distribution's packages
+# (azure/linux.py), and, most months, one kernel security update. A package's version grows with every
+# update (its revision counts the months since the distribution's release, then the month's updates).
+
+RELEASE_DAYS_PER_MONTH = (4, 7)  # fewest and most release days in a month
+KERNEL_UPDATE_CHANCE = 0.85  # the kernel's security update: most months (a roughly four-week cycle)
+CRITICAL_SHARE = 0.15  # of the security updates of a distribution whose advisories carry a severity
+BUGFIX_SHARE = 0.12  # of the updates of a package with security fixes: a bug fix (Other) instead
+
+
+def _months_since_release(distro: linux.Distro, year: int, month: int) -> int:
+    return _month_index(year, month) - _month_index(distro.released.year, distro.released.month)
+
+
+def linux_release_days(seed: int, year: int, month: int, key: str) -> list[datetime]:
+    """The instants a distribution publishes updates in ``year-month``, oldest first (none before its release)."""
+    import calendar
+
+    distro = linux.DISTROS_BY_KEY[key]
+    rng = random.Random(f"{seed}:linux-days:{_month_index(year, month)}:{key}")
+    last = calendar.monthrange(year, month)[1]
+    workdays = [d for d in range(1, last + 1) if date(year, month, d).weekday() < 5]
+    count = rng.randint(*RELEASE_DAYS_PER_MONTH)
+    days = sorted(rng.sample(workdays, count))
+    out = []
+    for day in days:
+        when = datetime(year, month, day, rng.randint(8, 19), rng.choice((0, 15, 30, 45)), tzinfo=UTC)
+        if when > distro.released:
+            out.append(when)
+    return out
+
+
+def linux_release(seed: int, year: int, month: int, key: str) -> list[tuple[datetime, list[Patch]]]:
+    """Every release day of a distribution in ``year-month`` with its package updates."""
+    distro = linux.DISTROS_BY_KEY[key]
+    since = _months_since_release(distro, year, month)
+    if since < 0:
+        return []
+    days = linux_release_days(seed, year, month, key)
+    if not days:
+        return []
+    rng = random.Random(f"{seed}:linux-updates:{_month_index(year, month)}:{key}")
+    universe = linux.packages(distro)
+    weights = [p.weight for p in universe]
+    kernel_day = rng.randrange(len(days)) if rng.random() < KERNEL_UPDATE_CHANCE else None
+    updates_of: dict[str, int] = {}
+    out = []
+    for number, when in enumerate(days):
+        label = when.strftime("%Y-%m-%d")
+        picked: list[tuple[str, str, str, bool]] = []  # name, version, classification, reboot
+        if number == kernel_day:
+            kernel_class = "Critical" if distro.severities and rng.random() < CRITICAL_SHARE else "Security"
+            picked.append((distro.kernel, linux.kernel_version(distro, since * 2 + 1), kernel_class, True))
+        for package in rng.choices(universe, weights, k=rng.randint(1, 3)):
+            if any(name == package.name for name, *_ in picked):
+                continue
+            seen = updates_of.get(package.name, 0)
+            if seen >= 3:
+                continue
+            updates_of[package.name] = seen + 1
+            if not package.security or rng.random() < BUGFIX_SHARE:
+                classification = "Other"
+            elif distro.severities and rng.random() < CRITICAL_SHARE:
+                classification = "Critical"
+            else:
+                classification = "Security"
+            version = linux.version_string(distro, package.upstream, since + 1, seen)
+            picked.append((package.name, version, classification, package.reboot))
+        patches = [
+            Patch(linux.patch_id(distro, name, version), "", name, classification,
+                  "AlwaysRequiresReboot" if reboot else "NeverReboots", when, uid=f"{label}#{i}", version=version)
+            for i, (name, version, classification, reboot) in enumerate(picked)
+        ]
+        out.append((when, patches))
+    return out
+
+
+def linux_releases_between(seed: int, start: datetime, end: datetime, key: str) -> list[tuple[datetime, list[Patch]]]:
+    """Every release day of a distribution in ``(start, end]``, oldest first."""
+    out: list[tuple[datetime, list[Patch]]] = []
+    year, month = start.year, start.month
+    while datetime(year, month, 1, tzinfo=UTC) <= end:
+        out.extend((when, patches) for when, patches in linux_release(seed, year, month, key) if start < when <= end)
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return out
+
+
+def image_family(publisher: str, offer: str, sku: str) -> str | None:
+    """The catalog family of a marketplace image: a Windows Server SKU prefix, a Linux distribution key,
+    or None (a custom image, an image the catalog does not model)."""
+    from ..azure.images import WINDOWS_SERVER
+
+    if (publisher.lower(), offer.lower()) == tuple(x.lower() for x in WINDOWS_SERVER):
+        return os_family(sku)
+    return linux.distro_of(publisher, offer, sku)
+
+
+def classification_titles(patch: Patch) -> list[str]:
+    """A patch's ``classifications`` as the patch extension reports them: Windows Update's titles
+    ("Security Updates"), or the Linux classification itself (Critical, Security, Other)."""
+    if patch.is_linux:
+        return [patch.classification]
+    return [CLASSIFICATION_TITLES[patch.classification]]

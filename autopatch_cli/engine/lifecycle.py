@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
 
 from .catalog import Patch
 
@@ -79,6 +80,10 @@ def enablement_seconds(seed: int, vm_index: int) -> int:
 
 
 def patch_seconds(seed: int, vm_index: int, patch: Patch, start: int) -> int:
+    if patch.is_linux:
+        # a package: a minute or two (a kernel, with its initramfs, a few more)
+        low, spread = (3, 4) if patch.reboot_behavior == "AlwaysRequiresReboot" else (1, 2)
+        return (low + int(draw(seed, vm_index, patch.uid, start) * spread)) * 60
     if patch.classification == "Security" and patch.reboot_behavior == "AlwaysRequiresReboot":
         low, spread = 18, 22  # a cumulative update
     else:
@@ -98,9 +103,12 @@ class Guest:
     update_service_running: bool = True
     update_source_reachable: bool = True
     update_source: str = "WindowsUpdate"  # or the WSUS server's URL
+    package_manager: str | None = None  # a Linux guest: apt, yum, dnf, zypper or tdnf (None: Windows)
 
     def failure(self) -> dict | None:
         """The ApiError Azure's patch extension reports when a requirement is not met, else None."""
+        if self.package_manager is not None:
+            return self._linux_failure(self.package_manager)
         if not self.agent:
             return {
                 "code": "VMAgentStatusCommunicationError",
@@ -119,6 +127,27 @@ class Guest:
                 "code": "WindowsUpdateEndpointUnreachable",
                 "message": f"The VM could not reach {source} to search for updates (0x8024402C). Check the VM's "
                 "network and proxy settings.",
+            }
+        return None
+
+    def _linux_failure(self, manager: str) -> dict | None:
+        if not self.agent:
+            return {
+                "code": "VMAgentStatusCommunicationError",
+                "message": "The VM agent (waagent) is not installed or not reporting: the platform cannot run the "
+                "patch extension. Install the Azure Linux agent (osProfile.linuxConfiguration.provisionVMAgent).",
+            }
+        if not self.update_service_running:
+            return {
+                "code": "PackageManagerUnavailable",
+                "message": f"The package manager ({manager}) is locked or not working on the VM. Let the other "
+                "package operation finish (or repair the package manager) and retry.",
+            }
+        if not self.update_source_reachable:
+            return {
+                "code": "PackageRepositoryUnreachable",
+                "message": f"The VM could not reach its package repositories to search for updates ({manager}). "
+                "Check the VM's network, proxy and repository settings.",
             }
         return None
 
@@ -157,7 +186,8 @@ class Installation:
 
     @property
     def kb_ids(self) -> list[str]:
-        return [p.kb_id for p in self.installed]
+        """The KB numbers installed; for a Linux VM, the packages as ``name_version``."""
+        return [p.kb_id or p.label for p in self.installed]
 
 
 def assess(seed: int, vm_index: int, start: int, missing: tuple[Patch, ...], guest: Guest, reboot_pending: bool,
@@ -184,16 +214,48 @@ class Selection:
     exclude_requiring_reboot: bool = False
     max_publish: int | None = None
     reboot_setting: str = "IfRequired"  # IfRequired, Never, Always
+    # linuxParameters.packageNameMasksToInclude/Exclude (a Linux package update matches by name)
+    package_include: tuple[str, ...] = ()
+    package_exclude: tuple[str, ...] = ()
 
     def verdict(self, patch: Patch) -> str:
         """``Selected``, ``Excluded`` or ``NotSelected``: what this selection makes of one missing patch."""
         if self.max_publish is not None and int(patch.published.timestamp()) > self.max_publish:
+            return "NotSelected"
+        if patch.is_linux:
+            if any(mask_matches(mask, patch.name, patch.version, exclusion=True) for mask in self.package_exclude):
+                return "Excluded"
+            if patch.classification in self.classifications or any(
+                mask_matches(mask, patch.name, patch.version) for mask in self.package_include
+            ):
+                return "Selected"
             return "NotSelected"
         if patch.kb_id in self.kb_exclude or (self.exclude_requiring_reboot and patch.reboot_behavior != "NeverReboots"):
             return "Excluded"
         if patch.classification in self.classifications or patch.kb_id in self.kb_include:
             return "Selected"
         return "NotSelected"
+
+
+def linux_selection(classifications: tuple[str, ...] = PLATFORM_CLASSIFICATIONS, include: tuple[str, ...] = (),
+                    exclude: tuple[str, ...] = (), reboot_setting: str = "IfRequired",
+                    max_publish: int | None = None) -> Selection:
+    """installPatches' linuxParameters as a selection (the platform's own: Critical and Security)."""
+    return Selection(tuple(classifications), (), (), False, max_publish, reboot_setting, tuple(include), tuple(exclude))
+
+
+def mask_matches(mask: str, name: str, version: str, exclusion: bool = False) -> bool:
+    """Whether a package name mask names a package update.
+
+    A mask is an fnmatch pattern (``*``, ``?``, ``[...]``) on the package name, or on ``name_version`` (the
+    spec's "packageName_packageVersion"), or ``name=version`` as the Linux patch extension writes it. As in
+    the extension, a version in an exclusion is not matched: the name alone excludes.
+    """
+    mask = mask.strip()
+    if "=" in mask:
+        name_mask, version_mask = (part.strip() for part in mask.split("=", 1))
+        return fnmatchcase(name, name_mask) and (exclusion or fnmatchcase(version, version_mask))
+    return fnmatchcase(name, mask) or fnmatchcase(f"{name}_{version}", mask)
 
 
 def install(
@@ -276,9 +338,9 @@ def install(
             {
                 "code": "PatchInstallationFailed",
                 "message": f"{len(result.failed)} patch(es) failed to install: "
-                + ", ".join(f"KB{p.kb_id}" for p in result.failed),
+                + ", ".join(p.label for p in result.failed),
             },
-            details=[{"code": "PatchInstallationFailed", "target": f"KB{p.kb_id}", "message": p.name} for p in result.failed],
+            details=[{"code": "PatchInstallationFailed", "target": p.label, "message": p.name} for p in result.failed],
         )
     if result.failed or result.reboot_status == "Failed" or result.unhealthy:
         result.status = "Failed"

@@ -1,13 +1,15 @@
 """The rollout of each release: phases of regions, lanes and batches within a region, admission, halts.
 
 The orchestrator (availability first), for each release:
-- phases of regions in the order of :mod:`.phases`; a phase starts when the previous one succeeded and
-  baked 24 hours; a failed or unhealthy VM fails its phase and halts the release's rollout;
+- phases of regions in the order of :mod:`.phases`, each opening at its slot of the global calendar (24 hours
+  of bake after the previous window); a failed or unhealthy VM fails its phase and halts the release's
+  rollout at once, in any phase (the running batches finish);
 - within a region, lanes of batches: one lane per availability set (update domain by update domain, at
   most 20% of the set at once, one VM at a time below 10 VMs) and one lane of standalone VMs per zone
   (batches of a fifth); lanes of one availability zone run side by side, two zones never at once;
 - batches are drawn anew for each release from the seed, so a VM's turn varies month to month;
-- nothing starts after the release's 30 days, and a newer release supersedes an older rollout.
+- nothing starts after the release's 30 days; a newer release never cancels an older rollout: they run side
+  by side, a region patching for one rollout at a time and paired regions never at once across rollouts.
 
 The per-VM schedule (:mod:`.simulator`) owns the event queue and each VM's agenda; the orchestrator hands
 VMs their turns (``VmState.ticket``) and hears back when a turn ends. Pure: no I/O, no printing.
@@ -31,6 +33,11 @@ ROLLOUT_DAYS = 30
 # in a 235-minute window, so three batches of one time zone fit.
 BATCHES_PER_NIGHT = 3
 FINAL = ("done", "failed", "unhealthy", "excluded", "skipped")
+# Rollout states in which batches start and a failure halts: every phase opened ("completed") included, since a
+# region that overran its window may still be patching then.
+RUNNING = ("active", "baking", "completed")
+# ... and the states whose running batches hold their regions (a halted rollout's batches finish)
+HOLDING = (*RUNNING, "halted")
 
 
 @dataclass
@@ -53,6 +60,7 @@ class RegionRun:
     lanes: dict[str, Lane]
     zone_order: list[str]
     batch_count: int = 0
+    finished: int = 0  # when its last running batch ended (the bake before the next phase counts from it)
 
 
 @dataclass
@@ -65,7 +73,7 @@ class Rollout:
     state: str = "pending"  # pending, active, baking, completed, halted, expired, superseded
     next_at: int | None = None
     halt: dict | None = None
-    phase_failed: dict | None = None
+    phase_failed: dict | None = None  # read from older stores only: a failed phase waiting for its batches
     phases: list[dict] = field(default_factory=list)
     regions: dict[str, RegionRun] = field(default_factory=dict)
     vms: dict[str, Turn] = field(default_factory=dict)  # VM key -> its turn
@@ -81,10 +89,11 @@ class Rollout:
         return {
             "release": self.release, "published": self.published, "ceiling": self.ceiling,
             "deadline": self.deadline, "phase": self.phase, "state": self.state, "nextAt": self.next_at,
-            "halt": self.halt, "phaseFailed": self.phase_failed, "phases": self.phases,
+            "halt": self.halt, "phases": self.phases,
             "regions": {
                 name: {
                     "phase": run.phase, "zoneOrder": run.zone_order, "batchCount": run.batch_count,
+                    "finished": run.finished,
                     "lanes": {
                         key: {"zone": lane.zone, "batches": lane.batches, "numbers": lane.numbers, "next": lane.next,
                               "active": sorted(lane.active) if lane.active is not None else None}
@@ -107,7 +116,8 @@ class Rollout:
                           set(lane["active"]) if lane["active"] is not None else None)
                 for key, lane in run["lanes"].items()
             }
-            rollout.regions[name] = RegionRun(name, run["phase"], lanes, run["zoneOrder"], run.get("batchCount", 0))
+            rollout.regions[name] = RegionRun(name, run["phase"], lanes, run["zoneOrder"], run.get("batchCount", 0),
+                                              run.get("finished", 0))
         rollout.vms = {key: Turn.decode(turn) for key, turn in raw.get("vms", {}).items()}
         rollout.calendar = raw.get("calendar") or []
         rollout.unfit = raw.get("unfit") or {}
@@ -146,11 +156,15 @@ class Orchestrator:
         for rollout in self.rollouts:
             if not rollout.calendar:  # a rollout stored before the global calendar
                 rollout.calendar = [list(w) for w in calendar(self.seed, rollout.release, rollout.published)]
+            if rollout.phase_failed is not None and rollout.halt is None and rollout.state in RUNNING:
+                # stored while a failed phase's batches finished (before halts took effect at once)
+                failed, rollout.phase_failed = rollout.phase_failed, None
+                self._halt(rollout, failed["vm"], failed["phase"], failed["status"], failed["reason"], failed["time"])
             if rollout.state == "active" and 0 < rollout.phase < len(rollout.calendar):
                 self.schedule(rollout.calendar[rollout.phase][0], "phase", rollout.release)  # the next slot
             if rollout.state in ("baking", "pending") and rollout.next_at is not None:
                 self.schedule(rollout.next_at, "phase", rollout.release)
-            if rollout.live or rollout.state == "completed":
+            if rollout.live or rollout.state in ("completed", "halted"):
                 self.schedule(rollout.deadline, "deadline", rollout.release)
 
     def start(self, at: int) -> None:
@@ -164,7 +178,7 @@ class Orchestrator:
         rollout = self.rollout(release_id)
         if rollout is not None and rollout.state in ("baking", "pending") and rollout.next_at == at:
             self._next_phase(rollout, at)
-        elif (rollout is not None and rollout.state == "active" and rollout.phase_failed is None
+        elif (rollout is not None and rollout.state == "active"
               and rollout.phase < len(rollout.calendar) and rollout.calendar[rollout.phase][0] == at):
             # The calendar is Azure's, not the fleet's: a phase whose VMs of this fleet overran its window (a
             # region that cannot fit) does not hold the next phase back; its batches go on.
@@ -183,8 +197,8 @@ class Orchestrator:
         rollout = self.rollout(release_id)
         if rollout is not None and rollout.live:
             self._end_rollout(rollout, "expired", at)
-        elif rollout is not None and rollout.state == "completed":
-            self._drop_turns(rollout)
+        elif rollout is not None and rollout.state in ("completed", "halted"):
+            self._drop_turns(rollout, at)  # nothing of a release starts after its 30 days
 
     def rollout(self, release_id: str) -> Rollout | None:
         for rollout in self.rollouts:
@@ -193,13 +207,13 @@ class Orchestrator:
         return None
 
     def publish(self, release: Release, at: int) -> None:
-        """A new release: the older rollouts end (superseded), and the new one starts its first phase."""
-        for older in self.rollouts:
-            if older.live:
-                older.superseded_by = release.id
-                self._end_rollout(older, "superseded", at)
-            elif older.state == "completed":
-                self._drop_turns(older)
+        """A new release: its rollout starts its first phase; the older ones go on.
+
+        A newer release never cancels an older rollout's pending VMs: each release keeps the 30-day promise
+        to every VM (an out-of-band release published in the middle of a monthly rollout would otherwise
+        push the monthly's last phases weeks later). The rollouts share the fleet's rules: a region patches
+        for one rollout at a time, and paired regions never at once across rollouts (:meth:`_blocked`).
+        """
         rollout = Rollout(release.id, release.published, release.published, release.published + ROLLOUT_DAYS * DAY)
         self.rollouts.append(rollout)
         self.log.append((at, f"release {release.id} published; its rollout starts"))
@@ -231,18 +245,26 @@ class Orchestrator:
 
     def _end_rollout(self, rollout: Rollout, state: str, at: int) -> None:
         rollout.state = state
-        self.log.append((at, f"rollout of {rollout.release} {state}" + (
-            f" in phase {rollout.halt['phase']}: {rollout.halt['vm']} {rollout.halt['status']}" if rollout.halt else "")))
+        self.log.append((at, f"rollout of {rollout.release} {state}"))
         if rollout.phases and rollout.phases[-1].get("end") is None:
             rollout.phases[-1]["end"] = at
             rollout.phases[-1]["result"] = state
-        self._drop_turns(rollout)
+        self._drop_turns(rollout, at)
 
-    def _drop_turns(self, rollout: Rollout) -> None:
+    def _drop_turns(self, rollout: Rollout, at: int | None = None) -> None:
+        """The rollout's turns end (its 30 days are over): its running lanes stop holding their regions,
+        and the other rollouts waiting for those regions go on (``at``)."""
         for key in rollout.vms:
             vm = self.vms.get(key)
             if vm is not None and vm.ticket and vm.ticket[0] == rollout.release:
                 vm.ticket = None
+        held = [run.region for run in rollout.regions.values() if any(lane.active for lane in run.lanes.values())]
+        for run in rollout.regions.values():
+            for lane in run.lanes.values():
+                lane.active = None
+        if at is not None:
+            for region in held:
+                self._wake_others(rollout, region, at)
 
     def _next_phase(self, rollout: Rollout, at: int) -> None:
         plan = phase_plan()
@@ -343,10 +365,10 @@ class Orchestrator:
         return RegionRun(region, rollout.phase, lanes, zone_order, number)
 
     def _advance_region(self, rollout: Rollout, run: RegionRun, at: int) -> None:
-        if rollout.state not in ("active", "baking", "completed") or rollout.halt is not None:
-            return
-        if self._partner_busy(rollout, run.region):
-            return  # late joiners: a paired region is patching; its end advances this region again
+        if rollout.state not in RUNNING:
+            return  # a halted, expired or superseded rollout starts no batch
+        if self._blocked(rollout, run.region):
+            return  # a paired region is patching, or another rollout patches this region; their end wakes it
         for lane in run.lanes.values():
             if lane.zone is None and lane.active is None and lane.next < len(lane.batches):
                 self._start_batch(rollout, run, lane, at)
@@ -401,12 +423,8 @@ class Orchestrator:
             return
         entry = rollout.vms.setdefault(vm.key, Turn("active", ticket[1], ticket[2]))
         entry.status = status
-        if status in ("failed", "unhealthy") and rollout.phase_failed is None and ticket[1] <= rollout.phase:
-            rollout.phase_failed = {
-                "phase": rollout.phase, "time": at, "vm": vm.key, "status": status,
-                "reason": (reason or {}).get("message", status),
-            }
-            self.counters.bump("halts")
+        if status in ("failed", "unhealthy") and rollout.state in RUNNING:
+            self._halt(rollout, vm.key, ticket[1], status, (reason or {}).get("message", status), at)
         run = rollout.regions.get(vm.region)
         if run is None:
             return
@@ -415,22 +433,56 @@ class Orchestrator:
                 lane.active.discard(vm.key)
                 if not lane.active:
                     lane.active = None
-                    if rollout.phase_failed is None:
+                    run.finished = max(run.finished, at)
+                    if rollout.halt is None:
                         self._advance_region(rollout, run, at)
-                        if not any(other.active is not None for other in run.lanes.values()):
+                    if not any(other.active is not None for other in run.lanes.values()):
+                        if rollout.halt is None:
                             for partner in sorted(pair_partners(run.region)):
                                 waiting = rollout.regions.get(partner)
                                 if waiting is not None:
                                     self._advance_region(rollout, waiting, at)
+                        self._wake_others(rollout, run.region, at)
                 break
-        if rollout.state == "active" and self._phase_idle(rollout):
+        if rollout.state == "halted":
+            self._close_halted_phases(rollout, at)
+        elif rollout.state == "active" and self._phase_idle(rollout):
             if self._close_phase(rollout, at):
                 self._next_phase(rollout, at)
+
+    def _halt(self, rollout: Rollout, vm_key: str, phase: int, status: str, reason: str, at: int) -> None:
+        """A VM failed (three times) or came back unhealthy: the release's rollout halts at once for the
+        subscription. No later phase opens, no further batch starts (in any region, a region still running
+        past its window included), no latecomer joins; the batches already running finish (their VMs keep
+        their turn, retries included, until the release's 30 days end or the next release comes).
+
+        Whatever the rollout's state: a phase running, baking, or every phase opened (``completed``) while a
+        region that overran its window still patches; a halt in the last phase is a halt like any other.
+        """
+        rollout.halt = {"phase": phase, "time": at, "vm": vm_key, "status": status, "reason": reason}
+        rollout.state = "halted"
+        rollout.next_at = None
+        self.counters.bump("halts")
+        self.log.append((at, f"rollout of {rollout.release} halted in phase {phase}: {vm_key} {status}"))
+        for record in rollout.phases:
+            if record["phase"] == phase:
+                record["result"] = "failed"
+            elif record["end"] is None:
+                record["result"] = "halted"
+        self._close_halted_phases(rollout, at)
+
+    def _close_halted_phases(self, rollout: Rollout, at: int) -> None:
+        """A halted rollout's open phase records end when their running batches have finished."""
+        for record in rollout.phases:
+            if record["end"] is None and not any(
+                    lane.active is not None for run in rollout.regions.values() if run.phase == record["phase"]
+                    for lane in run.lanes.values()):
+                record["end"] = at
 
     def forget_deleted(self, at: int) -> None:
         """VMs deleted while their batch ran leave it, so the batch (and the phase) can finish."""
         for rollout in self.rollouts:
-            if rollout.state not in ("active", "baking", "completed"):
+            if rollout.state not in (*RUNNING, "halted"):
                 continue
             for run in rollout.regions.values():
                 for lane in run.lanes.values():
@@ -442,25 +494,44 @@ class Orchestrator:
                     if gone and not lane.active:
                         lane.active = None
                         self._advance_region(rollout, run, at)
-            if rollout.state == "active" and self._phase_idle(rollout) and self._close_phase(rollout, at):
+                        if not any(other.active is not None for other in run.lanes.values()):
+                            self._wake_others(rollout, run.region, at)
+            if rollout.state == "halted":
+                self._close_halted_phases(rollout, at)
+            elif rollout.state == "active" and self._phase_idle(rollout) and self._close_phase(rollout, at):
                 self._next_phase(rollout, at)
 
-    @staticmethod
-    def _partner_busy(rollout: Rollout, region: str) -> bool:
-        """Whether a geo-paired region of ``region`` has a batch running in this rollout.
+    def _blocked(self, rollout: Rollout, region: str) -> bool:
+        """Whether ``region`` must wait: a geo-paired region has a batch running (in any rollout), or another
+        rollout has a batch running in this region (a region patches for one rollout at a time, so its zones,
+        update domains and the 20% cap hold across releases too).
 
-        Phases never hold pairs, so this only ever holds back VMs that join after their phase.
+        Phases never hold pairs, so within one rollout this only holds back VMs that join after their phase.
         """
-        for partner in pair_partners(region):
-            run = rollout.regions.get(partner)
-            if run is not None and any(lane.active is not None for lane in run.lanes.values()):
-                return True
+        for other in self.rollouts:
+            if other.state not in HOLDING:
+                continue
+            for name in (*pair_partners(region), region) if other is not rollout else pair_partners(region):
+                run = other.regions.get(name)
+                if run is not None and any(lane.active is not None for lane in run.lanes.values()):
+                    return True
         return False
 
+    def _wake_others(self, rollout: Rollout, region: str, at: int) -> None:
+        """``region`` stopped patching for ``rollout``: the other rollouts waiting for it (or for its pair
+        partners' sake) go on."""
+        names = (region, *sorted(pair_partners(region)))
+        for other in self.rollouts:
+            if other is rollout or other.state not in RUNNING:
+                continue
+            for name in names:
+                run = other.regions.get(name)
+                if run is not None:
+                    self._advance_region(other, run, at)
+            if other.state == "active" and self._phase_idle(other) and self._close_phase(other, at):
+                self._next_phase(other, at)
+
     def _phase_idle(self, rollout: Rollout) -> bool:
-        if rollout.phase_failed is not None:
-            return all(lane.active is None for run in rollout.regions.values() if run.phase == rollout.phase
-                       for lane in run.lanes.values())
         return not any(lane.pending for run in rollout.regions.values() if run.phase == rollout.phase
                        for lane in run.lanes.values())
 
@@ -468,29 +539,26 @@ class Orchestrator:
         """Close the current phase; True when the next phase may start right away (nothing to bake)."""
         record = rollout.phases[-1]
         record["end"] = at
-        if rollout.phase_failed is not None:
-            record["result"] = "failed"
-            rollout.state = "halted"
-            rollout.halt = dict(rollout.phase_failed)
-            self._end_rollout(rollout, "halted", at)
-            record["result"] = "failed"
-            return False
         record["result"] = "succeeded"
         if rollout.phase >= len(rollout.calendar):
             return True  # the last phase: the rollout completes
-        # the next phase opens at its slot of the calendar (its event is queued since this phase opened); a
-        # phase of this fleet that ran past its window still bakes 24 hours, and only then does the next open
-        # later than the calendar says
+        # the next phase opens at its slot of the calendar (its event is queued since this phase opened), never
+        # later: the calendar is Azure's, not the fleet's. A region of this fleet whose batches ended less than
+        # the bake before that slot ran past its window: it is recorded as one that cannot fit (as one still
+        # running at the slot is, in on_phase_due)
         rollout.state = "baking"
-        rollout.next_at = max(rollout.calendar[rollout.phase][0], at + BAKE_SECONDS)
-        if rollout.next_at != rollout.calendar[rollout.phase][0]:
-            self.schedule(rollout.next_at, "phase", rollout.release)
+        rollout.next_at = rollout.calendar[rollout.phase][0]
+        for run in rollout.regions.values():
+            if run.phase == rollout.phase and run.finished + BAKE_SECONDS > rollout.next_at:
+                rollout.unfit.setdefault(run.region, (
+                    f"its batches ran past phase {rollout.phase}'s window (too many VMs of one zone or time zone for "
+                    f"its nights, or retries) and ended less than 24 hours before phase {rollout.phase + 1} opened"))
         return False
 
     @staticmethod
     def _admits(rollout: Rollout, at: int) -> bool:
         """Whether VMs that missed their batch (started, enabled since) may still join this rollout."""
-        return rollout.state in ("active", "baking", "completed") and rollout.halt is None and at < rollout.deadline
+        return rollout.state in RUNNING and at < rollout.deadline
 
     def admit(self, vm: VmState, at: int) -> None:
         """A VM that was not in its batch (created, enabled or started since) joins its region's rollout."""

@@ -116,3 +116,19 @@ def leave(state, group: str, name: str, vm_name: str) -> None:
     avset = find(state, group, name)
     if avset and vm_name in avset.get("members", []):
         avset["members"].remove(vm_name)
+
+
+def delete(state, group: str, name: str) -> bool:
+    """Remove a set; False when there was none (ARM's 204). A set that still holds VMs stays: Azure
+    refuses to delete it until its VMs are deleted."""
+    from ..errors import operation_not_allowed
+
+    groups.require(state, group)
+    avset = find(state, group, name)
+    if avset is None:
+        return False
+    if avset.get("members"):
+        raise operation_not_allowed(f"Availability Set '{avset['name']}' cannot be deleted. Before deleting "
+                                    "an Availability Set please ensure that it does not contain any VM.")
+    del state.data["availabilitySets"][ids.key(group, name)]
+    return True

@@ -1,4 +1,4 @@
-"""Template deployments (Microsoft.Resources/deployments) at resource-group scope, incremental.
+"""Template deployments (Microsoft.Resources/deployments) at resource-group scope, incremental or complete.
 
 A deployment is validated first, as ARM's preflight does (the template's shape, its parameters, every
 expression, the resource types and api-versions, ``dependsOn``): any fault there is a 400 with ARM's code
@@ -8,6 +8,11 @@ resource type), so a VM deployed here is a VM of autopatch with all of its rules
 fails the deployment (``DeploymentFailed`` with the resource's error in ``details``); what was deployed
 before stays, as in Azure. The deployment record keeps what ``az deployment group show`` prints; secure
 parameters are never stored.
+
+``reference()`` is evaluated when its resource's turn comes, as in ARM (at preflight the resource it names
+may not exist yet), and a reference to a resource of the same template orders the two as ``dependsOn``
+would. In ``Complete`` mode, once every resource is deployed, the group's resources the template does not
+hold are deleted (the caller says how: ``prune``), as ARM does.
 """
 
 from __future__ import annotations
@@ -30,16 +35,20 @@ from ..errors import (
 )
 from . import groups
 from .state import next_guid, now_text, subscription_id
-from .templates import Context, evaluate
+from .templates import Context, Pending, evaluate
 
 SECTION = "deployments"
 DEPLOYMENT_TYPE = "Microsoft.Resources/deployments"
-MODES = ("Incremental",)
+MODES = ("Incremental", "Complete")
 PARAMETER_TYPES = ("string", "securestring", "int", "bool", "object", "secureobject", "array")
 MAX_RESOURCES = 800  # ARM's limit of resources in one template
 
 # A deployer: (state, group, resource name, evaluated resource body, api-version) -> the resource's id.
 Deployer = Callable[[Any, str, str, dict, str], str]
+# A lookup for reference(): (state, resource name or id, api-version or None, full) -> what reference() gives.
+Lookup = Callable[[Any, str, "str | None", bool], Any]
+# Complete mode's pruning: (state, group, ids of the resources to keep, lower case) -> ids of those deleted.
+Pruner = Callable[[Any, str, set], list]
 
 
 @dataclass
@@ -50,6 +59,9 @@ class PlannedResource:
     body: dict
     depends_on: list[str]
     loop: str | None = None  # the copy loop that made it: dependsOn may name the loop
+    pending: dict | None = None  # the template resource, when its body uses reference(): evaluated at its turn
+    copy_index: dict | None = None  # the copy index it was made with (for that later evaluation)
+    references: tuple[str, ...] = ()  # what its reference() calls name (same-template ones order it)
 
     @property
     def key(self) -> str:
@@ -163,17 +175,26 @@ def _check_values(template: dict, values: dict[str, Any], context: Context) -> N
                                    f"type '{_shown_type(kind)}'")
 
 
+def mode_of(properties: dict) -> str:
+    """The deployment's mode, spelled as ARM shows it; ARM's error for any other."""
+    mode = properties.get("mode")
+    if not mode:
+        raise invalid_request_content("The request content was invalid: 'properties.mode' is required.")
+    found = next((m for m in MODES if isinstance(mode, str) and m.lower() == mode.lower()), None)
+    if found is None:
+        raise invalid_request_content("The request content was invalid and could not be deserialized: "
+                                      f"'Error converting value \"{mode}\" to type 'DeploymentMode'. Path "
+                                      "'properties.mode'.'.")
+    return found
+
+
 def plan(state, group: str, name: str, properties: object, deployers: dict[str, Deployer],
          api_versions: Callable[[str, str], None]) -> tuple[list[PlannedResource], dict, dict, Context]:
     """Validate a deployment and return its resources in deployment order (ARM's preflight)."""
     rg = groups.require(state, group)
     if not isinstance(properties, dict):
         raise invalid_request_content("The request content was invalid: 'properties' is required.")
-    mode = properties.get("mode")
-    if not isinstance(mode, str) or mode.lower() not in [m.lower() for m in MODES]:
-        if mode:
-            raise invalid_deployment_mode(mode)
-        raise invalid_request_content("The request content was invalid: 'properties.mode' is required.")
+    mode_of(properties)
     if "templateLink" in properties:
         raise invalid_template("'templateLink' would have ARM download the template from the internet; give the "
                                "template inline ('template').", quoted=False)
@@ -216,13 +237,19 @@ def _expand(resource: Any, index: int, context: Context, deployers: dict[str, De
     result = []
     for loop in instances:
         context.copy_index = loop
+        referenced: list[str] = []
+        context.reference = lambda target, version, full, seen=referenced: seen.append(target) or Pending()
         try:
             if "condition" in resource and not evaluate(resource["condition"], context):
                 continue
             evaluated = evaluate({k: v for k, v in resource.items() if k not in ("copy", "condition", "comments")}, context)
         finally:
             context.copy_index = {}
+            context.reference = None
         kind, name, api_version = evaluated.get("type"), evaluated.get("name"), evaluated.get("apiVersion")
+        if any(isinstance(evaluated.get(k), Pending) for k in ("type", "name", "apiVersion", "dependsOn")):
+            raise invalid_template("The template function 'reference' is not expected at this location. Please see "
+                                   "https://aka.ms/arm-functions#reference for usage details")
         if not all(isinstance(v, str) and v for v in (kind, name, api_version)):
             raise invalid_template(f"{where} must have a 'type', a 'name' and an 'apiVersion'")
         deployer_key = next((k for k in deployers if k.lower() == kind.lower()), None)
@@ -236,8 +263,23 @@ def _expand(resource: Any, index: int, context: Context, deployers: dict[str, De
             raise invalid_template(f"The 'dependsOn' of resource '{name}' must be an array of strings")
         body = {k: v for k, v in evaluated.items() if k not in ("type", "name", "apiVersion", "dependsOn")}
         loop_name = str(copy_spec["name"]) if copy_spec is not None else None
-        result.append(PlannedResource(deployer_key, name, api_version, _without_nulls(body), depends, loop_name))
+        planned = PlannedResource(deployer_key, name, api_version, _without_nulls(body), depends, loop_name)
+        if referenced:
+            planned.pending, planned.copy_index, planned.references = resource, dict(loop), tuple(referenced)
+        result.append(planned)
     return result
+
+
+def _evaluate_pending(resource: PlannedResource, context: Context) -> dict:
+    """The body of a resource that uses reference(), evaluated now that what it names is deployed."""
+    assert resource.pending is not None
+    context.copy_index = resource.copy_index or {}
+    try:
+        evaluated = evaluate({k: v for k, v in resource.pending.items() if k not in ("copy", "condition", "comments")},
+                             context)
+    finally:
+        context.copy_index = {}
+    return _without_nulls({k: v for k, v in evaluated.items() if k not in ("type", "name", "apiVersion", "dependsOn")})
 
 
 def _without_nulls(value: Any) -> Any:
@@ -282,6 +324,14 @@ def _order(planned: list[PlannedResource]) -> list[PlannedResource]:
             return [by_key[names[key][0]]]
         raise invalid_template(f"The resource '{dependency}' is not defined in the template")
 
+    def _referenced(reference: str) -> list[PlannedResource]:
+        key = _reference_key(reference)
+        if key in by_key:
+            return [by_key[key]]
+        if "/" not in key and len(names.get(key, [])) == 1:
+            return [by_key[names[key][0]]]
+        return []  # a resource outside the template: read when its turn comes
+
     def visit(resource: PlannedResource, trail: list[str]) -> None:
         mark = state.get(resource.key)
         if mark == "done":
@@ -291,6 +341,9 @@ def _order(planned: list[PlannedResource]) -> list[PlannedResource]:
         state[resource.key] = "visiting"
         for dependency in resource.depends_on:
             for target in _targets(dependency):
+                visit(target, [*trail, resource.key])
+        for reference in resource.references:  # an implicit dependency on a resource of the same template
+            for target in _referenced(reference):
                 visit(target, [*trail, resource.key])
         state[resource.key] = "done"
         ordered.append(resource)
@@ -309,7 +362,8 @@ def template_hash(template: dict) -> str:
 
 
 def run(state, group: str, name: str, body: dict, deployers: dict[str, Deployer],
-        api_versions: Callable[[str, str], None]) -> tuple[dict, bool]:
+        api_versions: Callable[[str, str], None], lookup: Lookup | None = None,
+        prune: Pruner | None = None) -> tuple[dict, bool]:
     """Validate and deploy; returns the deployment document and whether it is new. Preflight errors raise."""
     validate_name(name)
     if not isinstance(body, dict):
@@ -318,6 +372,10 @@ def run(state, group: str, name: str, body: dict, deployers: dict[str, Deployer]
     existing = find(state, group, name)
     properties = body.get("properties")
     ordered, shown, template, context = plan(state, group, name, properties, deployers, api_versions)
+    assert isinstance(properties, dict)  # plan checked it
+    mode = mode_of(properties)
+    if lookup is not None:
+        context.reference = lambda target, version, full: lookup(state, target, version, full)
     started = now_text(state)
     correlation = next_guid(state)
     deployed: list[str] = []
@@ -325,6 +383,8 @@ def run(state, group: str, name: str, body: dict, deployers: dict[str, Deployer]
     error = None
     for resource in ordered:
         try:
+            if resource.pending is not None:
+                resource.body = _evaluate_pending(resource, context)
             resource_id = deployers[resource.type](state, rg["name"], resource.name, copy.deepcopy(resource.body),
                                                    resource.api_version)
         except AzureError as exc:
@@ -338,6 +398,10 @@ def run(state, group: str, name: str, body: dict, deployers: dict[str, Deployer]
             break
         deployed.append(resource_id)
         operations.append(_operation(state, resource, resource_id, None))
+    if error is None and mode == "Complete":
+        if prune is None:
+            raise invalid_deployment_mode("Complete mode needs a way to delete the group's resources.")
+        prune(state, rg["name"], {resource_id.lower() for resource_id in deployed})
     outputs = None
     if error is None and template.get("outputs"):
         try:
@@ -352,7 +416,7 @@ def run(state, group: str, name: str, body: dict, deployers: dict[str, Deployer]
         "properties": {
             "templateHash": template_hash(template),
             "parameters": shown,
-            "mode": "Incremental",
+            "mode": mode,
             "provisioningState": "Failed" if error else "Succeeded",
             "timestamp": now_text(state),
             "duration": "PT0S",

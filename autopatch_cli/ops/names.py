@@ -57,7 +57,7 @@ def validate_admin_username(username: str, windows: bool) -> None:
 
 def validate_admin_password(password: str, windows: bool) -> None:
     """Azure's complexity rules, as az checks them before sending: length, then 3 of 4 classes."""
-    low, high = (12, 123) if windows else (6, 72)
+    low, high = (12, 123) if windows else (12, 72)  # az 2.91 _validate_admin_password: at least 12 for both
     if not low <= len(password) <= high:
         raise ValidationError(f"The password length must be between {low} and {high}")
     classes = (

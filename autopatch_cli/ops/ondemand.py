@@ -11,12 +11,13 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+from ..azure.catalog import LINUX_PATCH_CLASSIFICATIONS as LINUX_CLASSIFICATIONS
 from ..azure.catalog import ON_DEMAND_FEATURE, REBOOT_SETTINGS
 from ..azure.catalog import WINDOWS_PATCH_CLASSIFICATIONS as WINDOWS_CLASSIFICATIONS
 from ..engine.clock import epoch_to_iso, from_epoch, parse_instant, to_epoch
 from ..engine.records import OpKind
 from ..errors import conflict, invalid_parameter, invalid_request_content, operation_not_allowed
-from . import clock, patching, vm_rules, vms
+from . import clock, era_rules, patching, vm_rules, vms
 from .state import now_text
 
 # installPatches' maximumDuration: ISO 8601, at most four hours (Azure: "PT4H" is the largest allowed).
@@ -29,7 +30,7 @@ def _target(state, group: str, name: str, operation: str):
     record = vms.require(state, group, name)
     vm_rules.check_feature_propagated(state, ON_DEMAND_FEATURE)
     if not vms.is_windows(record["vm"]):
-        raise operation_not_allowed("autopatch simulates Windows guests only: this VM has no windowsConfiguration.")
+        check_linux_target(state, record, operation)
     if record["sim"]["power"] != "running":
         raise operation_not_allowed(
             f"Operation '{operation}' is not allowed on VM '{name}' since the VM is "
@@ -38,18 +39,41 @@ def _target(state, group: str, name: str, operation: str):
     if _catalog_family(record) is None:
         image = record["vm"]["properties"].get("storageProfile", {}).get("imageReference", {})
         shown = image.get("id") or ":".join(image.get(k, "") for k in ("publisher", "offer", "sku"))
+        supported = ("Windows Server platform images are supported." if vms.is_windows(record["vm"]) else
+                     "the Linux distributions of the patch catalog are supported (`autopatch catalog list --os`).")
         raise operation_not_allowed(f"Operation '{operation}' is not supported for the image '{shown}': only "
-                                    "Windows Server platform images are supported.")
+                                    + supported)
     return record
 
 
+def check_linux_target(state, record: dict, operation: str) -> None:
+    """A Linux VM: from the Linux preview (Compute 2020-12-01) on, on the supported Linux images of the era
+    (the same list as automatic patching's [A]: custom images and unlisted distributions are refused)."""
+    from ..azure import images
+    from .state import now
+
+    when = now(state)
+    if not era_rules.era(state).linux_platform_patching:
+        raise operation_not_allowed(
+            f"Operation '{operation}' is supported only on Windows virtual machines in this preview.")
+    image = record["vm"]["properties"].get("storageProfile", {}).get("imageReference", {})
+    urn = images.Urn(image.get("publisher", ""), image.get("offer", ""), image.get("sku", ""), "")
+    if image.get("id") or not images.supports_linux_patching(urn, when):
+        shown = image.get("id") or ":".join(urn[:3])
+        raise operation_not_allowed(
+            f"Operation '{operation}' is not supported for the image '{shown}': only the Linux platform images "
+            "listed at https://learn.microsoft.com/azure/virtual-machines/automatic-vm-guest-patching"
+            "#supported-os-images are supported.")
+
+
 def _catalog_family(record: dict) -> str | None:
-    from ..engine.catalog import os_family
+    """The patch catalog's family of the VM's image: a Windows Server version, or a Linux distribution."""
+    from ..engine.catalog import image_family
 
     image = record["vm"]["properties"].get("storageProfile", {}).get("imageReference", {})
     if image.get("id"):
         return None
-    return os_family(image.get("sku", ""))
+    return image_family(image.get("publisher", ""), image.get("offer", ""), image.get("sku", ""))
 
 
 _RUNNING = {OpKind.ASSESSMENT: "an assessment", OpKind.INSTALLATION: "a patch installation"}
@@ -60,6 +84,9 @@ def _simulator(state, key: str):
     extension's own enablement is no obstacle: an on-demand operation may come at any time)."""
     sim = patching.build(state, parse_instant(now_text(state)))
     vm = sim.vms[key]
+    if vm.family is None:
+        # a Linux VM the engine does not follow (ImageDefault): its distribution's catalog all the same
+        vm.family = _catalog_family(state.data["vms"][key])
     running = next((op for op in sim.unfinished() if op.key == key), None)
     if running is not None and running.kind in _RUNNING:
         raise conflict(
@@ -96,7 +123,9 @@ def assess(state, group: str, name: str, wait: bool = True) -> dict | None:
 
 
 def _assessment_document(result) -> dict:
-    from ..engine.catalog import CLASSIFICATION_TITLES
+    """VirtualMachineAssessPatchesResult: a Windows patch has its kbId, a Linux package update its name and
+    version (the spec: version "applies only to Linux patches", kbId "only to Windows patches")."""
+    from ..engine.catalog import classification_titles
     from ..models.compute import VirtualMachineAssessPatchesResult, VirtualMachineSoftwarePatchProperties
 
     return VirtualMachineAssessPatchesResult(
@@ -108,8 +137,8 @@ def _assessment_document(result) -> dict:
         startDateTime=epoch_to_iso(result.start),
         availablePatches=[
             VirtualMachineSoftwarePatchProperties(
-                patchId=p.patch_id, name=p.name, kbId=p.kb_id,
-                classifications=[CLASSIFICATION_TITLES[p.classification]], rebootBehavior=p.reboot_behavior,
+                patchId=p.patch_id, name=p.name, version=p.version or None, kbId=p.kb_id or None,
+                classifications=classification_titles(p), rebootBehavior=p.reboot_behavior,
                 activityId=result.activity, publishedDate=epoch_to_iso(int(p.published.timestamp())),
                 lastModifiedDateTime=epoch_to_iso(result.end), assessmentState="Available",
             )
@@ -164,12 +193,13 @@ def validate_install_parameters(parameters: dict, windows: bool = True):
             "linuxParameters",
             "Parameter 'linuxParameters' is not allowed for a Windows VM: use 'windowsParameters'.",
         )
+    if not windows:
+        return duration, validate_linux_parameters(parameters, canonical)
     params = parameters.get("windowsParameters")
-    if windows and not params:
+    if not params:
         raise invalid_parameter(
             "windowsParameters", "Required parameter 'windowsParameters' is missing (null)."
         )
-    assert params is not None  # every caller validates a Windows VM's parameters (windows=True)
     classes = []
     for value in params.get("classificationsToInclude") or ():
         canonical_class = {c.lower(): c for c in WINDOWS_CLASSIFICATIONS}.get(str(value).lower())
@@ -210,6 +240,52 @@ def validate_install_parameters(parameters: dict, windows: bool = True):
     return duration, selection
 
 
+def validate_linux_parameters(parameters: dict, reboot_setting: str):
+    """installPatches' Linux rules: ``linuxParameters`` (not ``windowsParameters``), Linux's classifications
+    (Critical, Security, Other), and at least one classification or included package [A]."""
+    if parameters.get("windowsParameters"):
+        raise invalid_parameter(
+            "windowsParameters",
+            "Parameter 'windowsParameters' is not allowed for a Linux VM: use 'linuxParameters'.",
+        )
+    params = parameters.get("linuxParameters")
+    if params is None:
+        raise invalid_parameter("linuxParameters", "Required parameter 'linuxParameters' is missing (null).")
+    classes = []
+    for value in params.get("classificationsToInclude") or ():
+        canonical_class = {c.lower(): c for c in LINUX_CLASSIFICATIONS}.get(str(value).lower())
+        if canonical_class is None:
+            raise invalid_parameter(
+                "linuxParameters.classificationsToInclude",
+                f"The value '{value}' of parameter 'linuxParameters.classificationsToInclude' is invalid. "
+                f"Allowed values: {', '.join(LINUX_CLASSIFICATIONS)}.",
+            )
+        classes.append(canonical_class)
+    include = tuple(_mask(m, "packageNameMasksToInclude") for m in params.get("packageNameMasksToInclude") or ())
+    exclude = tuple(_mask(m, "packageNameMasksToExclude") for m in params.get("packageNameMasksToExclude") or ())
+    if not classes and not include:
+        raise invalid_parameter(
+            "linuxParameters",
+            "At least one of 'linuxParameters.classificationsToInclude' or "
+            "'linuxParameters.packageNameMasksToInclude' must be given.",
+        )
+    from ..engine.lifecycle import linux_selection
+
+    # package masks match as the Linux patch extension matches them (engine.lifecycle.mask_matches)
+    return linux_selection(tuple(classes), include, exclude, reboot_setting)
+
+
+def _mask(value, name: str) -> str:
+    text = str(value).strip()
+    if not text or any(c.isspace() for c in text):
+        raise invalid_parameter(
+            f"linuxParameters.{name}",
+            f"The value '{value}' of parameter 'linuxParameters.{name}' is not a package name mask "
+            "(packageName or packageName_packageVersion, '*' and '?' as wildcards).",
+        )
+    return text
+
+
 def _kb(value, name: str) -> str:
     text = str(value).strip()
     digits = text[2:] if text.upper().startswith("KB") else text
@@ -226,7 +302,7 @@ def install(state, group: str, name: str, parameters: dict, wait: bool = True) -
     from ..engine import lifecycle
 
     record = _target(state, group, name, "installPatches")
-    duration, selection = validate_install_parameters(parameters)
+    duration, selection = validate_install_parameters(parameters, windows=vms.is_windows(record["vm"]))
     key = vms.ids.key(vms.group_of(record), record["vm"]["name"])
     sim, vm = _simulator(state, key)
     start = sim.now
@@ -267,7 +343,7 @@ def install(state, group: str, name: str, parameters: dict, wait: bool = True) -
 
 
 def _installation_document(result, missing, selection) -> dict:
-    from ..engine.catalog import CLASSIFICATION_TITLES
+    from ..engine.catalog import classification_titles
     from ..models.compute import PatchInstallationDetail, VirtualMachineInstallPatchesResult
 
     installed = {p.uid for p in result.installed}
@@ -299,8 +375,9 @@ def _installation_document(result, missing, selection) -> dict:
             PatchInstallationDetail(
                 patchId=p.patch_id,
                 name=p.name,
-                kbId=p.kb_id,
-                classifications=[CLASSIFICATION_TITLES[p.classification]],
+                version=p.version or None,
+                kbId=p.kb_id or None,
+                classifications=classification_titles(p),
                 installationState=state_of(p),
             )
             for p in missing

@@ -268,10 +268,19 @@ def why(state, group: str, name: str) -> dict:
     earlier = (previous or {}).get("vms", {}).get(key)
     if (previous and previous["state"] == "superseded" and earlier and code != "patched"
             and Turn.decode(earlier).status in ("queued", "active")):
-        # a release never drops the previous one's pending VMs silently
+        # (stores written before rollouts overlapped) a release never drops the previous one's VMs silently
         reason = (f"The rollout of {previous['release']} was superseded by {previous.get('supersededBy') or 'the next release'} "
                   f"before this VM's turn ended; the newer rollout installs the patches it missed (they are "
                   f"cumulative). {reason}")
+    for older in rollouts[:-1]:
+        turn = older.get("vms", {}).get(key)
+        if (turn and older["state"] in ("active", "baking", "completed") and code != "patched"
+                and Turn.decode(turn).status in ("queued", "active")):
+            # a newer release never cancels an older rollout's pending VMs: that rollout goes on for this VM
+            turn_now = Turn.decode(turn)
+            reason = (f"Its turn in the rollout of {older['release']} (still running: a newer release never cancels "
+                      f"it) is {'under way' if turn_now.status == 'active' else 'still to come'} (phase "
+                      f"{turn_now.phase}, batch {turn_now.batch}). {reason}")
     return {"name": record["vm"]["name"], "resourceGroup": vm_ops.group_of(record), "reason": code,
             "message": reason}
 
@@ -321,8 +330,10 @@ def _why(state, record, vm, t, phases) -> tuple[str, str]:
         if entry and entry.status == "done":
             return f"It is patched: release {raw['release']} was installed before the rollout halted.", "patched"
         cause = "a VM came back unhealthy" if halt["status"] == "unhealthy" else "an installation failed three times"
+        then = ("its batch was already running, so it is still patched in its off-peak windows"
+                if entry and entry.status == "active" and raw["deadline"] > t else "the next release's rollout will patch it")
         return (f"The rollout of {raw['release']} halted in phase {halt['phase']}: {cause} ({halt['vm']}: "
-                f"{halt['reason']}); the next release's rollout will patch it."), "halted"
+                f"{halt['reason']}); {then}."), "halted"
     if entry and entry.status == "done":
         return f"It is patched: its installation of release {raw['release']} succeeded.", "patched"
     if entry and entry.status in ("failed", "unhealthy"):

@@ -19,7 +19,8 @@ class Session:
         return store.StoreReader(self.path, new_state)
 
     @contextmanager
-    def writer(self) -> Iterator[State]:
-        """Lock, open, yield, and write back what changed, only if the block succeeds."""
-        with store.transaction(self.path, new_state) as data:
+    def writer(self, resident: store.Resident | None = None) -> Iterator[State]:
+        """Lock, open, yield, and write back what changed, only if the block succeeds. ``resident``: the
+        view a long-running process keeps of this store (``serve``), reused instead of re-read."""
+        with store.transaction(self.path, new_state, resident) as data:
             yield State(data)

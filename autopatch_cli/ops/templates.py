@@ -45,10 +45,12 @@ class Context:
             if key in self._evaluating:
                 raise invalid_template(f"The template variable '{key}' refers to itself")
             self._evaluating.add(key)
+            reference, self.reference = self.reference, None  # ARM allows no reference() in variables
             try:
                 self._variables[key] = evaluate(self.variable_definitions[key], self)
             finally:
                 self._evaluating.discard(key)
+                self.reference = reference
         return self._variables[key]
 
     def parameter(self, name: str) -> Any:
@@ -57,6 +59,12 @@ class Context:
             raise invalid_template(f"The template parameter '{name}' is not found. Please see "
                                    "https://aka.ms/arm-syntax-parameters for usage details")
         return self.parameters[key]
+
+
+class Pending(dict):
+    """What ``reference()`` gives while a deployment is planned: the resource it names may not exist until
+    the resources before it are deployed, so every use of it is pending too, and the resource that uses it
+    is evaluated again when its turn comes (ARM evaluates reference() at deployment time, not preflight)."""
 
 
 def evaluate(value: Any, context: Context) -> Any:
@@ -155,6 +163,8 @@ class _Parser:
 
 
 def _member(value: Any, key: Any, parser: _Parser) -> Any:
+    if isinstance(value, Pending):
+        return value
     if isinstance(value, dict):
         found = next((k for k in value if str(k).lower() == str(key).lower()), None)
         if found is None:
@@ -322,6 +332,9 @@ def call(name: str, arguments: list[Any], context: Context, parser: _Parser) -> 
     if lowered in simple:
         low, high, function = simple[lowered]
         _arity(name, arguments, low, high, parser)
+        pending = next((a for a in arguments if isinstance(a, Pending)), None)
+        if pending is not None:
+            return pending
         try:
             return function(*arguments)
         except AzureError:
@@ -361,7 +374,8 @@ def call(name: str, arguments: list[Any], context: Context, parser: _Parser) -> 
     if lowered == "reference":
         _arity(name, arguments, 1, 3, parser)
         if context.reference is None:
-            raise parser.fail("reference() cannot be used here")
+            raise invalid_template("The template function 'reference' is not expected at this location. Please see "
+                                   "https://aka.ms/arm-functions#reference for usage details")
         full = len(arguments) == 3 and _string(arguments[2]).lower() == "full"
         return context.reference(_string(arguments[0]), _string(arguments[1]) if len(arguments) > 1 else None, full)
     raise invalid_template(f"The template function '{name}' is not valid. Please see https://aka.ms/arm-functions "

@@ -8,6 +8,7 @@ settings) and validates the names and password itself; ARM's rules for the PUT t
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from ..azure import catalog, images
@@ -42,8 +43,12 @@ def build_body(
     enable_hotpatching: bool | None = None,
     time_zone: str | None = None,
     computer_name: str | None = None,
+    ssh_keys: list[str] | None = None,
+    ssh_key_path: str | None = None,
+    authentication_type: str | None = None,
 ) -> dict:
-    """The PUT body ``az vm create`` sends, after az's own client-side checks."""
+    """The PUT body ``az vm create`` sends, after az's own client-side checks (``credentials`` resolves the
+    SSH keys and authentication type of a Linux VM as az does)."""
     from ..models.compute import (
         HardwareProfile,
         ImageReference,
@@ -74,6 +79,15 @@ def build_body(
         raise ValidationError("Please specify password in non-interactive mode.")
     if admin_password:
         validate_admin_password(admin_password, windows)
+    if not windows and patch_mode is not None and patch_mode.lower() not in ("automaticbyplatform", "imagedefault"):
+        # az's template builder, before anything is sent
+        raise ValidationError(
+            "Invalid value of --patch-mode for Linux VM. Valid values are AutomaticByPlatform, ImageDefault.")
+    if windows and patch_mode is not None and patch_mode.lower() not in ("automaticbyos", "automaticbyplatform",
+                                                                         "manual"):
+        raise ValidationError(
+            "Invalid value of --patch-mode for Windows VM. Valid values are AutomaticByOS, AutomaticByPlatform, "
+            "Manual.")
     sub = subscription_id(state)
     if urn:
         image_reference = ImageReference(publisher=urn.publisher, offer=urn.offer, sku=urn.sku, version=urn.version)
@@ -90,10 +104,16 @@ def build_body(
             else None,
         )
     else:
-        from ..models.compute import LinuxPatchSettings
+        from ..models.compute import LinuxPatchSettings, SshConfiguration, SshPublicKey
 
+        # az: disablePasswordAuthentication is true for --authentication-type ssh (its default without a password)
+        auth = authentication_type or ("all" if ssh_keys and admin_password else "password" if admin_password
+                                       else "ssh")
+        path = ssh_key_path or f"/home/{username}/.ssh/authorized_keys"
         os_profile.linuxConfiguration = LinuxConfiguration(
-            disablePasswordAuthentication=not admin_password,
+            disablePasswordAuthentication=auth == "ssh",
+            ssh=SshConfiguration(publicKeys=[SshPublicKey(path=path, keyData=key) for key in ssh_keys])
+            if ssh_keys else None,
             provisionVMAgent=enable_agent,
             patchSettings=LinuxPatchSettings(patchMode=patch_mode) if patch_mode else None,
         )
@@ -168,7 +188,7 @@ def _availability_set_id(state, group: str, name_or_id: str) -> str:
 
 
 def create(state, group: str, name: str, image: str, count: int | None = None, client_options: dict | None = None,
-           **options: Any) -> list[dict]:
+           warn: Warn | None = None, **options: Any) -> list[dict]:
     """``az vm create``: one VM, or ``count`` VMs named ``{name}0``..``{name}{count-1}``. ``client_options``
     are az's other options (see ``apply_options``)."""
     if count is not None and not 2 <= count <= 250:
@@ -176,6 +196,12 @@ def create(state, group: str, name: str, image: str, count: int | None = None, c
     client_options = client_options or {}
     check_options({**client_options, "computer_name": options.get("computer_name")}, count)
     names = [f"{name}{i}" for i in range(count)] if count else [name]
+    urn, _ = _resolve_image(image)
+    if urn is not None and not images.is_windows(urn) or client_options.get("os_type", "").lower() == "linux":
+        options.update(credentials(options, client_options, warn or print_nothing))
+    elif options.get("authentication_type") in ("ssh", "all"):
+        raise ValidationError("SSH not supported for Windows VMs." if options["authentication_type"] == "ssh" else
+                              "SSH not supported for Windows VMs. Use password authentication.")
     created = []
     for vm_name in names:
         body = apply_options(build_body(state, group, vm_name, image, **options), client_options)
@@ -307,13 +333,6 @@ def apply_options(body: dict, options: dict[str, Any]) -> dict:
         properties["evictionPolicy"] = options["eviction_policy"]
     if options.get("max_price") is not None:
         properties["billingProfile"] = {"maxPrice": options["max_price"]}
-    linux = properties.get("osProfile", {}).get("linuxConfiguration")
-    if linux is not None:
-        keys = ssh_public_keys(options.get("ssh_key_values"), bool(options.get("generate_ssh_keys")))
-        if keys:
-            user = properties["osProfile"].get("adminUsername", "azureuser")
-            path = options.get("ssh_dest_key_path") or f"/home/{user}/.ssh/authorized_keys"
-            linux["ssh"] = {"publicKeys": [{"path": path, "keyData": key} for key in keys]}
     storage_account = options.get("boot_diagnostics_storage")
     if storage_account:
         uri = storage_account if storage_account.startswith("https://") else (
@@ -322,30 +341,135 @@ def apply_options(body: dict, options: dict[str, Any]) -> dict:
     return body
 
 
-_KEY_PREFIXES = ("ssh-rsa ", "ssh-ed25519 ", "ecdsa-sha2-", "ssh-dss ")
+# ---- a Linux VM's credentials, as az validates them (azure-cli vm/_validators.py, core/keys.py) -----------
+
+Warn = Callable[[str], None]  # az's warnings on stderr: the front-end passes its own printer
 
 
-def ssh_public_keys(values: list[str] | None, generate: bool) -> list[str]:
-    """az's --ssh-key-values (key text or public key files); with --generate-ssh-keys alone, the user's
-    existing ~/.ssh/id_rsa.pub (autopatch writes no key files: without one, no key is sent)."""
+def print_nothing(message: str) -> None:
+    """The default for callers with no stderr of their own (the REST front-end never creates keys)."""
+
+
+def credentials(options: dict[str, Any], client_options: dict[str, Any], warn: Warn = print_nothing) -> dict[str, Any]:
+    """az's ``--authentication-type`` rules for a Linux VM: the type (``all`` with a key and a password,
+    ``password`` with a password alone, ``ssh`` otherwise), the password it needs or forbids, the SSH keys it
+    reads (``--ssh-key-values`` text, files or ``@file``; else ``~/.ssh/id_rsa.pub``), creates
+    (``--generate-ssh-keys``) and where they go (``--ssh-dest-key-path``). Returns build_body's options."""
+    password = options.get("admin_password")
+    values = list(client_options.get("ssh_key_values") or [])
+    generate = bool(client_options.get("generate_ssh_keys"))
+    dest = client_options.get("ssh_dest_key_path")
+    auth = options.get("authentication_type")
+    if not auth:
+        auth = "all" if values and password else "password" if password else "ssh"
+    keys: list[str] = []
+    if auth == "password":
+        if values or dest:
+            raise ValidationError("SSH key cannot be used with password authentication type.")
+        if not password:
+            raise ValidationError("Please specify password in non-interactive mode.")
+    else:
+        if auth == "ssh" and password:
+            raise ValidationError("Admin password cannot be used with SSH authentication type.")
+        if auth == "all" and not password:
+            raise ValidationError("Please specify password in non-interactive mode.")
+        if generate and len(values) > 1:
+            warn("Ignoring --generate-ssh-keys as multiple ssh key values have been specified.")
+            generate = False
+        keys = [ssh_public_key(value, generate, warn) for value in values] or [ssh_public_key("", generate, warn)]
+        if not dest:
+            dest = f"/home/{options.get('admin_username') or _default_username()}/.ssh/authorized_keys"
+    return {"authentication_type": auth, "ssh_keys": keys, "ssh_key_path": dest}
+
+
+def is_valid_ssh_public_key(text: str) -> bool:
+    """azure-cli's check (core/keys.py ``is_valid_ssh_rsa_public_key``): a key type, then a base64 blob whose
+    first field names that type again (ssh-rsa, ssh-ed25519, ecdsa-sha2-...)."""
+    import base64
+    import binascii
+    import struct
+
+    parts = text.split()
+    if len(parts) < 2:
+        return False
+    try:
+        blob = base64.b64decode(parts[1])
+        (length,) = struct.unpack(">I", blob[:4])
+    except (binascii.Error, ValueError, struct.error):
+        return False
+    return blob[4:4 + length] == parts[0].encode()
+
+
+def ssh_public_key(value: str, generate: bool, warn: Warn = print_nothing) -> str:
+    """One ``--ssh-key-values`` entry as az reads it: ``@file`` or an existing file's contents, a key's text,
+    or (with ``--generate-ssh-keys``) a new RSA key pair written to that path or ``~/.ssh/id_rsa[.pub]``.
+    Keys are public material: they are stored with the VM as given."""
     import os
 
-    keys = []
-    candidates = list(values or [])
-    if not candidates and generate:
-        default = os.path.expanduser(os.path.join("~", ".ssh", "id_rsa.pub"))
-        candidates = [default] if os.path.isfile(default) else []
-    for value in candidates:
-        text = value
-        if os.path.isfile(os.path.expanduser(value)):
-            with open(os.path.expanduser(value), encoding="utf-8") as handle:
-                text = handle.read().strip()
-        if not text.startswith(_KEY_PREFIXES):
-            raise ValidationError(
-                "An RSA key file or key value must be supplied to SSH Key Value. You can use --generate-ssh-keys to "
-                "let CLI generate one for you")
-        keys.append(text)
-    return keys
+    if value.startswith("@"):
+        path = os.path.expanduser(value[1:])
+        try:
+            with open(path, encoding="utf-8") as handle:
+                value = handle.read().rstrip("\r\n")
+        except OSError as exc:
+            raise ValidationError(f"Unable to read the file '{value[1:]}': {exc.strerror}.") from None
+    path = os.path.expanduser(value) if value else os.path.join(os.path.expanduser("~"), ".ssh", "id_rsa.pub")
+    if os.path.exists(path):
+        try:
+            with open(path, encoding="utf-8") as handle:
+                return handle.read().rstrip("\r\n")  # the key line, without the file's line end
+        except OSError as exc:
+            raise ValidationError(f"Unable to read the SSH public key file '{path}': {exc.strerror}.") from None
+    if is_valid_ssh_public_key(value):
+        return value
+    if not generate:
+        raise ValidationError(
+            "An RSA key file or key value must be supplied to SSH Key Value. You can use --generate-ssh-keys to "
+            "let CLI generate one for you")
+    private = path[:-4] if path.lower().endswith(".pub") else path + ".private"
+    return generate_ssh_keys(private, path, warn)
+
+
+def generate_ssh_keys(private_path: str, public_path: str, warn: Warn = print_nothing) -> str:
+    """az's key generation (core/keys.py, with the same library): a 2048-bit RSA key, the private key in PEM
+    (0600) unless one is there already, the OpenSSH public key beside it (0644), ``~/.ssh`` made 0700."""
+    import os
+
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    folder = os.path.dirname(private_path)
+    try:
+        if folder and not os.path.exists(folder):
+            os.makedirs(folder)
+            os.chmod(folder, 0o700)
+        if os.path.isfile(private_path):
+            with open(private_path, "rb") as handle:
+                private_key = serialization.load_pem_private_key(handle.read(), password=None)
+            warn(f"Private SSH key file '{private_path}' was found in the directory: '{folder}'. A paired public key "
+                 f"file '{public_path}' will be generated.")
+        else:
+            private_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+            pem = private_key.private_bytes(encoding=serialization.Encoding.PEM,
+                                            format=serialization.PrivateFormat.TraditionalOpenSSL,
+                                            encryption_algorithm=serialization.NoEncryption())
+            with os.fdopen(_open_for_write(private_path, 0o600), "wb") as handle:
+                handle.write(pem)
+        public = private_key.public_key().public_bytes(encoding=serialization.Encoding.OpenSSH,
+                                                       format=serialization.PublicFormat.OpenSSH)
+        with os.fdopen(_open_for_write(public_path, 0o644), "wb") as handle:
+            handle.write(public)
+    except (OSError, ValueError, TypeError) as exc:
+        raise ValidationError(f"Could not create the SSH key files '{private_path}' and '{public_path}': {exc}") from None
+    warn(f"SSH key files '{private_path}' and '{public_path}' have been generated under ~/.ssh to allow SSH access to "
+         "the VM. If using machines without permanent storage, back up your keys to a safe location.")
+    return public.decode()
+
+
+def _open_for_write(path: str, mode: int) -> int:
+    import os
+
+    return os.open(path, flags=os.O_WRONLY | os.O_TRUNC | os.O_CREAT, mode=mode)
 
 
 def network(options: dict[str, Any]) -> dict[str, Any]:

@@ -127,6 +127,8 @@ def exact_version(image: dict) -> str:
     """The image version 'latest' resolves to: the September 2020 build of each family, older than a new
     store's start (2020-10-01), so the first simulated Patch Tuesday has something to install."""
     sku = image.get("sku", "")
-    if not images.is_windows(images.Urn(image.get("publisher", ""), image.get("offer", ""), sku, "")):
-        return "20.04.202009080"
+    urn = images.Urn(image.get("publisher", ""), image.get("offer", ""), sku, "")
+    if not images.is_windows(urn):
+        linux = images.linux_image(urn)
+        return linux.latest_image if linux and linux.latest_image else "20.04.202009080"
     return images.latest_version(sku) or "9600.19816.2009041836"

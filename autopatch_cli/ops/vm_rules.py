@@ -81,9 +81,14 @@ def canonical_os_configuration(windows: dict | None, linux: dict | None) -> None
         if windows.get("timeZone") is not None:
             windows["timeZone"] = check_time_zone(windows["timeZone"])
     if linux is not None:
+        # a Windows mode on a Linux VM (or a Linux mode on a Windows one, above) is outside the enum of its OS
         settings = linux.get("patchSettings") or {}
         if settings.get("patchMode"):
-            settings["patchMode"] = allowed_value(settings["patchMode"], LINUX_PATCH_MODES, "patchMode")
+            settings["patchMode"] = allowed_value(settings["patchMode"], LINUX_PATCH_MODES, _LINUX_MODE_TARGET)
+        if settings.get("assessmentMode") is not None:
+            settings["assessmentMode"] = allowed_value(
+                settings["assessmentMode"], ASSESSMENT_MODES, "linuxConfiguration.patchSettings.assessmentMode"
+            )
 
 
 def check_vm_size(size: str) -> None:
@@ -237,7 +242,7 @@ def check_patch_settings(state, vm: dict, old: dict | None) -> None:
     os_profile = vm["properties"].get("osProfile", {})
     linux = os_profile.get("linuxConfiguration")
     if linux is not None:
-        check_linux_patch_mode(linux)
+        check_linux_patch_settings(state, vm, old)
         return
     windows = os_profile["windowsConfiguration"]
     # the simulated date decides whose rules apply: the guide's preview, or today's documentation
@@ -255,13 +260,63 @@ def check_patch_settings(state, vm: dict, old: dict | None) -> None:
         check_feature_propagated(state)
 
 
-def check_linux_patch_mode(linux: dict) -> None:
-    """The 2020 preview: AutomaticByPlatform is for Windows only."""
-    if linux["patchSettings"]["patchMode"] == "AutomaticByPlatform":
+_LINUX_MODE_TARGET = "linuxConfiguration.patchSettings.patchMode"
+_LINUX_SETTING_TARGETS = {"patchMode": _LINUX_MODE_TARGET,
+                          "assessmentMode": "linuxConfiguration.patchSettings.assessmentMode"}
+
+
+def check_linux_patch_settings(state, vm: dict, old: dict | None) -> None:
+    """Linux's patch settings: AutomaticByPlatform (patchMode or assessmentMode) from the Linux preview's date
+    (azure/eras.py), with the VM agent, on a supported image of the era, and in the preview with its feature
+    registration; ImageDefault always (the distribution's own configuration)."""
+    linux = vm["properties"]["osProfile"]["linuxConfiguration"]
+    settings = linux["patchSettings"]
+    platform = [key for key in ("patchMode", "assessmentMode") if settings.get(key) == "AutomaticByPlatform"]
+    if not platform:
+        return
+    check_linux_platform_era(state, platform[0])
+    check_linux_agent(linux, platform[0])
+    old_settings = ((old or {}).get("properties", {}).get("osProfile", {}).get("linuxConfiguration") or {}).get(
+        "patchSettings") or {}
+    if any(old_settings.get(key) != "AutomaticByPlatform" for key in platform):
+        check_linux_platform_image(vm, now(state), platform[0])
+        check_feature_propagated(state)
+
+
+def check_linux_platform_era(state, key: str = "patchMode") -> None:
+    """Before the Linux preview (Compute 2020-12-01), AutomaticByPlatform was for Windows only."""
+    if not era_rules.era(state).linux_platform_patching:
         raise invalid_parameter(
-            "linuxConfiguration.patchSettings.patchMode",
-            "The patchMode 'AutomaticByPlatform' is supported only on Windows virtual machines in this "
-            "preview.",
+            _LINUX_SETTING_TARGETS[key],
+            f"The {key} 'AutomaticByPlatform' is supported only on Windows virtual machines in this preview.",
+        )
+
+
+def check_linux_agent(linux: dict, key: str = "patchMode") -> None:
+    """The spec: 'AutomaticByPlatform ... The property provisionVMAgent must be true' (both settings)."""
+    if linux.get("provisionVMAgent") is False:
+        raise invalid_parameter(
+            _LINUX_SETTING_TARGETS[key],
+            f"The {key} 'AutomaticByPlatform' is invalid. For {key} 'AutomaticByPlatform', the property "
+            "'provisionVMAgent' must be set to true.",
+        )
+
+
+def check_linux_platform_image(vm: dict, when=None, key: str = "patchMode") -> None:
+    """Only the supported Linux marketplace images of the era (exact publisher/offer/SKU), no custom image."""
+    image = vm["properties"].get("storageProfile", {}).get("imageReference", {})
+    urn = images.Urn(image.get("publisher", ""), image.get("offer", ""), image.get("sku", ""), "")
+    if image.get("id") or not images.supports_linux_patching(urn, when):
+        shown = image.get("id") or f"{urn.publisher}:{urn.offer}:{urn.sku}"
+        preview = when is not None and when < era_rules.eras.GENERAL_AVAILABILITY
+        supported = ("the Linux platform images of the preview (Canonical UbuntuServer 16.04-LTS and 18.04-LTS, "
+                     "RedHat RHEL 7.2 to 7.8, SUSE sles-12-sp5 and sles-15-sp2) are supported" if preview else
+                     "the Linux platform images listed at https://learn.microsoft.com/azure/virtual-machines/"
+                     "automatic-vm-guest-patching#supported-os-images are supported")
+        raise invalid_parameter(
+            _LINUX_SETTING_TARGETS[key],
+            f"The {key} 'AutomaticByPlatform' is not supported for the image '{shown}'. Only {supported}; "
+            "custom images are not.",
         )
 
 
