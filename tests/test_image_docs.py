@@ -59,3 +59,12 @@ def test_the_generator_script_checks():
     done = subprocess.run([sys.executable, str(ROOT / "scripts" / "make_image_docs.py"), "--check"],
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
+
+
+def test_the_preview_refusal_lists_the_tables_skus(opted_in):
+    from helpers import PASSWORD
+
+    refused = opted_in("vm", "create", "-g", "rg", "-n", "v", "--image", "Win2012Datacenter", "--admin-password",
+                       PASSWORD, "--enable-agent", "--enable-auto-update", "--patch-mode", "AutomaticByPlatform")
+    assert refused.exit_code != 0
+    assert f"with SKU {image_docs.either(images.PREVIEW_AUTO_PATCH_SKU_NAMES)} are supported" in refused.stderr

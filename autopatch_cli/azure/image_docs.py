@@ -17,6 +17,12 @@ START = ("<!-- supported-images: generated from autopatch_cli/azure/images.py by
 END = "<!-- /supported-images -->"
 
 
+def either(names: Iterable[str]) -> str:
+    """``a, b or c``: a list of SKUs in an error message (the preview's, in vm_rules)."""
+    listed = list(names)
+    return listed[0] if len(listed) == 1 else f"{', '.join(listed[:-1])} or {listed[-1]}"
+
+
 def _skus(names: Iterable[str]) -> str:
     return ", ".join(f"`{name}`" for name in names)
 
