@@ -1499,15 +1499,16 @@ def _whole_delta(files: _Files, state: dict[str, Any], limit: int) -> dict | Non
         at = end + 1
     record: dict[str, Any] = {}
     budget = limit
-    # the snapshot's sections, each line's text, then the journal's newer values
-    originals: dict[str, bytes] = {}
+    # the snapshot's sections, each line's text (a view of the mapped file), then the journal's newer values
+    originals: dict[str, Any] = {}
     first_collection = min(files.collection_at.values())
+    mapped = memoryview(raw) if not isinstance(raw, bytes) else raw
     at = raw.find(b"\n") + 1
     while at < first_collection + 1:
         end = raw.find(b"\n", at)
         name, _ = _decoder.raw_decode(raw[at : at + 256].decode("utf-8", "replace"))
         body = raw.find(b": ", at) + 2
-        originals[name] = bytes(raw[body:end]).rstrip(b",")
+        originals[name] = mapped[body : end - 1 if raw[end - 1 : end] == b"," else end]
         at = end + 1
     for name, value in journal_sections.items():
         originals[name] = _dumps(value).encode("utf-8", "surrogatepass")
@@ -1517,9 +1518,18 @@ def _whole_delta(files: _Files, state: dict[str, Any], limit: int) -> dict | Non
     for name, value in state.items():
         if name == "schemaVersion" or name in COLLECTION_SECTIONS:
             continue
-        text = b"".join(c.encode("utf-8", "surrogatepass") for c in _value_chunks(value))
-        if originals.get(name) != text:
-            budget -= len(text)
+        # compared a slice at a time, never joined: the history's text runs to hundreds of MB
+        had = originals.get(name, b"")
+        same, size = name in originals, 0
+        for chunk in _value_chunks(value):
+            data = chunk.encode("utf-8", "surrogatepass")
+            if same and had[size : size + len(data)] != data:
+                same = False
+            size += len(data)
+            if not same and size > budget:
+                return None
+        if not (same and size == len(had)):
+            budget -= size
             if budget < 0:
                 return None
             record.setdefault("sections", {})[name] = value
@@ -1547,6 +1557,11 @@ def _whole_delta(files: _Files, state: dict[str, Any], limit: int) -> dict | Non
         deleted += [key for (c, key), value in journal_entries.items()
                     if c == collection and key not in entries and key not in offsets and value is not _DELETED]
         if deleted:
+            if 2 * len(deleted) > len(offsets):  # most of the fleet gone (a reset): a new, small snapshot
+                return None
+            budget -= sum(len(key) + 3 for key in deleted)
+            if budget < 0:
+                return None
             record.setdefault("deleted", {})[collection] = sorted(deleted)
         if changed:
             record.setdefault("entries", {})[collection] = changed

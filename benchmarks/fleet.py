@@ -225,3 +225,51 @@ def _write_two_pass(path: str, skeleton, entries) -> None:
         store.write_entries(path, skeleton.data, lines())
     finally:
         os.unlink(side)
+
+
+def main() -> None:
+    """``python benchmarks/fleet.py --vms 100000 1000000``: each fleet built by build_cloned, then
+    ``tick --days 35`` in a fresh process (benchmarks/engine.py's tick step: load / simulate / save, peak RSS)."""
+    import argparse
+    import json
+    import os
+    import resource
+    import shutil
+    import sys
+    import tempfile
+    import time
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--vms", type=int, nargs="+", default=[100_000])
+    parser.add_argument("--days", type=int, default=35)
+    parser.add_argument("--regions", type=int, default=60)
+    parser.add_argument("--step", choices=("build",), help=argparse.SUPPRESS)
+    parser.add_argument("--path", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.step == "build":
+        started = time.perf_counter()
+        build_cloned(args.path, args.vms[0], args.regions)
+        print(json.dumps({"build_s": time.perf_counter() - started, "store_mb": os.path.getsize(args.path) / 1e6,
+                          "build_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+        return
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import engine
+
+    for count in args.vms:
+        folder = tempfile.mkdtemp(prefix="autopatch-fleet-")
+        try:
+            path = os.path.join(folder, "state.json")
+            built = engine.child(["--step", "build", "--path", path, "--vms", str(count), "--regions",
+                                  str(args.regions)], script=__file__)
+            print(f"{count:,} VMs over {args.regions} regions: built (cloned) in {built['build_s']:.1f} s, "
+                  f"{built['store_mb']:.0f} MB, peak RSS {built['build_rss_mb']:.0f} MB", flush=True)
+            ticked = engine.child(["--step", "tick", "--path", path, "--days", str(args.days)])
+            print(f"  tick --days {args.days}: {ticked['tick_s']:.1f} s (load {ticked['load_s']:.1f}, simulate "
+                  f"{ticked['simulate_s']:.1f}, save {ticked['save_s']:.1f}; cpu {ticked['cpu_s']:.1f}), peak RSS "
+                  f"{ticked['tick_rss_mb']:,.0f} MB; store {ticked['store_mb']:,.0f} MB; {ticked['counts']}", flush=True)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -121,7 +121,7 @@ def test_each_example_runs_as_printed(cli, example_store, tmp_path, monkeypatch,
         assert cli(*before).exit_code == 0, before
     words = shlex.split(line)
     assert words[0] == "autopatch"
-    if any(word in ("<", "|", ">") for word in words):  # a shell line: run it as a shell would
+    if any(word in ("<", "|", ">") for word in words) or "$(" in line:  # a shell line: run it as a shell would
         import subprocess
         import sys
 
@@ -134,6 +134,33 @@ def test_each_example_runs_as_printed(cli, example_store, tmp_path, monkeypatch,
 
 
 # What an example assumes was done before it (the verb before it in a session).
+def _cmdlet_examples():
+    """(cmdlet, command line) of every example in the cmdlets' help, as Get-Help prints them."""
+    from autopatch_cli.cli.powershell import CMDLETS, help_text
+
+    found = []
+    for name, cmdlet in CMDLETS.items():
+        body = help_text(cmdlet).split("\nEXAMPLES\n", 1)[-1].split("\nNOTES\n", 1)[0]
+        found += [(name, line.strip()) for line in body.splitlines() if line.startswith("    autopatch ")]
+    return found
+
+
+CMDLET_EXAMPLES = _cmdlet_examples()
+
+
+def test_every_cmdlet_has_examples_in_its_help(cli):
+    from autopatch_cli.cli.powershell import CMDLETS
+
+    assert set(CMDLETS) - {name for name, _ in CMDLET_EXAMPLES} == set()
+    shown = cli("Get-AzVM", "-?")
+    assert "EXAMPLES" in shown.stdout and "-------------- Example 1: Get the properties of a VM" in shown.stdout
+
+
+@pytest.mark.parametrize(("verb", "line"), CMDLET_EXAMPLES, ids=[f"{v}:{i}" for i, (v, _) in enumerate(CMDLET_EXAMPLES)])
+def test_each_cmdlet_example_runs_as_printed(cli, example_store, tmp_path, monkeypatch, verb, line):
+    test_each_example_runs_as_printed(cli, example_store, tmp_path, monkeypatch, verb, line)
+
+
 PREPARE = {
     "config get": [("config", "set", "core.output=table")],
     "state import": [("state", "export", "fleet.json")],
@@ -149,6 +176,7 @@ _ASSIGNMENT = ("maintenance", "assignment", "create", "-g", "MyResourceGroup", "
                "--maintenance-configuration-id", "{configId}")
 for _verb in ("configuration show", "configuration update", "configuration delete", "assignment create"):
     PREPARE[f"maintenance {_verb}"] = [_SCHEDULE]
+PREPARE["New-AzConfigurationAssignment"] = [_SCHEDULE]
 for _verb in ("assignment show", "assignment delete"):
     PREPARE[f"maintenance {_verb}"] = [_SCHEDULE, _ASSIGNMENT]
 

@@ -130,6 +130,28 @@ def without_nulls(document):
     return document
 
 
+# What differs between any two VMs however they are made: Azure's own id of each VM and its creation time.
+# Everything else of a VM made by `az vm create` (through its template deployment) and of one made by
+# `autopatch vm create` with the same options must be the same, names aside.
+AZ_TEMPLATE_ONLY = ("vmId", "timeCreated")
+
+
+def as_created(document: dict, name: str) -> dict:
+    """A VM document with its own name and ids made neutral, for comparing two VMs made alike."""
+    text = json.dumps({k: v for k, v in document.items() if k not in AZ_TEMPLATE_ONLY}).replace(name, "{name}")
+    return json.loads(text)
+
+
+def differences(ours_: object, theirs: object, path: str = "") -> list[str]:
+    """Where two documents differ, one line a path (what autopatch has -> what az has)."""
+    if isinstance(ours_, dict) and isinstance(theirs, dict):
+        return [line for key in sorted(set(ours_) | set(theirs), key=str)
+                for line in differences(ours_.get(key, "<absent>"), theirs.get(key, "<absent>"), f"{path}.{key}")]
+    if isinstance(ours_, list) and isinstance(theirs, list) and len(ours_) == len(theirs):
+        return [line for i, (a, b) in enumerate(zip(ours_, theirs, strict=True)) for line in differences(a, b, f"{path}[{i}]")]
+    return [] if ours_ == theirs else [f"{path}: {ours_!r} -> {theirs!r}"]
+
+
 def test_the_guide_through_the_real_az(az_env, cli):
     az = az_env
     # az sees the store's subscription, signed in through the managed identity (no az login)
@@ -158,11 +180,16 @@ def test_the_guide_through_the_real_az(az_env, cli):
     assert "endpoint_vm_image_alias_doc" not in created.stderr  # the alias document was served
     # the same keys as autopatch's own vm create prints (az leaves out "zones" when the VM has none)
     own = ours(cli, "vm", "create", "-g", "myResourceGroup", "-n", "ownVM", "--image", "Win2019Datacenter",
-               "--admin-password", PASSWORD)
+               "--admin-username", "azureuser", "--admin-password", PASSWORD, "--enable-agent", "--enable-auto-update",
+               "--patch-mode", "AutomaticByPlatform")
     assert set(summary) == set(own) - {"zones"}
+    own_shown = ours(cli, "vm", "show", "-g", "myResourceGroup", "-n", "ownVM")
     ours(cli, "vm", "delete", "-g", "myResourceGroup", "-n", "ownVM", "--yes")
     shown = az.json("vm", "show", "-g", "myResourceGroup", "-n", "myVM")
     assert shown == ours(cli, "vm", "show", "-g", "myResourceGroup", "-n", "myVM")
+    # the VM autopatch's vm create makes is the VM az's makes, but for what az's template itself adds
+    unlike = differences(as_created(own_shown, "ownVM"), as_created(shown, "myVM"))
+    assert not unlike, "\n".join(unlike)
     assert shown["osProfile"]["windowsConfiguration"]["patchSettings"]["patchMode"] == "AutomaticByPlatform"
     assert shown["storageProfile"]["imageReference"]["sku"] == "2019-Datacenter"
 

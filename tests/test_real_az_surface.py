@@ -217,10 +217,23 @@ def test_identity_endpoint_hands_out_tokens_as_app_service_does(state_path):
         token_url = f"{server.url}/msi/token?resource=https://management.core.windows.net/&api-version=2019-08-01"
         assert _get(token_url, {"X-IDENTITY-HEADER": "guess"})[0] == 401
         status, token = _get(token_url, {"X-IDENTITY-HEADER": "t0ken"})
-        assert status == 200 and token["access_token"] == "t0ken"
-        # the ARM API itself still wants the token; metadata does not
-        assert _get(f"{server.url}/subscriptions?api-version=2022-12-01")[0] == 401
+        # az login --identity decodes the token's claims: a plain secret comes back JWT-shaped, carrying it
+        assert status == 200 and token["access_token"].count(".") == 2
+        claims = json.loads(base64.urlsafe_b64decode(token["access_token"].split(".")[1] + "=="))
+        assert claims["tid"] and claims["oid"] and claims["autopatch_token"] == "t0ken"
+        # the ARM API itself still wants the token (the secret or the token handed out for it); metadata does not
+        subscriptions = f"{server.url}/subscriptions?api-version=2022-12-01"
+        assert _get(subscriptions)[0] == 401
+        assert _get(subscriptions, {"Authorization": f"Bearer {token['access_token']}"})[0] == 200
+        assert _get(subscriptions, {"Authorization": "Bearer t0ken"})[0] == 200
+        forged = token["access_token"].split(".")
+        forged[1] = base64.urlsafe_b64encode(json.dumps({**claims, "autopatch_token": "guess"}).encode()).decode().rstrip("=")
+        assert _get(subscriptions, {"Authorization": f"Bearer {'.'.join(forged)}"})[0] == 401
         assert _get(f"{server.url}/metadata/endpoints?api-version=2022-09-01")[0] == 200
+    jwt = "eyJhbGciOiJub25lIn0.eyJ0aWQiOiJ0In0."  # a secret that is a JWT already is handed out as it is
+    with running_server(state_path, token=jwt) as server:
+        token_url = f"{server.url}/msi/token?resource=https://management.core.windows.net/&api-version=2019-08-01"
+        assert _get(token_url, {"X-IDENTITY-HEADER": jwt})[1]["access_token"] == jwt
 
 
 def test_metadata_endpoints_and_image_alias_document(state_path):

@@ -4,9 +4,12 @@
 secret; az (through MSAL) then asks ``GET /msi/token?resource=...&api-version=2019-08-01`` with the header
 ``X-IDENTITY-HEADER`` and sends the ``access_token`` it gets as its bearer token to every ARM call.
 
-The secret: when serve runs with ``--require-token T``, the header must be ``T`` and the token handed out
-is ``T`` (the identity endpoint never gives the token to someone who does not already hold it); otherwise
-any non-empty header is taken (the emulator has no real authentication then) and the token is an unsigned,
+The secret: when serve runs with ``--require-token T``, the header must be ``T`` (the identity endpoint
+never gives a token to someone who does not already hold the secret) and the token handed out is ``T``
+itself when ``T`` is JWT-shaped, else the unsigned JWT-shaped token below carrying ``T`` in a claim of its
+own: ``az login --identity`` decodes the token's claims and fails on any other string ("Not enough
+segments"), and the server takes either ``T`` or that token as the bearer token. Without a token any
+non-empty header is taken (the emulator has no real authentication then) and the token is the unsigned,
 JWT-shaped string carrying the store's tenant and the identity's object id, the claims az reads.
 """
 
@@ -47,7 +50,10 @@ def answer(router, required_token: str | None, method: str, path: str, headers: 
         return _refuse(400, "The 'resource' query parameter is required.")
     now = int(time.time())
     tenant = router.reader().section("subscription")["tenantId"]
-    token = required_token if required_token is not None else unsigned_token(tenant, resource, now)
+    if required_token is not None and _jwt_shaped(required_token):
+        token = required_token
+    else:
+        token = unsigned_token(tenant, resource, now, required_token)
     return json_response(200, {
         "access_token": token,
         "expires_on": str(now + TOKEN_LIFETIME),
@@ -57,8 +63,12 @@ def answer(router, required_token: str | None, method: str, path: str, headers: 
     })
 
 
-def unsigned_token(tenant: str, audience: str, now: int) -> str:
-    """A JWT-shaped token (alg none): az decodes its claims, ARM here checks nothing."""
+# The claim that carries serve's --require-token in the tokens handed out for it.
+SECRET_CLAIM = "autopatch_token"
+
+
+def unsigned_token(tenant: str, audience: str, now: int, secret: str | None = None) -> str:
+    """A JWT-shaped token (alg none): az decodes its claims; the server checks only ``secret``'s claim."""
     def part(value: dict) -> str:
         return base64.urlsafe_b64encode(json.dumps(value, separators=(",", ":")).encode()).rstrip(b"=").decode()
 
@@ -67,7 +77,35 @@ def unsigned_token(tenant: str, audience: str, now: int) -> str:
         "exp": now + TOKEN_LIFETIME, "tid": tenant, "oid": PRINCIPAL_ID, "sub": PRINCIPAL_ID,
         "appid": PRINCIPAL_ID, "idtyp": "app", "ver": "1.0",
     }
+    if secret is not None:
+        claims[SECRET_CLAIM] = secret
     return f"{part({'alg': 'none', 'typ': 'JWT'})}.{part(claims)}."
+
+
+def _jwt_shaped(token: str) -> bool:
+    """Three dot-separated parts whose first two are base64url JSON objects (what az's JWT decoding reads)."""
+    parts = token.split(".")
+    return len(parts) == 3 and all(isinstance(_claims(p), dict) for p in parts[:2])
+
+
+def _claims(part: str):
+    try:
+        return json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+def token_matches(presented: str, required: str) -> bool:
+    """Whether a bearer token is serve's --require-token: the token itself, or a token the identity
+    endpoint handed out for it (the secret in its claim). Compared in constant time."""
+    import hmac
+
+    if hmac.compare_digest(presented.encode(), required.encode()):
+        return True
+    parts = presented.split(".")
+    claims = _claims(parts[1]) if len(parts) == 3 else None
+    secret = claims.get(SECRET_CLAIM) if isinstance(claims, dict) else None
+    return isinstance(secret, str) and hmac.compare_digest(secret.encode(), required.encode())
 
 
 def _refuse(status: int, message: str) -> ArmResponse:

@@ -21,7 +21,6 @@ arrive whole within a bound, and no request holds the store lock longer than REQ
 
 from __future__ import annotations
 
-import hmac
 import ipaddress
 import socket
 import ssl
@@ -440,7 +439,9 @@ class Handler(BaseHTTPRequestHandler):
             return _unauthorized("AuthenticationFailed",
                                  "Authentication failed. The 'Authorization' header is provided in an invalid format.",
                                  "The authentication failed because of an invalid 'Authorization' header.")
-        if not hmac.compare_digest(value.strip().encode(), token.encode()):
+        from .identity import token_matches
+
+        if not token_matches(value.strip(), token):
             return _unauthorized("InvalidAuthenticationToken", "The access token is invalid.", "The access token is invalid.")
         return None
 

@@ -17,9 +17,12 @@ app = typer.Typer(help="List the monthly patch releases, or publish an out-of-ba
 @app.command("list", epilog=GLOBAL_ARGUMENTS_HELP)
 def list_(
     month: Annotated[str | None, typer.Option("--month", help="One release month, e.g. 2020-11.")] = None,
-    os: Annotated[str | None, typer.Option("--os", help="2012-r2, 2016 or 2019.")] = None,
+    os: Annotated[str | None, typer.Option("--os", help="2012-r2, 2016 or 2019 (the Windows Server versions of the "
+                                         "simulated date); a Linux distribution such as ubuntu-22.04, rhel-8, "
+                                         "sles-15, debian-12, azurelinux-3; or linux for all of them.")] = None,
 ):
-    """Patches published up to the simulated now (Patch Tuesday releases and out-of-band ones)."""
+    """Patches published up to the simulated now (Patch Tuesday releases and out-of-band ones; Linux package
+    updates on their distribution's release days)."""
     from ..ops import sim
     from ..ops.state import State
 
@@ -27,6 +30,10 @@ def list_(
 
 
 def _table(result):
+    if result and "version" in result[0]:  # Linux package updates
+        return [{"Release": p["release"], "OS": p["os"], "Package": p["name"], "Version": p["version"],
+                 "Classification": p["classification"], "RebootBehavior": p["rebootBehavior"],
+                 "Published": p["publishedDate"]} for p in result]
     return [{"Release": p["release"], "OS": p["os"], "KB": p["kbId"], "Classification": p["classification"],
              "RebootBehavior": p["rebootBehavior"], "Published": p["publishedDate"], "Name": p["name"]} for p in result]
 

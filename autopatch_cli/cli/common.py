@@ -21,7 +21,10 @@ def session():
 
 def reader():
     """The store for a read verb; a --subscription that is not the store's fails as it does in az."""
-    state = session().reader()
+    from .logging import operation_name, timed
+
+    with timed(lambda: f"Operation {operation_name(settings.command, write=False)}: reading the store"):
+        state = session().reader()
     check_subscription(state)
     return state
 
@@ -32,9 +35,10 @@ def writer() -> Iterator:
     # With neither --state nor AUTOPATCH_STATE, the store lands in the user's data dir: say where, once,
     # when the first write creates it.
     announce = settings.state is None and not current.path.exists()
-    from .logging import timed
+    from .logging import operation_name, timed
 
-    with timed("Store transaction (lock, load, operation, save)"), current.writer() as state:
+    with timed(lambda: f"Operation {operation_name(settings.command, write=True)}: store transaction (lock, load, "
+               "operation, save)"), current.writer() as state:
         yield state
     if announce and current.path.exists() and not settings.only_show_errors:
         import sys

@@ -25,7 +25,8 @@ def demo(
                                        "it afterwards.")] = False,
 ):
     """Build a sample fleet (paired regions, zones, availability sets, standalone, AutomaticByOS and Manual VMs,
-    one VM that fails health) in a throwaway store, simulate a month and show the rollout and patch status.
+    Ubuntu and RHEL VMs, one VM that fails health) in a throwaway store, simulate a month and show the rollout and
+    patch status.
 
     The demo never uses $AUTOPATCH_STATE: it builds its own store and removes it afterwards unless --keep is
     given. With --state PATH on its command line it builds the fleet in PATH (a new file) and keeps it.
@@ -111,6 +112,7 @@ def _show(result: dict, view: dict | None) -> None:
     table = Table(title=f"Patch status: release {rollout['release']} ({rollout['state']})", box=None, pad_edge=False,
                   title_justify="left")
     table.add_column("VM", no_wrap=True, min_width=18)
+    table.add_column("OS", no_wrap=True, min_width=7)
     table.add_column("Region", no_wrap=True, min_width=11)
     table.add_column("Where", no_wrap=True, min_width=9)
     table.add_column("Installed", no_wrap=True, min_width=14)
@@ -121,7 +123,7 @@ def _show(result: dict, view: dict | None) -> None:
         status = vm["lastInstallation"]
         when = (vm["lastInstallationTime"] or "")[5:10]
         installed = f"[{colours.get(status, 'white')}]{marks.get(status, status)}[/] {when}" if status else "-"
-        table.add_row(vm["name"], vm["region"], vm["zone"] and f"zone {vm['zone']}" or vm["availabilitySet"] or "",
+        table.add_row(vm["name"], vm["os"], vm["region"], vm["zone"] and f"zone {vm['zone']}" or vm["availabilitySet"] or "",
                       installed, vm["whyCode"] or "")
     console.print(table)
     if not result["kept"]:

@@ -167,3 +167,97 @@ def attach(command, words: tuple[str, ...]) -> None:
     text = section(" ".join(words))
     if text and not hasattr(command, "list_commands") and "Examples" not in (command.epilog or ""):
         command.epilog = text + (command.epilog or "")
+
+
+# The PowerShell cmdlets' examples, as Get-Help prints them (a dashed "Example N: title" line, the command,
+# its description), on the store the verbs' examples assume. A command line has no PowerShell pipeline of
+# objects: `-VM -` reads the object the previous cmdlet printed with `-o json`; the pipelines are the shell's.
+# Each runs in tests/test_help.py as the verbs' examples do.
+_SUB = "/subscriptions/$(autopatch account show --query id -o tsv)"
+CMDLET_EXAMPLES: dict[str, list[tuple[str, str, str]]] = {
+    "Register-AzProviderFeature": [(
+        "Register the guide's preview feature",
+        "autopatch Register-AzProviderFeature -FeatureName InGuestAutoPatchVMPreview -ProviderNamespace Microsoft.Compute",
+        "Registers automatic VM guest patching's preview for the subscription (Registering, then Registered).")],
+    "Unregister-AzProviderFeature": [(
+        "Unregister a preview feature",
+        "autopatch Unregister-AzProviderFeature -FeatureName InGuestPatchVMPreview -ProviderNamespace Microsoft.Compute",
+        "Unregisters the preview of on-demand patch assessment.")],
+    "Get-AzProviderFeature": [
+        ("Get a feature's state",
+         "autopatch Get-AzProviderFeature -FeatureName InGuestAutoPatchVMPreview -ProviderNamespace Microsoft.Compute",
+         "Gets the registration state of the guide's preview feature."),
+        ("List every feature of a provider",
+         "autopatch Get-AzProviderFeature -ProviderNamespace Microsoft.Compute -ListAvailable",
+         "Lists the features of Microsoft.Compute, registered or not."),
+    ],
+    "Register-AzResourceProvider": [(
+        "Register a provider again",
+        "autopatch Register-AzResourceProvider -ProviderNamespace Microsoft.Compute",
+        "Re-registers Microsoft.Compute, which a feature registration needs before it takes effect.")],
+    "Get-AzVM": [
+        ("Get the properties of a VM", "autopatch Get-AzVM -ResourceGroupName MyResourceGroup -Name MyVm",
+         "Gets the model view of the VM."),
+        ("Get the status of a VM", "autopatch Get-AzVM -ResourceGroupName MyResourceGroup -Name MyVm -Status",
+         "Gets the instance view of the VM, with its patch status."),
+    ],
+    "New-AzVMConfig": [(
+        "Create a VM object", "autopatch New-AzVMConfig -VMName MyVm2 -VMSize Standard_D2s_v3",
+        "Creates a virtual machine object and prints it as JSON; nothing is sent.")],
+    "Set-AzVMOperatingSystem": [
+        ("Set a VM object's Windows settings",
+         "autopatch New-AzVMConfig -VMName MyVm2 -VMSize Standard_D2s_v3 -o json | autopatch Set-AzVMOperatingSystem -VM - "
+         "-Windows -ComputerName MyVm2 -Credential 'azureuser:Str0ng!Passw0rd' -ProvisionVMAgent -EnableAutoUpdate "
+         "-PatchMode AutomaticByPlatform",
+         "Sets the operating system, the agent and the patch mode of a VM object that New-AzVMConfig made."),
+        ("Switch a stored VM to AutomaticByPlatform",
+         "autopatch Set-AzVMOperatingSystem -ResourceGroupName MyResourceGroup -VMName MyVm -Windows -ProvisionVMAgent "
+         "-EnableAutoUpdate -PatchMode AutomaticByPlatform",
+         "Sets the patch mode of a stored VM and updates it, as the guide's $VirtualMachine flow does."),
+    ],
+    "Set-AzVMSourceImage": [(
+        "Set a VM object's image",
+        "autopatch New-AzVMConfig -VMName MyVm2 -VMSize Standard_D2s_v3 -o json | autopatch Set-AzVMSourceImage -VM - "
+        "-PublisherName MicrosoftWindowsServer -Offer WindowsServer -Skus 2019-Datacenter -Version latest",
+        "Sets the marketplace image of a VM object.")],
+    "New-AzVM": [
+        ("Create a VM from a name and an image",
+         "autopatch New-AzVM -ResourceGroupName MyResourceGroup -Name MyVm2 -Image Win2019Datacenter "
+         "-Credential 'azureuser:Str0ng!Passw0rd'",
+         "Creates a VM with the simple parameter set."),
+        ("Create a VM from a VM object",
+         "autopatch New-AzVMConfig -VMName MyVm3 -VMSize Standard_D2s_v3 -o json | autopatch Set-AzVMOperatingSystem "
+         "-VM - -Windows -ComputerName MyVm3 -Credential 'azureuser:Str0ng!Passw0rd' -ProvisionVMAgent -EnableAutoUpdate "
+         "-PatchMode AutomaticByPlatform -o json | autopatch Set-AzVMSourceImage -VM - -PublisherName "
+         "MicrosoftWindowsServer -Offer WindowsServer -Skus 2019-Datacenter -Version latest -o json | autopatch New-AzVM "
+         "-ResourceGroupName MyResourceGroup -Location eastus -VM -",
+         "Creates the VM a pipeline of New-AzVMConfig, Set-AzVMOperatingSystem and Set-AzVMSourceImage describes."),
+    ],
+    "Update-AzVM": [(
+        "Update a VM from its object",
+        "autopatch Get-AzVM -ResourceGroupName MyResourceGroup -Name MyVm -o json | autopatch Update-AzVM "
+        "-ResourceGroupName MyResourceGroup -VM - -Tag ring=1",
+        "Sends the VM back with a tag, as `$vm = Get-AzVM ...; Update-AzVM -VM $vm -Tag ...` does.")],
+    "Invoke-AzVMPatchAssessment": [(
+        "Assess patches on a VM", "autopatch Invoke-AzVMPatchAssessment -ResourceGroupName MyResourceGroup -VMName MyVm",
+        "Assesses the VM's missing patches now.")],
+    "Invoke-AzVMInstallPatch": [(
+        "Install critical and security patches",
+        "autopatch Invoke-AzVMInstallPatch -ResourceGroupName MyResourceGroup -VMName MyVm -Windows "
+        "-RebootSetting IfRequired -MaximumDuration PT2H -ClassificationToIncludeForWindows Critical,Security",
+        "Installs the VM's critical and security patches within two hours, rebooting if one needs it.")],
+    "New-AzMaintenanceConfiguration": [(
+        "Create an Update Manager schedule",
+        "autopatch New-AzMaintenanceConfiguration -ResourceGroupName MyResourceGroup -Name MyWeekend -Location eastus "
+        "-MaintenanceScope InGuestPatch -StartDateTime '2020-11-14 22:00' -TimeZone UTC -Duration 03:00 "
+        "-RecurEvery 'Week Saturday,Sunday' -ExtensionProperty '@{\"InGuestPatchMode\"=\"User\"}' "
+        "-InstallPatchRebootSetting IfRequired -WindowParameterClassificationToInclude Critical,Security",
+        "Creates a weekend schedule that installs critical and security patches.")],
+    "New-AzConfigurationAssignment": [(
+        "Assign a schedule to a VM",
+        "autopatch New-AzConfigurationAssignment -ResourceGroupName MyResourceGroup -Location eastus -ResourceName MyVm "
+        "-ResourceType VirtualMachines -ProviderName Microsoft.Compute -ConfigurationAssignmentName MySchedule "
+        f"-MaintenanceConfigurationId {_SUB}/resourceGroups/MyResourceGroup/providers/"
+        "Microsoft.Maintenance/maintenanceConfigurations/MySchedule",
+        "Has the schedule MySchedule patch the VM in its windows.")],
+}

@@ -684,6 +684,14 @@ def help_text(cmdlet: Cmdlet) -> str:
         lines.append(f"    -{p.name}{alias}{position}  {p.help}".rstrip())
     if cmdlet.aliases:
         lines += ["", "ALIASES", *(f"    {a}" for a in cmdlet.aliases)]
+    from .examples import CMDLET_EXAMPLES
+
+    examples = CMDLET_EXAMPLES.get(cmdlet.name, [])
+    if examples:
+        lines += ["", "EXAMPLES"]
+        for number, (title, line, description) in enumerate(examples, 1):
+            lines += [f"    {f' Example {number}: {title} ':-^76}", "", f"    {line}", "", f"    {description}", ""]
+        lines.pop()
     lines += ["", "NOTES", "    Names match case-insensitively, as do unique prefixes. -o json (or --query) prints "
               "the object as data.", ""]
     return "\n".join(lines) + "\n"

@@ -237,6 +237,18 @@ class Selection:
         return "NotSelected"
 
 
+def distribution_updates(family: str | None, missing: tuple[Patch, ...]) -> list[Patch]:
+    """What a Linux VM left to its distribution (patchMode ImageDefault) installs by itself: on Ubuntu and Debian
+    images, unattended-upgrades installs the security updates daily and does not restart (a kernel or C library
+    update leaves a reboot pending); RHEL, SUSE, Azure Linux and AlmaLinux images install nothing by themselves."""
+    from ..azure.linux import distro
+
+    found = distro(family)
+    if found is None or not found.unattended_security:
+        return []
+    return [p for p in missing if p.critical_or_security]
+
+
 def linux_selection(classifications: tuple[str, ...] = PLATFORM_CLASSIFICATIONS, include: tuple[str, ...] = (),
                     exclude: tuple[str, ...] = (), reboot_setting: str = "IfRequired",
                     max_publish: int | None = None) -> Selection:

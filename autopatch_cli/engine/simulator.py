@@ -303,7 +303,11 @@ class Simulator:
                      started_by="User" if user else "Platform")
 
     def os_updates(self, vm: VmState, t: int) -> None:
-        """AutomaticByOS: Windows installs its own updates, daily, a day after they are published."""
+        """AutomaticByOS: Windows installs its own updates, daily, a day after they are published; a Linux VM
+        left to its distribution (ImageDefault) does what its image does (lifecycle.distribution_updates)."""
+        if vm.mode == "ImageDefault" and vm.family is not None and vm.power == "running":
+            self._distribution_updates(vm, t)
+            return
         if vm.mode != "AutomaticByOS" or vm.family is None or vm.power != "running":
             return
         if vm.guest.failure() is not None:
@@ -311,6 +315,15 @@ class Simulator:
         taken = [p.uid for p in self.missing(vm, t - DAY) if p.classification in lifecycle.WINDOWS_AUTO_UPDATE]
         if taken:
             vm.installed = vm.installed | set(taken)
+            vm.dirty = True
+
+    def _distribution_updates(self, vm: VmState, t: int) -> None:
+        if vm.guest.failure() is not None:
+            return
+        taken = lifecycle.distribution_updates(vm.family, self.missing(vm, t - DAY))
+        if taken:
+            vm.installed = vm.installed | {p.uid for p in taken}
+            vm.reboot_pending = vm.reboot_pending or any(p.reboot_behavior == "AlwaysRequiresReboot" for p in taken)
             vm.dirty = True
 
     # ---- user-started operations (installPatches, assessPatches) -------------------------------

@@ -7,7 +7,11 @@
   time);
 - standalone VMs in each region's own time zone;
 - AutomaticByOS and Manual VMs (not orchestrated), one deallocated VM, and one VM that comes back
-  unhealthy after its patch reboot, which fails its phase and halts the rollout.
+  unhealthy after its patch reboot, which fails its phase and halts the rollout;
+- Linux VMs (LINUX_VMS): Ubuntu 20.04 and RHEL 8 with AutomaticByPlatform, which take their turn in the same
+  rollout, and an Ubuntu 20.04 VM left to its distribution (ImageDefault). The demo's month is the guide's
+  (October 2020), when Ubuntu 20.04 and RHEL 8 were out; AutomaticByPlatform on Linux is set as the
+  configuration change of a PUT where the era's rules refuse it (see linux_vm).
 """
 
 from __future__ import annotations
@@ -30,6 +34,16 @@ REGIONS = {
     "japanwest": ("Tokyo Standard Time", False),
 }
 UNHEALTHY_VM = ("rg-westus", "web-westus-2")
+UBUNTU_2004 = "Canonical:0001-com-ubuntu-server-focal:20_04-lts-gen2:latest"
+RHEL_8 = "RedHat:RHEL:8-lvm-gen2:latest"
+# (group, name, image, patch mode, zone)
+LINUX_VMS: tuple[tuple[str, str, str, str, str | None], ...] = (
+    ("rg-eastus", "ubuntu-eastus-1", UBUNTU_2004, "AutomaticByPlatform", "1"),
+    ("rg-eastus", "rhel-eastus-2", RHEL_8, "AutomaticByPlatform", "2"),
+    ("rg-northeurope", "ubuntu-northeurope-1", UBUNTU_2004, "AutomaticByPlatform", None),
+    ("rg-japanwest", "rhel-japanwest-1", RHEL_8, "AutomaticByPlatform", None),
+    ("rg-westeurope", "ubuntu-imagedefault", UBUNTU_2004, "ImageDefault", None),
+)
 DEALLOCATED_VM = ("rg-northeurope", "batch-northeurope-1")
 
 
@@ -55,6 +69,35 @@ def windows_vm(state, group: str, name: str, tz: str = "UTC", zone: str | None =
     return name
 
 
+def linux_vm(state, group: str, name: str, image: str = "Ubuntu2204", mode: str = "AutomaticByPlatform",
+             zone: str | None = None, availability_set: str | None = None, password: str = PASSWORD) -> str:
+    """A Linux VM as `az vm create --image <Linux image> --patch-mode ...` makes it, through the same operations.
+
+    Where the simulated era's rules refuse AutomaticByPlatform on Linux (the 2020 preview of the guide), the VM
+    is created ImageDefault and its patch mode set afterwards through the same configuration change a PUT
+    makes, so the demo and the engine tests have Linux VMs the platform patches in every era."""
+    from ..errors import AzureError
+    from . import patching
+
+    def body(patch_mode: str | None) -> dict:
+        return vm_create.build_body(
+            state, group, name, image, admin_password=password, admin_username="azureuser", enable_agent=True,
+            patch_mode=patch_mode, zone=zone, availability_set=availability_set,
+        )
+
+    try:
+        vms.put(state, group, name, body(mode))
+    except AzureError:
+        if mode != "AutomaticByPlatform":
+            raise
+        vms.put(state, group, name, body("ImageDefault"))
+        record = vms.require(state, group, name)
+        settings = record["vm"]["properties"]["osProfile"]["linuxConfiguration"].setdefault("patchSettings", {})
+        settings["patchMode"] = mode
+        patching.on_configuration_change(state, record, "ImageDefault")
+    return name
+
+
 def build(state) -> dict:
     """Opt in (features, provider), create the fleet, and stage the faults; returns what was made."""
     opt_in(state)
@@ -76,25 +119,31 @@ def build(state) -> dict:
         made.append(windows_vm(state, "rg-westeurope", f"cache-{i}", REGIONS["westeurope"][0], availability_set="cache-set"))
     made.append(windows_vm(state, "rg-eastus", "desktop-byos", REGIONS["eastus"][0], mode="AutomaticByOS"))
     made.append(windows_vm(state, "rg-westeurope", "legacy-manual", REGIONS["westeurope"][0], mode="Manual"))
+    for linux_group, name, image, mode, linux_zone in LINUX_VMS:
+        made.append(linux_vm(state, linux_group, name, image, mode, zone=linux_zone))
     made.append(windows_vm(state, *DEALLOCATED_VM, REGIONS["northeurope"][0]))
     vms.set_power(state, *DEALLOCATED_VM, "deallocate")
     sim.add_fault(state, *UNHEALTHY_VM, "unhealthy-after-reboot")
-    return {"vms": len(made), "unhealthy": "/".join(UNHEALTHY_VM), "deallocated": "/".join(DEALLOCATED_VM)}
+    return {"vms": len(made), "linuxVms": len(LINUX_VMS), "unhealthy": "/".join(UNHEALTHY_VM),
+            "deallocated": "/".join(DEALLOCATED_VM)}
 
 
 def fleet_status(state) -> list[dict]:
     """One line per VM: where it is, its mode, and its last installation (or why there was none)."""
-    from . import orchestration
+    from ..azure.linux import distro
+    from . import orchestration, patching
 
     out = []
     for record in state.data["vms"].values():
         vm = record["vm"]
-        settings = vm["properties"]["osProfile"]["windowsConfiguration"]["patchSettings"]
+        settings = (patching.os_configuration(record) or {}).get("patchSettings") or {}
+        linux = distro(patching.linux_distro(record))
         summary = (record["iv"].get("patchStatus") or {}).get("lastPatchInstallationSummary") or {}
         group = vms.group_of(record)
         why = orchestration.why(state, group, vm["name"])
         out.append({
             "name": vm["name"], "resourceGroup": group, "region": vm["location"],
+            "os": f"{linux.name} {linux.version}" if linux else "Windows",
             "zone": (vm.get("zones") or [None])[0],
             "availabilitySet": vm["properties"].get("availabilitySet", {}).get("id", "").rsplit("/", 1)[-1] or None,
             "patchMode": settings.get("patchMode"), "powerState": vms.POWER_DISPLAY[record["sim"]["power"]],

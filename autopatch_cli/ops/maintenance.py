@@ -79,6 +79,7 @@ def window_of(config: dict):
 
 def _validate(state, config: dict) -> None:
     from ..azure.catalog import WINDOWS_PATCH_CLASSIFICATIONS
+    from ..azure.linux import LINUX_CLASSIFICATIONS
     from ..azure.timezones import canonical_windows_zone
     from ..engine import schedules
 
@@ -131,6 +132,18 @@ def _validate(state, config: dict) -> None:
             if not digits.isdigit():
                 raise _invalid(f"The value '{kb}' of parameter 'installPatches.windowsParameters.{name}' is not a "
                                "KB number.", f"installPatches.windowsParameters.{name}")
+    linux = patches.get("linuxParameters") or {}
+    if linux.get("classificationsToInclude"):
+        linux["classificationsToInclude"] = [
+            _canonical(c, LINUX_CLASSIFICATIONS, "installPatches.linuxParameters.classificationsToInclude")
+            for c in linux["classificationsToInclude"]
+        ]
+    for name in ("packageNameMasksToInclude", "packageNameMasksToExclude"):
+        for mask in linux.get(name) or ():
+            if not isinstance(mask, str) or not mask.strip():
+                raise _invalid(f"The value '{mask}' of parameter 'installPatches.linuxParameters.{name}' is not a "
+                               "package name mask (a package name, name_version or name=version, * and ? allowed).",
+                               f"installPatches.linuxParameters.{name}")
     props.setdefault("extensionProperties", {}).setdefault("InGuestPatchMode", "User")
 
 
@@ -392,9 +405,17 @@ def install_parameters(record: dict, config: dict) -> dict:
             windows[name] = [str(kb).strip().upper().removeprefix("KB") for kb in windows[name]]
     if not windows.get("classificationsToInclude") and not windows.get("kbNumbersToInclude"):
         windows["classificationsToInclude"] = list(DEFAULT_CLASSIFICATIONS)
-    vm_reboot = ((record["vm"]["properties"]["osProfile"].get("windowsConfiguration") or {}).get("patchSettings", {})
-                 .get("automaticByPlatformSettings") or {}).get("rebootSetting")
+    os_profile = record["vm"]["properties"]["osProfile"]
+    config = os_profile.get("windowsConfiguration") or os_profile.get("linuxConfiguration") or {}
+    vm_reboot = ((config.get("patchSettings") or {}).get("automaticByPlatformSettings") or {}).get("rebootSetting")
     reboot = vm_reboot if vm_reboot and vm_reboot != "Unknown" else patches.get("rebootSetting") or "IfRequired"
+    if os_profile.get("windowsConfiguration") is None:
+        # a Linux VM: the schedule's linuxParameters (Critical and Security when it names neither classes nor
+        # packages, as for Windows)
+        linux = copy.deepcopy(patches.get("linuxParameters") or {})
+        if not linux.get("classificationsToInclude") and not linux.get("packageNameMasksToInclude"):
+            linux["classificationsToInclude"] = list(DEFAULT_CLASSIFICATIONS)
+        return {"maximumDuration": f"PT{hours}H{minutes}M", "rebootSetting": reboot, "linuxParameters": linux}
     return {"maximumDuration": f"PT{hours}H{minutes}M", "rebootSetting": reboot, "windowsParameters": windows}
 
 
@@ -408,14 +429,20 @@ def _patch_in_window(state, record: dict, vm_key: str, config: dict, at: int) ->
         return "Skipped", verdict.reason
     if record["sim"]["power"] != "running":
         return "Skipped", f"the VM is {vms.POWER_DISPLAY[record['sim']['power']].removeprefix('VM ')}"
-    if not vms.is_windows(record["vm"]):
-        return "Skipped", "autopatch simulates Windows guests only"
+    if not vms.is_windows(record["vm"]) and patching.linux_distro(record) is None:
+        return "Skipped", "the VM's image is not a Linux distribution autopatch simulates"
     parameters = install_parameters(record, config)
-    windows = parameters["windowsParameters"]
-    selection = lifecycle.Selection(
-        tuple(windows.get("classificationsToInclude") or ()), tuple(windows.get("kbNumbersToInclude") or ()),
-        tuple(windows.get("kbNumbersToExclude") or ()), bool(windows.get("excludeKbsRequiringReboot")), None,
-        parameters["rebootSetting"])
+    if "linuxParameters" in parameters:
+        linux = parameters["linuxParameters"]
+        selection = lifecycle.linux_selection(
+            tuple(linux.get("classificationsToInclude") or ()), tuple(linux.get("packageNameMasksToInclude") or ()),
+            tuple(linux.get("packageNameMasksToExclude") or ()), parameters["rebootSetting"])
+    else:
+        windows = parameters["windowsParameters"]
+        selection = lifecycle.Selection(
+            tuple(windows.get("classificationsToInclude") or ()), tuple(windows.get("kbNumbersToInclude") or ()),
+            tuple(windows.get("kbNumbersToExclude") or ()), bool(windows.get("excludeKbsRequiringReboot")), None,
+            parameters["rebootSetting"])
     duration = window_of(config).duration
     sim = patching.build(state, from_epoch(at))
     vm = sim.vms.get(vm_key)

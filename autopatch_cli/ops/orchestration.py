@@ -32,7 +32,7 @@ def history(state, release: str | None = None, group: str | None = None, name: s
     for raw in data["rows"]:
         row = HistoryRow.decode(raw)
         rel = row.release
-        vm_id, vm_name, vm_group, region, zone, avset, ud, tz = table[row.ref]
+        vm_id, vm_name, vm_group, region, zone, avset, ud, tz, *linux = table[row.ref]
         if release is not None and rel != release:
             continue
         if name is not None and (vm_name.lower() != name.lower() or (group or "").lower() != vm_group.lower()):
@@ -68,7 +68,16 @@ def history(state, release: str | None = None, group: str | None = None, name: s
             "maintenanceWindowExceeded": bool(row.flags & RowFlag.WINDOW_EXCEEDED),
             "rebooted": bool(row.flags & RowFlag.REBOOTED),
         })
+        if linux:  # a Linux VM: its distribution (kbIds are its packages, name_version)
+            out[-1]["os"] = _os_name(linux[0])
     return out
+
+
+def _os_name(distro_key: str) -> str:
+    from ..azure.linux import distro
+
+    found = distro(distro_key)
+    return f"{found.name} {found.version}" if found else distro_key
 
 
 def _rollouts(state) -> list[dict]:
@@ -215,6 +224,8 @@ def _plan(state) -> dict:
             "expectedLocalStart": offpeak.local_iso(vm.tz, row.start) if row else None,
             "note": None if row else _plan_note(vm, entry),
         })
+        if vm.guest.package_manager is not None:  # a Linux VM: its distribution
+            out[-1]["os"] = _os_name(vm.family)
     out.sort(key=lambda r: (r["phase"] or 99, r["region"], r["batch"] or 0, r["name"]))
     unfit = dict(rollout.unfit) if rollout else {}
     for entry in out:
@@ -293,9 +304,15 @@ def _why(state, record, vm, t, phases) -> tuple[str, str]:
     scheduled = maintenance.explain(state, record, t)  # Update Manager's schedule matrix
     if scheduled:
         return scheduled
+    if not vm.supported and vm.guest.package_manager is not None and vm.mode == "AutomaticByPlatform":
+        return ("Its image is not one that automatic VM guest patching supports (only the listed marketplace Linux "
+                "images are), so the platform does not patch it."), "not-supported"
     if not vm.supported:
         return ("Its image is not one that automatic VM guest patching supports (only listed marketplace Windows "
                 "Server images are), so the platform does not patch it."), "not-supported"
+    if vm.mode == "ImageDefault":
+        return ("Its patch mode is ImageDefault: the distribution's own update configuration applies, not the "
+                "platform's orchestration (use AutomaticByPlatform for availability-first patching)."), "image-default"
     if vm.mode == "Manual":
         return "Its patch mode is Manual: the platform never patches it; install patches yourself.", "manual"
     if vm.mode == "AutomaticByOS":
@@ -415,8 +432,9 @@ def parse_time(text: str) -> int:
 
 
 def windows(state, group: str | None = None, name: str | None = None) -> list[dict]:
-    """Each Windows VM's off-peak window: the one open now, else the next (22:00 local, 235 minutes)."""
+    """Each VM's off-peak window: the one open now, else the next (22:00 local, 235 minutes; UTC on Linux)."""
     from ..azure.timezones import canonical_windows_zone, iana_name
+    from . import patching
     from .state import now
 
     t = to_epoch(now(state))
@@ -434,6 +452,8 @@ def windows(state, group: str | None = None, name: str | None = None) -> list[di
     out = []
     for record in records:
         windows_config = record["vm"]["properties"].get("osProfile", {}).get("windowsConfiguration")
+        if windows_config is None and patching.linux_distro(record) is not None:
+            windows_config = {}  # a Linux VM: no time zone setting in Azure, its image runs in UTC
         if windows_config is None:
             continue
         zone_name = canonical_windows_zone(windows_config.get("timeZone") or "UTC") or "UTC"

@@ -20,6 +20,32 @@ from .state import now_text
 ASSESSMENT_MODE_CODE = "AssessmentModeConfigurationState"
 
 
+def os_configuration(record: dict) -> dict | None:
+    """The VM's windowsConfiguration, or its linuxConfiguration: what patchSettings live in (None: neither)."""
+    os_profile = record["vm"]["properties"].get("osProfile", {})
+    windows = os_profile.get("windowsConfiguration")
+    return windows if windows is not None else os_profile.get("linuxConfiguration")
+
+
+def linux_distro(record: dict) -> str | None:
+    """The Linux distribution a VM runs (its catalog key), or None (Windows, a custom image, an unknown one)."""
+    from ..azure.linux import distro_of
+
+    os_profile = record["vm"]["properties"].get("osProfile", {})
+    if os_profile.get("windowsConfiguration") is not None or os_profile.get("linuxConfiguration") is None:
+        return None
+    image = record["vm"]["properties"].get("storageProfile", {}).get("imageReference", {})
+    if image.get("id"):
+        return None
+    return distro_of(image.get("publisher", ""), image.get("offer", ""), image.get("sku", ""))
+
+
+def is_patched_vm(record: dict) -> bool:
+    """A VM the engine follows: every Windows VM, and the Linux VMs of a distribution the catalog knows."""
+    return record["vm"]["properties"].get("osProfile", {}).get("windowsConfiguration") is not None or (
+        linux_distro(record) is not None)
+
+
 # ---- configuration status (2020-12-01+) ---------------------------------------------------------
 
 
@@ -40,7 +66,7 @@ def _set_configuration(record: dict, ready: bool, when: str) -> None:
     """``patchStatus.configurationStatuses`` (2020-12-01+): Pending until the platform has taken the mode in."""
     state = "Ready" if ready else "Pending"
     kinds = ["PatchModeConfigurationState"]
-    settings = record["vm"]["properties"]["osProfile"]["windowsConfiguration"]["patchSettings"]
+    settings = (os_configuration(record) or {}).get("patchSettings") or {}
     if settings.get("assessmentMode") == "AutomaticByPlatform":
         kinds.append("AssessmentModeConfigurationState")
     status = record["iv"].setdefault("patchStatus", {})
@@ -64,12 +90,13 @@ def health_status(healthy: bool, when: str) -> dict:
 def on_configuration_change(state, record: dict, existing_mode: str | None) -> None:
     from .vm_records import is_windows, patch_mode
 
-    if not is_windows(record["vm"]):
+    linux = not is_windows(record["vm"])
+    if linux and linux_distro(record) is None:
         return
     mode = patch_mode(record["vm"])
     patch = record["sim"].setdefault("patch", _new_patch_memory(state, record))
     patch_status = record["iv"].setdefault("patchStatus", {})
-    settings = record["vm"]["properties"]["osProfile"]["windowsConfiguration"]["patchSettings"]
+    settings = (os_configuration(record) or {}).get("patchSettings") or {}
     assessed = settings.get("assessmentMode") == "AutomaticByPlatform"
     was_assessed = any(s.get("code", "").startswith(ASSESSMENT_MODE_CODE) for s in patch_status.get("configurationStatuses") or ())
     if assessed and not was_assessed:
@@ -85,9 +112,13 @@ def on_configuration_change(state, record: dict, existing_mode: str | None) -> N
         _set_configuration(record, mode != "AutomaticByPlatform" or patch.get("enabled", False), now_text(state))
         if mode == "AutomaticByPlatform" and not patch.get("enabled"):
             _set_extension(record, "Transitioning", now_text(state), "Waiting for the VM's off-peak hours to install "
-                           "the patch extension (enablement takes more than three hours).")
+                           "the patch extension (enablement takes more than three hours).", linux=linux)
         elif existing_mode == "AutomaticByPlatform" and not patch.get("enabled"):
             _remove_extension(record)  # the platform gave up an enablement it never finished
+        elif existing_mode == "AutomaticByPlatform" and mode != existing_mode and linux:
+            _set_extension(record, "Succeeded", now_text(state), "Automatic VM guest patching is disabled: the "
+                           "platform no longer orchestrates patches; the distribution's own update configuration "
+                           "applies (patchMode ImageDefault).", linux=True)
         elif existing_mode == "AutomaticByPlatform" and mode != existing_mode:
             updates = "back on" if mode == "AutomaticByOS" else "off (patchMode Manual)"
             _set_extension(record, "Succeeded", now_text(state), "Automatic VM guest patching is disabled: the "
@@ -162,6 +193,9 @@ def vm_state(key: str, record: dict, ref: int = 0):
     if family and ((windows or {}).get("patchSettings") or {}).get("enableHotpatching"):
         family = images.hotpatch_family(family)  # hotpatch months without a restart (azure/images.py)
     urn = images.Urn(image.get("publisher", ""), image.get("offer", ""), image.get("sku", ""), image.get("version", ""))
+    distro = linux_distro(record) if windows is None else None
+    if distro is not None:
+        return _linux_vm_state(key, record, ref, distro, urn)
     supported = family is not None and images.supports_auto_patch(urn) and schedule_rules.platform_patches(record)
     settings = (windows or {}).get("patchSettings") or {}
     sim = record["sim"]
@@ -213,6 +247,53 @@ def vm_state(key: str, record: dict, ref: int = 0):
     return state
 
 
+def _linux_vm_state(key: str, record: dict, ref: int, distro: str, urn):
+    """The engine's view of a Linux VM: its distribution is its catalog family; its off-peak hours are those of
+    UTC (Azure has no time zone setting for Linux VMs, and Azure's Linux images run in UTC)."""
+    from ..azure import images, linux
+    from ..engine import lifecycle
+    from ..engine.records import VmState
+    from . import schedule_rules
+
+    props = record["vm"]["properties"]
+    config = props.get("osProfile", {}).get("linuxConfiguration") or {}
+    settings = config.get("patchSettings") or {}
+    sim = record["sim"]
+    patch = sim.get("patch") or {}
+    guest_raw = sim.get("guest") or {}
+    supported = (images.supports_auto_patch(urn) or linux.supports_auto_patch(urn.publisher, urn.offer, urn.sku)) \
+        and schedule_rules.platform_patches(record)
+    guest = lifecycle.Guest(
+        agent=config.get("provisionVMAgent", True) is not False and guest_raw.get("agent", True),
+        update_service_running=guest_raw.get("windowsUpdateService", True),
+        update_source_reachable=guest_raw.get("updateSourceReachable", True),
+        update_source=guest_raw.get("updateSource", "WindowsUpdate"),
+        package_manager=linux.DISTROS_BY_KEY[distro].package_manager,
+    )
+    avset = props.get("availabilitySet", {}).get("id")
+    platform_settings = settings.get("automaticByPlatformSettings") or {}
+    state = VmState(
+        key=key, index=sim["index"], ref=ref, region=record["vm"]["location"],
+        zone=(record["vm"].get("zones") or [None])[0], avset=avset.lower() if avset else None,
+        ud=sim.get("updateDomain"), tz="UTC", family=distro, supported=supported,
+        mode=settings.get("patchMode") or "ImageDefault",
+        assess_platform=settings.get("assessmentMode") == "AutomaticByPlatform",
+        reboot_setting=platform_settings.get("rebootSetting") or "IfRequired", power=sim["power"],
+        created=to_epoch(parse_instant(sim["createdAt"])), enabled=patch.get("enabled", False),
+        enable_left=patch.get("enableLeft", 0), installed=frozenset(patch.get("installed", ())),
+        assess_due=patch.get("assessDue"), reboot_pending=patch.get("rebootPending", False),
+        healthy=patch.get("healthy", True), retry_after=patch.get("retryAfter", 0), guest=guest,
+        faults=dict(sim.get("faults") or {}), enable_error=patch.get("enableError"), health_at=patch.get("healthAt"),
+    )
+    state.assess_now = bool(patch.get("assessNow"))
+    state.wake = bool(patch.get("wake"))
+    if state.reboot_setting == "Unknown":
+        state.reboot_setting = "IfRequired"
+    ticket = patch.get("ticket")
+    state.ticket = tuple(ticket) if ticket else None
+    return state
+
+
 def history_section(state) -> dict:
     history = state.data.get("history")
     if history is None:
@@ -240,6 +321,9 @@ def _ref_for(record: dict, refs: dict, table: list) -> int:
             avset.rsplit("/", 1)[-1] if avset else None, record["sim"].get("updateDomain"),
             windows.get("timeZone") or "UTC",
         ])
+        distro = linux_distro(record)
+        if distro is not None:
+            table[-1].append(distro)  # a Linux VM's row names its distribution (a Windows row has none)
         ref = refs[vm_id] = len(table) - 1
     return ref
 
@@ -255,7 +339,9 @@ def build(state, until):
     the_seed = seed(state)
     vms = {}
     for key, record in state.data["vms"].items():
-        if "patch" not in record["sim"] and record["vm"]["properties"].get("osProfile", {}).get("windowsConfiguration"):
+        if "patch" not in record["sim"] and (
+            record["vm"]["properties"].get("osProfile", {}).get("windowsConfiguration") or linux_distro(record)
+        ):
             record["sim"]["patch"] = _new_patch_memory(state, record)
         vms[key] = vm_state(key, record, _ref_for(record, refs, table))
     engine = state.data.get("engine") or {}
@@ -293,7 +379,8 @@ def write_back(state, sim) -> None:
     when = epoch_to_iso(sim.now)
     for key, vm in sim.vms.items():
         record = state.data["vms"].get(key)
-        if record is None or record["vm"]["properties"].get("osProfile", {}).get("windowsConfiguration") is None:
+        if record is None or (record["vm"]["properties"].get("osProfile", {}).get("windowsConfiguration") is None
+                              and vm.family is None):
             continue
         if vm.dirty or key in running or vm.ticket is not None or record["sim"].get("patch", {}).get("ticket"):
             _write_vm(record, vm, running.get(key), when, sim.seed)
@@ -363,18 +450,24 @@ def _write_vm(record: dict, vm, running, when: str, seed: int) -> None:
         # this tick did not change keeps the time it was first reported
         changed = epoch_to_iso(vm.extension_at) if vm.extension_at is not None else None
         _set_configuration(record, vm.enabled, changed or when)
+        linux = vm.guest.package_manager is not None
         if vm.enable_error:
-            _set_extension(record, "Error", changed or when, vm.enable_error["message"], error=True, keep=not changed)
+            _set_extension(record, "Error", changed or when, vm.enable_error["message"], error=True, keep=not changed,
+                           linux=linux)
+        elif vm.enabled and vm.guest.package_manager is not None:
+            _set_extension(record, "Succeeded", changed or when, "Automatic VM guest patching is enabled: the "
+                           "platform orchestrates patches (Critical and Security) and the distribution's automatic "
+                           f"updates are off{_linux_auto_updates_note(vm.family)}.", keep=not changed, linux=True)
         elif vm.enabled:
             _set_extension(record, "Succeeded", changed or when, "Automatic VM guest patching is enabled: the "
                            "platform orchestrates patches and Windows automatic updates are off (NoAutoUpdate=1)."
                            + _hotpatch_note(vm.family), keep=not changed)
         elif running is not None and running.kind is OpKind.ENABLEMENT:
             _set_extension(record, "Transitioning", epoch_to_iso(running.start),
-                           "Installing the patch extension in the VM's off-peak hours.", keep=False)
+                           "Installing the patch extension in the VM's off-peak hours.", keep=False, linux=linux)
         elif vm.enable_left and record["sim"].get("patch", {}).get("enabled") is False:
             _set_extension(record, "Transitioning", changed or when, "Enablement paused: it resumes in the VM's "
-                           "next off-peak window.", keep=not changed)
+                           "next off-peak window.", keep=not changed, linux=linux)
     # the health signal is reported from the first reboot after patching on (or a VM found unhealthy)
     if not vm.healthy or view.get("vmHealth") or vm.health_at is not None:
         if vm.health_at is not None:
@@ -393,22 +486,43 @@ def _hotpatch_note(family: str | None) -> str:
             "April, July, October) restart the VM.")
 
 
+def _linux_auto_updates_note(family: str | None) -> str:
+    from ..azure.linux import distro
+
+    found = distro(family)
+    if found is not None and found.unattended_security:
+        return " (unattended-upgrades disabled)"
+    return ""
+
+
 def _remove_extension(record: dict) -> None:
     from ..azure.catalog import PATCH_EXTENSION_TYPE
+    from ..azure.linux import LINUX_PATCH_EXTENSION_TYPE
 
+    types = (PATCH_EXTENSION_TYPE, LINUX_PATCH_EXTENSION_TYPE)
     view = record["iv"]
-    view["extensions"] = [e for e in view.get("extensions") or () if e.get("type") != PATCH_EXTENSION_TYPE]
+    view["extensions"] = [e for e in view.get("extensions") or () if e.get("type") not in types]
     if not view["extensions"]:
         del view["extensions"]
     agent = view.get("vmAgent")
     if agent is not None and agent.get("extensionHandlers"):
-        agent["extensionHandlers"] = [h for h in agent["extensionHandlers"] if h.get("type") != PATCH_EXTENSION_TYPE]
+        agent["extensionHandlers"] = [h for h in agent["extensionHandlers"] if h.get("type") not in types]
 
 
-def _set_extension(record: dict, state: str, when: str, message: str, error: bool = False, keep: bool = True) -> None:
+def _set_extension(record: dict, state: str, when: str, message: str, error: bool = False, keep: bool = True,
+                   linux: bool = False) -> None:
     """The patch extension in ``extensions`` and among the agent's ``extensionHandlers`` (``keep``: a status
-    that says what it said before keeps its time)."""
-    from ..azure.catalog import PATCH_EXTENSION_NAME, PATCH_EXTENSION_TYPE, PATCH_EXTENSION_VERSION
+    that says what it said before keeps its time); ``linux``: the Linux patch extension."""
+    from ..azure import catalog
+    from ..azure import linux as linux_facts
+
+    if linux:
+        PATCH_EXTENSION_NAME, PATCH_EXTENSION_TYPE, PATCH_EXTENSION_VERSION = (  # noqa: N806
+            linux_facts.LINUX_PATCH_EXTENSION_NAME, linux_facts.LINUX_PATCH_EXTENSION_TYPE,
+            linux_facts.LINUX_PATCH_EXTENSION_VERSION)
+    else:
+        PATCH_EXTENSION_NAME, PATCH_EXTENSION_TYPE, PATCH_EXTENSION_VERSION = (  # noqa: N806
+            catalog.PATCH_EXTENSION_NAME, catalog.PATCH_EXTENSION_TYPE, catalog.PATCH_EXTENSION_VERSION)
     from ..models.compute import (
         VirtualMachineExtensionHandlerInstanceView,
         VirtualMachineExtensionInstanceView,
@@ -446,10 +560,7 @@ def _set_extension(record: dict, state: str, when: str, message: str, error: boo
 
 
 def has_fleet(state) -> bool:
-    return any(
-        record["vm"]["properties"].get("osProfile", {}).get("windowsConfiguration") is not None
-        for record in state.data.get("vms", {}).values()
-    )
+    return any(is_patched_vm(record) for record in state.data.get("vms", {}).values())
 
 
 def engine_start(state, sim, until: int) -> None:

@@ -108,6 +108,9 @@ def catalog_list(state, month: str | None = None, os_family: str | None = None) 
     """Every patch of the releases up to now (or of one month), per OS family."""
     from ..engine.catalog import OS_FAMILIES, PatchIndex
 
+    distros = _linux_distros(os_family, now(state))
+    if distros:
+        return _linux_catalog(state, month, distros)
     families = _families(os_family, now(state))
     start = parse_instant(state.section("clock")["start"])
     first = from_epoch(to_epoch(start) - 62 * 86_400)
@@ -146,14 +149,74 @@ def catalog_list(state, month: str | None = None, os_family: str | None = None) 
 
 def _families(os_family: str | None, when) -> list[str]:
     from ..azure.images import catalog_families
+    from ..azure.linux import catalog_distros
 
     published = catalog_families(when)  # the Windows Server versions of the era (azure/images.py)
     if os_family is None:
         return published
     key = os_family.lower().removeprefix("windows server ").replace(" ", "-")
     if key not in published:
-        raise ValidationError(f"--os must be one of: {', '.join(published)}")
+        linux = catalog_distros(when)
+        raise ValidationError(f"--os must be one of: {', '.join(published + ['linux', *linux])}")
     return [key]
+
+
+def _linux_distros(os_family: str | None, when) -> list[str]:
+    """The Linux distributions `catalog list --os` names: one key (ubuntu-22.04), or ``linux`` for all of them
+    released by the simulated date; none for a Windows family or no --os."""
+    from ..azure.linux import DISTRO_KEYS, catalog_distros
+
+    if os_family is None:
+        return []
+    key = os_family.lower().strip()
+    released = catalog_distros(when)
+    if key == "linux":
+        return released
+    if key in DISTRO_KEYS:
+        if key not in released:
+            raise ValidationError(f"--os {key}: the distribution is not released yet on the simulated date; "
+                                  f"released: {', '.join(released)}")
+        return [key]
+    return []
+
+
+def _linux_catalog(state, month: str | None, distros: list[str]) -> list[dict]:
+    """The package updates of Linux distributions up to now (or of one month): their release days through the
+    month, each package's version in the distribution's format, its classification and reboot need."""
+    from datetime import UTC, datetime
+
+    from ..azure.linux import DISTROS_BY_KEY
+    from ..engine.catalog import classification_titles, linux_releases_between
+
+    end = now(state)
+    start = parse_instant(state.section("clock")["start"])
+    first = from_epoch(to_epoch(start) - 62 * 86_400)
+    if month is not None:
+        try:
+            year, number = (int(x) for x in month.split("-"))
+            first = datetime(year, number, 1, tzinfo=UTC)
+        except ValueError as exc:
+            raise ValidationError(f"--month must look like 2020-11, not '{month}'") from exc
+        first = from_epoch(to_epoch(first) - 1)
+    out = []
+    for key in distros:
+        distro = DISTROS_BY_KEY[key]
+        for when, patches in linux_releases_between(seed(state), first, end, key):
+            for patch in patches:
+                if month is not None and not patch.uid.startswith(month):
+                    continue
+                out.append({
+                    "release": patch.uid.split("#")[0],
+                    "os": f"{distro.name} {distro.version}",
+                    "name": patch.name,
+                    "version": patch.version,
+                    "classification": patch.classification,
+                    "classifications": classification_titles(patch),
+                    "rebootBehavior": patch.reboot_behavior,
+                    "publishedDate": format_instant(when),
+                    "patchId": patch.patch_id,
+                })
+    return out
 
 
 def publish(state, kb: str, name: str | None, classification: str, reboot: str, os_family: str | None,

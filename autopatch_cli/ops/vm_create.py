@@ -144,7 +144,7 @@ def build_body(
         properties.availabilitySet = SubResource(id=_availability_set_id(state, rg["name"], availability_set))
     body = VirtualMachine(
         location=location or rg["location"],
-        tags=tags,
+        tags=tags if tags is not None else {},  # az's vm create sends "tags": {} (and Azure keeps it)
         properties=properties,
         zones=[zone] if zone else None,
     )

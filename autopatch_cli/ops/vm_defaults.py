@@ -101,11 +101,20 @@ def fill_storage(state, group: str, vm: dict) -> None:
         storage["osDisk"] = {"osType": "Windows" if windows else "Linux", "createOption": "FromImage",
                              "caching": "ReadWrite", "managedDisk": {"storageAccountType": "Premium_LRS"},
                              "deleteOption": "Detach"}
+    if image and storage:
+        storage.setdefault("dataDisks", [])  # ARM shows a VM without data disks with an empty list
     if "osDisk" in storage:
+        # what ARM answers for what a PUT left out or spelled in another case (az's template sends "fromImage")
+        create = str(storage["osDisk"].get("createOption", ""))
+        canonical = {"fromimage": "FromImage", "attach": "Attach", "empty": "Empty"}.get(create.lower())
+        if canonical:
+            storage["osDisk"]["createOption"] = canonical
+        storage["osDisk"].setdefault("deleteOption", "Detach")
         storage["osDisk"].setdefault("osType", "Windows" if windows else "Linux")
         storage["osDisk"].setdefault("name", f"{vm['name']}_OsDisk_1")
         storage["osDisk"].setdefault("diskSizeGB", 127 if windows else 30)
         storage["osDisk"]["managedDisk"] = storage["osDisk"].get("managedDisk", {"storageAccountType": "Premium_LRS"})
+        storage["osDisk"]["managedDisk"].setdefault("storageAccountType", "Premium_LRS")
         storage["osDisk"]["managedDisk"]["id"] = ids.resource_id(
             subscription_id(state), group, "Microsoft.Compute/disks", storage["osDisk"]["name"]
         )
