@@ -192,3 +192,102 @@ def maintenance_configuration_not_found(config_id: str) -> AzureError:
     """404 NotFound: an assignment names a maintenance configuration that does not exist."""
     return AzureError("NotFound", f"The maintenance configuration '{config_id}' was not found.", 404,
                       "maintenanceConfigurationId")
+
+
+def not_found(message: str) -> AzureError:
+    """404 NotFound: ARM's generic answer for something that is not there (an operation, an image version, a
+    subnet, a path)."""
+    return AzureError("NotFound", message, 404)
+
+
+def operation_not_found(operation: str) -> AzureError:
+    """404 NotFound for an operation-status id that was never issued (or has expired)."""
+    return not_found(f"The operation '{operation}' could not be found.")
+
+
+def subscription_not_found(subscription: str) -> AzureError:
+    return AzureError("SubscriptionNotFound", f"The subscription '{subscription}' could not be found.", 404)
+
+
+def method_not_allowed(method: str, what: str = "The requested resource") -> AzureError:
+    """405 MethodNotAllowed: the path exists but not with this HTTP method."""
+    return AzureError("MethodNotAllowed", f"{what} does not support http method '{method}'.", 405)
+
+
+def internal_server_error(message: str) -> AzureError:
+    """500 InternalServerError: autopatch itself failed (a store it cannot use, a bug), never the caller."""
+    return AzureError("InternalServerError", message, 500)
+
+
+def service_unavailable(message: str) -> AzureError:
+    """503 ServiceUnavailable: try again later (the store is busy)."""
+    return AzureError("ServiceUnavailable", message, 503)
+
+
+# ---- api-versions and resource types: ARM's gateway refusals ------------------------------------
+
+
+def missing_api_version() -> AzureError:
+    return AzureError(
+        "MissingApiVersionParameter", "The api-version query parameter (?api-version=) is required for all requests.", 400
+    )
+
+
+def invalid_api_version(api_version: str, supported_newest_first: Iterable[str]) -> AzureError:
+    """400 InvalidApiVersionParameter: ARM's own namespaces (Microsoft.Resources, Features, subscriptions)."""
+    return AzureError(
+        "InvalidApiVersionParameter",
+        f"The api-version '{api_version}' is invalid. The supported versions are '{','.join(supported_newest_first)}'.",
+        400,
+    )
+
+
+def no_registered_provider_found(location: str, resource_type: str, api_version: str | None = None,
+                                 supported: Iterable[str] | None = None, locations: Iterable[str] = ()) -> AzureError:
+    """400 NoRegisteredProviderFound: a resource provider's refusal of an api-version (or a location) it does not
+    serve; with ``supported``, the versions and locations it does."""
+    version = f" '{api_version}'" if api_version else ""
+    message = f"No registered resource provider found for location '{location}' and API version{version} for type " \
+              f"'{resource_type}'."
+    if supported is not None:
+        message += (f" The supported api-versions are '{', '.join(supported)}'. "
+                    f"The supported locations are '{', '.join(locations)}'.")
+    return AzureError("NoRegisteredProviderFound", message, 400)
+
+
+def invalid_resource_type(message: str) -> AzureError:
+    """404 InvalidResourceType: the namespace has no such resource type (at this api-version)."""
+    return AzureError("InvalidResourceType", message, 404)
+
+
+# ---- template deployments ------------------------------------------------------------------------
+
+
+def deployment_not_found(name: str) -> AzureError:
+    return AzureError("DeploymentNotFound", f"Deployment '{name}' could not be found.", 404)
+
+
+def deployment_operation_not_found(operation: str) -> AzureError:
+    return AzureError("DeploymentOperationNotFound", f"The deployment operation '{operation}' could not be found.", 404)
+
+
+def invalid_deployment_name(name: str) -> AzureError:
+    return AzureError("InvalidDeploymentName", f"The deployment name '{name}' is invalid. It can be up to 64 "
+                      "characters long and contain letters, digits, '-', '.', '_', '(' and ')'.", 400)
+
+
+def invalid_deployment_mode(message: str) -> AzureError:
+    """400 InvalidDeploymentMode: the deployment's mode cannot be carried out."""
+    return AzureError("InvalidDeploymentMode", message, 400)
+
+
+def invalid_template(problem: str, *, quoted: bool = True) -> AzureError:
+    """400 InvalidTemplate: the template fails ARM's validation; ``problem`` is quoted, as ARM quotes the
+    failing expression or rule (``quoted=False`` when the text quotes its own words)."""
+    detail = f"'{problem}'." if quoted else problem
+    return AzureError("InvalidTemplate", f"Deployment template validation failed: {detail}", 400)
+
+
+def invalid_template_deployment(message: str) -> AzureError:
+    """400 InvalidTemplateDeployment: a valid template that cannot be deployed (a resource type not emulated)."""
+    return AzureError("InvalidTemplateDeployment", f"The template deployment failed: {message}", 400)

@@ -40,6 +40,10 @@ def spec_file(spec: str | Path, api_version: str | None = None) -> Path:
     path = Path(spec)
     if path.is_file():
         return path.resolve()
+    named = re.fullmatch(r"compute-(\d{4}-\d{2}-\d{2})(?:\.json)?", path.name)
+    derived = api_version if path.name == "compute" else named.group(1) if named else None
+    if derived and (PATCH_DEFINITIONS / f"{derived}.json").is_file():
+        return derived_compute_spec(derived)
     candidates = [SPEC_DIR / path.name, SPEC_DIR / f"{path.name}.json"]
     if api_version:
         candidates.insert(0, SPEC_DIR / f"{path.name}-{api_version}.json")
@@ -55,6 +59,34 @@ def spec_file(spec: str | Path, api_version: str | None = None) -> Path:
         if candidate.is_file():
             return candidate.resolve()
     raise FileNotFoundError(f"no spec {spec!r} (api-version {api_version}) in {SPEC_DIR}")
+
+
+# Compute 2022-03-01 to 2024-03-01 are checked against 2024-07-01's files with the patch definitions of the
+# version in question substituted (copied from upstream; tests/spec/PROVENANCE.md): for the VM properties
+# autopatch models, those are the only definitions that differ between these versions.
+PATCH_DEFINITIONS = SPEC_DIR / "compute-patch-definitions"
+_BASE_COMPUTE = SPEC_DIR / "compute-2024-07-01"
+
+
+@cache
+def derived_compute_spec(api_version: str) -> Path:
+    """A copy of the 2024-07-01 Compute spec (its split layout kept, so relative $refs resolve) with the patch
+    definitions of ``api_version`` in computeRPCommon.json, and that version in virtualMachine.json's info."""
+    import atexit
+    import shutil
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix=f"autopatch-spec-{api_version}-")) / "compute"
+    atexit.register(shutil.rmtree, folder.parent, True)
+    shutil.copytree(_BASE_COMPUTE, folder)
+    stable = folder / "ComputeRP" / "stable" / "2024-07-01"
+    common = json.loads((stable / "computeRPCommon.json").read_text(encoding="utf-8"))
+    common["definitions"].update(json.loads((PATCH_DEFINITIONS / f"{api_version}.json").read_text())["definitions"])
+    (stable / "computeRPCommon.json").write_text(json.dumps(common), encoding="utf-8")
+    vm = json.loads((stable / "virtualMachine.json").read_text(encoding="utf-8"))
+    vm["info"]["version"] = api_version
+    (stable / "virtualMachine.json").write_text(json.dumps(vm), encoding="utf-8")
+    return (stable / "virtualMachine.json").resolve()
 
 
 @cache

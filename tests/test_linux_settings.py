@@ -285,9 +285,17 @@ def test_linux_patch_settings_in_each_api_versions_shape(today, api_version):
     assert spec_check.check("compute", "VirtualMachine", shown, api_version=api_version) == []
 
 
-def test_an_older_api_version_put_leaves_out_what_it_does_not_know(today):
-    """A 2020-12-01 PUT carrying assessmentMode (a 2021-03-01 field): ARM ignores it."""
+def test_an_older_api_version_put_refuses_what_it_does_not_know(today):
+    """A 2020-12-01 PUT carrying assessmentMode (a 2021-03-01 field): Compute's 2020-12-01 request model has no
+    such member and refuses it (400 InvalidRequestContent, "Could not find member", as for any property newer
+    than the api-version: README, api-versions); without the newer members (automaticByPlatformSettings is
+    newer too) the same PUT is accepted, and assessmentMode takes its default."""
     body = _rest_body("AutomaticByPlatform", "AutomaticByPlatform")
+    put = _rest(today, "put", f"{VMS}/v?api-version=2020-12-01", body)
+    assert put.exit_code != 0
+    assert "InvalidRequestContent" in put.stderr and "Could not find member 'assessmentMode'" in put.stderr
+    assert today("vm", "show", "-g", "rg", "-n", "v").exit_code == 3  # nothing created
+    body["properties"]["osProfile"]["linuxConfiguration"]["patchSettings"] = {"patchMode": "AutomaticByPlatform"}
     put = _rest(today, "put", f"{VMS}/v?api-version=2020-12-01", body)
     assert put.exit_code == 0, put.stderr
     assert put.json["properties"]["osProfile"]["linuxConfiguration"]["patchSettings"] == {

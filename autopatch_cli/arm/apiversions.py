@@ -8,7 +8,7 @@ with the texts ARM uses.
 
 Each family accepts the published stable api-versions of the operations autopatch emulates, from
 2020-06-01 (the guide's) on, and every document is drawn in the shape of the nearest version autopatch
-models (models.versions.API_VERSIONS): the newest modelled one not newer than the request's. So az 2.91
+models (Compute's table in azure/compute_api.py says which). So az 2.91
 (VMs at 2026-04-01, assessPatches at 2022-11-01, installPatches at 2024-11-01, images at 2024-11-01,
 Microsoft.Resources at 2024-11-01) and the current SDKs are answered, and so is a script pinned to any
 stable version in between.
@@ -16,17 +16,15 @@ stable version in between.
 
 from __future__ import annotations
 
-from ..errors import AzureError
+from ..azure import compute_api
+from ..errors import invalid_api_version, missing_api_version, no_registered_provider_found
 
-# Microsoft.Compute's stable api-versions for virtualMachines (and their actions, operations, images)
-# from 2020-06-01 on: Azure's template reference lists them up to 2025-04-01; azure-cli 2.91 sends 2025-11-01
-# (vm deallocate) and 2026-04-01 (as azure-mgmt-compute 39 does).
-SDK_COMPUTE_API_VERSION = "2026-04-01"
-COMPUTE_API_VERSIONS = (
-    "2020-06-01", "2020-12-01", "2021-03-01", "2021-04-01", "2021-07-01", "2021-11-01", "2022-03-01",
-    "2022-08-01", "2022-11-01", "2023-03-01", "2023-07-01", "2023-09-01", "2024-03-01", "2024-07-01",
-    "2024-11-01", "2025-04-01", "2025-11-01", SDK_COMPUTE_API_VERSION,
-)
+# ARM's refusal of a request without api-version (the router raises it before routing).
+missing = missing_api_version
+
+# Microsoft.Compute: the one table of its api-versions (azure/compute_api.py).
+SDK_COMPUTE_API_VERSION = compute_api.NEWEST
+COMPUTE_API_VERSIONS = compute_api.ACCEPTED
 # installPatches is defined from 2020-12-01 on (azure-fidelity.md section 1).
 INSTALL_PATCHES_SINCE = "2020-12-01"
 
@@ -73,12 +71,6 @@ FAMILIES = {
 PROVIDER_FAMILIES = {"compute": "Microsoft.Compute", "network": "Microsoft.Network"}
 
 
-def missing() -> AzureError:
-    return AzureError(
-        "MissingApiVersionParameter", "The api-version query parameter (?api-version=) is required for all requests.", 400
-    )
-
-
 def accepts(family: str, api_version: str | None) -> bool:
     return bool(api_version) and api_version in FAMILIES[family]
 
@@ -86,7 +78,7 @@ def accepts(family: str, api_version: str | None) -> bool:
 def check(family: str, api_version: str | None, *, location: str = "global", resource_type: str = "virtualMachines") -> str:
     """The accepted ``api_version``, or ARM's refusal."""
     if not api_version:
-        raise missing()
+        raise missing_api_version()
     supported = FAMILIES[family]
     if api_version in supported:
         return api_version
@@ -94,25 +86,10 @@ def check(family: str, api_version: str | None, *, location: str = "global", res
     if family in PROVIDER_FAMILIES:
         from ..azure import regions
 
-        raise AzureError(
-            "NoRegisteredProviderFound",
-            f"No registered resource provider found for location '{location}' and API version '{api_version}' "
-            f"for type '{resource_type}'. The supported api-versions are '{', '.join(sorted(supported))}'. "
-            f"The supported locations are '{', '.join(regions.REGIONS)}'.",
-            400,
-        )
-    raise AzureError(
-        "InvalidApiVersionParameter",
-        f"The api-version '{api_version}' is invalid. The supported versions are '{','.join(newest_first)}'.",
-        400,
-    )
+        raise no_registered_provider_found(location, resource_type, api_version, sorted(supported), regions.REGIONS)
+    raise invalid_api_version(api_version, newest_first)
 
 
 def compute_shape(api_version: str) -> str:
-    """The modelled api-version whose wire shape a Compute response takes: the newest one not newer than
-    ``api_version`` (the oldest modelled one for anything older)."""
-    from ..models.versions import API_VERSIONS
-
-    modelled = sorted(API_VERSIONS)
-    older = [v for v in modelled if v <= api_version]
-    return older[-1] if older else modelled[0]
+    """The modelled api-version whose wire shape a Compute response takes (azure/compute_api.py)."""
+    return compute_api.shape_of(api_version)

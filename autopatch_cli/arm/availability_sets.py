@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..errors import AzureError
+from ..errors import invalid_parameter, invalid_request_content
 from .framework import ArmResponse, Request, Route, json_response
 
 _SETS = "/subscriptions/{sub}/resourcegroups/{rg}/providers/Microsoft.Compute/availabilitySets"
@@ -17,7 +17,7 @@ def _int(properties: dict, key: str, default: int | None) -> int | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int):
-        raise AzureError("InvalidParameter", f"The value of parameter {key} is invalid.", 400, target=key)
+        raise invalid_parameter(key, f"The value of parameter {key} is invalid.")
     return value
 
 
@@ -26,15 +26,15 @@ def put_set(state, group: str, name: str, body: Any) -> tuple[dict, bool]:
     from ..ops import availability_sets
 
     if not isinstance(body, dict):
-        raise AzureError("InvalidRequestContent", "The request content was invalid: the body must be an object.", 400)
+        raise invalid_request_content("The request content was invalid: the body must be an object.")
     properties = body.get("properties") or {}
     if not isinstance(properties, dict):
-        raise AzureError("InvalidRequestContent", "The request content was invalid: 'properties' must be an object.", 400)
+        raise invalid_request_content("The request content was invalid: 'properties' must be an object.")
     sku = body.get("sku") or {}
     sku_name = str(sku.get("name", "Classic" if not sku else "Aligned")) if isinstance(sku, dict) else "Aligned"
     if sku_name.lower() not in ("aligned", "classic"):
-        raise AzureError("InvalidParameter", f"The value '{sku_name}' of parameter sku.name is invalid: an availability "
-                         "set's SKU is Aligned (managed disks) or Classic.", 400, target="sku.name")
+        raise invalid_parameter("sku.name", f"The value '{sku_name}' of parameter sku.name is invalid: an "
+                                "availability set's SKU is Aligned (managed disks) or Classic.")
     tags = body.get("tags")
     existed = availability_sets.find(state, group, name) is not None
     document = availability_sets.create(

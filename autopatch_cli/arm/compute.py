@@ -9,7 +9,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from ..errors import AzureError, not_allowed_value
+from ..errors import AzureError, invalid_resource_type, not_allowed_value, operation_not_found
 from . import apiversions
 from .framework import ArmResponse, Request, Route, RouterApi, error_response, json_response, not_found
 
@@ -27,21 +27,75 @@ def render(document: Any, api_version: str) -> Any:
     return for_api_version(document, apiversions.compute_shape(api_version))
 
 
+# Compute's type names for the objects that hold version-dependent properties (its deserialization errors
+# name them), by the holder's key and, for the patch settings, the configuration above it.
+_TYPE_NAMES = {
+    ("windowsConfiguration", "patchSettings"): "PatchSettings",
+    ("linuxConfiguration", "patchSettings"): "LinuxPatchSettings",
+    ("patchSettings", "automaticByPlatformSettings"): "AutomaticByPlatformSettings",
+    ("osProfile", "linuxConfiguration"): "LinuxConfiguration",
+    ("storageProfile", "osDisk"): "OSDisk",
+}
+_AUTOMATIC_BY_PLATFORM_TYPES = {"windowsConfiguration": "WindowsVMGuestPatchAutomaticByPlatformSettings",
+                                "linuxConfiguration": "LinuxVMGuestPatchAutomaticByPlatformSettings"}
+
+
+def refuse_undefined_members(body: Any, api_version: str, raw: bytes | None = None) -> None:
+    """A PUT or PATCH that sets a property its api-version does not define is refused, as Compute refuses it:
+    its request model at that version has no such member, and its deserializer fails (400
+    InvalidRequestContent, "Could not find member ..."), rather than ignoring it."""
+    from ..errors import invalid_request_content
+    from ..models.versions import undefined_members
+
+    found = undefined_members(body, apiversions.compute_shape(api_version))
+    if not found:
+        return
+    path, holder = found[0]
+    parts = path.split(".")
+    member, parent = parts[-1], parts[-3] if len(parts) >= 3 else ""
+    type_name = _TYPE_NAMES.get((parent, holder), holder[:1].upper() + holder[1:])
+    if holder == "automaticByPlatformSettings":
+        type_name = _AUTOMATIC_BY_PLATFORM_TYPES.get(parts[-4] if len(parts) >= 4 else "", type_name)
+    raise invalid_request_content(
+        "The request content was invalid and could not be deserialized: 'Could not find member "
+        f"'{member}' on object of type '{type_name}'. Path '{path}'{_position(raw, member)}.'.")
+
+
+def _position(raw: bytes | None, member: str) -> str:
+    """Json.NET's ", line L, position P" of a member name in the raw body (just past its closing quote)."""
+    text = (raw or b"").decode("utf-8", "replace")
+    at = text.find(f'"{member}"')
+    if at < 0:
+        return ""
+    end = at + len(member) + 2
+    line = text.count("\n", 0, at) + 1
+    return f", line {line}, position {end - (text.rfind(chr(10), 0, at) + 1)}"
+
+
 def _carry_unversioned(body: dict, existing: dict | None, api_version: str) -> dict:
-    """Fields the request's api-version does not know are kept from the existing resource, as ARM keeps
-    them; a body at that version cannot set them (they are dropped from it)."""
-    from ..models.versions import _DROPPED, for_api_version
+    """Fields the request's api-version does not define are kept from the existing resource, as Compute keeps
+    them (a client at that version cannot see them, so it cannot mean to clear them). The body itself may not
+    set them (refuse_undefined_members)."""
+    from ..models.versions import EMPTIED_AWAY, dropped_at, for_api_version
 
     shape = apiversions.compute_shape(api_version)
     body = for_api_version(body, shape)
-    dropped = _DROPPED.get(shape, {})
+    dropped = dropped_at(shape)
     if existing is None or not dropped:
         return body
 
     def walk(new: dict, old: dict) -> None:
         for key, old_value in old.items():
+            if not isinstance(old_value, dict):
+                continue
             new_value = new.get(key)
-            if not (isinstance(old_value, dict) and isinstance(new_value, dict)):
+            if new_value is None and key in EMPTIED_AWAY:
+                # the whole object was hidden at this version (all it held is undefined there)
+                hidden = {k: copy.deepcopy(v) for k, v in old_value.items() if k in dropped.get(key, ())}
+                if hidden:
+                    new[key] = hidden
+                continue
+            if not isinstance(new_value, dict):
                 continue
             for inner in dropped.get(key, ()):
                 if inner in old_value and inner not in new_value:
@@ -73,7 +127,7 @@ def operation_get(router: RouterApi, request: Request, parts: dict) -> ArmRespon
     reader = router.reader()
     op = operations.find(reader, parts["op"])
     if op is None or op["location"].lower() != parts["loc"].lower():
-        raise AzureError("NotFound", f"The operation '{parts['op']}' could not be found.", 404)
+        raise operation_not_found(parts["op"])
     output = render(op["output"], request.api_version) if "output" in op else None
     if request.query.get("monitor", "").lower() == "true":
         # The Location monitor: the response the synchronous call would have given.
@@ -133,6 +187,7 @@ def vm_put(router: RouterApi, request: Request, parts: dict) -> ArmResponse:
     with router.writer() as state:
         existing = vms.find(state, parts["rg"], parts["vm"])
         start = now_text(state)
+        refuse_undefined_members(body, request.api_version, request.body)
         body = _carry_unversioned(body, existing["vm"] if existing else None, request.api_version)
         record = vms.put(state, parts["rg"], parts["vm"], body)
         return _vm_write_response(router, request, state, record, existing is None, start)
@@ -147,6 +202,7 @@ def vm_patch(router: RouterApi, request: Request, parts: dict) -> ArmResponse:
     with router.writer() as state:
         record = vms.require(state, parts["rg"], parts["vm"])
         start = now_text(state)
+        refuse_undefined_members(body, request.api_version, request.body)
         patch = for_api_version(body, apiversions.compute_shape(request.api_version))
         merged = _merge_patch(vms.resource(record), patch)
         record = vms.put(state, parts["rg"], parts["vm"], merged)
@@ -192,11 +248,9 @@ def vm_action(router: RouterApi, request: Request, parts: dict) -> ArmResponse:
     parameters = None
     if action == "installpatches":
         if apiversions.compute_shape(request.api_version) < apiversions.INSTALL_PATCHES_SINCE:
-            raise AzureError(
-                "InvalidResourceType",
+            raise invalid_resource_type(
                 "The resource type 'virtualMachines/installPatches' could not be found in the namespace "
-                f"'Microsoft.Compute' for api version '{request.api_version}'.",
-                404,
+                f"'Microsoft.Compute' for api version '{request.api_version}'."
             )
         parameters = request.json_body()
     with router.writer() as state:

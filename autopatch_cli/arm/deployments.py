@@ -12,7 +12,13 @@ from __future__ import annotations
 import copy
 import re
 
-from ..errors import AzureError
+from ..errors import (
+    AzureError,
+    deployment_operation_not_found,
+    invalid_template,
+    operation_not_found,
+    resource_not_found,
+)
 from . import apiversions
 from .framework import ArmResponse, Request, Route, json_response
 
@@ -88,9 +94,10 @@ def _check_api_version(resource_type: str, api_version: str) -> None:
 
 def _deploy_vm(state, group: str, name: str, body: dict, api_version: str) -> str:
     from ..ops import network, vms
-    from .compute import _carry_unversioned
+    from .compute import _carry_unversioned, refuse_undefined_members
 
     existing = vms.find(state, group, name)
+    refuse_undefined_members(body, api_version)
     body = _carry_unversioned(body, existing["vm"] if existing else None, api_version)
     record = vms.put(state, group, name, body)
     vm = record["vm"]
@@ -146,8 +153,7 @@ def _locate(state, group: str, target: str) -> tuple[str, str, str]:
         for document in network.resources_in_group(state, group):
             if document["name"].lower() == text.lower():
                 return group, document["type"], document["name"]
-    raise AzureError("InvalidTemplate", "Deployment template validation failed: 'The resource identifier "
-                     f"'{target}' is malformed.'.", 400)
+    raise invalid_template(f"The resource identifier '{target}' is malformed.")
 
 
 def reference_lookup(group: str):
@@ -168,8 +174,7 @@ def reference_lookup(group: str):
         elif kind.startswith("microsoft.network/") and kind.split("/", 1)[1] in network.TYPES:
             document = network.find(state, rg, kind.split("/", 1)[1], name)
         if document is None:
-            raise AzureError("ResourceNotFound", f"The Resource '{resource_type}/{name}' under resource group '{rg}' was "
-                             "not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix", 404)
+            raise resource_not_found(resource_type, name, rg)
         if full:
             return {**copy.deepcopy(document), "apiVersion": api_version}
         return copy.deepcopy(document.get("properties") or {})
@@ -278,7 +283,7 @@ def operation_status(router, request: Request, parts: dict) -> ArmResponse:
 
     document = deployments.show(router.reader(), parts["rg"], parts["name"])
     if document["properties"]["correlationId"].lower() != parts["op"].lower():
-        raise AzureError("NotFound", f"The operation '{parts['op']}' could not be found.", 404)
+        raise operation_not_found(parts["op"])
     status = {"status": document["properties"]["provisioningState"]}
     if "error" in document["properties"]:
         status["error"] = document["properties"]["error"]
@@ -297,7 +302,7 @@ def get_operation(router, request: Request, parts: dict) -> ArmResponse:
     for operation in deployments.operations_of(router.reader(), parts["rg"], parts["name"]):
         if operation["operationId"].lower() == parts["op"].lower():
             return json_response(200, operation)
-    raise AzureError("DeploymentOperationNotFound", f"The deployment operation '{parts['op']}' could not be found.", 404)
+    raise deployment_operation_not_found(parts["op"])
 
 
 _TYPE = "deployments"

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, overload
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
-from ..errors import AzureError, invalid_request_content
+from .. import errors
+from ..errors import AzureError, invalid_request_content, method_not_allowed
 
 ARM_ENDPOINT = "https://management.azure.com"
 JSON_TYPE = "application/json; charset=utf-8"
@@ -50,16 +51,15 @@ def error_response(exc: AzureError) -> ArmResponse:
 
 
 def not_found(path: str) -> AzureError:
-    return AzureError(
-        "NotFound",
+    return errors.not_found(
         f"No ARM operation emulated by autopatch matches the path '{path}'. autopatch serves features, "
-        "providers, resource groups and virtual machines (see 'autopatch rest --help').",
-        404,
+        "providers, resource groups and virtual machines (see 'autopatch rest --help')."
     )
 
 
-def method_not_allowed(method: str) -> AzureError:
-    return AzureError("MethodNotAllowed", f"The requested resource does not support http method '{method}'.", 405)
+__all__ = ["method_not_allowed"]  # re-exported for the router
+
+
 
 
 # ---- requests ------------------------------------------------------------------------------------

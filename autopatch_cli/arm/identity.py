@@ -20,7 +20,7 @@ import json
 import time
 from urllib.parse import parse_qsl, urlsplit
 
-from ..errors import AzureError
+from ..errors import method_not_allowed
 from .framework import ArmResponse, error_response, json_response
 
 TOKEN_PATH = "/msi/token"
@@ -37,7 +37,7 @@ def is_token_request(path: str) -> bool:
 def answer(router, required_token: str | None, method: str, path: str, headers: dict[str, str]) -> ArmResponse:
     """The token response App Service's identity endpoint gives, or its 400/401 refusal."""
     if method.upper() != "GET":
-        return error_response(AzureError("MethodNotAllowed", f"The identity endpoint does not support http method '{method}'.", 405))
+        return error_response(method_not_allowed(method, "The identity endpoint"))
     query = dict(parse_qsl(urlsplit(path).query, keep_blank_values=True))
     secret = next((v for k, v in headers.items() if k.lower() == "x-identity-header"), "")
     if not secret:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from ..errors import AzureError
+from ..errors import AzureError, method_not_allowed
 from . import apiversions
 from .framework import ArmResponse, Request, Route, error_response, json_response
 
@@ -30,7 +30,7 @@ def is_metadata_request(path: str) -> bool:
 
 def answer(method: str, path: str, query: dict[str, str], base_url: str) -> ArmResponse:
     if method.upper() not in ("GET", "HEAD"):
-        return error_response(AzureError("MethodNotAllowed", f"The requested resource does not support http method '{method}'.", 405))
+        return error_response(method_not_allowed(method))
     if urlsplit(path).path.rstrip("/").lower() == ALIAS_DOC_PATH:
         return json_response(200, alias_document())
     try:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..errors import AzureError
+from ..errors import not_found
 from .framework import ArmResponse, Request, Route, json_response
 
 _NETWORK = "/subscriptions/{sub}/resourcegroups/{rg}/providers/Microsoft.Network/{type}"
@@ -53,7 +53,7 @@ def get_subnet(router, request: Request, parts: dict) -> ArmResponse:
     for subnet in vnet["properties"].get("subnets") or []:
         if str(subnet.get("name", "")).lower() == parts["subnet"].lower():
             return json_response(200, subnet)
-    raise AzureError("NotFound", f"Resource {vnet['id']}/subnets/{parts['subnet']} not found.", 404)
+    raise not_found(f"Resource {vnet['id']}/subnets/{parts['subnet']} not found.")
 
 
 _TYPE = "virtualNetworks"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..errors import AzureError, invalid_request_content
+from ..errors import invalid_request_content, location_required, operation_not_found
 from .framework import ArmResponse, Request, Route, RouterApi, json_response, not_found
 
 _PROVIDERS = "/subscriptions/{sub}/providers"
@@ -50,7 +50,7 @@ def group_put(router: RouterApi, request: Request, parts: dict) -> ArmResponse:
     body = request.json_body()
     location = body.get("location")
     if not isinstance(location, str) or not location:
-        raise AzureError("LocationRequired", "The location property is required for this definition.", 400)
+        raise location_required()
     tags = body.get("tags")
     if tags is not None and not (isinstance(tags, dict) and all(isinstance(v, str) for v in tags.values())):
         raise invalid_request_content("The request content was invalid: 'tags' must map names to strings.")
@@ -92,7 +92,7 @@ def group_operation_result(router: RouterApi, request: Request, parts: dict) -> 
     from . import operations
 
     if operations.find(router.reader(), parts["op"]) is None:
-        raise AzureError("NotFound", f"The operation '{parts['op']}' could not be found.", 404)
+        raise operation_not_found(parts["op"])
     return ArmResponse(200)
 
 

@@ -18,7 +18,15 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from ..errors import AutopatchError, AzureError, StoreError, invalid_parameter
+from ..errors import (
+    AutopatchError,
+    AzureError,
+    StoreError,
+    internal_server_error,
+    invalid_parameter,
+    service_unavailable,
+    subscription_not_found,
+)
 from . import apiversions
 from .framework import (
     ARM_ENDPOINT,
@@ -132,10 +140,9 @@ class Router:
         def locked():
             # Bounded as the store's own file lock is: a writer queued behind a stuck one gets an answer.
             if not self._write_lock.acquire(timeout=store.LOCK_TIMEOUT_SECONDS):
-                raise AzureError(
-                    "ServiceUnavailable",
+                raise service_unavailable(
                     f"The store is busy: another request held it for over {store.LOCK_TIMEOUT_SECONDS:.0f} seconds; "
-                    "try again.", 503)
+                    "try again.")
             try:
                 with Session(self.path).writer(self.resident) as state:
                     yield state
@@ -155,12 +162,12 @@ class Router:
         except AzureError as exc:
             response = error_response(exc)
         except StoreError as exc:
-            response = error_response(AzureError("InternalServerError", exc.message, 500))
+            response = error_response(internal_server_error(exc.message))
         except AutopatchError as exc:  # a client-side check of the ops layer: still the caller's fault
             response = error_response(invalid_parameter(None, exc.message))
         except Exception as exc:  # an autopatch bug: an ARM 500, never a dropped connection
             response = error_response(
-                AzureError("InternalServerError", f"autopatch failed to serve the request: {type(exc).__name__}: {exc}", 500)
+                internal_server_error(f"autopatch failed to serve the request: {type(exc).__name__}: {exc}")
             )
         if method.upper() == "HEAD":
             response.body = b""
@@ -195,7 +202,7 @@ class Router:
     @staticmethod
     def _check_subscription(reader, subscription: str) -> None:
         if subscription.lower() != reader.section("subscription")["id"].lower():
-            raise AzureError("SubscriptionNotFound", f"The subscription '{subscription}' could not be found.", 404)
+            raise subscription_not_found(subscription)
 
     # -- LRO headers --
 

@@ -7,7 +7,7 @@ fields in every version autopatch accepts.
 
 from __future__ import annotations
 
-from ..errors import AzureError
+from ..errors import subscription_not_found
 from .framework import ArmResponse, Request, Route, json_response
 
 # The subscription's policies as Azure shows a pay-as-you-go subscription.
@@ -49,7 +49,7 @@ def list_subscriptions(router, request: Request, parts: dict) -> ArmResponse:
 def get_subscription(router, request: Request, parts: dict) -> ArmResponse:
     subscription = router.reader().section("subscription")
     if parts["sub"].lower() != subscription["id"].lower():
-        raise AzureError("SubscriptionNotFound", f"The subscription '{parts['sub']}' could not be found.", 404)
+        raise subscription_not_found(parts["sub"])
     return json_response(200, subscription_document(subscription))
 
 

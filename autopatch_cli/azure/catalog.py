@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from . import compute_api
+
 DEFAULT_VM_SIZE = "Standard_D2s_v5"  # az vm create's default (2.91 help)
 # Every size of the 2021-03-01 spec's VirtualMachineSizeTypes (Azure: automatic guest patching works on all VM
 # sizes), and the newer ones az offers by default.
@@ -65,7 +67,8 @@ PROVIDERS: dict[str, bool] = {
     "Microsoft.GuestConfiguration": False,
     "Microsoft.Maintenance": False,
 }
-COMPUTE_API_VERSIONS = ("2021-03-01", "2020-12-01", "2020-06-01")
+# The api-versions the provider registration advertises (newest first): the table's (compute_api.py).
+COMPUTE_API_VERSIONS = compute_api.ADVERTISED
 COMPUTE_RESOURCE_TYPES = ("virtualMachines", "availabilitySets", "virtualMachines/extensions")
 
 VM_AGENT_VERSION = "2.7.41491.993"

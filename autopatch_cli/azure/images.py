@@ -95,16 +95,14 @@ WINDOWS_SERVER_VERSIONS: tuple[WindowsServerVersion, ...] = (
 VERSIONS_BY_PREFIX = {v.prefix: v for v in WINDOWS_SERVER_VERSIONS}
 
 # The platform images automatic VM guest patching supports in the preview the guide documents.
-PREVIEW_AUTO_PATCH_SKUS: frozenset[str] = frozenset(
-    s.lower()
-    for s in (
-        "2012-R2-Datacenter",
-        "2016-Datacenter",
-        "2016-Datacenter-Server-Core",
-        "2019-Datacenter",
-        "2019-Datacenter-Server-Core",
-    )
+PREVIEW_AUTO_PATCH_SKU_NAMES: tuple[str, ...] = (
+    "2012-R2-Datacenter",
+    "2016-Datacenter",
+    "2016-Datacenter-Server-Core",
+    "2019-Datacenter",
+    "2019-Datacenter-Server-Core",
 )
+PREVIEW_AUTO_PATCH_SKUS: frozenset[str] = frozenset(s.lower() for s in PREVIEW_AUTO_PATCH_SKU_NAMES)
 AUTO_PATCH_SKUS = PREVIEW_AUTO_PATCH_SKUS  # the guide's name for them
 
 # Today's documentation [A], "Supported OS images", publisher MicrosoftWindowsServer, offer WindowsServer.
@@ -116,7 +114,8 @@ HOTPATCH_SKUS: frozenset[str] = frozenset((
 ))
 # Of them, the ones hotpatching is on by default for (the Server Core ones, [J] in README's sources).
 HOTPATCH_BY_DEFAULT_SKUS: frozenset[str] = frozenset(s for s in HOTPATCH_SKUS if "-core" in s)
-GA_AUTO_PATCH_SKUS: frozenset[str] = HOTPATCH_SKUS | frozenset(s.lower() for s in (
+# (as the doc spells them: README's supported-image table is generated from these names, azure/image_docs.py)
+GA_AUTO_PATCH_SKU_NAMES: tuple[str, ...] = (
     "2008-R2-SP1",
     "2012-R2-Datacenter", "2012-R2-Datacenter-gensecond", "2012-R2-Datacenter-smalldisk",
     "2012-R2-Datacenter-smalldisk-g2",
@@ -131,7 +130,8 @@ GA_AUTO_PATCH_SKUS: frozenset[str] = HOTPATCH_SKUS | frozenset(s.lower() for s i
     "2022-datacenter-smalldisk-g2",
     "2025-datacenter", "2025-datacenter-core", "2025-datacenter-core-smalldisk", "2025-datacenter-smalldisk",
     "2025-datacenter-g2",
-))
+)
+GA_AUTO_PATCH_SKUS: frozenset[str] = HOTPATCH_SKUS | frozenset(s.lower() for s in GA_AUTO_PATCH_SKU_NAMES)
 
 
 def resolve(image: str) -> Urn | None:

@@ -40,26 +40,25 @@ COMMAND_GROUPS: dict[str, tuple[str, str]] = {
 }
 
 # The Azure PowerShell cmdlets of the guide: top-level commands, names matched case-insensitively
-# (aliases too) as PowerShell matches them. Each maps to its help line; autopatch_cli.cli.powershell
-# builds them. Listed after the az groups in `autopatch --help`.
-CMDLETS: dict[str, str] = {
-    "Get-AzProviderFeature": "Gets information about Azure provider features.",
-    "Get-AzVM": "Gets the properties of a virtual machine (-Status: its instance view).",
-    "Invoke-AzVMInstallPatch": "Installs patches on the VM.",
-    "Invoke-AzVMPatchAssessment": "Assess patches on a VM.",
-    "New-AzVM": "Creates a virtual machine (from a -VM object, or -Name, -Image, -Credential).",
-    "New-AzVMConfig": "Creates a configurable virtual machine object (nothing is sent).",
-    "Register-AzProviderFeature": "Registers an Azure provider feature in your current subscription.",
-    "Register-AzResourceProvider": "Registers a resource provider.",
-    "Set-AzVMOperatingSystem": "Sets the OS properties of a -VM object, or of a stored VM and updates it.",
-    "Set-AzVMSourceImage": "Specifies the image for a -VM object.",
-    "New-AzMaintenanceConfiguration": "Create or update a maintenance configuration (Update Manager schedule).",
-    "New-AzConfigurationAssignment": "Register a maintenance configuration for a resource.",
-    "Unregister-AzProviderFeature": "Unregisters an Azure provider feature in your current subscription.",
-    "Update-AzVM": "Updates a virtual machine to the state of a -VM object.",
-}
+# (aliases too) as PowerShell matches them, listed after the az groups in `autopatch --help`. Only the
+# names live here, so that resolving a command imports nothing more; each cmdlet's synopsis, parameters
+# and aliases are those of autopatch_cli.cli.powershell.CMDLETS, which `autopatch --help` reads
+# (tests/test_help.py checks that the two agree).
+CMDLETS: tuple[str, ...] = (
+    "Get-AzProviderFeature", "Get-AzVM", "Invoke-AzVMInstallPatch", "Invoke-AzVMPatchAssessment", "New-AzVM",
+    "New-AzVMConfig", "Register-AzProviderFeature", "Register-AzResourceProvider", "Set-AzVMOperatingSystem",
+    "Set-AzVMSourceImage", "New-AzMaintenanceConfiguration", "New-AzConfigurationAssignment",
+    "Unregister-AzProviderFeature", "Update-AzVM",
+)
 CMDLET_ALIASES = {"invoke-azvmpatchassess": "Invoke-AzVMPatchAssessment",
                   "invoke-azvmassesspatch": "Invoke-AzVMPatchAssessment"}
+
+
+def cmdlet_synopsis(name: str) -> str:
+    """The cmdlet's SYNOPSIS, as its own ``--help`` prints it."""
+    from .powershell import CMDLETS as DEFINED
+
+    return DEFINED[name].synopsis
 
 
 def format_commands(group, ctx, formatter, describe) -> None:
@@ -140,9 +139,10 @@ class RootGroup(LazyGroup):
     lazy = COMMAND_GROUPS
 
     def format_commands(self, ctx, formatter) -> None:
-        # From the tables above: `autopatch --help` imports no command module.
+        # The groups from the table above (`autopatch --help` imports no command group); the cmdlets from
+        # their definitions, so that the list says what each cmdlet's --help says.
         format_commands(self, ctx, formatter, lambda name: COMMAND_GROUPS[name][1] if name in COMMAND_GROUPS
-                        else CMDLETS.get(name))
+                        else cmdlet_synopsis(name) if name in CMDLETS else None)
 
     def list_commands(self, ctx) -> list[str]:
         return [*sorted(set(self.commands) - set(CMDLETS) | set(self.lazy)), *CMDLETS]

@@ -294,11 +294,10 @@ def list_(
     from .common import default_group
 
     if vmss is not None:
-        from ..errors import AzureError
+        from ..errors import resource_not_found
 
         # autopatch has no scale sets: the one named cannot exist (az gets ARM's not-found)
-        raise AzureError("ResourceNotFound", f"The Resource 'Microsoft.Compute/virtualMachineScaleSets/{vmss}' "
-                         f"under resource group '{default_group(resource_group)}' was not found.", 404)
+        raise resource_not_found("Microsoft.Compute/virtualMachineScaleSets", vmss, str(default_group(resource_group)))
     state = reader()
     records = vms.list_records(state, default_group(resource_group))
     if resource_group:

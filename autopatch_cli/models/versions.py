@@ -1,10 +1,11 @@
 """From the one stored shape to what each api-version sends, and to what az prints.
 
-The models hold the union of Compute 2020-06-01, 2020-12-01, 2021-03-01 and 2024-07-01 (whose patch
-definitions are today's). Each older version drops the fields it does not define and spells a few
+The models hold the union of Compute 2020-06-01, 2020-12-01, 2021-03-01, 2022-03-01, 2023-03-01 and 2024-07-01
+(whose patch definitions are today's). Each older version drops the fields it does not define and spells a few
 differently (Azure's REST specs of each version): this table is the whole difference.
 ``automaticByPlatformSettings`` arrived in 2022-03-01 (rebootSetting) and grew
 ``bypassPlatformSafetyChecksOnUserSchedule`` in 2023-03-01; the three versions of the guide's time predate it.
+Which of these shapes answers each accepted api-version is Compute's table (azure/compute_api.py).
 """
 
 from __future__ import annotations
@@ -13,7 +14,10 @@ import copy
 import re
 from typing import Any
 
-API_VERSIONS = ("2020-06-01", "2020-12-01", "2021-03-01", "2024-07-01")
+from ..azure.compute_api import SHAPES
+
+# The modelled shapes (Compute's api-version table, azure/compute_api.py, says which answers each version).
+API_VERSIONS = SHAPES
 NEWEST = API_VERSIONS[-1]
 
 # Per api-version: keys dropped (by the name of the object that holds them) and keys renamed.
@@ -33,6 +37,13 @@ _DROPPED: dict[str, dict[str, tuple[str, ...]]] = {
         "patchSettings": ("automaticByPlatformSettings",),
         "lastPatchInstallationSummary": ("rebootStatus", "startedBy"),
     },
+    "2022-03-01": {
+        "automaticByPlatformSettings": ("bypassPlatformSafetyChecksOnUserSchedule",),
+        "lastPatchInstallationSummary": ("rebootStatus", "startedBy"),
+    },
+    "2023-03-01": {
+        "lastPatchInstallationSummary": ("rebootStatus", "startedBy"),
+    },
     "2024-07-01": {
         "lastPatchInstallationSummary": ("rebootStatus", "startedBy"),
     },
@@ -44,6 +55,41 @@ _RENAMED: dict[str, dict[str, str]] = {
 # these enums (PatchOperationStatus, VMGuestPatchRebootBehavior, PatchAssessmentState): left out there.
 _UNKNOWN_VALUES = {"2020-06-01": {"Unknown"}}
 _ENUM_KEYS = frozenset({"status", "rebootBehavior", "assessmentState", "rebootStatus"})
+
+
+# Objects a version can empty by dropping what it does not define: then left out, as Azure sends no empty
+# settings object (and a PUT at that version that leaves them out keeps what it cannot see, arm/compute.py).
+EMPTIED_AWAY = frozenset({"automaticByPlatformSettings"})
+# The holders of writable properties: a PUT or PATCH that sets one its api-version does not define is
+# refused (undefined_members); the others in _DROPPED are read-only (instance view, results).
+_WRITABLE_HOLDERS = frozenset({"patchSettings", "automaticByPlatformSettings", "linuxConfiguration", "osDisk"})
+_READ_ONLY_SUBTREES = frozenset({"instanceView"})
+
+
+def dropped_at(api_version: str) -> dict[str, tuple[str, ...]]:
+    """The keys ``api_version`` (a modelled one) does not define, by the name of the object holding them."""
+    return _DROPPED.get(api_version, {})
+
+
+def undefined_members(body: Any, api_version: str) -> list[tuple[str, str]]:
+    """Writable properties of a request ``body`` that the modelled ``api_version`` does not define, as
+    ``(path, holder)`` pairs (``properties.osProfile.windowsConfiguration.patchSettings.x``, ``patchSettings``)."""
+    dropped = _DROPPED.get(api_version, {})
+    found: list[tuple[str, str]] = []
+
+    def walk(value: Any, holder: str | None, path: str) -> None:
+        if not isinstance(value, dict):
+            return
+        undefined = dropped.get(holder or "", ()) if holder in _WRITABLE_HOLDERS else ()
+        for key, item in value.items():
+            where = f"{path}.{key}" if path else key
+            if key in undefined:
+                found.append((where, holder or ""))
+            elif key not in _READ_ONLY_SUBTREES:
+                walk(item, key, where)
+
+    walk(body, None, "")
+    return found
 
 
 def for_api_version(document: dict[str, Any], api_version: str, root: str | None = None) -> dict[str, Any]:
@@ -59,7 +105,10 @@ def for_api_version(document: dict[str, Any], api_version: str, root: str | None
             for key, item in value.items():
                 if key in drop or (key in _ENUM_KEYS and isinstance(item, str) and item in unknown):
                     continue
-                out[renamed.get(key, key)] = walk(item, key)
+                shaped = walk(item, key)
+                if key in EMPTIED_AWAY and shaped == {} and item:
+                    continue
+                out[renamed.get(key, key)] = shaped
             return out
         if isinstance(value, list):
             return [walk(v, holder) for v in value]

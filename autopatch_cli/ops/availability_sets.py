@@ -121,14 +121,14 @@ def leave(state, group: str, name: str, vm_name: str) -> None:
 def delete(state, group: str, name: str) -> bool:
     """Remove a set; False when there was none (ARM's 204). A set that still holds VMs stays: Azure
     refuses to delete it until its VMs are deleted."""
-    from ..errors import AzureError
+    from ..errors import operation_not_allowed
 
     groups.require(state, group)
     avset = find(state, group, name)
     if avset is None:
         return False
     if avset.get("members"):
-        raise AzureError("OperationNotAllowed", f"Availability Set '{avset['name']}' cannot be deleted. Before deleting "
-                         "an Availability Set please ensure that it does not contain any VM.", 409)
+        raise operation_not_allowed(f"Availability Set '{avset['name']}' cannot be deleted. Before deleting "
+                                    "an Availability Set please ensure that it does not contain any VM.")
     del state.data["availabilitySets"][ids.key(group, name)]
     return True

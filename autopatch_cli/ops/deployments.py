@@ -24,10 +24,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import AzureError
+from ..errors import (
+    AzureError,
+    deployment_not_found,
+    invalid_deployment_mode,
+    invalid_deployment_name,
+    invalid_request_content,
+    invalid_template,
+    invalid_template_deployment,
+)
 from . import groups
 from .state import next_guid, now_text, subscription_id
-from .templates import Context, Pending, evaluate, invalid_template
+from .templates import Context, Pending, evaluate
 
 SECTION = "deployments"
 DEPLOYMENT_TYPE = "Microsoft.Resources/deployments"
@@ -76,7 +84,7 @@ def require(state, group: str, name: str) -> dict:
     groups.require(state, group)
     found = find(state, group, name)
     if found is None:
-        raise AzureError("DeploymentNotFound", f"Deployment '{name}' could not be found.", 404)
+        raise deployment_not_found(name)
     return found
 
 
@@ -95,8 +103,7 @@ def validate_name(name: str) -> None:
     import re
 
     if not re.fullmatch(r"[-\w._()]{1,64}", name):
-        raise AzureError("InvalidDeploymentName", f"The deployment name '{name}' is invalid. It can be up to 64 "
-                         "characters long and contain letters, digits, '-', '.', '_', '(' and ')'.", 400)
+        raise invalid_deployment_name(name)
 
 
 # ---- preflight ---------------------------------------------------------------------------------------
@@ -110,7 +117,7 @@ def _parameters(template: dict, given: Any) -> tuple[dict[str, Any], dict[str, d
     if given is None:
         given = {}
     if not isinstance(given, dict):
-        raise AzureError("InvalidRequestContent", "The request content was invalid: 'parameters' must be an object.", 400)
+        raise invalid_request_content("The request content was invalid: 'parameters' must be an object.")
     unknown = [name for name in given if name.lower() not in {d.lower() for d in definitions}]
     if unknown:
         raise invalid_template(f"The template parameters '{', '.join(unknown)}' in the parameters file are not valid; "
@@ -130,8 +137,8 @@ def _parameters(template: dict, given: Any) -> tuple[dict[str, Any], dict[str, d
         supplied = lowered_given.get(name.lower())
         if supplied is not None:
             if not isinstance(supplied, dict) or ("value" not in supplied and "reference" not in supplied):
-                raise AzureError("InvalidRequestContent", f"The request content was invalid: the parameter '{name}' "
-                                 "must be an object with a 'value'.", 400)
+                raise invalid_request_content(f"The request content was invalid: the parameter '{name}' "
+                                              "must be an object with a 'value'.")
             if "reference" in supplied:
                 raise invalid_template(f"The parameter '{name}' is a Key Vault reference, which autopatch does not "
                                        "emulate")
@@ -172,11 +179,12 @@ def mode_of(properties: dict) -> str:
     """The deployment's mode, spelled as ARM shows it; ARM's error for any other."""
     mode = properties.get("mode")
     if not mode:
-        raise AzureError("InvalidRequestContent", "The request content was invalid: 'properties.mode' is required.", 400)
+        raise invalid_request_content("The request content was invalid: 'properties.mode' is required.")
     found = next((m for m in MODES if isinstance(mode, str) and m.lower() == mode.lower()), None)
     if found is None:
-        raise AzureError("InvalidRequestContent", "The request content was invalid and could not be deserialized: "
-                         f"'Error converting value \"{mode}\" to type 'DeploymentMode'. Path 'properties.mode'.'.", 400)
+        raise invalid_request_content("The request content was invalid and could not be deserialized: "
+                                      f"'Error converting value \"{mode}\" to type 'DeploymentMode'. Path "
+                                      "'properties.mode'.'.")
     return found
 
 
@@ -185,15 +193,15 @@ def plan(state, group: str, name: str, properties: object, deployers: dict[str, 
     """Validate a deployment and return its resources in deployment order (ARM's preflight)."""
     rg = groups.require(state, group)
     if not isinstance(properties, dict):
-        raise AzureError("InvalidRequestContent", "The request content was invalid: 'properties' is required.", 400)
+        raise invalid_request_content("The request content was invalid: 'properties' is required.")
     mode_of(properties)
     if "templateLink" in properties:
-        raise AzureError("InvalidTemplate", "Deployment template validation failed: 'templateLink' would have ARM "
-                         "download the template from the internet; give the template inline ('template').", 400)
+        raise invalid_template("'templateLink' would have ARM download the template from the internet; give the "
+                               "template inline ('template').", quoted=False)
     template = properties.get("template")
     if not isinstance(template, dict):
-        raise AzureError("InvalidRequestContent", "The request content was invalid: 'properties.template' must be a "
-                         "template object.", 400)
+        raise invalid_request_content("The request content was invalid: 'properties.template' must be a "
+                                      "template object.")
     values, shown = _parameters(template, properties.get("parameters"))
     variables = template.get("variables") or {}
     if not isinstance(variables, dict):
@@ -246,10 +254,9 @@ def _expand(resource: Any, index: int, context: Context, deployers: dict[str, De
             raise invalid_template(f"{where} must have a 'type', a 'name' and an 'apiVersion'")
         deployer_key = next((k for k in deployers if k.lower() == kind.lower()), None)
         if deployer_key is None:
-            raise AzureError(
-                "InvalidTemplateDeployment",
-                f"The template deployment failed: the resource type '{kind}' of resource '{name}' is not emulated by "
-                f"autopatch (it deploys {', '.join(sorted(deployers))}).", 400)
+            raise invalid_template_deployment(
+                f"the resource type '{kind}' of resource '{name}' is not emulated by "
+                f"autopatch (it deploys {', '.join(sorted(deployers))}).")
         api_versions(deployer_key, api_version)
         depends = evaluated.get("dependsOn") or []
         if not isinstance(depends, list) or not all(isinstance(d, str) for d in depends):
@@ -360,7 +367,7 @@ def run(state, group: str, name: str, body: dict, deployers: dict[str, Deployer]
     """Validate and deploy; returns the deployment document and whether it is new. Preflight errors raise."""
     validate_name(name)
     if not isinstance(body, dict):
-        raise AzureError("InvalidRequestContent", "The request content was invalid: the body must be an object.", 400)
+        raise invalid_request_content("The request content was invalid: the body must be an object.")
     rg = groups.require(state, group)
     existing = find(state, group, name)
     properties = body.get("properties")
@@ -393,7 +400,7 @@ def run(state, group: str, name: str, body: dict, deployers: dict[str, Deployer]
         operations.append(_operation(state, resource, resource_id, None))
     if error is None and mode == "Complete":
         if prune is None:
-            raise AzureError("InvalidDeploymentMode", "Complete mode needs a way to delete the group's resources.", 400)
+            raise invalid_deployment_mode("Complete mode needs a way to delete the group's resources.")
         prune(state, rg["name"], {resource_id.lower() for resource_id in deployed})
     outputs = None
     if error is None and template.get("outputs"):

@@ -11,15 +11,13 @@ from __future__ import annotations
 from typing import Any
 
 from ..azure import images, regions
-from ..errors import AzureError
+from ..errors import no_registered_provider_found, not_found
 
 
 def _location(location: str) -> str:
     normalized = regions.normalize(location)
     if normalized is None:
-        raise AzureError("NoRegisteredProviderFound",
-                         f"No registered resource provider found for location '{location}' and API version for type "
-                         "'locations/publishers'.", 400)
+        raise no_registered_provider_found(location, "locations/publishers")
     return normalized
 
 
@@ -73,6 +71,6 @@ def show_version(subscription: str, location: str, publisher: str, offer: str, s
     if version.lower() == "latest":
         version = known
     if version != known:
-        raise AzureError("NotFound", "Artifact: VMImage was not found.", 404)
+        raise not_found("Artifact: VMImage was not found.")
     return {"location": location, "name": version, "properties": image_properties(publisher, offer, sku),
             "id": _version_id(subscription, location, publisher, offer, sku, version)}

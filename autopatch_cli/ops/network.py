@@ -11,7 +11,12 @@ from __future__ import annotations
 
 import copy
 
-from ..errors import AzureError, resource_group_not_found
+from ..errors import (
+    invalid_request_content,
+    invalid_resource_type,
+    resource_group_not_found,
+    resource_not_found,
+)
 from . import groups, ids
 from .state import next_guid, subscription_id
 
@@ -29,11 +34,10 @@ TYPES = {
 def canonical_type(type_name: str) -> str:
     found = TYPES.get(type_name.lower())
     if found is None:
-        raise AzureError(
-            "InvalidResourceType",
+        raise invalid_resource_type(
             f"The resource type '{type_name}' could not be found in the namespace '{NAMESPACE}' for api version "
             "emulated by autopatch (it keeps virtualNetworks, networkSecurityGroups, publicIPAddresses and "
-            "networkInterfaces).", 404)
+            "networkInterfaces).")
     return found
 
 
@@ -50,10 +54,7 @@ def require(state, group: str, type_name: str, name: str) -> dict:
     groups.require(state, group)
     found = find(state, group, canonical, name)
     if found is None:
-        raise AzureError(
-            "ResourceNotFound",
-            f"The Resource '{NAMESPACE}/{canonical}/{name}' under resource group '{group}' was not found. For more "
-            "details please go to https://aka.ms/ARMResourceNotFoundFix", 404)
+        raise resource_not_found(f"{NAMESPACE}/{canonical}", name, group)
     return found
 
 
@@ -77,7 +78,7 @@ def put(state, group: str, type_name: str, name: str, body: dict) -> tuple[dict,
     canonical = canonical_type(type_name)
     rg = groups.require(state, group)
     if not isinstance(body, dict):
-        raise AzureError("InvalidRequestContent", "The request content was invalid: the resource must be a JSON object.", 400)
+        raise invalid_request_content("The request content was invalid: the resource must be a JSON object.")
     existing = find(state, group, canonical, name)
     location = body.get("location") or (existing or {}).get("location") or rg["location"]
     location = groups.resolve_location(str(location), f"{NAMESPACE}/{canonical}")
@@ -85,7 +86,7 @@ def put(state, group: str, type_name: str, name: str, body: dict) -> tuple[dict,
                                   existing["name"] if existing else name)
     properties = copy.deepcopy(body.get("properties") or {})
     if not isinstance(properties, dict):
-        raise AzureError("InvalidRequestContent", "The request content was invalid: 'properties' must be an object.", 400)
+        raise invalid_request_content("The request content was invalid: 'properties' must be an object.")
     document = {
         "id": resource_id,
         "name": existing["name"] if existing else name,

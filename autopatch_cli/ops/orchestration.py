@@ -13,7 +13,7 @@ from ..azure.regions import pair_partners
 from ..engine import offpeak
 from ..engine.clock import epoch_to_iso, parse_instant, to_epoch
 from ..engine.records import HistoryRow, OpKind, RowFlag, Turn
-from ..errors import AzureError, UsageError, ValidationError
+from ..errors import UsageError, ValidationError, resource_not_found
 from . import ids
 from . import vms as vm_ops
 from .state import subscription_id
@@ -574,8 +574,7 @@ def windows(state, group: str | None = None, name: str | None = None) -> list[di
         if record is None and group is not None:
             record = vm_ops.require(state, group, name)  # raises as `vm show` does
         if record is None:
-            raise AzureError("ResourceNotFound", f"The Resource 'Microsoft.Compute/virtualMachines/{name}' under "
-                             f"resource group '{group}' was not found.", 404)
+            raise resource_not_found("Microsoft.Compute/virtualMachines", name, group)
         records = [record]
     else:
         records = [r for r in state.data["vms"].values()

@@ -18,11 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import AzureError
-
-
-def invalid_template(message: str) -> AzureError:
-    return AzureError("InvalidTemplate", f"Deployment template validation failed: '{message}'.", 400)
+from ..errors import AzureError, invalid_template
 
 
 @dataclass

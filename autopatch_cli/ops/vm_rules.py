@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..azure import catalog, images, regions
+from ..azure import catalog, image_docs, images, regions
 from ..azure.enums import ASSESSMENT_MODES, LICENSE_TYPES, LINUX_PATCH_MODES, WINDOWS_PATCH_MODES
 from ..errors import (
     invalid_parameter,
@@ -385,9 +385,8 @@ def check_platform_image(vm: dict, ga: bool = False, when=None) -> None:
         supported = ("the platform images MicrosoftWindowsServer:WindowsServer of Windows Server 2008 R2 to 2025 "
                      "listed at https://learn.microsoft.com/azure/virtual-machines/automatic-vm-guest-patching"
                      "#supported-os-images are supported" if ga else
-                     "the platform images MicrosoftWindowsServer:WindowsServer with SKU 2012-R2-Datacenter, "
-                     "2016-Datacenter, 2016-Datacenter-Server-Core, 2019-Datacenter or 2019-Datacenter-Server-Core "
-                     "are supported")
+                     "the platform images MicrosoftWindowsServer:WindowsServer with SKU "
+                     f"{image_docs.either(images.PREVIEW_AUTO_PATCH_SKU_NAMES)} are supported")
         raise invalid_parameter(
             _PATCH_MODE_TARGET,
             f"The patchMode 'AutomaticByPlatform' is not supported for the image '{shown}'. Only {supported}; "
