@@ -291,3 +291,78 @@ def invalid_template(problem: str, *, quoted: bool = True) -> AzureError:
 def invalid_template_deployment(message: str) -> AzureError:
     """400 InvalidTemplateDeployment: a valid template that cannot be deployed (a resource type not emulated)."""
     return AzureError("InvalidTemplateDeployment", f"The template deployment failed: {message}", 400)
+
+
+# ---- the HTTP server's own answers (`autopatch serve`): transport, origin and control refusals ----------
+
+# What the standard library's server refuses on its own (a bad request line, headers, an unknown method),
+# by HTTP status, answered with an ARM error body rather than its HTML page.
+HTTP_REFUSAL_CODES = {400: "BadRequest", 408: "RequestTimeout", 414: "RequestUriTooLong",
+                      431: "RequestHeaderFieldsTooLarge", 501: "MethodNotAllowed", 505: "HttpVersionNotSupported"}
+
+
+def http_refusal(status: int, message: str) -> AzureError:
+    """The stdlib HTTP server's own refusal, as an ARM error of the same status."""
+    return AzureError(HTTP_REFUSAL_CODES.get(status, "BadRequest"), message, status)
+
+
+def length_required() -> AzureError:
+    """411: a body without a valid Content-Length (chunked bodies are not read)."""
+    return AzureError("InvalidRequestContent",
+                      "The request must carry a valid Content-Length (chunked bodies are not accepted).", 411)
+
+
+def invalid_host_header(host: str, base_url: str) -> AzureError:
+    """421: a Host header naming another server (DNS rebinding) is refused."""
+    return AzureError(
+        "InvalidHostHeader",
+        f"The Host header '{host}' does not name this server ({base_url}); requests for other "
+        "names are refused, so a web page cannot reach the emulator through a name it controls.", 421)
+
+
+def cross_origin_refused(origin: str | None = None) -> AzureError:
+    """403: a request a web page made (an Origin header, or Sec-Fetch-Site cross-site/same-site)."""
+    if origin is not None:
+        return AzureError(
+            "CrossOriginRequestRefused",
+            f"Requests from the web origin '{origin}' are refused: autopatch serve answers clients "
+            "on this machine (SDKs, az, curl), never pages in a browser.", 403)
+    return AzureError(
+        "CrossOriginRequestRefused",
+        "Cross-site requests are refused: autopatch serve answers clients on this machine, never pages "
+        "in a browser.", 403)
+
+
+def unsupported_media_type(declared: str, accepted: Iterable[str]) -> AzureError:
+    """415: a body that is not declared as JSON (or the route's other accepted types)."""
+    return AzureError(
+        "UnsupportedMediaType",
+        f"The content media type '{declared or '(none)'}' is not supported. Only "
+        f"{' or '.join(repr(t) for t in accepted)} is supported.", 415)
+
+
+def request_entity_too_large(length: int, maximum: int) -> AzureError:
+    """413: a body over the server's limit (refused before it is read)."""
+    return AzureError(
+        "RequestEntityTooLarge",
+        f"The request content length {length} exceeds the maximum allowed content length of {maximum} bytes.", 413)
+
+
+def unauthorized(code: str, message: str) -> AzureError:
+    """401 with the token problem's own code (AuthenticationFailed, InvalidAuthenticationToken, ...)."""
+    return AzureError(code, message, 401)
+
+
+def control_not_found(path: str, controls: Iterable[str]) -> AzureError:
+    """404 for a path under /autopatch/ that names no emulator control."""
+    return not_found(f"No emulator control '{path}'. Controls: " + ", ".join(controls) + ".")
+
+
+def operation_timed_out(message: str) -> AzureError:
+    """400 OperationTimedOut: a request's work ran past the time it may hold the store."""
+    return AzureError("OperationTimedOut", message, 400)
+
+
+def store_unavailable(path: str, detail: str) -> AzureError:
+    """503 StoreUnavailable: the health endpoint cannot read the store."""
+    return AzureError("StoreUnavailable", f"The store '{path}' cannot be read: {detail}", 503)

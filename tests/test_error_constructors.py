@@ -15,8 +15,6 @@ PACKAGE = Path(errors.__file__).parent
 ALLOWED = {
     # replays an error recorded with its operation (its code and message are data, not a rule)
     "arm/compute.py": 1,
-    # the HTTP server's own transport answers (owned by the store work of issue 16; to convert)
-    "arm/server.py": 13,
 }
 
 
@@ -38,6 +36,16 @@ def test_no_inline_azure_errors_outside_errors_py():
     (errors.invalid_deployment_name, ("d!",), "InvalidDeploymentName", 400),
     (errors.invalid_deployment_mode, ("x",), "InvalidDeploymentMode", 400),
     (errors.invalid_template, ("x",), "InvalidTemplate", 400),
+    (errors.http_refusal, (414, "too long"), "RequestUriTooLong", 414),
+    (errors.length_required, (), "InvalidRequestContent", 411),
+    (errors.invalid_host_header, ("evil.example", "http://127.0.0.1:1"), "InvalidHostHeader", 421),
+    (errors.cross_origin_refused, ("https://evil.example",), "CrossOriginRequestRefused", 403),
+    (errors.unsupported_media_type, ("text/plain", ("application/json",)), "UnsupportedMediaType", 415),
+    (errors.request_entity_too_large, (10, 5), "RequestEntityTooLarge", 413),
+    (errors.unauthorized, ("InvalidAuthenticationToken", "bad"), "InvalidAuthenticationToken", 401),
+    (errors.control_not_found, ("/autopatch/x", ["GET /autopatch/health"]), "NotFound", 404),
+    (errors.operation_timed_out, ("slow",), "OperationTimedOut", 400),
+    (errors.store_unavailable, ("/s", "gone"), "StoreUnavailable", 503),
     (errors.invalid_template_deployment, ("x",), "InvalidTemplateDeployment", 400),
     (errors.no_registered_provider_found, ("eastus", "virtualMachines", "2019-01-01", ["2020-06-01"], ["eastus"]),
      "NoRegisteredProviderFound", 400),

@@ -32,6 +32,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
+from .. import errors
 from ..errors import AutopatchError, AzureError, invalid_parameter
 from .metadata import public_response
 from .router import ArmResponse, Router, error_response, json_response
@@ -293,8 +294,6 @@ class Handler(BaseHTTPRequestHandler):
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         """The stdlib's own refusals (bad request line, headers, unknown method) as ARM error bodies, not HTML."""
-        codes = {400: "BadRequest", 408: "RequestTimeout", 414: "RequestUriTooLong", 431: "RequestHeaderFieldsTooLarge",
-                 501: "MethodNotAllowed", 505: "HttpVersionNotSupported"}
         text = message or self.responses.get(code, ("Error",))[0]
         if explain and explain not in text:
             text = f"{text}: {explain}"
@@ -303,7 +302,7 @@ class Handler(BaseHTTPRequestHandler):
             self.request_version = "HTTP/1.0"
         if not getattr(self, "command", None):
             self.command = ""
-        self._send(error_response(AzureError(codes.get(code, "BadRequest"), text, code)))
+        self._send(error_response(errors.http_refusal(code, text)))
 
     def _handle(self) -> None:
         self.server.reading(self.connection, time.monotonic() + self.server.read_seconds)
@@ -318,8 +317,7 @@ class Handler(BaseHTTPRequestHandler):
             length = -1
         if length < 0 or self.headers.get("Transfer-Encoding"):
             self.close_connection = True
-            return self._send(error_response(AzureError(
-                "InvalidRequestContent", "The request must carry a valid Content-Length (chunked bodies are not accepted).", 411)))
+            return self._send(error_response(errors.length_required()))
         if length > self.server.max_body:
             self.close_connection = True
             self._discard(length)
@@ -352,21 +350,12 @@ class Handler(BaseHTTPRequestHandler):
         """A request a web page made, or one whose Host names some other server (DNS rebinding): refused."""
         host = (self.headers.get("Host") or "").strip().lower()
         if host and not self.server.host_allowed(host):
-            return error_response(AzureError(
-                "InvalidHostHeader",
-                f"The Host header '{host}' does not name this server ({self.server.base_url}); requests for other "
-                "names are refused, so a web page cannot reach the emulator through a name it controls.", 421))
+            return error_response(errors.invalid_host_header(host, self.server.base_url))
         origin = self.headers.get("Origin")
         if origin is not None and not self.server.origin_allowed(origin.strip()):
-            return error_response(AzureError(
-                "CrossOriginRequestRefused",
-                f"Requests from the web origin '{origin.strip()}' are refused: autopatch serve answers clients "
-                "on this machine (SDKs, az, curl), never pages in a browser.", 403))
+            return error_response(errors.cross_origin_refused(origin.strip()))
         if (self.headers.get("Sec-Fetch-Site") or "").strip().lower() in ("cross-site", "same-site"):
-            return error_response(AzureError(
-                "CrossOriginRequestRefused",
-                "Cross-site requests are refused: autopatch serve answers clients on this machine, never pages "
-                "in a browser.", 403))
+            return error_response(errors.cross_origin_refused())
         return None
 
     def _refuse_body_type(self, length: int) -> ArmResponse | None:
@@ -383,18 +372,10 @@ class Handler(BaseHTTPRequestHandler):
         accepted = route.body_types if route is not None else ("application/json",)
         if declared in accepted or (declared.startswith("application/") and declared.endswith("+json")):
             return None
-        return error_response(AzureError(
-            "UnsupportedMediaType",
-            f"The content media type '{declared or '(none)'}' is not supported. Only "
-            f"{' or '.join(repr(t) for t in accepted)} is supported.", 415))
+        return error_response(errors.unsupported_media_type(declared, accepted))
 
     def _too_large(self, length: int) -> ArmResponse:
-        return error_response(AzureError(
-            "RequestEntityTooLarge",
-            f"The request content length {length} exceeds the maximum allowed content length of "
-            f"{self.server.max_body} bytes.",
-            413,
-        ))
+        return error_response(errors.request_entity_too_large(length, self.server.max_body))
 
     def handle_expect_100(self) -> bool:
         """``Expect: 100-continue`` (curl's way with big bodies): refuse an oversized body before it is sent."""
@@ -462,7 +443,7 @@ class Handler(BaseHTTPRequestHandler):
 
 
 def _unauthorized(code: str, message: str, description: str) -> ArmResponse:
-    response = error_response(AzureError(code, message, 401))
+    response = error_response(errors.unauthorized(code, message))
     response.headers["WWW-Authenticate"] = (
         f'Bearer authorization_uri="https://login.microsoftonline.com/common", error="invalid_token", '
         f'error_description="{description}"'
@@ -487,17 +468,16 @@ def control(router: Router, method: str, url: str, body: bytes | None) -> ArmRes
         handler = _CONTROLS.get((name, request.method))
         if handler is None:
             if any(key[0] == name for key in _CONTROLS):
-                raise AzureError("MethodNotAllowed", f"The requested resource does not support http method '{method}'.", 405)
-            raise AzureError("NotFound", f"No emulator control '{request.path}'. Controls: "
-                             + ", ".join(sorted({f'{m} {CONTROL_PREFIX}{n}' for n, m in _CONTROLS})) + ".", 404)
+                raise errors.method_not_allowed(method)
+            raise errors.control_not_found(request.path, sorted({f'{m} {CONTROL_PREFIX}{n}' for n, m in _CONTROLS}))
         return json_response(200, handler(router, arguments))
     except AzureError as exc:
         return error_response(exc)
     except AutopatchError as exc:
         return error_response(invalid_parameter(None, exc.message))
     except Exception as exc:  # an autopatch bug: an ARM 500, never a dropped connection
-        return error_response(AzureError(
-            "InternalServerError", f"autopatch failed to serve the request: {type(exc).__name__}: {exc}", 500))
+        return error_response(errors.internal_server_error(
+            f"autopatch failed to serve the request: {type(exc).__name__}: {exc}"))
 
 
 class _LockBudgetSpent(Exception):
@@ -519,11 +499,10 @@ def _bounded_tick(router: Router, target_of) -> dict:
         with router.writer() as state:
             return clock.tick(state, target_of(state), check)
     except _LockBudgetSpent:
-        raise AzureError(
-            "OperationTimedOut",
+        raise errors.operation_timed_out(
             f"The tick needed more than {REQUEST_LOCK_SECONDS:.0f} s of work, the longest a request may hold the "
             "store (other clients wait meanwhile); nothing changed. Tick in smaller steps, or with 'autopatch "
-            "tick'.", 400) from None
+            "tick'.") from None
 
 
 def _tick(router: Router, arguments: dict) -> dict:
@@ -564,8 +543,7 @@ def _health(router: Router, arguments: dict) -> dict:
         size = router.path.stat().st_size if router.path.exists() else 0
         shown = clock.show(router.reader())
     except (StoreError, OSError) as exc:
-        raise AzureError("StoreUnavailable", f"The store '{router.path}' cannot be read: "
-                         f"{getattr(exc, 'message', None) or exc}", 503) from None
+        raise errors.store_unavailable(str(router.path), f"{getattr(exc, 'message', None) or exc}") from None
     return {
         "status": "Healthy",
         "version": __version__,
