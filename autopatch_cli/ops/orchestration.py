@@ -293,13 +293,7 @@ def _plan(state) -> dict:
         row = expected.get(record["vm"]["properties"]["vmId"])
         phase = entry.phase if entry else phases.get(vm.region)
         out.append({
-            "name": record["vm"]["name"],
-            "resourceGroup": vm_ops.group_of(record),
-            "region": vm.region,
-            "zone": vm.zone,
-            "availabilitySet": vm.avset.rsplit("/", 1)[-1] if vm.avset else None,
-            "updateDomain": vm.ud,
-            "timeZone": (record["vm"]["properties"]["osProfile"].get("windowsConfiguration") or {}).get("timeZone") or "UTC",
+            **_placement(record, vm),
             "phase": phase,
             "phaseLabel": phase_label(phase) if phase else None,
             "batch": entry.batch if entry else None,
@@ -338,13 +332,7 @@ def _plan_of_schedule(state, record: dict, vm, t: int) -> dict | None:
     else:
         note = "not patched: " + verdict.reason
     return {
-        "name": record["vm"]["name"],
-        "resourceGroup": vm_ops.group_of(record),
-        "region": vm.region,
-        "zone": vm.zone,
-        "availabilitySet": vm.avset.rsplit("/", 1)[-1] if vm.avset else None,
-        "updateDomain": vm.ud,
-        "timeZone": (record["vm"]["properties"]["osProfile"].get("windowsConfiguration") or {}).get("timeZone") or "UTC",
+        **_placement(record, vm),
         "phase": None,
         "phaseLabel": None,
         "batch": None,
@@ -791,3 +779,15 @@ def schedule_words(item: dict) -> str:
     return (f"{item['recurEvery']} from {item['startDateTime']} ({item['timeZone']}), {item['duration']} long"
             + (f", until {expiry}" if expiry and not str(expiry).startswith("9999") else ""))
 
+
+def _placement(record: dict, vm) -> dict:
+    """Where a VM sits, as every plan row starts: name, group, region, zone, set, update domain, time zone."""
+    return {
+        "name": record["vm"]["name"],
+        "resourceGroup": vm_ops.group_of(record),
+        "region": vm.region,
+        "zone": vm.zone,
+        "availabilitySet": vm.avset.rsplit("/", 1)[-1] if vm.avset else None,
+        "updateDomain": vm.ud,
+        "timeZone": (record["vm"]["properties"]["osProfile"].get("windowsConfiguration") or {}).get("timeZone") or "UTC",
+    }

@@ -278,13 +278,7 @@ def vm_state(key: str, record: dict, ref: int = 0):
         enable_error=patch.get("enableError"),
         health_at=patch.get("healthAt"),
     )
-    state.assess_now = bool(patch.get("assessNow"))
-    state.wake = bool(patch.get("wake"))
-    if state.reboot_setting == "Unknown":
-        state.reboot_setting = "IfRequired"
-    ticket = patch.get("ticket")
-    state.ticket = tuple(ticket) if ticket else None
-    return state
+    return _with_flags(state, patch)
 
 
 def _linux_vm_state(key: str, record: dict, ref: int, distro: str, urn):
@@ -325,13 +319,7 @@ def _linux_vm_state(key: str, record: dict, ref: int, distro: str, urn):
         healthy=patch.get("healthy", True), retry_after=patch.get("retryAfter", 0), guest=guest,
         faults=dict(sim.get("faults") or {}), enable_error=patch.get("enableError"), health_at=patch.get("healthAt"),
     )
-    state.assess_now = bool(patch.get("assessNow"))
-    state.wake = bool(patch.get("wake"))
-    if state.reboot_setting == "Unknown":
-        state.reboot_setting = "IfRequired"
-    ticket = patch.get("ticket")
-    state.ticket = tuple(ticket) if ticket else None
-    return state
+    return _with_flags(state, patch)
 
 
 def history_section(state) -> dict:
@@ -611,3 +599,14 @@ def has_fleet(state) -> bool:
 def engine_start(state, sim, until: int) -> None:
     start = to_epoch(parse_instant(now_text(state)))
     sim.start(releases(state, start, until))
+
+
+def _with_flags(state, patch: dict):
+    """The flags a restored VmState takes from its stored patch record, for Windows and Linux VMs alike."""
+    state.assess_now = bool(patch.get("assessNow"))
+    state.wake = bool(patch.get("wake"))
+    if state.reboot_setting == "Unknown":
+        state.reboot_setting = "IfRequired"
+    ticket = patch.get("ticket")
+    state.ticket = tuple(ticket) if ticket else None
+    return state
