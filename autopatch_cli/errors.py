@@ -260,6 +260,62 @@ def invalid_resource_type(message: str) -> AzureError:
     return AzureError("InvalidResourceType", message, 404)
 
 
+# ---- Microsoft.Network: the resources a VM's network is made of ------------------------------------
+
+
+def invalid_resource_reference(referenced: str, by: str) -> AzureError:
+    """400 InvalidResourceReference: a network resource names one (a subnet, NSG, public IP) that does not exist."""
+    return AzureError("InvalidResourceReference",
+                      f"Resource {referenced} referenced by resource {by} was not found. Please make sure that the "
+                      "referenced resource exists, and that both resources are in the same region.", 400)
+
+
+def invalid_address_prefix_format(prefix: str, resource_id: str) -> AzureError:
+    return AzureError("InvalidAddressPrefixFormat",
+                      f"Address prefix {prefix} of resource {resource_id} is not formatted correctly. It should follow "
+                      "CIDR notation, for example 10.0.0.0/24.", 400)
+
+
+def invalid_cidr_notation(prefix: str, resource_id: str, expected: str) -> AzureError:
+    return AzureError("InvalidCIDRNotation",
+                      f"The address prefix {prefix} in resource {resource_id} has an invalid CIDR notation. For the "
+                      f"given prefix length, the address prefix should be {expected}.", 400)
+
+
+def subnet_range_outside_vnet(subnet: str, vnet: str) -> AzureError:
+    return AzureError("NetcfgSubnetRangeOutsideVnet",
+                      f"Subnet '{subnet}' is not valid because its IP address range is outside the IP address range of "
+                      f"virtual network '{vnet}'.", 400)
+
+
+def subnet_ranges_overlap(subnet: str, vnet: str) -> AzureError:
+    return AzureError("NetcfgSubnetRangesOverlap",
+                      f"Subnet '{subnet}' is not valid because its IP address range overlaps with that of an existing "
+                      f"subnet in virtual network '{vnet}'.", 400)
+
+
+def subnet_is_full(subnet: str, prefix: str, wanted: int = 1) -> AzureError:
+    return AzureError("SubnetIsFull",
+                      f"Subnet {subnet} with address prefix {prefix} does not have enough capacity for {wanted} IP "
+                      "addresses.", 400)
+
+
+def private_ip_not_in_subnet(address: str, prefix: str) -> AzureError:
+    return AzureError("PrivateIPAddressNotInSubnet",
+                      f"Private static IP address {address} does not belong to the range of subnet prefix {prefix}.", 400)
+
+
+def private_ip_in_use(config_id: str, address: str, holder: str) -> AzureError:
+    return AzureError("PrivateIPAddressInUse",
+                      f"IP configuration {config_id} is using the private IP address {address} which is already "
+                      f"allocated to resource {holder}.", 400)
+
+
+def linked_resource_not_found(resource_id: str) -> AzureError:
+    """404 NotFound: a VM names a network interface that does not exist (Compute checks it on the PUT)."""
+    return AzureError("NotFound", f"Resource {resource_id} not found.", 404)
+
+
 # ---- template deployments ------------------------------------------------------------------------
 
 

@@ -93,18 +93,15 @@ def _check_api_version(resource_type: str, api_version: str) -> None:
 
 
 def _deploy_vm(state, group: str, name: str, body: dict, api_version: str) -> str:
-    from ..ops import network, vms
+    from ..ops import vm_network, vms
     from .compute import _carry_unversioned, refuse_undefined_members
 
     existing = vms.find(state, group, name)
     refuse_undefined_members(body, api_version)
     body = _carry_unversioned(body, existing["vm"] if existing else None, api_version)
     record = vms.put(state, group, name, body)
-    vm = record["vm"]
-    for nic in vm["properties"].get("networkProfile", {}).get("networkInterfaces", []):
-        if nic.get("id"):
-            network.attach_vm(state, nic["id"], vm["id"])
-    return vm["id"]
+    vm_network.attach(state, record)  # its NICs name it; its record shows their addresses, as autopatch's verb's do
+    return record["vm"]["id"]
 
 
 def _network_deployer(type_name: str):

@@ -308,9 +308,13 @@ def new_vm(cmdlet: Cmdlet, bound: dict) -> None:
         return
     require(cmdlet, bound, "Name", "Credential")
     user, password = _credential(cmdlet, bound["Credential"])
-    network = {"vnet_name": bound.get("VirtualNetworkName"), "subnet": bound.get("SubnetName"),
-               "nsg": bound.get("SecurityGroupName"), "public_ip_address": bound.get("PublicIpAddressName"),
-               "public_ip_address_dns_name": bound.get("DomainNameLabel")}
+    # the simple parameter set's defaults: each network resource is named after the VM, in 192.168.0.0/16
+    name = bound["Name"]
+    network = {"vnet_name": bound.get("VirtualNetworkName") or name, "subnet": bound.get("SubnetName") or name,
+               "nsg": bound.get("SecurityGroupName") or name,
+               "public_ip_address": bound.get("PublicIpAddressName") or name,
+               "public_ip_address_dns_name": bound.get("DomainNameLabel"),
+               "vnet_address_prefix": "192.168.0.0/16", "subnet_address_prefix": "192.168.1.0/24"}
     with writer() as state:
         check_subscription(state)
         if groups.find(state, group) is None:

@@ -185,18 +185,12 @@ def _create_group(resource_group: str | None) -> str:
 
 
 def _check_network_values(az: dict) -> None:
-    """az's validators of the network options' values (addresses and prefixes)."""
+    """Checks of the network options' values before anything is sent (the address prefixes are the Network
+    provider's to refuse, as az sends them unchecked: ops/network.py)."""
     import ipaddress
 
     from ..errors import ValidationError
 
-    for key in ("vnet_address_prefix", "subnet_address_prefix"):
-        if az.get(key) is not None:
-            try:
-                ipaddress.ip_network(az[key], strict=False)
-            except ValueError:
-                raise ValidationError(
-                    f"usage error: --{key.replace('_', '-')} must be in CIDR format, e.g. 10.0.0.0/24") from None
     if az.get("private_ip_address") is not None:
         try:
             ipaddress.ip_address(az["private_ip_address"])

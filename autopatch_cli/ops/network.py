@@ -10,12 +10,21 @@ Azure names are case-insensitive).
 from __future__ import annotations
 
 import copy
+import ipaddress
 
 from ..errors import (
+    invalid_address_prefix_format,
+    invalid_cidr_notation,
     invalid_request_content,
+    invalid_resource_reference,
     invalid_resource_type,
+    private_ip_in_use,
+    private_ip_not_in_subnet,
     resource_group_not_found,
     resource_not_found,
+    subnet_is_full,
+    subnet_range_outside_vnet,
+    subnet_ranges_overlap,
 )
 from . import groups, ids
 from .state import next_guid, subscription_id
@@ -73,8 +82,11 @@ def resources_in_group(state, group: str) -> list[dict]:
     return [copy.deepcopy(doc) for key, doc in state.section(SECTION, {}).items() if key.startswith(prefix)]
 
 
-def put(state, group: str, type_name: str, name: str, body: dict) -> tuple[dict, bool]:
-    """Create or replace a network resource from its ARM body; returns the stored document and whether it is new."""
+def put(state, group: str, type_name: str, name: str, body: dict,
+        addresses: AddressBook | None = None) -> tuple[dict, bool]:
+    """Create or replace a network resource from its ARM body; returns the stored document and whether it is new.
+    ``addresses``: the private addresses already taken, for a caller that puts many NICs (one scan of the NICs
+    for all of them); without it a NIC's put scans them itself."""
     canonical = canonical_type(type_name)
     rg = groups.require(state, group)
     if not isinstance(body, dict):
@@ -100,7 +112,10 @@ def put(state, group: str, type_name: str, name: str, body: dict) -> tuple[dict,
     guid = existing["properties"].get("resourceGuid") if existing else None
     properties["provisioningState"] = "Succeeded"
     properties["resourceGuid"] = guid or next_guid(state)
-    _FILL[canonical](state, document, existing)
+    if canonical == "networkInterfaces":
+        _fill_nic(state, document, existing, addresses if addresses is not None else AddressBook(state))
+    else:
+        _FILL[canonical](state, document, existing)
     document["etag"] = f'W/"{next_guid(state)}"'
     state.data.setdefault(SECTION, {})[_key(group, canonical, name)] = document
     return copy.deepcopy(document), existing is None
@@ -127,6 +142,39 @@ def attach_vm(state, nic_id: str, vm_id: str) -> None:
         nic["properties"]["virtualMachine"] = {"id": vm_id}
 
 
+def detach_vm(state, nic_id: str, vm_id: str) -> None:
+    """A VM's deletion leaves its NIC (unless told to delete it) without ``virtualMachine``, as Azure does."""
+    nic = _by_id(state, nic_id)
+    if nic is not None and str((nic["properties"].get("virtualMachine") or {}).get("id", "")).lower() == vm_id.lower():
+        del nic["properties"]["virtualMachine"]
+
+
+def delete_by_id(state, resource_id: str) -> bool:
+    parts = resource_id.strip("/").split("/")
+    if _by_id(state, resource_id) is None:
+        return False
+    return state.data.get(SECTION, {}).pop(_key(parts[3], TYPES[parts[6].lower()], parts[7]), None) is not None
+
+
+def addresses_of(state, nic_ids: list[str]) -> dict[str, str]:
+    """What a VM's network shows (``az vm show -d``, ``az vm create``): its primary NIC's MAC and private address,
+    the public IP bound to it and its FQDN ('' where there is none); {} when the NIC is not there."""
+    nic = _by_id(state, nic_ids[0]) if nic_ids else None
+    if nic is None:
+        return {}
+    configs = nic["properties"].get("ipConfigurations") or []
+    primary = next((c for c in configs if (c.get("properties") or {}).get("primary")), configs[0] if configs else {})
+    inner = primary.get("properties") or {}
+    public = _by_id(state, str((inner.get("publicIPAddress") or {}).get("id") or "")) if inner.get("publicIPAddress") else None
+    public_properties = (public or {}).get("properties") or {}
+    return {
+        "macAddress": str(nic["properties"].get("macAddress") or ""),
+        "privateIpAddress": str(inner.get("privateIPAddress") or ""),
+        "publicIpAddress": str(public_properties.get("ipAddress") or ""),
+        "fqdns": str((public_properties.get("dnsSettings") or {}).get("fqdn") or ""),
+    }
+
+
 def _by_id(state, resource_id: str) -> dict | None:
     parts = resource_id.strip("/").split("/")
     if len(parts) != 8 or parts[5].lower() != NAMESPACE.lower() or parts[6].lower() not in TYPES:
@@ -150,7 +198,47 @@ def _child_ids(document: dict, collection: str, child_type: str) -> None:
             child.setdefault("type", f"{document['type']}/{child_type}")
 
 
+def _network(prefix: object, resource_id: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
+    """An address prefix as the Network provider reads it: CIDR notation, no host bits set."""
+    text = prefix if isinstance(prefix, str) else str(prefix)
+    if "/" not in text:
+        raise invalid_address_prefix_format(text, resource_id)
+    try:
+        loose = ipaddress.ip_network(text, strict=False)
+    except ValueError:
+        raise invalid_address_prefix_format(text, resource_id) from None
+    if str(loose) != text and ipaddress.ip_interface(text).ip != loose.network_address:
+        raise invalid_cidr_notation(text, resource_id, str(loose))
+    return loose
+
+
+def subnet_prefix(subnet: dict) -> str | None:
+    """A subnet's address prefix (``addressPrefix``, or the first of ``addressPrefixes``)."""
+    properties = subnet.get("properties") or {}
+    prefix = properties.get("addressPrefix")
+    if prefix is None and isinstance(properties.get("addressPrefixes"), list) and properties["addressPrefixes"]:
+        prefix = properties["addressPrefixes"][0]
+    return prefix
+
+
 def _fill_vnet(state, document: dict, existing: dict | None) -> None:
+    """A VNet's prefixes are CIDR, its subnets lie inside its address space and do not overlap (the Network
+    provider's checks of a PUT)."""
+    properties = document["properties"]
+    space = [_network(p, document["id"]) for p in ((properties.get("addressSpace") or {}).get("addressPrefixes") or [])]
+    seen: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = []
+    for subnet in properties.get("subnets") or []:
+        if not isinstance(subnet, dict) or not subnet.get("name"):
+            continue
+        prefix = subnet_prefix(subnet)
+        if prefix is None:
+            continue
+        net = _network(prefix, f"{document['id']}/subnets/{subnet['name']}")
+        if space and not any(net.version == s.version and net.subnet_of(s) for s in space):  # type: ignore[arg-type]
+            raise subnet_range_outside_vnet(subnet["name"], document["name"])
+        if any(net.version == other.version and net.overlaps(other) for other in seen):
+            raise subnet_ranges_overlap(subnet["name"], document["name"])
+        seen.append(net)
     _child_ids(document, "subnets", "subnets")
 
 
@@ -158,11 +246,11 @@ def _fill_nsg(state, document: dict, existing: dict | None) -> None:
     _child_ids(document, "securityRules", "securityRules")
 
 
-def _address_octets(state, salt: str) -> tuple[int, int]:
-    from .state import seeded_random
-
-    draw = seeded_random(state, salt)
-    return draw.randrange(1, 255), draw.randrange(1, 255)
+def _next_counter(state, name: str) -> int:
+    meta = state.data["meta"]
+    value = meta.get(name, 0)
+    meta[name] = value + 1
+    return value
 
 
 def _fill_public_ip(state, document: dict, existing: dict | None) -> None:
@@ -170,28 +258,98 @@ def _fill_public_ip(state, document: dict, existing: dict | None) -> None:
     properties.setdefault("publicIPAddressVersion", "IPv4")
     properties.setdefault("publicIPAllocationMethod", "Static" if (document.get("sku") or {}).get("name") == "Standard" else "Dynamic")
     properties.setdefault("idleTimeoutInMinutes", 4)
-    previous = (existing or {}).get("properties", {}).get("ipAddress")
-    if previous:
-        properties["ipAddress"] = previous
-    else:
-        a, b = _address_octets(state, "public-ip")
-        properties["ipAddress"] = f"20.{a % 128 + 1}.{b}.{(a * 7 + b) % 250 + 2}"
+    previous = (existing or {}).get("properties", {})
+    if previous.get("ipAddress"):
+        properties["ipAddress"] = previous["ipAddress"]
+    else:  # one address per public IP, none given twice (20.64.0.1 on)
+        n = _next_counter(state, "publicIpCounter")
+        properties["ipAddress"] = f"20.{64 + n // 65024 % 64}.{n // 254 % 256}.{n % 254 + 1}"
+    if previous.get("ipConfiguration") and "ipConfiguration" not in properties:
+        properties["ipConfiguration"] = previous["ipConfiguration"]
     dns = properties.get("dnsSettings")
     if isinstance(dns, dict) and dns.get("domainNameLabel"):
         dns["fqdn"] = f"{dns['domainNameLabel']}.{document['location']}.cloudapp.azure.com"
 
 
-def _fill_nic(state, document: dict, existing: dict | None) -> None:
+# ---- NICs: their subnet's addresses --------------------------------------------------------------------
+
+
+class AddressBook:
+    """The private addresses NICs hold, by subnet id (lower case; '' for a NIC with no subnet): read from
+    the NICs once, then kept up to date as NICs are put, so that many NICs cost one scan."""
+
+    def __init__(self, state):
+        self.taken: dict[str, dict[str, str]] = {}  # subnet -> address -> the ipConfiguration holding it
+        self._next: dict[str, int] = {}  # where the last search stopped, per subnet
+        for document in state.section(SECTION, {}).values():
+            if document["type"].endswith("/networkInterfaces"):
+                self.add(document)
+
+    @staticmethod
+    def _configs(document: dict):
+        for config in document["properties"].get("ipConfigurations") or []:
+            if isinstance(config, dict):
+                inner = config.get("properties") or {}
+                address = inner.get("privateIPAddress")
+                if address:
+                    yield str((inner.get("subnet") or {}).get("id") or "").lower(), str(address), str(config.get("id"))
+
+    def add(self, document: dict) -> None:
+        for subnet, address, holder in self._configs(document):
+            self.taken.setdefault(subnet, {})[address] = holder
+
+    def remove(self, document: dict) -> None:
+        for subnet, address, holder in self._configs(document):
+            if self.taken.get(subnet, {}).get(address) == holder:
+                del self.taken[subnet][address]
+
+    def allocate(self, subnet_key: str, net, subnet_name: str, prefix: str) -> str:
+        """The first free address of the subnet (Azure keeps the first four and the last), from where the
+        previous search stopped."""
+        taken = self.taken.setdefault(subnet_key, {})
+        first, last = int(net.network_address) + 4, int(net.broadcast_address) - 1
+        if last < first:
+            raise subnet_is_full(subnet_name, prefix)
+        start = min(max(self._next.get(subnet_key, first), first), last)
+        size = last - first + 1
+        for step in range(size):
+            candidate = first + (start - first + step) % size
+            address = str(ipaddress.ip_address(candidate))
+            if address not in taken:
+                self._next[subnet_key] = candidate + 1
+                return address
+        raise subnet_is_full(subnet_name, prefix)
+
+
+def _subnet_of(state, subnet_id: str, nic_id: str) -> tuple[dict, dict]:
+    """(VNet, subnet) of a subnet id, or ARM's error for the NIC that names a missing one."""
+    parts = subnet_id.strip("/").split("/")
+    if (len(parts) == 10 and parts[0].lower() == "subscriptions" and parts[1].lower() == subscription_id(state).lower()
+            and parts[5].lower() == NAMESPACE.lower() and parts[6].lower() == "virtualnetworks"
+            and parts[8].lower() == "subnets"):
+        vnet = state.section(SECTION, {}).get(_key(parts[3], "virtualNetworks", parts[7]))
+        if vnet is not None:
+            for subnet in vnet["properties"].get("subnets") or []:
+                if isinstance(subnet, dict) and str(subnet.get("name", "")).lower() == parts[9].lower():
+                    return vnet, subnet
+    raise invalid_resource_reference(subnet_id, nic_id)
+
+
+def _check_reference(state, reference: object, nic_id: str, type_name: str) -> None:
+    if isinstance(reference, dict) and reference.get("id"):
+        found = _by_id(state, str(reference["id"]))
+        if found is None or not found["type"].endswith(f"/{type_name}"):
+            raise invalid_resource_reference(str(reference["id"]), nic_id)
+
+
+def _fill_nic(state, document: dict, existing: dict | None, book: AddressBook) -> None:
     properties = document["properties"]
     old_configs = {c.get("name"): c for c in ((existing or {}).get("properties", {}).get("ipConfigurations") or [])}
-    taken = {
-        c.get("properties", {}).get("privateIPAddress")
-        for doc in state.section(SECTION, {}).values() if doc["type"].endswith("/networkInterfaces") and doc["id"] != document["id"]
-        for c in doc["properties"].get("ipConfigurations") or []
-    }
-    for index, config in enumerate(properties.get("ipConfigurations") or []):
-        if not isinstance(config, dict):
-            continue
+    if existing is not None:
+        book.remove(existing)
+    _check_reference(state, properties.get("networkSecurityGroup"), document["id"], "networkSecurityGroups")
+    configs = [c for c in properties.get("ipConfigurations") or [] if isinstance(c, dict)]
+    for index, config in enumerate(configs):
         config.setdefault("name", f"ipconfig{index + 1}")
         config["id"] = f"{document['id']}/ipConfigurations/{config['name']}"
         config.setdefault("type", f"{document['type']}/ipConfigurations")
@@ -200,19 +358,49 @@ def _fill_nic(state, document: dict, existing: dict | None) -> None:
         inner.setdefault("privateIPAllocationMethod", "Dynamic")
         inner.setdefault("privateIPAddressVersion", "IPv4")
         inner.setdefault("primary", index == 0)
-        previous = old_configs.get(config["name"], {}).get("properties", {}).get("privateIPAddress")
-        if not inner.get("privateIPAddress"):
+        _check_reference(state, inner.get("publicIPAddress"), document["id"], "publicIPAddresses")
+        subnet_id = str((inner.get("subnet") or {}).get("id") or "")
+        previous = old_configs.get(config["name"], {}).get("properties", {})
+        same_subnet = str((previous.get("subnet") or {}).get("id") or "").lower() == subnet_id.lower()
+        if subnet_id:
+            _, subnet = _subnet_of(state, subnet_id, document["id"])
+            prefix = str(subnet_prefix(subnet) or "")
+            net = _network(prefix, subnet_id)
+            taken = book.taken.setdefault(subnet_id.lower(), {})
+            wanted = inner.get("privateIPAddress")
+            if wanted:
+                try:
+                    inside = ipaddress.ip_address(str(wanted)) in net
+                except ValueError:
+                    inside = False
+                if not inside:
+                    raise private_ip_not_in_subnet(str(wanted), prefix)
+                if str(wanted) in taken and taken[str(wanted)] != config["id"]:
+                    raise private_ip_in_use(config["id"], str(wanted), taken[str(wanted)])
+            elif previous.get("privateIPAddress") and same_subnet and previous["privateIPAddress"] not in taken:
+                inner["privateIPAddress"] = previous["privateIPAddress"]
+            else:
+                inner["privateIPAddress"] = book.allocate(subnet_id.lower(), net, subnet["name"], prefix)
+            taken[inner["privateIPAddress"]] = config["id"]
+        elif not inner.get("privateIPAddress"):  # no subnet named: an address of 10.0.0.0/24 all the same
+            taken = book.taken.setdefault("", {})
             host = 4
-            while previous is None and f"10.0.0.{host}" in taken:
+            while previous.get("privateIPAddress") is None and f"10.0.0.{host}" in taken:
                 host += 1
-            inner["privateIPAddress"] = previous or f"10.0.0.{host}"
-            taken.add(inner["privateIPAddress"])
+            inner["privateIPAddress"] = previous.get("privateIPAddress") or f"10.0.0.{host}"
+            taken[inner["privateIPAddress"]] = config["id"]
+    for config in configs:  # a public IP shows the configuration it is bound to
+        public = (config.get("properties") or {}).get("publicIPAddress")
+        if isinstance(public, dict) and public.get("id"):
+            found = _by_id(state, str(public["id"]))
+            if found is not None:
+                found["properties"]["ipConfiguration"] = {"id": config["id"]}
     old_properties = (existing or {}).get("properties", {})
     if old_properties.get("macAddress"):
         properties["macAddress"] = old_properties["macAddress"]
-    else:
-        a, b = _address_octets(state, "mac")
-        properties["macAddress"] = f"00-0D-3A-{a:02X}-{b:02X}-{(a ^ b):02X}"
+    else:  # one MAC per NIC, none given twice
+        n = _next_counter(state, "nicCounter")
+        properties["macAddress"] = f"00-22-48-{(n >> 16) & 255:02X}-{(n >> 8) & 255:02X}-{n & 255:02X}"
     if old_properties.get("virtualMachine") and "virtualMachine" not in properties:
         properties["virtualMachine"] = old_properties["virtualMachine"]
     properties.setdefault("enableAcceleratedNetworking", False)
@@ -224,5 +412,4 @@ _FILL = {
     "virtualNetworks": _fill_vnet,
     "networkSecurityGroups": _fill_nsg,
     "publicIPAddresses": _fill_public_ip,
-    "networkInterfaces": _fill_nic,
 }

@@ -13,7 +13,7 @@ from typing import Any
 
 from ..azure import catalog, images
 from ..errors import ValidationError
-from . import availability_sets, groups, ids, vms
+from . import availability_sets, groups, ids, vm_network, vms
 from .names import (
     DISALLOWED_USERNAMES,
     validate_admin_password,
@@ -46,6 +46,7 @@ def build_body(
     ssh_keys: list[str] | None = None,
     ssh_key_path: str | None = None,
     authentication_type: str | None = None,
+    network_interfaces: list[dict] | None = None,
 ) -> dict:
     """The PUT body ``az vm create`` sends, after az's own client-side checks (``credentials`` resolves the
     SSH keys and authentication type of a Linux VM as az does)."""
@@ -134,6 +135,12 @@ def build_body(
         networkProfile=NetworkProfile(
             networkInterfaces=[
                 NetworkInterfaceReference(
+                    id=nic["id"],
+                    properties=NetworkInterfaceReferenceProperties(primary=(nic.get("properties") or {}).get("primary")),
+                )
+                for nic in network_interfaces
+            ] if network_interfaces is not None else [
+                NetworkInterfaceReference(
                     id=ids.resource_id(sub, rg["name"], "Microsoft.Network/networkInterfaces", f"{name}VMNic"),
                     properties=NetworkInterfaceReferenceProperties(primary=None),
                 )
@@ -192,7 +199,7 @@ def create(state, group: str, name: str, image: str, count: int | None = None, c
     """``az vm create``: one VM, or ``count`` VMs named ``{name}0``..``{name}{count-1}``. ``client_options``
     are az's other options (see ``apply_options``)."""
     if count is not None and not 2 <= count <= 250:
-        raise ValidationError("--count should be in [2, 250]. Please make sure your input is correct.")
+        raise ValidationError("--count should be in [2, 250]. Please make sure your subscription has enough quota of resources")
     client_options = client_options or {}
     check_options({**client_options, "computer_name": options.get("computer_name")}, count)
     names = [f"{name}{i}" for i in range(count)] if count else [name]
@@ -202,11 +209,19 @@ def create(state, group: str, name: str, image: str, count: int | None = None, c
     elif options.get("authentication_type") in ("ssh", "all"):
         raise ValidationError("SSH not supported for Windows VMs." if options["authentication_type"] == "ssh" else
                               "SSH not supported for Windows VMs. Use password authentication.")
+    rg = groups.require(state, group)
+    windows = urn is None and client_options.get("os_type", "").lower() != "linux" or urn is not None and images.is_windows(urn)
+    location = groups.resolve_location(options.get("location") or rg["location"], ids.VM_TYPE)
+    # the network az's template holds (the VNet, NSG, public IP and NIC of each VM), then the VMs
+    profiles = vm_network.create(state, rg["name"], name, location=location, windows=windows,
+                                 tags=options.get("tags"), zone=options.get("zone"), count=count,
+                                 options=client_options)
     created = []
-    for vm_name in names:
-        body = apply_options(build_body(state, group, vm_name, image, **options), client_options)
+    for vm_name, nics in zip(names, profiles, strict=True):
+        body = apply_options(build_body(state, group, vm_name, image, network_interfaces=nics, **options),
+                             client_options)
         record = vms.put(state, group, vm_name, body)
-        keep_network(record, client_options)
+        vm_network.attach(state, record)
         created.append(record)
     return [summary(record) for record in created]
 
@@ -257,15 +272,16 @@ IGNORED = frozenset({
 # az's --storage-sku values, in its declaration order (its help lists them so).
 STORAGE_SKUS = ("Standard_LRS", "Premium_LRS", "StandardSSD_LRS", "UltraSSD_LRS", "Premium_ZRS", "StandardSSD_ZRS",
                 "PremiumV2_LRS")
-# The network of a new VM: kept with the VM (the network resources are built from them).
-NETWORK = ("nics", "nsg", "nsg_rule", "private_ip_address", "public_ip_address", "public_ip_address_allocation",
-           "public_ip_address_dns_name", "public_ip_sku", "subnet", "subnet_address_prefix",
-           "vnet_address_prefix", "vnet_name", "asgs", "nic_delete_option")
-# az refuses these with --count (each VM of a count gets its own NIC and public IP).
+# az refuses these with --count (each VM of a count gets its own NIC and public IP): _validate_count checks
+# the values of NOT_WITH_COUNT (a "" public IP, which makes none, passes) and names every option of
+# COUNT_MESSAGE, --subnet and --vnet-name too, which it lets through.
 NOT_WITH_COUNT = ("attach_data_disks", "attach_os_disk", "boot_diagnostics_storage", "computer_name", "host",
                   "host_group", "nics", "os_disk_name", "private_ip_address", "public_ip_address",
-                  "public_ip_address_dns_name", "storage_account", "storage_container_name", "subnet",
-                  "use_unmanaged_disk", "vnet_name")
+                  "public_ip_address_dns_name", "storage_account", "storage_container_name", "use_unmanaged_disk")
+COUNT_MESSAGE = ("attach_data_disks", "attach_os_disk", "boot_diagnostics_storage", "computer_name", "host",
+                 "host_group", "nics", "os_disk_name", "private_ip_address", "public_ip_address",
+                 "public_ip_address_dns_name", "storage_account", "storage_container_name", "subnet",
+                 "use_unmanaged_disk", "vnet_name")
 
 
 def option_name(dest: str) -> str:
@@ -274,17 +290,11 @@ def option_name(dest: str) -> str:
 
 def check_options(options: dict[str, Any], count: int | None) -> None:
     """az's client-side usage checks of these options (before anything is sent)."""
-    if count is not None:
-        banned = [option_name(d) for d in NOT_WITH_COUNT if options.get(d) not in (None, False)]
-        if banned:
-            raise ValidationError(f"When --count is specified, {', '.join(banned)} are not allowed.")
+    if count is not None and any(options.get(d) for d in NOT_WITH_COUNT):
+        raise ValidationError(f"When --count is specified, {', '.join(option_name(d) for d in COUNT_MESSAGE)} are "
+                              "not allowed")
     if options.get("host") and options.get("host_group"):
         raise ValidationError("--host and --host-group can't be used together.")
-    if options.get("nics"):
-        clash = [option_name(d) for d in ("vnet_name", "subnet", "public_ip_address", "nsg", "private_ip_address")
-                 if options.get(d) is not None]
-        if clash:
-            raise ValidationError(f"usage error: --nics cannot be used with {', '.join(clash)}")
     if options.get("attach_os_disk") is not None:
         raise ValidationError(f"The disk '{options['attach_os_disk']}' to attach as the OS disk was not found.")
     if options.get("eviction_policy") and options.get("priority") not in ("Spot", "SpotPlus", "Low"):
@@ -472,11 +482,6 @@ def _open_for_write(path: str, mode: int) -> int:
     return os.open(path, flags=os.O_WRONLY | os.O_TRUNC | os.O_CREAT, mode=mode)
 
 
-def network(options: dict[str, Any]) -> dict[str, Any]:
-    """The network choices as given (``--public-ip-address ""`` means no public IP)."""
-    return {key: options[key] for key in NETWORK if options.get(key) is not None}
-
-
 def storage_skus(values: list[str] | None) -> dict[str, str]:
     """``--storage-sku SKU`` (every disk) or ``--storage-sku os=SKU 0=SKU ...``; '*' is every disk."""
     result: dict[str, str] = {}
@@ -518,20 +523,3 @@ def secrets(values: list[str]) -> list[dict]:
                     "Secret is missing sourceVault or vaultCertificates key")
             merged.append(item)
     return merged
-
-
-def keep_network(record: dict, options: dict[str, Any]) -> None:
-    """Keep the network choices with the new VM, and what they show: no public IP for
-    ``--public-ip-address ""``, the static private IP, the DNS name's FQDN."""
-    chosen = network(options)
-    if not chosen:
-        return
-    sim = record["sim"]
-    sim["network"] = chosen
-    if chosen.get("public_ip_address") == "" or chosen.get("nics"):
-        sim["publicIpAddress"] = ""
-    if chosen.get("private_ip_address"):
-        sim["privateIpAddress"] = chosen["private_ip_address"]
-    dns = chosen.get("public_ip_address_dns_name")
-    if dns and sim["publicIpAddress"]:
-        sim["fqdns"] = f"{dns}.{record['vm']['location']}.cloudapp.azure.com"
