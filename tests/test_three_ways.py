@@ -79,13 +79,40 @@ def rest(cli, method: str, url: str, body=None):
     return result.json if result.stdout.strip() else None
 
 
-def rest_way(cli, create_body: dict):
+NETWORK_URL = "/subscriptions/{subscriptionId}/resourceGroups/rg/providers/Microsoft.Network"
+
+
+def network_resources(sub: str) -> list[tuple[str, dict]]:
+    """What az vm create's template holds besides the VM, in its order (azure-cli _template_builder.py)."""
+    network = f"/subscriptions/{sub}/resourceGroups/rg/providers/Microsoft.Network"
+    common = {"location": "eastus", "tags": {}}
+    return [
+        ("virtualNetworks/vmVNET", {**common, "properties": {
+            "addressSpace": {"addressPrefixes": ["10.0.0.0/16"]},
+            "subnets": [{"name": "vmSubnet", "properties": {"addressPrefix": "10.0.0.0/24"}}]}}),
+        ("networkSecurityGroups/vmNSG", {**common, "properties": {"securityRules": [{"name": "rdp", "properties": {
+            "protocol": "Tcp", "sourcePortRange": "*", "destinationPortRange": "3389", "sourceAddressPrefix": "*",
+            "destinationAddressPrefix": "*", "access": "Allow", "priority": 1000, "direction": "Inbound"}}]}}),
+        ("publicIPAddresses/vmPublicIP", {**common, "sku": {"name": "Standard"},
+                                          "properties": {"publicIPAllocationMethod": "Static"}}),
+        ("networkInterfaces/vmVMNic", {**common, "properties": {
+            "ipConfigurations": [{"name": "ipconfigvm", "properties": {
+                "privateIPAllocationMethod": "Dynamic",
+                "subnet": {"id": f"{network}/virtualNetworks/vmVNET/subnets/vmSubnet"},
+                "publicIPAddress": {"id": f"{network}/publicIPAddresses/vmPublicIP"}}}],
+            "networkSecurityGroup": {"id": f"{network}/networkSecurityGroups/vmNSG"}}}),
+    ]
+
+
+def rest_way(cli, create_body: dict, sub: str):
     opening(cli)
     for feature in FEATURES:
         rest(cli, "post", "/subscriptions/{subscriptionId}/providers/Microsoft.Features/providers/Microsoft.Compute/"
              f"features/{feature}/register?api-version=2015-12-01")
     ok(cli("tick", "--minutes", "15"))
     rest(cli, "post", "/subscriptions/{subscriptionId}/providers/Microsoft.Compute/register?api-version=2020-06-01")
+    for path, body in network_resources(sub):  # a VM's PUT names its NIC: REST makes the network first
+        rest(cli, "put", f"{NETWORK_URL}/{path}?api-version=2024-05-01", body)
     rest(cli, "put", VM_URL + API, create_body)
     rest(cli, "patch", VM_URL + API,
          {"properties": {"osProfile": {"windowsConfiguration": {"patchSettings": {"assessmentMode": "AutomaticByPlatform"}}}}})
@@ -121,7 +148,7 @@ def test_three_ways_end_in_the_same_store(cli, tmp_path, monkeypatch):
         elif way == "powershell":
             results[way] = powershell_way(cli)
         else:
-            results[way] = rest_way(cli, _create_body(stores["az"]))
+            results[way] = rest_way(cli, _create_body(stores["az"]), stores["az"]["subscription"]["id"])
         stores[way] = json.loads(path.read_text())
     assert stores["az"] == stores["powershell"]  # identical, byte for byte in content
     # REST alone keeps its long-running operations' status records (what Azure-AsyncOperation URLs

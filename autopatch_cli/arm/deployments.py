@@ -93,15 +93,13 @@ def _check_api_version(resource_type: str, api_version: str) -> None:
 
 
 def _deploy_vm(state, group: str, name: str, body: dict, api_version: str) -> str:
-    from ..ops import vm_network, vms
+    from ..ops import vms
     from .compute import _carry_unversioned, refuse_undefined_members
 
     existing = vms.find(state, group, name)
     refuse_undefined_members(body, api_version)
     body = _carry_unversioned(body, existing["vm"] if existing else None, api_version)
-    record = vms.put(state, group, name, body)
-    vm_network.attach(state, record)  # its NICs name it; its record shows their addresses, as autopatch's verb's do
-    return record["vm"]["id"]
+    return vms.put(state, group, name, body)["vm"]["id"]  # its NICs name it (ops/vm_network.attach)
 
 
 def _network_deployer(type_name: str):

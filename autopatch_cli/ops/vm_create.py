@@ -220,9 +220,7 @@ def create(state, group: str, name: str, image: str, count: int | None = None, c
     for vm_name, nics in zip(names, profiles, strict=True):
         body = apply_options(build_body(state, group, vm_name, image, network_interfaces=nics, **options),
                              client_options)
-        record = vms.put(state, group, vm_name, body)
-        vm_network.attach(state, record)
-        created.append(record)
+        created.append(vms.put(state, group, vm_name, body))  # its NICs name it (vm_network.attach)
     return [summary(record) for record in created]
 
 

@@ -96,13 +96,27 @@ def _store(state, rg: dict, name: str, vm: dict, existing: dict | None) -> dict:
             record["sim"]["updateDomain"], record["sim"]["faultDomain"] = ud, fd
         record["iv"] = _initial_instance_view(record, when)
     existing_mode = patch_mode(existing["vm"]) if existing else None  # before the new model replaces it
+    nics_changed = existing is None or _nic_ids(existing["vm"]) != _nic_ids(vm)
     if existing is not None:
+        if nics_changed:
+            from . import network
+
+            for nic_id in set(_nic_ids(existing["vm"])) - set(_nic_ids(vm)):
+                network.detach_vm(state, nic_id, existing["vm"]["id"])
         record = existing
         record["vm"] = vm
+    if nics_changed:  # its NICs name it, and it shows their addresses (a NIC not there leaves them as they are)
+        from . import vm_network
+
+        vm_network.attach(state, record)
     on_configuration_change(state, record, existing_mode=existing_mode)
     refresh_statuses(record, when)
     state.data["vms"][key] = record
     return record
+
+
+def _nic_ids(vm: dict) -> list[str]:
+    return [str(n.get("id", "")).lower() for n in vm["properties"].get("networkProfile", {}).get("networkInterfaces", [])]
 
 
 def _new_sim(state, vm: dict, when: str) -> dict:
