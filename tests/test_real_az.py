@@ -224,7 +224,10 @@ def test_the_guide_through_the_real_az(az_env, cli):
     deployment = az.json("deployment", "group", "show", "-g", "myResourceGroup", "-n", deployments[0]["name"])
     assert len(deployment["properties"]["outputResources"]) == 5
     nics = az.json("network", "nic", "list", "-g", "myResourceGroup")
-    assert [n["name"] for n in nics] == ["myVMVMNic"] and nics[0]["virtualMachine"]["id"] == shown["id"]
+    # ownVM (autopatch's own vm create) joined myVM's VNet with a NIC of its own, left behind by vm delete
+    assert [n["name"] for n in nics] == ["myVMVMNic", "ownVMVMNic"] and nics[0]["virtualMachine"]["id"] == shown["id"]
+    assert "virtualMachine" not in nics[1] and nics[1]["ipConfigurations"][0]["subnet"]["id"] == \
+        nics[0]["ipConfigurations"][0]["subnet"]["id"]
 
     # power verbs, then the group goes with everything in it
     az("vm", "deallocate", "-g", "myResourceGroup", "-n", "myVM")
@@ -336,3 +339,31 @@ def test_mirrored_verbs_print_what_autopatch_prints(az_env, cli):
     missing = az("vm", "create", "-g", "rg", "-n", "x", "--image", "Win2019Datacenter", "--admin-username", "azureuser",
                  "--admin-password", PASSWORD, "--availability-set", "noSuchSet", check=False)
     assert missing.returncode == 1 and "Availability set 'noSuchSet' does not exist." in missing.stderr
+
+
+def test_the_network_of_autopatchs_own_vm_create_through_the_real_az(az_env, cli):
+    """A VM made by `autopatch vm create` points at a NIC that exists: the real az reads it, its public IP,
+    VNet and NSG, and `az vm show -d` (which reads the NIC and the public IP) prints autopatch's addresses."""
+    az = az_env
+    ours(cli, "group", "create", "-n", "rg", "-l", "eastus")
+    made = ours(cli, "vm", "create", "-g", "rg", "-n", "own", "--image", "Win2019Datacenter", "--admin-password",
+                PASSWORD)
+    vm = ours(cli, "vm", "show", "-g", "rg", "-n", "own")
+    nic_id = vm["networkProfile"]["networkInterfaces"][0]["id"]
+    nic = az.json("network", "nic", "show", "--ids", nic_id)
+    assert nic["id"] == nic_id and nic["virtualMachine"]["id"] == vm["id"] and nic["macAddress"] == made["macAddress"]
+    assert nic["ipConfigurations"][0]["privateIPAddress"] == made["privateIpAddress"]
+    public_ip = az.json("network", "public-ip", "show", "-g", "rg", "-n", "ownPublicIP")
+    assert public_ip["ipAddress"] == made["publicIpAddress"] and public_ip["sku"]["name"] == "Standard"
+    assert [v["name"] for v in az.json("network", "vnet", "list", "-g", "rg")] == ["ownVNET"]
+    rules = az.json("network", "nsg", "show", "-g", "rg", "-n", "ownNSG")["securityRules"]
+    assert [(r["name"], r["destinationPortRange"]) for r in rules] == [("rdp", "3389")]
+    details = az.json("vm", "show", "-d", "-g", "rg", "-n", "own")
+    own_details = ours(cli, "vm", "show", "-d", "-g", "rg", "-n", "own")
+    for key in ("privateIps", "publicIps", "macAddresses", "fqdns", "powerState"):
+        assert details[key] == own_details[key], key
+    # vm delete leaves the NIC (az's default), the group takes everything with it
+    az("vm", "delete", "-g", "rg", "-n", "own", "--yes")
+    assert "virtualMachine" not in az.json("network", "nic", "show", "--ids", nic_id)
+    az("group", "delete", "-n", "rg", "--yes")
+    assert az.json("network", "nic", "list") == []
