@@ -311,6 +311,12 @@ def private_ip_in_use(config_id: str, address: str, holder: str) -> AzureError:
                       f"allocated to resource {holder}.", 400)
 
 
+def nic_in_use(nic_id: str, vm_id: str) -> AzureError:
+    """400 NicInUse: a VM's PUT names a NIC another VM uses."""
+    return AzureError("NicInUse", f"Network Interface {nic_id} is used by existing resource {vm_id}. In order to use "
+                      "this network interface, you must first delete or detach it from the existing resource.", 400)
+
+
 def linked_resource_not_found(resource_id: str) -> AzureError:
     """404 NotFound: a VM names a network interface that does not exist (Compute checks it on the PUT)."""
     return AzureError("NotFound", f"Resource {resource_id} not found.", 404)

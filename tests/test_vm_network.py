@@ -226,6 +226,7 @@ def test_bad_network_input_changes_nothing(arm, cli):
         (("--vnet-name", "vm1VNET", "--subnet", "clash"), 1,
          "ERROR: Subnet(clash) does not exist, but failed to create a new subnet with address prefix 10.0.0.0/24."),
         (("--nics", "nothere"), 3, "(NotFound) Resource /subscriptions/"),
+        (("--nics", "vm1VMNic"), 1, "(NicInUse) Network Interface /subscriptions/"),
         (("--nics", "vm1VMNic", "--nsg", "x"), 1,
          "When specifying an existing NIC, do not specify NSG, public IP, ASGs, VNet or subnet."),
         (("--private-ip-address", "10.1.0.5"), 1,
@@ -265,3 +266,20 @@ def test_new_azvm_names_the_network_after_the_vm(arm, cli):
     assert names(arm, "networkInterfaces") == ["ps1VMNic"]
     subnets = get(arm, NET + "/virtualNetworks/ps1")["properties"]["subnets"]
     assert [(s["name"], s["properties"]["addressPrefix"]) for s in subnets] == [("ps1", "192.168.1.0/24")]
+
+
+def test_validate_lists_what_the_template_would_hold(arm, cli):
+    def validated(*extra):
+        result = ok(cli("vm", "create", "-g", "rg", "-n", "v", "--image", WIN, "--admin-password", PASSWORD,
+                        "--validate", *extra)).json
+        return [r["id"].split("/providers/", 1)[1] for r in result["properties"]["validatedResources"]]
+
+    assert validated() == ["Microsoft.Network/virtualNetworks/vVNET", "Microsoft.Network/networkSecurityGroups/vNSG",
+                           "Microsoft.Network/publicIPAddresses/vPublicIP", "Microsoft.Network/networkInterfaces/vVMNic",
+                           "Microsoft.Compute/virtualMachines/v"]
+    create(cli, "vm1")  # its VNet is the one the next VM joins: az's template then holds no VNet
+    assert validated("--nsg", "vm1NSG", "--public-ip-address", "") == [
+        "Microsoft.Network/networkInterfaces/vVMNic", "Microsoft.Compute/virtualMachines/v"]
+    ok(cli("vm", "delete", "-g", "rg", "-n", "vm1", "--yes"))  # its NIC is free again
+    assert validated("--nics", "vm1VMNic") == ["Microsoft.Compute/virtualMachines/v"]
+    assert names(arm, "networkInterfaces") == ["vm1VMNic"]  # --validate keeps nothing

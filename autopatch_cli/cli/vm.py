@@ -148,15 +148,16 @@ def create(
         """--validate: everything is checked, nothing is kept (the session is not saved)."""
 
     validated: dict = {}
+    made: list = []
     try:
         with writer() as state:
             check_subscription(state)
             summaries = vm_create.create(state, group, name, image, count=vm_count, client_options=az, warn=warn,
-                                         **options)
+                                         made=made, **options)
             if az.get("validate"):  # az prints ARM's validation of the deployment it would send
                 from ..ops.deployments import vm_create_validation
 
-                validated = vm_create_validation(state, group, name, bool(admin_password), az)
+                validated = vm_create_validation(state, group, bool(admin_password), made)
                 raise _ValidatedOnly
     except _ValidatedOnly:
         emit(validated)

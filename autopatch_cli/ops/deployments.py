@@ -501,23 +501,12 @@ def _dependencies(state, group: str, ordered: list[PlannedResource]) -> list[dic
     return result
 
 
-def vm_create_validation(state, group: str, vm_name: str, secure_password: bool, options: dict) -> dict:
+def vm_create_validation(state, group: str, secure_password: bool, made: list[tuple[str, str]]) -> dict:
     """What `az vm create --validate` prints: ARM's validation of the deployment az would send (named as az
-    names it), with the null properties az's SDK model shows. The resources are those az's template holds for
-    these options: the VNet, NSG, public IP and NIC it would make (unless told to use none or existing ones),
-    then the VM."""
+    names it), with the null properties az's SDK model shows. ``made``: the resources az's template holds
+    for these options (vm_create.create lists them: the VNet, NSG, public IP and NIC it makes, then the VM)."""
     rg = groups.require(state, group)
     name = f"vm_deploy_{next_guid(state).replace('-', '')}"
-    made = []
-    if not options.get("nics"):
-        if not options.get("vnet_name") and not options.get("subnet", "").startswith("/"):
-            made.append(("Microsoft.Network/virtualNetworks", f"{vm_name}VNET"))
-        if options.get("nsg") != "" and not options.get("nsg"):
-            made.append(("Microsoft.Network/networkSecurityGroups", f"{vm_name}NSG"))
-        if options.get("public_ip_address") != "" and not options.get("public_ip_address"):
-            made.append(("Microsoft.Network/publicIPAddresses", f"{vm_name}PublicIP"))
-        made.append(("Microsoft.Network/networkInterfaces", f"{vm_name}VMNic"))
-    made.append(("Microsoft.Compute/virtualMachines", vm_name))
     sub = subscription_id(state)
     parameters = {"adminPassword": {"type": "SecureString"}} if secure_password else {}
     nulls = ("correlationId", "debugSetting", "dependencies", "diagnostics", "duration", "error", "onErrorDeployment",

@@ -83,10 +83,11 @@ def resources_in_group(state, group: str) -> list[dict]:
 
 
 def put(state, group: str, type_name: str, name: str, body: dict,
-        addresses: AddressBook | None = None) -> tuple[dict, bool]:
-    """Create or replace a network resource from its ARM body; returns the stored document and whether it is new.
-    ``addresses``: the private addresses already taken, for a caller that puts many NICs (one scan of the NICs
-    for all of them); without it a NIC's put scans them itself."""
+        addresses: AddressBook | None = None, copied: bool = True) -> tuple[dict, bool]:
+    """Create or replace a network resource from its ARM body; returns the stored document (a copy unless
+    ``copied`` is false: then the caller must not change it) and whether it is new. ``addresses``: the private
+    addresses already taken, for a caller that puts many NICs (one scan of the NICs for all of them); without
+    it a NIC's put scans them itself."""
     canonical = canonical_type(type_name)
     rg = groups.require(state, group)
     if not isinstance(body, dict):
@@ -118,7 +119,7 @@ def put(state, group: str, type_name: str, name: str, body: dict,
         _FILL[canonical](state, document, existing)
     document["etag"] = f'W/"{next_guid(state)}"'
     state.data.setdefault(SECTION, {})[_key(group, canonical, name)] = document
-    return copy.deepcopy(document), existing is None
+    return (copy.deepcopy(document) if copied else document), existing is None
 
 
 def delete(state, group: str, type_name: str, name: str) -> bool:

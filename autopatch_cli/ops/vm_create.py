@@ -195,9 +195,10 @@ def _availability_set_id(state, group: str, name_or_id: str) -> str:
 
 
 def create(state, group: str, name: str, image: str, count: int | None = None, client_options: dict | None = None,
-           warn: Warn | None = None, **options: Any) -> list[dict]:
+           warn: Warn | None = None, made: list | None = None, **options: Any) -> list[dict]:
     """``az vm create``: one VM, or ``count`` VMs named ``{name}0``..``{name}{count-1}``. ``client_options``
-    are az's other options (see ``apply_options``)."""
+    are az's other options (see ``apply_options``). ``made``, when given, gets the (type, name) of every
+    resource az's template holds for this create (what ``--validate`` lists), decided before any is made."""
     if count is not None and not 2 <= count <= 250:
         raise ValidationError("--count should be in [2, 250]. Please make sure your subscription has enough quota of resources")
     client_options = client_options or {}
@@ -213,9 +214,13 @@ def create(state, group: str, name: str, image: str, count: int | None = None, c
     windows = urn is None and client_options.get("os_type", "").lower() != "linux" or urn is not None and images.is_windows(urn)
     location = groups.resolve_location(options.get("location") or rg["location"], ids.VM_TYPE)
     # the network az's template holds (the VNet, NSG, public IP and NIC of each VM), then the VMs
+    plan = vm_network.decide(state, rg["name"], location, client_options)
+    if made is not None:
+        made += vm_network.template_resources(state, rg["name"], name, plan, count)
+        made += [(ids.VM_TYPE, vm_name) for vm_name in names]
     profiles = vm_network.create(state, rg["name"], name, location=location, windows=windows,
                                  tags=options.get("tags"), zone=options.get("zone"), count=count,
-                                 options=client_options)
+                                 options=client_options, plan=plan)
     created = []
     for vm_name, nics in zip(names, profiles, strict=True):
         body = apply_options(build_body(state, group, vm_name, image, network_interfaces=nics, **options),

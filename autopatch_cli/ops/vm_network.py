@@ -13,9 +13,10 @@ bodies go through ``network.put``, the operation a deployment's resources use, s
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
-from ..errors import AzureError, ValidationError, linked_resource_not_found
+from ..errors import AzureError, ValidationError, linked_resource_not_found, nic_in_use
 from . import groups, ids, network
 from .state import subscription_id
 
@@ -58,16 +59,24 @@ def _id(state, group: str, type_name: str, value: str) -> str:
                                                                 f"{network.NAMESPACE}/{type_name}", value)
 
 
-def create(state, group: str, vm_name: str, *, location: str, windows: bool, tags: dict | None, zone: str | None,
-           count: int | None, options: dict[str, Any]) -> list[list[dict]]:
-    """Check the network options as az does, make what az's template would hold, and return the
-    ``networkProfile.networkInterfaces`` of each VM (one list per VM of ``count``)."""
-    rg = groups.require(state, group)
-    group = rg["name"]
-    copies = list(range(count)) if count else [None]
-    nics = options.get("nics")
-    if nics:
-        return [_existing_nics(state, group, nics, options)]
+@dataclass
+class Plan:
+    """What az decided on the client: which VNet/subnet, NSG and public IP the VM uses, and whether it makes
+    each ('new'), finds it ('existing') or goes without (None)."""
+
+    vnet: str | None
+    subnet: str | None
+    vnet_type: str | None
+    nsg: str | None
+    nsg_type: str | None
+    public_ip: str | None
+    public_ip_type: str | None
+
+
+def decide(state, group: str, location: str, options: dict[str, Any]) -> Plan | None:
+    """az's validators of the network options (None with ``--nics``: existing NICs, nothing made)."""
+    if options.get("nics"):
+        return None
     vnet, subnet = options.get("vnet_name"), options.get("subnet")
     if vnet and "/" in vnet:
         raise ValidationError("incorrect usage: --subnet ID | --subnet NAME --vnet-name NAME")
@@ -94,6 +103,38 @@ def create(state, group: str, vm_name: str, *, location: str, windows: bool, tag
     nsg_type = None if nsg == "" else "existing" if nsg and _exists(state, group, "networkSecurityGroups", nsg) else "new"
     pip_type = None if public_ip == "" else (
         "existing" if public_ip and _exists(state, group, "publicIPAddresses", public_ip) else "new")
+    return Plan(vnet, subnet, vnet_type or "new", nsg, nsg_type, public_ip, pip_type)
+
+
+def template_resources(state, group: str, vm_name: str, plan: Plan | None, count: int | None) -> list[tuple[str, str]]:
+    """The network resources az's template holds for this plan, (type, name) in its order."""
+    if plan is None:
+        return []
+    suffixes = [str(i) for i in range(count)] if count else [""]
+    made = []
+    if plan.vnet_type == "new" and not (plan.vnet and network.find(state, group, "virtualNetworks", plan.vnet)):
+        made.append(("Microsoft.Network/virtualNetworks", plan.vnet or f"{vm_name}VNET"))
+    if plan.nsg_type == "new":
+        made.append(("Microsoft.Network/networkSecurityGroups", plan.nsg or f"{vm_name}NSG"))
+    if plan.public_ip_type == "new":
+        made += [("Microsoft.Network/publicIPAddresses", f"{plan.public_ip or vm_name + 'PublicIP'}{i}") for i in suffixes]
+    made += [(NIC_TYPE, f"{vm_name}VMNic{i}") for i in suffixes]
+    return made
+
+
+def create(state, group: str, vm_name: str, *, location: str, windows: bool, tags: dict | None, zone: str | None,
+           count: int | None, options: dict[str, Any], plan: Plan | None = None) -> list[list[dict]]:
+    """Make what az's template would hold for ``plan`` (``decide``'s, made here when not given), and return
+    the ``networkProfile.networkInterfaces`` of each VM (one list per VM of ``count``)."""
+    rg = groups.require(state, group)
+    group = rg["name"]
+    copies = list(range(count)) if count else [None]
+    if options.get("nics"):
+        return [_existing_nics(state, group, options["nics"], options)]
+    plan = plan or decide(state, group, location, options)
+    assert plan is not None
+    vnet, subnet, vnet_type = plan.vnet, plan.subnet, plan.vnet_type
+    nsg, nsg_type, public_ip, pip_type = plan.nsg, plan.nsg_type, plan.public_ip, plan.public_ip_type
     sku = "Standard" if zone is not None else options.get("public_ip_sku") or "Standard"  # az 2.91's default
     allocation = options.get("public_ip_address_allocation")
     if sku == "Standard" and not allocation:
@@ -103,9 +144,9 @@ def create(state, group: str, vm_name: str, *, location: str, windows: bool, tag
 
     def put(type_name: str, name: str, body: dict) -> dict:
         return network.put(state, group, type_name, name, {"location": location, "tags": tags, **body},
-                           addresses=book)[0]
+                           addresses=book, copied=False)[0]
 
-    if vnet_type is None:  # a new subnet: in the named VNet when it exists, else in a new VNet
+    if vnet_type == "new":  # a new subnet: in the named VNet when it exists, else in a new VNet
         subnet = subnet or f"{vm_name}Subnet"
         subnet_prefix = options.get("subnet_address_prefix") or "10.0.0.0/24"
         existing_vnet = network.find(state, group, "virtualNetworks", vnet) if vnet else None
@@ -193,6 +234,15 @@ def _existing_nics(state, group: str, nics: list[str], options: dict[str, Any]) 
         if found is None or not found["type"].lower() == NIC_TYPE.lower():
             raise linked_resource_not_found(reference["id"])
     return references
+
+
+def check_nics_free(state, vm: dict) -> None:
+    """Compute's check of a VM's PUT: a NIC it names that exists may not belong to another VM."""
+    for reference in vm["properties"].get("networkProfile", {}).get("networkInterfaces", []):
+        nic = network.show_by_id(state, str(reference.get("id") or "")) if reference.get("id") else None
+        holder = str(((nic or {}).get("properties") or {}).get("virtualMachine", {}).get("id") or "")
+        if holder and holder.lower() != vm["id"].lower():
+            raise nic_in_use(nic["id"], holder)  # type: ignore[index]
 
 
 def attach(state, record: dict) -> None:

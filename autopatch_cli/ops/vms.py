@@ -77,6 +77,10 @@ def put(state, group: str, name: str, body: dict) -> dict:
         vm_rules.check_fixed_properties_unchanged(existing["vm"], vm)
         vm_rules.check_password_unchanged(existing, password)
     vm_rules.check_patch_settings(state, vm, existing["vm"] if existing else None)
+    if existing is None or _nic_ids(existing["vm"]) != _nic_ids(vm):
+        from . import vm_network
+
+        vm_network.check_nics_free(state, vm)
     record = _store(state, rg, name, vm, existing)
     if existing is None and password is not None:
         record["sim"]["credentialDigest"] = vm_rules.password_digest(vm["properties"]["vmId"], password)
