@@ -226,6 +226,8 @@ def test_bad_network_input_changes_nothing(arm, cli):
         (("--vnet-name", "vm1VNET", "--subnet", "clash"), 1,
          "ERROR: Subnet(clash) does not exist, but failed to create a new subnet with address prefix 10.0.0.0/24."),
         (("--nics", "nothere"), 3, "(NotFound) Resource /subscriptions/"),
+        (("--nsg", other.replace("virtualNetworks/v/subnets/s", "networkSecurityGroups/n")), 1,
+         "(InvalidResourceReference) Resource /subscriptions/"),
         (("--nics", "vm1VMNic"), 1, "(NicInUse) Network Interface /subscriptions/"),
         (("--nics", "vm1VMNic", "--nsg", "x"), 1,
          "When specifying an existing NIC, do not specify NSG, public IP, ASGs, VNet or subnet."),

@@ -16,7 +16,13 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import AzureError, ValidationError, linked_resource_not_found, nic_in_use
+from ..errors import (
+    AzureError,
+    ValidationError,
+    invalid_resource_reference,
+    linked_resource_not_found,
+    nic_in_use,
+)
 from . import groups, ids, network
 from .state import subscription_id
 
@@ -135,6 +141,10 @@ def create(state, group: str, vm_name: str, *, location: str, windows: bool, tag
     assert plan is not None
     vnet, subnet, vnet_type = plan.vnet, plan.subnet, plan.vnet_type
     nsg, nsg_type, public_ip, pip_type = plan.nsg, plan.nsg_type, plan.public_ip, plan.public_ip_type
+    nic_ids = [_id(state, group, "networkInterfaces", f"{vm_name}VMNic{'' if i is None else i}") for i in copies]
+    for value, kind in ((nsg, nsg_type), (public_ip, pip_type)):
+        if kind == "new" and value and is_resource_id(value):  # an id names what must exist: the NIC's reference fails
+            raise invalid_resource_reference(value, nic_ids[0])
     sku = "Standard" if zone is not None else options.get("public_ip_sku") or "Standard"  # az 2.91's default
     allocation = options.get("public_ip_address_allocation")
     if sku == "Standard" and not allocation:
