@@ -81,6 +81,11 @@ def test_ssh_key_values_text_files_and_at_files_with_a_destination(rg, tmp_path)
     # a file path is read whole (line end kept), an @file loses its trailing line ends (az's @ expansion)
     assert [k["keyData"] for k in keys] == [RSA_KEY, ED25519_KEY + "\n", ED25519_KEY]
     assert {k["path"] for k in keys} == {"/home/azureuser/.ssh/other_keys"}
+    crlf = tmp_path / "crlf.pub"
+    crlf.write_bytes((RSA_KEY + " me@host\r\n").encode())
+    assert _create(rg, "c", "--ssh-key-values", str(crlf), f"@{crlf}").exit_code == 0
+    assert [k["keyData"] for k in _linux(rg, "c")["ssh"]["publicKeys"]] == [RSA_KEY + " me@host\n",
+                                                                          RSA_KEY + " me@host"]
     bad = _create(rg, "b", "--ssh-key-values", "ssh-rsa not-base64!")
     assert bad.exit_code == 1 and "An RSA key file or key value must be supplied" in bad.stderr
 

@@ -435,7 +435,7 @@ def ssh_public_key(value: str, generate: bool, warn: Warn = print_nothing, key_t
     path = os.path.expanduser(value) if value else os.path.join(os.path.expanduser("~"), ".ssh", file_name)
     if os.path.exists(path):
         try:
-            with open(path, encoding="utf-8", newline="") as handle:
+            with open(path, encoding="utf-8") as handle:  # text mode, as az: a CRLF file's line ends read as LF
                 return handle.read()
         except (OSError, UnicodeDecodeError) as exc:
             reason = exc.strerror if isinstance(exc, OSError) else str(exc)
