@@ -15,14 +15,15 @@ What completes:
 
 from __future__ import annotations
 
-import json
 import os
-import re
 import sys
-from pathlib import Path
 
+# A Tab is a whole process: it imports only os and sys (and marshal) on its way to the answer. The tree
+# is read from a marshal cache; the values read from the store are cached too, keyed on the store files'
+# identity (device, inode, size, mtime of the snapshot and of its journal), so a repeated Tab on an
+# unchanged store reads neither the store nor its index.
 COMPLETE_VAR = "_AUTOPATCH_COMPLETE"
-TREE_FORMAT = 1
+TREE_FORMAT = 2
 # az's global arguments, offered on every command: option -> values (None: takes no value; []: any value)
 GLOBAL_OPTIONS: dict[str, list[str] | None] = {
     "--output": ["json", "jsonc", "none", "table", "tsv", "yaml", "yamlc"],
@@ -45,6 +46,8 @@ STORE_VALUES = {"--resource-group": "groups", "-g": "groups", "--availability-se
 
 
 def _values_from_help(text: str) -> list[str]:
+    import re
+
     match = re.search(r"Allowed values: ([^.]+)\.", text)
     if match:
         return [v.strip() for v in match.group(1).split(",") if v.strip()]
@@ -128,11 +131,13 @@ def build_tree() -> dict:
 
 def _fingerprint() -> str:
     """Changes when any command module changes (another version, an edited or added module)."""
+    import zlib
+
     from . import __version__
 
-    here = Path(__file__).resolve().parent
+    here = os.path.dirname(os.path.abspath(__file__))
     parts = [__version__, str(TREE_FORMAT)]
-    for folder in (here, here / "cli", here / "azure"):  # the commands, and the Azure data of their values
+    for folder in (here, os.path.join(here, "cli"), os.path.join(here, "azure")):  # commands, their values' data
         try:
             entries = sorted(os.scandir(folder), key=lambda e: e.name)
         except OSError:
@@ -141,78 +146,160 @@ def _fingerprint() -> str:
             if entry.name.endswith(".py"):
                 stat = entry.stat()
                 parts.append(f"{entry.name}:{stat.st_mtime_ns}:{stat.st_size}")
-    import hashlib
+    text = "|".join(parts).encode()
+    return f"{zlib.crc32(text):08x}{zlib.adler32(text):08x}{len(text):x}"
 
-    return hashlib.blake2b("|".join(parts).encode(), digest_size=12).hexdigest()
 
-
-def _cache_dir() -> Path:
+def _cache_dir() -> str:
     base = os.environ.get("XDG_CACHE_HOME")
     if base:
-        return Path(base) / "autopatch"
+        return os.path.join(base, "autopatch")
     if sys.platform.startswith("linux"):
-        return Path.home() / ".cache" / "autopatch"
+        return os.path.join(os.path.expanduser("~"), ".cache", "autopatch")
     from platformdirs import user_cache_dir
 
-    return Path(user_cache_dir("autopatch", appauthor=False))
+    return user_cache_dir("autopatch", appauthor=False)
+
+
+def _load(path: str):
+    import marshal
+
+    try:
+        with open(path, "rb") as handle:
+            return marshal.load(handle)
+    except (OSError, ValueError, EOFError, TypeError):
+        return None
+
+
+def _save(path: str, value, stale_prefix: str | None = None) -> None:
+    """Write a cache file atomically (a read-only or full cache only costs speed)."""
+    import marshal
+
+    folder = os.path.dirname(path)
+    try:
+        os.makedirs(folder, exist_ok=True)
+        if stale_prefix is not None:
+            for name in os.listdir(folder):
+                if name.startswith(stale_prefix) and os.path.join(folder, name) != path:
+                    os.unlink(os.path.join(folder, name))
+        tmp = f"{path}.{os.getpid()}.tmp"
+        with open(tmp, "wb") as handle:
+            marshal.dump(value, handle)
+        os.replace(tmp, path)
+    except (OSError, ValueError):
+        pass
 
 
 def tree() -> dict:
     """The cached tree, built (and cached) when missing or stale."""
-    path = _cache_dir() / f"completion-{_fingerprint()}.json"
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        pass
+    path = os.path.join(_cache_dir(), f"completion-{_fingerprint()}.marshal")
+    cached = _load(path)
+    if isinstance(cached, dict) and cached.get("format") == TREE_FORMAT:
+        return cached
     built = build_tree()
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        for stale in path.parent.glob("completion-*.json"):
-            stale.unlink(missing_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(built), encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError:
-        pass  # a read-only cache only costs speed
+    _save(path, built, stale_prefix="completion-")
     return built
 
 
 # ---- answering a Tab -------------------------------------------------------------------------------
 
 
-def _store_path(args: list[str]) -> Path:
+def _store_path(args: list[str]) -> str:
     for index, word in enumerate(args):
         if word == "--state" and index + 1 < len(args):
-            return Path(args[index + 1]).expanduser()
+            return os.path.expanduser(args[index + 1])
         if word.startswith("--state="):
-            return Path(word.split("=", 1)[1]).expanduser()
+            return os.path.expanduser(word.split("=", 1)[1])
+    env = os.environ.get("AUTOPATCH_STATE")  # store.STATE_ENV, without importing the store
+    if env:
+        return os.path.expanduser(env)
     from .store import default_path
 
-    return default_path()
+    return str(default_path())
+
+
+def _store_identity(path: str) -> tuple | None:
+    """What names the store's current content: its snapshot's and its journal's (device, inode, size, mtime),
+    as the store itself tells one written snapshot from another (store._identity); None without a store."""
+    real = os.path.realpath(path) if os.path.islink(path) else path
+    try:
+        snapshot = os.stat(real)
+    except OSError:
+        return None
+    try:
+        journal = os.stat(real + ".journal")
+        journal_id = (journal.st_dev, journal.st_ino, journal.st_size, journal.st_mtime_ns)
+    except OSError:
+        journal_id = None
+    return (os.path.abspath(real), snapshot.st_dev, snapshot.st_ino, snapshot.st_size, snapshot.st_mtime_ns,
+            journal_id)
 
 
 def _from_store(kind: str, args: list[str], group: str | None) -> list[str]:
+    """The store's values for an option (cached per store content: a repeated Tab reads only the cache)."""
+    path = _store_path(args)
+    identity = _store_identity(path)
+    if identity is None:
+        return []
+    import zlib
+
+    cache_path = os.path.join(_cache_dir(), f"values-{zlib.crc32(identity[0].encode()):08x}.marshal")
+    cached = _load(cache_path)
+    if not isinstance(cached, dict) or cached.get("identity") != identity:
+        cached = {"identity": identity, "answers": {}}
+    key = f"{kind}\0{'' if group is None else group.lower()}"
+    found = cached["answers"].get(key)
+    if isinstance(found, list):
+        return found
+    found = _read_store(kind, path, group)
+    if found is None:
+        return []
+    if _store_identity(path) == identity:  # unchanged while it was read: the answer is this content's
+        cached["answers"][key] = found
+        _prune(os.path.dirname(cache_path), keep=cache_path)
+        _save(cache_path, cached)
+    return found
+
+
+VALUES_FILES_KEPT = 32  # stores whose values stay cached (one file each; the least recently written go)
+
+
+def _prune(folder: str, keep: str) -> None:
+    try:
+        files = [e for e in os.scandir(folder) if e.name.startswith("values-") and e.path != keep]
+        if len(files) < VALUES_FILES_KEPT:
+            return
+        files.sort(key=lambda e: e.stat().st_mtime_ns)
+        for entry in files[:len(files) - VALUES_FILES_KEPT + 1]:
+            os.unlink(entry.path)
+    except OSError:
+        pass
+
+
+def _read_store(kind: str, path: str, group: str | None) -> list[str] | None:
+    from pathlib import Path
+
     from .errors import AutopatchError
     from .store import StoreReader, collection_keys
 
-    path = _store_path(args)
+    store = Path(path)
     try:
         if kind == "groups":
-            return sorted(StoreReader(path, dict).section("resourceGroups", {}) or {})
+            return sorted(StoreReader(store, dict).section("resourceGroups", {}) or {})
         if kind == "availability_sets":
-            keys = sorted(StoreReader(path, dict).section("availabilitySets", {}) or {})
+            keys = sorted(StoreReader(store, dict).section("availabilitySets", {}) or {})
             return [k.split("/", 1)[-1] for k in keys if group is None or k.split("/", 1)[0].lower() == group.lower()]
-        keys = collection_keys(path, "vms")
+        keys = collection_keys(store, "vms")
     except (AutopatchError, OSError, ValueError):
-        return []
+        return None
     pairs = [k.split("/", 1) for k in keys if "/" in k]
     if group is not None:
         pairs = [p for p in pairs if p[0].lower() == group.lower()]
     if kind == "vm_ids":
         try:
-            sub = StoreReader(path, dict).section("subscription", {}) or {}
+            sub = StoreReader(store, dict).section("subscription", {}) or {}
         except (AutopatchError, OSError, ValueError):
-            return []
+            return None
         return [f"/subscriptions/{sub.get('id', '')}/resourceGroups/{g}/providers/Microsoft.Compute/virtualMachines/{n}"
                 for g, n in pairs]
     return sorted({n for _, n in pairs})
@@ -274,6 +361,8 @@ def candidates(args: list[str], incomplete: str) -> list[tuple[str, str]]:
 
 
 def _split(text: str) -> list[str]:
+    if not any(c in text for c in "'\"\\"):
+        return text.split()  # what shlex gives for a line without quotes or escapes
     import shlex
 
     lexer = shlex.shlex(text, posix=True)
@@ -289,7 +378,7 @@ def _split(text: str) -> list[str]:
 
 
 def _sanitize(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
+    return " ".join(text.split())
 
 
 def answer(instruction: str, environ=os.environ) -> str | None:

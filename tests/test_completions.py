@@ -11,6 +11,7 @@ from contextlib import redirect_stdout
 from pathlib import Path
 
 import pytest
+from conftest import PASSWORD
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -176,4 +177,73 @@ def test_the_cached_tree_follows_the_commands(monkeypatch, tmp_path):
     assert completion.tree() == first and built == [1]
     monkeypatch.setattr(completion, "_fingerprint", lambda: "changed")
     completion.tree()
-    assert built == [1, 1] and [p.name for p in (tmp_path / "autopatch").iterdir()] == ["completion-changed.json"]
+    assert built == [1, 1] and [p.name for p in (tmp_path / "autopatch").iterdir()] == ["completion-changed.marshal"]
+
+
+def test_store_values_are_cached_per_store_content(cli, monkeypatch, vm, state_path):
+    """A repeated Tab on an unchanged store reads only the cache; any write (snapshot or journal) is seen."""
+    from autopatch_cli import completion
+
+    reads = []
+    real = completion._read_store
+    monkeypatch.setattr(completion, "_read_store", lambda *a: reads.append(a[0]) or real(*a))
+    assert _complete_bash(cli, monkeypatch, "autopatch vm show -g rg -n ") == ["vm"]
+    assert _complete_bash(cli, monkeypatch, "autopatch vm show -g rg -n ") == ["vm"]
+    assert _complete_bash(cli, monkeypatch, "autopatch vm show -g RG -n v") == ["vm"]  # groups match in any case
+    assert reads == ["vms"]
+    monkeypatch.delenv("_AUTOPATCH_COMPLETE")
+    made = cli("vm", "create", "-g", "rg", "-n", "vm2", "--image", "Win2019Datacenter", "--admin-password", PASSWORD)
+    assert made.exit_code == 0, made.stderr
+    assert _complete_bash(cli, monkeypatch, "autopatch vm show -g rg -n ") == ["vm", "vm2"]
+    assert _complete_bash(cli, monkeypatch, "autopatch vm show -g ") == ["rg"]
+    assert reads == ["vms", "vms", "groups"]
+    monkeypatch.delenv("_AUTOPATCH_COMPLETE")
+    assert cli("vm", "delete", "-g", "rg", "-n", "vm", "--yes").exit_code == 0
+    assert cli("group", "create", "-n", "other", "-l", "westus").exit_code == 0
+    assert _complete_bash(cli, monkeypatch, "autopatch vm show -g rg -n ") == ["vm2"]
+    assert _complete_bash(cli, monkeypatch, "autopatch vm show -g ") == ["other", "rg"]
+    # a store replaced by hand (another file at the same path) is seen too
+    saved = state_path.read_bytes()
+    journal = state_path.with_name(state_path.name + ".journal")
+    journal_bytes = journal.read_bytes() if journal.exists() else None
+    monkeypatch.delenv("_AUTOPATCH_COMPLETE")
+    assert cli("group", "create", "-n", "third", "-l", "westus").exit_code == 0
+    assert "third" in _complete_bash(cli, monkeypatch, "autopatch vm show -g ")
+    state_path.write_bytes(saved)
+    if journal_bytes is None:
+        journal.unlink(missing_ok=True)
+    else:
+        journal.write_bytes(journal_bytes)
+    assert _complete_bash(cli, monkeypatch, "autopatch vm show -g ") == ["other", "rg"]
+    # no store: nothing, and nothing cached
+    state_path.unlink()
+    journal.unlink(missing_ok=True)
+    assert _complete_bash(cli, monkeypatch, "autopatch vm show -g ") == []
+
+
+def test_a_vm_names_tab_imports_neither_typer_nor_the_store_once_cached(tmp_path, vm, state_path):
+    """The whole process of a repeated Tab: the cached tree and the cached names, no typer, no store module."""
+    env = {**os.environ, "_AUTOPATCH_COMPLETE": "complete_bash", "COMP_WORDS": "autopatch vm show -g rg -n ",
+           "COMP_CWORD": "6", "AUTOPATCH_STATE": str(state_path), "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    probe = ("import sys, runpy; sys.argv = ['autopatch']\n"
+             "try:\n    runpy.run_module('autopatch_cli', run_name='__main__')\nexcept SystemExit:\n    pass\n"
+             "sys.stderr.write(' '.join(m for m in ('typer', 'autopatch_cli.store', 'orjson', 'json', 'shlex')"
+             " if m in sys.modules))\n")
+    first = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=120)
+    assert first.stdout.split() == ["vm"] and "typer" in first.stderr  # the first Tab builds the tree
+    again = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=120)
+    assert again.stdout.split() == ["vm"]
+    assert again.stderr.split() == [], again.stderr
+
+
+def test_the_values_cache_keeps_a_bounded_number_of_stores(cli, monkeypatch, tmp_path):
+    from autopatch_cli import completion
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    for number in range(completion.VALUES_FILES_KEPT + 5):
+        store = tmp_path / f"s{number}.json"
+        assert cli("--state", str(store), "group", "create", "-n", f"g{number}", "-l", "eastus").exit_code == 0
+        assert _complete_bash(cli, monkeypatch, f"autopatch vm list --state {store} -g ") == [f"g{number}"]
+        monkeypatch.delenv("_AUTOPATCH_COMPLETE")
+    names = [p.name for p in (tmp_path / "cache" / "autopatch").iterdir() if p.name.startswith("values-")]
+    assert len(names) == completion.VALUES_FILES_KEPT

@@ -59,3 +59,47 @@ def test_a_linux_vm_through_the_real_az(az_env, cli, tmp_path):  # noqa: F811 - 
     wrong = az("vm", "install-patches", "-g", "rg", "-n", "lin", "--maximum-duration", "PT2H", "--reboot-setting",
                "Never", "--classifications-to-include-win", "Critical", check=False)
     assert wrong.returncode == 1 and "not allowed for a Linux VM" in wrong.stderr
+
+
+def test_key_data_is_what_az_sends_whoever_creates_the_vm(az_env, cli, tmp_path, monkeypatch):  # noqa: F811
+    """az reads a key file whole (its line end is key data), strips an @file's trailing line ends, and sends a key
+    it generates as the library writes it; `autopatch vm create` stores the same keyData for the same input. The
+    key pairs in ~/.ssh are shared: the one az generates is reused by autopatch and the other way round."""
+    az = az_env
+    home = tmp_path / "home"  # az's HOME (the fixture's); autopatch's too from here on
+    monkeypatch.setenv("HOME", str(home))
+    ours(cli, "clock", "set", "2024-06-01T00:00:00Z")
+    az("group", "create", "-n", "rg", "-l", "eastus", "-o", "none")
+    key_file = tmp_path / "id.pub"
+    key_file.write_text(RSA_KEY + " me@host\n")
+
+    def key_data(name: str) -> list[str]:
+        shown = az.json("vm", "show", "-g", "rg", "-n", name)
+        return [k["keyData"] for k in shown["osProfile"]["linuxConfiguration"]["ssh"]["publicKeys"]]
+
+    def both(name: str, *extra: str) -> None:
+        common = ("--image", "Ubuntu2204", "--admin-username", "azureuser", *extra)
+        az("vm", "create", "-g", "rg", "-n", f"{name}-az", *common, "-o", "none")
+        ours(cli, "vm", "create", "-g", "rg", "-n", f"{name}-ours", *common)
+
+    both("file", "--ssh-key-values", str(key_file), f"@{key_file}")
+    assert key_data("file-az") == key_data("file-ours") == [RSA_KEY + " me@host\n", RSA_KEY + " me@host"]
+
+    # Ed25519: az generates the pair, autopatch reuses it
+    az("vm", "create", "-g", "rg", "-n", "ed-az", "--image", "Ubuntu2204", "--admin-username", "azureuser",
+       "--ssh-key-type", "Ed25519", "--generate-ssh-keys", "-o", "none")
+    public = (home / ".ssh" / "id_ed25519.pub").read_text()
+    assert public.startswith("ssh-ed25519 ")
+    assert (home / ".ssh" / "id_ed25519").read_text().startswith("-----BEGIN OPENSSH PRIVATE KEY-----")
+    ours(cli, "vm", "create", "-g", "rg", "-n", "ed-ours", "--image", "Ubuntu2204", "--admin-username", "azureuser",
+         "--ssh-key-type", "Ed25519", "--generate-ssh-keys")
+    assert key_data("ed-az") == key_data("ed-ours") == [public]
+
+    # RSA: autopatch generates the pair, az reuses it
+    assert not (home / ".ssh" / "id_rsa.pub").exists()
+    ours(cli, "vm", "create", "-g", "rg", "-n", "rsa-ours", "--image", "Ubuntu2204", "--admin-username", "azureuser",
+         "--generate-ssh-keys")
+    public = (home / ".ssh" / "id_rsa.pub").read_text()
+    az("vm", "create", "-g", "rg", "-n", "rsa-az", "--image", "Ubuntu2204", "--admin-username", "azureuser",
+       "--generate-ssh-keys", "-o", "none")
+    assert public.startswith("ssh-rsa ") and key_data("rsa-az") == key_data("rsa-ours") == [public]

@@ -352,3 +352,44 @@ def test_the_image_table_and_the_linux_catalog_agree():
             assert linux.supports_auto_patch(image.publisher, image.offer, image.sku), image
         elif catalog_key is not None:
             assert catalog_key == image.distro, image
+
+
+# ---- the instance view's osName/osVersion: what the Linux agent reports --------------------------------
+
+# (image, osName, osVersion) as WALinuxAgent's get_distro() reports them (azure/images.py, linux_os)
+AGENT_REPORTS = [
+    ("Ubuntu2204", "ubuntu", "22.04"), ("Ubuntu2404", "ubuntu", "24.04"), (UBUNTU_1804, "ubuntu", "18.04"),
+    ("Debian12", "debian", "12"), ("RHELRaw8LVMGen2", "redhat", "8.0"), ("RedHat:RHEL:8_10:latest", "redhat", "8.10"),
+    ("RedHat:RHEL:7_9:latest", "redhat", "7.9"), ("RedHat:RHEL:9_4:latest", "rhel", "9.4"),
+    ("SUSE:sles-12-sp5:gen2:latest", "suse", "12"), ("SuseSles15SP5", "sles", "15.5"),
+    ("SUSE:sles-sap-15-sp4:gen2:latest", "sles", "15.4"), ("OpenSuseLeap154Gen2", "opensuse-leap", "15.4"),
+    ("MicrosoftCBLMariner:cbl-mariner:cbl-mariner-2-gen2:latest", "mariner", "2.0"),
+    ("MicrosoftCBLMariner:azure-linux-3:azure-linux-3-gen2:latest", "azurelinux", "3.0"),
+    ("almalinux:almalinux-x86_64:9-gen2:latest", "almalinux", "9.0"), ("CentOS85Gen2", "centos", "8.5.2111"),
+]
+
+
+@pytest.mark.parametrize(("image", "os_name", "os_version"), AGENT_REPORTS)
+def test_a_linux_instance_view_names_the_os_as_the_linux_agent_reports_it(cli, image, os_name, os_version):
+    today = _at(cli, "2025-01-01T00:00:00Z")  # Azure Linux 3 is on the marketplace
+    assert _linux(today, "v", image).exit_code == 0
+    view = today("vm", "get-instance-view", "-g", "rg", "-n", "v").json["instanceView"]
+    assert (view["osName"], view["osVersion"]) == (os_name, os_version)
+    rest = _rest(today, "get", f"{VMS}/v/instanceView?api-version=2024-07-01").json
+    assert (rest["osName"], rest["osVersion"]) == (os_name, os_version)
+
+
+def test_without_the_agent_nothing_reports_the_os(today):
+    assert _linux(today, "v", "Ubuntu2204", "--enable-agent", "false").exit_code == 0
+    view = today("vm", "get-instance-view", "-g", "rg", "-n", "v").json["instanceView"]
+    assert "osName" not in view and "osVersion" not in view and "vmAgent" not in view
+    windows = today("vm", "create", "-g", "rg", "-n", "w", "--image", "Win2022AzureEdition", "--admin-password",
+                    PASSWORD, "--enable-agent", "false")
+    assert windows.exit_code == 0, windows.stderr
+    view = today("vm", "get-instance-view", "-g", "rg", "-n", "w").json["instanceView"]
+    assert "osName" not in view and "osVersion" not in view
+    assert today("vm", "create", "-g", "rg", "-n", "w2", "--image", "Win2022AzureEdition", "--admin-password",
+                 PASSWORD).exit_code == 0
+    view = today("vm", "get-instance-view", "-g", "rg", "-n", "w2").json["instanceView"]
+    assert (view["osName"], view["osVersion"]) == ("Windows Server 2022 Datacenter Azure Edition",
+                                                   "Microsoft Windows NT 10.0.20348.0")

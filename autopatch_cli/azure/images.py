@@ -412,3 +412,65 @@ def supports_linux_patching(urn: Urn, when: datetime | None = None) -> bool:
     if when < GENERAL_AVAILABILITY:
         return image.preview
     return True
+
+
+# ---- what the Linux guest agent reports ---------------------------------------------------------------
+# A Linux VM's instance view osName/osVersion are what the Azure Linux agent (WALinuxAgent) reports in its
+# status blob's guestOSInfo (protocol/wire.py ga_status_to_guest_info: VMAgentStatus.osname/osversion are
+# version.py's DISTRO_NAME/DISTRO_VERSION, from get_distro()): no agent, nothing reported. get_distro()
+# lower-cases the first field of the Python library's answer, which depends on the image's Python:
+# - up to Python 3.7 platform.linux_distribution(full_distribution_name=0): the name of the first supported
+#   /etc/<name>-release file ("redhat" on RHEL 7/8 and AlmaLinux 8, "centos", "suse" on SLES 12 with its
+#   SuSE-release) or, on Ubuntu (Debian's Python reads /etc/lsb-release first), "ubuntu"; the version is
+#   the release file's number ("8.10", "12", "8.5.2111");
+# - from Python 3.8 (and where the release file is missing, SLES 15) the distro module: os-release's ID and
+#   VERSION_ID ("ubuntu" "22.04", "debian" "12", "rhel" "9.4", "sles" "15.5", "almalinux" "9.4",
+#   "opensuse-leap" "15.4", "azurelinux" "3.0", "flatcar" "<build>"); version.py names a CBL-Mariner image
+#   "mariner" (/etc/mariner-release).
+# WALinuxAgent's own telemetry shows "redhat-8.2", "sles-15.2" and "suse-12" (WALinuxAgent PR #2462), and
+# azure-cli issue #9284 an Ubuntu VM's "ubuntu" / "18.10". Inferred: AlmaLinux 8 (RHEL 8's Python and release
+# files: "redhat"), Azure Linux 4 ("azurelinux" "4.0").
+_AGENT_OS_NAMES = {
+    "ubuntu": "ubuntu", "debian": "debian", "rhel-7": "redhat", "rhel-8": "redhat", "rhel-9": "rhel",
+    "almalinux-8": "redhat", "almalinux-9": "almalinux", "sles-12": "suse", "sles-15": "sles",
+    "opensuse-leap": "opensuse-leap", "centos": "centos", "cbl-mariner": "mariner", "azurelinux": "azurelinux",
+    "flatcar": "flatcar",
+}
+
+
+def _agent_os_name(distro: str) -> str | None:
+    for prefix, name in _AGENT_OS_NAMES.items():
+        if distro == prefix or distro.startswith(prefix + "-") or distro.startswith(prefix + "."):
+            return name
+    return None
+
+
+def _agent_os_version(image: LinuxImage) -> str:
+    distro, offer = image.distro, image.offer.lower()
+    if distro.startswith(("ubuntu-", "debian-")):
+        return distro.split("-", 1)[1]
+    if distro.startswith(("sles-", "opensuse-leap")):
+        major, _, service_pack = offer.rpartition("-sp")
+        if distro == "sles-12":
+            return "12"  # SuSE-release's first line names the major release only
+        if distro.startswith("opensuse-leap"):
+            return offer.rsplit("-", 2)[-2] + "." + offer.rsplit("-", 1)[-1]  # openSUSE-leap-15-4: 15.4
+        return f"{major.rsplit('-', 1)[-1]}.{service_pack}"  # sles-15-sp5, sles-sap-15-sp4: 15.5, 15.4
+    if distro.startswith(("cbl-mariner-", "azurelinux-")):
+        return distro.rsplit("-", 1)[1] + ".0"
+    if distro == "centos-8":
+        return "8.5.2111"  # /etc/centos-release: "CentOS Linux release 8.5.2111"
+    if distro == "flatcar":
+        return image.latest_image
+    # RHEL and AlmaLinux: the minor release the image carries (its version's first two numbers)
+    return ".".join(image.latest_image.split(".")[:2])
+
+
+def linux_os(urn: Urn) -> tuple[str, str] | None:
+    """The instance view's (osName, osVersion) the Linux agent reports for a marketplace image; None for an
+    image we do not know (a custom image reports whatever its distribution is)."""
+    image = linux_image(urn)
+    if image is None:
+        return None
+    name = _agent_os_name(image.distro)
+    return (name, _agent_os_version(image)) if name else None

@@ -1,4 +1,4 @@
-"""autopatch catalog: the simulated Windows Update catalog (autopatch only)."""
+"""autopatch catalog: the simulated Windows Update catalog and the Linux distributions' package updates (autopatch only)."""
 
 from __future__ import annotations
 
@@ -40,19 +40,32 @@ def _table(result):
 
 @app.command("publish", epilog=GLOBAL_ARGUMENTS_HELP)
 def publish(
-    kb: Annotated[str | None, typer.Option("--kb", help="KB number of the patch, e.g. 5000001.")] = None,
-    name: Annotated[str | None, typer.Option("--name", help="Title of the patch.")] = None,
-    classification: Annotated[str, typer.Option("--classification", help="Critical, Security, UpdateRollUp, FeaturePack, ServicePack, Definition, Tools or Updates.")] = "Security",
-    reboot_behavior: Annotated[str, typer.Option("--reboot-behavior", help="NeverReboots, AlwaysRequiresReboot or CanRequestReboot.")] = "AlwaysRequiresReboot",
-    os: Annotated[str | None, typer.Option("--os", help="Only for this OS family (2012-r2, 2016, 2019); default all.")] = None,
+    kb: Annotated[str | None, typer.Option("--kb", help="KB number of a Windows patch, e.g. 5000001.")] = None,
+    name: Annotated[str | None, typer.Option("--name", help="Title of the Windows patch.")] = None,
+    package: Annotated[str | None, typer.Option("--package", help="A Linux package update instead of a KB: the package's name, e.g. openssl (with --version and --os).")] = None,
+    version: Annotated[str | None, typer.Option("--version", help="The Linux package's new version, in its distribution's format, e.g. 3.0.2-0ubuntu1.19.")] = None,
+    classification: Annotated[str | None, typer.Option("--classification", help="Windows: Critical, Security, UpdateRollUp, FeaturePack, ServicePack, Definition, Tools or Updates. Linux: Critical, Security or Other. Default: Security.")] = None,
+    reboot_behavior: Annotated[str | None, typer.Option("--reboot-behavior", help="NeverReboots, AlwaysRequiresReboot or CanRequestReboot. Default: AlwaysRequiresReboot for a KB; for a package, AlwaysRequiresReboot for the kernel, the C library, systemd and microcode, else NeverReboots.")] = None,
+    os: Annotated[str | None, typer.Option("--os", help="A KB: only for this Windows Server version (2012-r2, 2016, 2019, ...); default all. A package: its Linux distribution (ubuntu-22.04, rhel-8, sles-15, ...), required.")] = None,
     fault: Annotated[str | None, typer.Option("--fault", help="A bad patch: 'fails' (never installs) or 'unhealthy' (the VM is unhealthy after its reboot).")] = None,
 ):
-    """Publish an out-of-band patch now; it is rolled out like a monthly release from the next tick."""
+    """Publish an out-of-band patch now: a Windows KB, or a Linux package update for one distribution. It is
+    assessed and rolled out like a monthly release from the next tick."""
     from ..errors import UsageError
     from ..ops import sim
 
+    if package is not None:
+        if kb is not None or name is not None:
+            raise UsageError("usage error: --package cannot be used with --kb or --name")
+        with writer() as state:
+            result = sim.publish_linux(state, package, version or "", os, classification, reboot_behavior, fault)
+        emit(result)
+        return
+    if version is not None:
+        raise UsageError("usage error: --version goes with --package")
     if not kb:
-        raise UsageError("the following arguments are required: --kb")
+        raise UsageError("the following arguments are required: --kb (or --package)")
     with writer() as state:
-        result = sim.publish(state, kb, name, classification, reboot_behavior, os, fault)
+        result = sim.publish(state, kb, name, classification or "Security", reboot_behavior or "AlwaysRequiresReboot",
+                             os, fault)
     emit(result)

@@ -137,7 +137,10 @@ EXAMPLES: dict[str, list[tuple[str, str]]] = {
     "sim fault clear": [("Clear the faults staged on a VM.", f"autopatch sim fault clear {VM}")],
     "catalog list": [("List the releases of November 2020.", "autopatch catalog list --month 2020-11")],
     "catalog publish": [("Publish an out-of-band security patch.",
-                         "autopatch catalog publish --kb 4599999 --classification Security")],
+                         "autopatch catalog publish --kb 4599999 --classification Security"),
+                        ("Publish an urgent Linux package update for Ubuntu 18.04.",
+                         "autopatch catalog publish --package openssl --version 1.1.1-1ubuntu2.1~18.04.99 "
+                         "--os ubuntu-18.04 --classification Critical")],
     "demo": [("Simulate a month over a sample fleet and draw its rollout.", "autopatch demo --export timeline.html"),
              ("Keep the demo's store to explore it afterwards.", "autopatch demo --keep")],
     "rest": [("Get a virtual machine.",

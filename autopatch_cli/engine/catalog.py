@@ -188,13 +188,14 @@ def releases_between(seed: int, start: datetime, end: datetime, family: str | No
 
 
 def out_of_band(raw: dict) -> Patch:
-    """An out-of-band patch published by ``autopatch catalog publish`` (stored as its dict)."""
+    """An out-of-band patch published by ``autopatch catalog publish`` (stored as its dict): a Windows KB, or a
+    Linux package update (its ``version`` set, no KB)."""
     from .clock import parse_instant
 
     return Patch(
         patch_id=raw["patchId"], kb_id=raw["kbId"], name=raw["name"], classification=raw["classification"],
         reboot_behavior=raw["rebootBehavior"], published=parse_instant(raw["published"]),
-        supersedes=raw.get("supersedes"), uid=raw["uid"], fault=raw.get("fault"),
+        supersedes=raw.get("supersedes"), uid=raw["uid"], fault=raw.get("fault"), version=raw.get("version", ""),
     )
 
 

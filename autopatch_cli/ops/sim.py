@@ -6,6 +6,9 @@ missing, Windows Update unreachable, a bad patch, a VM unhealthy after its reboo
 
 from __future__ import annotations
 
+import re
+from datetime import datetime
+
 from ..engine.clock import format_instant, from_epoch, parse_instant, to_epoch
 from ..errors import ValidationError
 from . import patching, vms
@@ -186,8 +189,9 @@ def _linux_distros(os_family: str | None, when) -> list[str]:
 
 def _linux_catalog(state, month: str | None, distros: list[str]) -> list[dict]:
     """The package updates of Linux distributions up to now (or of one month): their release days through the
-    month, each package's version in the distribution's format, its classification and reboot need."""
-    from datetime import UTC, datetime
+    month, each package's version in the distribution's format, its classification and reboot need; and the
+    out-of-band ones `catalog publish --package` published."""
+    from datetime import UTC
 
     from ..azure.linux import DISTROS_BY_KEY
     from ..engine.catalog import classification_titles, linux_releases_between
@@ -202,8 +206,9 @@ def _linux_catalog(state, month: str | None, distros: list[str]) -> list[dict]:
         except ValueError as exc:
             raise ValidationError(f"--month must look like 2020-11, not '{month}'") from exc
         first = from_epoch(to_epoch(first) - 1)
-    out = []
+    everything = []
     for key in distros:
+        out: list[dict] = []
         distro = DISTROS_BY_KEY[key]
         for when, patches in linux_releases_between(seed(state), first, end, key):
             for patch in patches:
@@ -220,7 +225,21 @@ def _linux_catalog(state, month: str | None, distros: list[str]) -> list[dict]:
                     "publishedDate": format_instant(when),
                     "patchId": patch.patch_id,
                 })
-    return out
+        for raw in (state.section("catalog") or {}).get("outOfBand", []):
+            published = parse_instant(raw["published"])
+            if key not in (raw.get("families") or ()) or not first < published <= end:
+                continue
+            if month is not None and not raw["release"].startswith(month):
+                continue
+            out.append({
+                "release": raw["release"], "os": f"{distro.name} {distro.version}", "name": raw["name"],
+                "version": raw["version"], "classification": raw["classification"],
+                "classifications": [raw["classification"]], "rebootBehavior": raw["rebootBehavior"],
+                "publishedDate": raw["published"], "patchId": raw["patchId"], "fault": raw.get("fault"),
+            })
+        out.sort(key=lambda p: p["publishedDate"])  # stable: a release day's packages keep their order
+        everything += out
+    return everything
 
 
 def publish(state, kb: str, name: str | None, classification: str, reboot: str, os_family: str | None,
@@ -240,13 +259,8 @@ def publish(state, kb: str, name: str | None, classification: str, reboot: str, 
     if fault not in (None, "fails", "unhealthy"):
         raise ValidationError("--fault must be 'fails' (never installs) or 'unhealthy' (VM unhealthy after reboot)")
     families = _families(os_family, now(state))
-    catalog = state.data.setdefault("catalog", {"outOfBand": []})
-    when = now(state)
-    label = f"{when.year}-{when.month:02d}"
-    number = 1 + sum(1 for raw in catalog["outOfBand"] if raw["release"].startswith(f"{label}-OOB"))
-    release = f"{label}-OOB{number}"
-    if any(raw["published"] == format_instant(when) for raw in catalog["outOfBand"]):
-        raise ValidationError("an out-of-band release was already published at this instant: tick first")
+    catalog, release, when = _next_out_of_band(state)
+    label = release.split("-OOB")[0]
     raw = {
         "release": release, "uid": f"{release}#0", "patchId": next_guid(state), "kbId": digits,
         "name": name or f"{label} Out-of-band Update (KB{digits})", "classification": canonical,
@@ -255,4 +269,87 @@ def publish(state, kb: str, name: str | None, classification: str, reboot: str, 
     catalog["outOfBand"].append(raw)
     # published "now": the next tick's first instant picks it up
     raw["published"] = format_instant(from_epoch(to_epoch(when) + 1))
+    return raw
+
+
+def _next_out_of_band(state) -> tuple[dict, str, datetime]:
+    """The catalog's out-of-band list, the next release id of the month (``2020-11-OOB2``) and now. Several
+    published at one instant are releases of their own, each with its rollout."""
+    catalog = state.data.setdefault("catalog", {"outOfBand": []})
+    catalog.setdefault("outOfBand", [])
+    when = now(state)
+    label = f"{when.year}-{when.month:02d}"
+    number = 1 + len({raw["release"] for raw in catalog["outOfBand"] if raw["release"].startswith(f"{label}-OOB")})
+    return catalog, f"{label}-OOB{number}", when
+
+
+LINUX_VERSION = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.+~:_-]*$")  # Debian and RPM version characters
+LINUX_PACKAGE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.+_-]*$")  # Debian and RPM package-name characters
+
+
+def publish_linux(state, package: str, version: str, os_key: str | None, classification: str | None,
+                  reboot: str | None, fault: str | None) -> dict:
+    """Publish a Linux package update out of band now (a distribution's urgent advisory): a release of its own
+    for one distribution, assessed by its VMs and rolled out to the AutomaticByPlatform ones like any release.
+    The reboot behaviour defaults to the package's own (the kernel, the C library, systemd, microcode need one).
+    Packages of the same distribution published at the same instant make one release (an advisory that fixes
+    several packages, such as openssl and libssl3)."""
+    from ..azure.linux import (
+        DISTRO_KEYS,
+        DISTROS_BY_KEY,
+        LINUX_CLASSIFICATIONS,
+        catalog_distros,
+        packages,
+        patch_id,
+    )
+    from ..engine.catalog import REBOOT_BEHAVIOURS, linux_releases_between
+
+    released = catalog_distros(now(state))
+    key = (os_key or "").lower().strip()
+    if not key:
+        raise ValidationError(f"--os is required with --package: one of {', '.join(released)}")
+    if key not in DISTRO_KEYS:
+        raise ValidationError(f"--os must be a Linux distribution with --package: one of {', '.join(released)}")
+    if key not in released:
+        raise ValidationError(f"--os {key}: the distribution is not released yet on the simulated date; "
+                              f"released: {', '.join(released)}")
+    if not LINUX_PACKAGE.match(package):
+        raise ValidationError(f"--package must be a package name such as openssl, not '{package}'")
+    if not version:
+        raise ValidationError("the following arguments are required with --package: --version")
+    if not LINUX_VERSION.match(version):
+        raise ValidationError(f"--version must be a package version such as 3.0.2-0ubuntu1.19, not '{version}'")
+    canonical = {c.lower(): c for c in LINUX_CLASSIFICATIONS}.get((classification or "Security").lower())
+    if canonical is None:
+        raise ValidationError(f"--classification must be one of: {', '.join(LINUX_CLASSIFICATIONS)} for a Linux package")
+    distro = DISTROS_BY_KEY[key]
+    if reboot is None:
+        needs = package == distro.kernel or any(p.name == package and p.reboot for p in packages(distro))
+        behaviour = "AlwaysRequiresReboot" if needs else "NeverReboots"
+    else:
+        found = {r.lower(): r for r in REBOOT_BEHAVIOURS}.get(reboot.lower())
+        if found is None:
+            raise ValidationError(f"--reboot-behavior must be one of: {', '.join(REBOOT_BEHAVIOURS)}")
+        behaviour = found
+    if fault not in (None, "fails", "unhealthy"):
+        raise ValidationError("--fault must be 'fails' (never installs) or 'unhealthy' (VM unhealthy after reboot)")
+    catalog, release, when = _next_out_of_band(state)
+    start = parse_instant(state.section("clock")["start"])
+    first = from_epoch(to_epoch(start) - 62 * 86_400)
+    published = {(p.name, p.version) for _, ps in linux_releases_between(seed(state), first, when, key) for p in ps}
+    published |= {(raw["name"], raw.get("version")) for raw in catalog["outOfBand"] if key in (raw.get("families") or ())}
+    if (package, version) in published:
+        raise ValidationError(f"{package} {version} is already published for {key}")
+    stamp = format_instant(from_epoch(to_epoch(when) + 1))
+    # packages of one distribution published at one instant are one advisory: one release, one rollout
+    same = [r for r in catalog["outOfBand"] if r["published"] == stamp and r.get("families") == [key]
+            and r.get("version")]
+    if same:
+        release = same[0]["release"]
+    raw = {
+        "release": release, "uid": f"{release}#{len(same)}", "patchId": patch_id(distro, package, version),
+        "kbId": "", "name": package, "version": version, "classification": canonical, "rebootBehavior": behaviour,
+        "published": stamp, "families": [key], "fault": fault,
+    }
+    catalog["outOfBand"].append(raw)
     return raw

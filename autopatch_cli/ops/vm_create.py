@@ -207,9 +207,8 @@ def create(state, group: str, name: str, image: str, count: int | None = None, c
     urn, _ = _resolve_image(image)
     if urn is not None and not images.is_windows(urn) or client_options.get("os_type", "").lower() == "linux":
         options.update(credentials(options, client_options, warn or print_nothing))
-    elif options.get("authentication_type") in ("ssh", "all"):
-        raise ValidationError("SSH not supported for Windows VMs." if options["authentication_type"] == "ssh" else
-                              "SSH not supported for Windows VMs. Use password authentication.")
+    else:
+        windows_credentials(options, client_options)
     rg = groups.require(state, group)
     windows = urn is None and client_options.get("os_type", "").lower() != "linux" or urn is not None and images.is_windows(urn)
     location = groups.resolve_location(options.get("location") or rg["location"], ids.VM_TYPE)
@@ -264,7 +263,7 @@ IGNORED = frozenset({
     "proxy_agent_mode", "scheduled_events_api_version", "security_type", "ssh_key_name", "user_data",
     "v_cpus_available", "v_cpus_per_core", "vmss", "wire_local_rules",
     "wire_server_access_control_profile_reference_id", "wire_server_mode", "zone_movement",
-    "zone_placement_policy", "ssh_key_type",     "host", "host_group", "acquire_policy_token", "change_reference", "assign_identity", "role", "scope",
+    "zone_placement_policy", "host", "host_group", "acquire_policy_token", "change_reference", "assign_identity", "role", "scope",
     "plan_name", "plan_product", "plan_promotion_code", "plan_publisher", "workspace",
     "accelerated_networking", "data_disk_encryption_sets", "disk_controller_type", "encryption_at_host",
     "ephemeral_full_caching", "ephemeral_os_disk", "ephemeral_os_disk_placement", "os_disk_encryption_set",
@@ -366,11 +365,13 @@ def print_nothing(message: str) -> None:
 def credentials(options: dict[str, Any], client_options: dict[str, Any], warn: Warn = print_nothing) -> dict[str, Any]:
     """az's ``--authentication-type`` rules for a Linux VM: the type (``all`` with a key and a password,
     ``password`` with a password alone, ``ssh`` otherwise), the password it needs or forbids, the SSH keys it
-    reads (``--ssh-key-values`` text, files or ``@file``; else ``~/.ssh/id_rsa.pub``), creates
-    (``--generate-ssh-keys``) and where they go (``--ssh-dest-key-path``). Returns build_body's options."""
+    reads (``--ssh-key-values`` text, files or ``@file``; else ``~/.ssh/id_rsa.pub``, or ``id_ed25519.pub``
+    with ``--ssh-key-type Ed25519``), creates (``--generate-ssh-keys``) and where they go
+    (``--ssh-dest-key-path``). Returns build_body's options."""
     password = options.get("admin_password")
     values = list(client_options.get("ssh_key_values") or [])
     generate = bool(client_options.get("generate_ssh_keys"))
+    key_type = client_options.get("ssh_key_type") or "RSA"
     dest = client_options.get("ssh_dest_key_path")
     auth = options.get("authentication_type")
     if not auth:
@@ -389,10 +390,24 @@ def credentials(options: dict[str, Any], client_options: dict[str, Any], warn: W
         if generate and len(values) > 1:
             warn("Ignoring --generate-ssh-keys as multiple ssh key values have been specified.")
             generate = False
-        keys = [ssh_public_key(value, generate, warn) for value in values] or [ssh_public_key("", generate, warn)]
+        keys = ([ssh_public_key(value, generate, warn, key_type) for value in values]
+                or [ssh_public_key("", generate, warn, key_type)])
         if not dest:
             dest = f"/home/{options.get('admin_username') or _default_username()}/.ssh/authorized_keys"
     return {"authentication_type": auth, "ssh_keys": keys, "ssh_key_path": dest}
+
+
+def windows_credentials(options: dict[str, Any], client_options: dict[str, Any]) -> None:
+    """az's rules for a Windows VM's SSH options (vm/_validators.py ``_validate_vm_vmss_create_auth``): SSH
+    authentication is refused, the password type refuses key values and a key path, and
+    ``--generate-ssh-keys``/``--ssh-key-type`` alone are ignored (no key is read or written)."""
+    auth = options.get("authentication_type") or "password"
+    if auth == "ssh":
+        raise ValidationError("SSH not supported for Windows VMs.")
+    if auth == "all":
+        raise ValidationError("SSH not supported for Windows VMs. Use password authentication.")
+    if client_options.get("ssh_key_values") or client_options.get("ssh_dest_key_path"):
+        raise ValidationError("SSH key cannot be used with password authentication type.")
 
 
 def is_valid_ssh_public_key(text: str) -> bool:
@@ -413,26 +428,31 @@ def is_valid_ssh_public_key(text: str) -> bool:
     return blob[4:4 + length] == parts[0].encode()
 
 
-def ssh_public_key(value: str, generate: bool, warn: Warn = print_nothing) -> str:
-    """One ``--ssh-key-values`` entry as az reads it: ``@file`` or an existing file's contents, a key's text,
-    or (with ``--generate-ssh-keys``) a new RSA key pair written to that path or ``~/.ssh/id_rsa[.pub]``.
-    Keys are public material: they are stored with the VM as given."""
+def ssh_public_key(value: str, generate: bool, warn: Warn = print_nothing, key_type: str = "RSA") -> str:
+    """One ``--ssh-key-values`` entry as az reads it, and sends it: ``@file`` is the file's text less its
+    trailing line ends (az's ``@`` expansion, commands/__init__.py ``rstrip(os.linesep)``; an unreadable file
+    leaves the text as it is), an existing file's text as it is, line end included (vm/_validators.py
+    ``_validate_ssh_key_helper`` reads it whole), a key's text, or (with ``--generate-ssh-keys``) a new key pair
+    written to that path or ``~/.ssh/id_rsa[.pub]`` (``id_ed25519[.pub]`` for ``--ssh-key-type Ed25519``),
+    whose public key is sent as the library writes it (no line end). Keys are public material: they are
+    stored with the VM as sent."""
     import os
 
-    if value.startswith("@"):
-        path = os.path.expanduser(value[1:])
+    if value.startswith("@") and len(value) > 1:
         try:
-            with open(path, encoding="utf-8") as handle:
-                value = handle.read().rstrip("\r\n")
-        except OSError as exc:
-            raise ValidationError(f"Unable to read the file '{value[1:]}': {exc.strerror}.") from None
-    path = os.path.expanduser(value) if value else os.path.join(os.path.expanduser("~"), ".ssh", "id_rsa.pub")
+            with open(os.path.expanduser(value[1:]), encoding="utf-8-sig") as handle:
+                value = handle.read().rstrip(os.linesep)
+        except (OSError, UnicodeDecodeError):
+            pass  # az: "Failed to load ..., assume not a file"
+    file_name = "id_ed25519.pub" if key_type == "Ed25519" else "id_rsa.pub"
+    path = os.path.expanduser(value) if value else os.path.join(os.path.expanduser("~"), ".ssh", file_name)
     if os.path.exists(path):
         try:
-            with open(path, encoding="utf-8") as handle:
-                return handle.read().rstrip("\r\n")  # the key line, without the file's line end
-        except OSError as exc:
-            raise ValidationError(f"Unable to read the SSH public key file '{path}': {exc.strerror}.") from None
+            with open(path, encoding="utf-8") as handle:  # text mode, as az: a CRLF file's line ends read as LF
+                return handle.read()
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) else str(exc)
+            raise ValidationError(f"Unable to read the SSH public key file '{path}': {reason}.") from None
     if is_valid_ssh_public_key(value):
         return value
     if not generate:
@@ -440,16 +460,53 @@ def ssh_public_key(value: str, generate: bool, warn: Warn = print_nothing) -> st
             "An RSA key file or key value must be supplied to SSH Key Value. You can use --generate-ssh-keys to "
             "let CLI generate one for you")
     private = path[:-4] if path.lower().endswith(".pub") else path + ".private"
+    if key_type == "Ed25519":
+        return generate_ssh_keys_ed25519(private, path, warn)
     return generate_ssh_keys(private, path, warn)
 
 
 def generate_ssh_keys(private_path: str, public_path: str, warn: Warn = print_nothing) -> str:
     """az's key generation (core/keys.py, with the same library): a 2048-bit RSA key, the private key in PEM
     (0600) unless one is there already, the OpenSSH public key beside it (0644), ``~/.ssh`` made 0700."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    def load(data: bytes):
+        return serialization.load_pem_private_key(data, password=None)
+
+    def new() -> tuple[Any, bytes]:
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        return key, key.private_bytes(encoding=serialization.Encoding.PEM,
+                                      format=serialization.PrivateFormat.TraditionalOpenSSL,
+                                      encryption_algorithm=serialization.NoEncryption())
+
+    return _write_key_pair(private_path, public_path, load, new, warn)
+
+
+def generate_ssh_keys_ed25519(private_path: str, public_path: str, warn: Warn = print_nothing) -> str:
+    """az's Ed25519 key generation (vm/_vm_utils.py ``generate_ssh_keys_ed25519``, ``--ssh-key-type Ed25519``):
+    an Ed25519 key, the private key in OpenSSH's PEM format (0600) unless one is there already, the OpenSSH
+    public key beside it (0644)."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    def load(data: bytes):
+        return serialization.load_ssh_private_key(data, password=None)
+
+    def new() -> tuple[Any, bytes]:
+        key = Ed25519PrivateKey.generate()
+        return key, key.private_bytes(encoding=serialization.Encoding.PEM,
+                                      format=serialization.PrivateFormat.OpenSSH,
+                                      encryption_algorithm=serialization.NoEncryption())
+
+    return _write_key_pair(private_path, public_path, load, new, warn)
+
+
+def _write_key_pair(private_path: str, public_path: str, load: Callable[[bytes], Any],
+                    new: Callable[[], tuple[Any, bytes]], warn: Warn) -> str:
     import os
 
     from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import rsa
 
     folder = os.path.dirname(private_path)
     try:
@@ -458,14 +515,11 @@ def generate_ssh_keys(private_path: str, public_path: str, warn: Warn = print_no
             os.chmod(folder, 0o700)
         if os.path.isfile(private_path):
             with open(private_path, "rb") as handle:
-                private_key = serialization.load_pem_private_key(handle.read(), password=None)
+                private_key = load(handle.read())
             warn(f"Private SSH key file '{private_path}' was found in the directory: '{folder}'. A paired public key "
                  f"file '{public_path}' will be generated.")
         else:
-            private_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-            pem = private_key.private_bytes(encoding=serialization.Encoding.PEM,
-                                            format=serialization.PrivateFormat.TraditionalOpenSSL,
-                                            encryption_algorithm=serialization.NoEncryption())
+            private_key, pem = new()
             with os.fdopen(_open_for_write(private_path, 0o600), "wb") as handle:
                 handle.write(pem)
         public = private_key.public_key().public_bytes(encoding=serialization.Encoding.OpenSSH,

@@ -149,14 +149,20 @@ def _initial_instance_view(record: dict, when: str) -> dict:
     props = vm["properties"]
     image = props.get("storageProfile", {}).get("imageReference", {})
     windows = is_windows(vm)
-    os_name, os_version = images.windows_os(image.get("sku", "")) if windows else ("Linux", "")
     agent = (props["osProfile"].get("windowsConfiguration") or props["osProfile"].get("linuxConfiguration") or {}).get(
         "provisionVMAgent", True
     )
+    # osName/osVersion are the guest agent's report (its guestOSInfo): none without the agent
+    reported: tuple[str, str] | None = None
+    if agent and windows:
+        reported = images.windows_os(image.get("sku", ""))
+    elif agent:
+        urn = images.Urn(image.get("publisher", ""), image.get("offer", ""), image.get("sku", ""), "")
+        reported = images.linux_os(urn)
     view = VirtualMachineInstanceView(
         computerName=props["osProfile"].get("computerName", vm["name"]),
-        osName=os_name if windows else None,
-        osVersion=os_version if windows else None,
+        osName=reported[0] if reported else None,
+        osVersion=reported[1] if reported else None,
         hyperVGeneration="V2" if "g2" in image.get("sku", "").lower() else "V1",
         vmAgent=VirtualMachineAgentInstanceView(vmAgentVersion=catalog.VM_AGENT_VERSION, statuses=[])
         if agent
