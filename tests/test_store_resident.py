@@ -183,3 +183,81 @@ def test_a_tick_that_changes_little_appends_what_it_changed(journaled, cli, stat
     _ok(cli("--state", str(whole_path), "tick", "--minutes", str(minutes)))
     assert store.load(state_path) == store.load(whole_path)
     assert list(store.load(state_path)["vms"]) == list(store.load(whole_path)["vms"])
+
+
+@pytest.mark.parametrize("keyed_bytes", [1, 1 << 30])  # journalled by key, or whole
+def test_a_keyed_section_writes_what_a_plain_dict_would(journaled, cli, state_path, monkeypatch, keyed_bytes):
+    """serve's writers read the operations section key by key (store.KeyedSection): every dict operation,
+    in any order, must leave the store as the same operations on a plain dict do, and never change the
+    view the Resident keeps (an aborted write leaves no trace)."""
+    import random
+
+    monkeypatch.setattr(store, "KEYED_SECTION_BYTES", keyed_bytes)
+    _fleet(cli, 2)
+    resident = store.Resident(state_path)
+    with store.transaction(state_path, new_state, resident) as document:
+        document["operations"] = {f"op{i}": {"n": i, "tags": {"k": str(i)}} for i in range(12)}
+    resident.durable()
+    rng = random.Random(7)
+
+    class Boom(Exception):
+        pass
+
+    for round_ in range(60):
+        model = store.load(state_path)["operations"]
+        abort = round_ % 7 == 3
+        try:
+            with store.transaction(state_path, new_state, resident) as document:
+                section = document["operations"]
+                assert isinstance(section, store.KeyedSection)
+                for _ in range(rng.randrange(1, 6)):
+                    keys = list(model)
+                    action = rng.choice(("read", "change", "set", "new", "evict", "readd", "delete_new", "get"))
+                    key = rng.choice(keys) if keys else "none"
+                    if action == "read" and keys:
+                        assert section[key] == model[key]
+                    elif action == "change" and keys:
+                        section[key]["tags"]["k"] = f"r{round_}"  # in place, on the writer's copy
+                        model[key]["tags"]["k"] = f"r{round_}"
+                    elif action == "set" and keys:
+                        section[key] = model[key] = {"n": -round_, "tags": {}}
+                    elif action == "new":
+                        section[f"new{round_}{_}"] = model[f"new{round_}{_}"] = {"n": round_, "tags": {}}
+                    elif action == "evict" and keys:
+                        first = next(iter(section))
+                        assert first == keys[0]
+                        del section[first]
+                        del model[first]
+                    elif action == "readd" and keys:
+                        value = section[key]
+                        del section[key]
+                        del model[key]
+                        section[key] = model[key] = value
+                    elif action == "delete_new":
+                        section[f"tmp{round_}"] = {"n": 0}
+                        del section[f"tmp{round_}"]
+                    elif action == "get":
+                        assert section.get("absent") is None and ("absent" in section) is False
+                        assert (key in section) == (key in model)
+                    assert list(section) == list(model) and len(section) == len(model)
+                if abort:
+                    raise Boom
+        except Boom:
+            model = None
+        resident.durable()
+        stored = store.load(state_path)["operations"]
+        if model is not None:
+            assert list(stored.items()) == list(model.items())
+        assert resident.reader(new_state).section("operations") == stored
+    # a whole materialization keeps the section's pending changes
+    with store.transaction(state_path, new_state, resident) as document:
+        section = document["operations"]
+        del section[next(iter(section))]
+        section["last"] = {"n": 1}
+        expected = list(section.items())
+        document.materialize()
+        assert list(document["operations"].items()) == expected
+        section["after"] = {"n": 2}
+        expected.append(("after", {"n": 2}))
+    resident.durable()
+    assert list(store.load(state_path)["operations"].items()) == expected
