@@ -203,12 +203,28 @@ def create(state, group: str, name: str, image: str, count: int | None = None, c
         raise ValidationError("SSH not supported for Windows VMs." if options["authentication_type"] == "ssh" else
                               "SSH not supported for Windows VMs. Use password authentication.")
     created = []
+    template: dict = {}
     for vm_name in names:
-        body = apply_options(build_body(state, group, vm_name, image, **options), client_options)
-        record = vms.put(state, group, vm_name, body)
+        record = _copy_of(state, group, vm_name, template, urn) if template and COPY_COUNT else None
+        if record is None:
+            body = apply_options(build_body(state, group, vm_name, image, **options), client_options)
+            record = vms.put(state, group, vm_name, body, template)
         keep_network(record, client_options)
         created.append(record)
     return [summary(record) for record in created]
+
+
+COPY_COUNT = True
+"""``--count``: the VMs after the first are the first's checked body renamed (``vms.put_copy``), not built and
+checked again: the same VMs, in a fraction of the time (tests turn it off to compare)."""
+
+
+def _copy_of(state, group: str, name: str, template: dict, urn: images.Urn | None) -> dict | None:
+    """The VM ``name`` of a ``--count``, as ``build_body`` and ``vms.put`` would make it from the same options:
+    az's checks of the name first (the computer name is the VM's), then the first VM renamed."""
+    if urn is None or images.is_windows(urn):
+        validate_windows_computer_name(name)
+    return vms.put_copy(state, group, name, template)
 
 
 def summary(record: dict) -> dict:
