@@ -71,8 +71,9 @@ JOURNAL_MAX_BYTES = 8 << 20
 """A journal is folded into a new snapshot past a quarter of the snapshot's size (but not before it holds
 JOURNAL_FOLD_MIN_BYTES), and at most this: readers search it, so it stays small."""
 JOURNAL_FOLD_MIN_BYTES = 1 << 20
-JOURNAL_SEARCHES = 16
-"""A writer that looks up more keys than this indexes the journal's lines once instead of searching it."""
+JOURNAL_SEARCHES = 4
+"""A writer that looks up more keys than this indexes the journal's lines once (from their key summaries)
+instead of searching the whole journal for each."""
 KEYED_SECTION_BYTES = 4096
 """A dict section at least this big (the long-running operations' records) is journalled by the keys a
 write changed; a smaller one (the clock, the id counter) whole, so that a reader finds it in one line."""
@@ -865,8 +866,7 @@ class _Files:
         if self._searches > JOURNAL_SEARCHES and self._entry_at is None:
             # A verb that looks up many keys (`vm create --count 250`): one pass over the journal's lines
             # instead of a search of the whole journal per key, so its cost is O(keys), not O(keys x journal).
-            self._entry_at, self._now, self._sizes = {}, {}, {}
-            self._index_lines(self.journal_body, self.journal_end)
+            self._index_keys()
         raw = self.journal
         stop = self.journal_end
         while True:
@@ -879,6 +879,24 @@ class _Files:
             if found is not _MISSING:
                 return found
             stop = start
+
+    def _index_keys(self) -> None:
+        """The newest line of each key, from the lines' ``keys`` summaries (a line is parsed whole only
+        when it has none): sections are still found by searching back, as before any index."""
+        entry_at: dict[tuple[str, str], int] = {}
+        journal, at, stop = self.journal, self.journal_body, self.journal_end
+        while at < stop:
+            end = journal.find(b"\n", at)
+            summary = _line_keys(journal, at, end)
+            if summary is None:
+                record = self._journal_record(at, end)
+                summary = {kind: record.get(kind, {}) for kind in ("entries", "deleted")}
+            for kind in ("deleted", "entries"):
+                for collection, keys in summary.get(kind, {}).items():
+                    for name in keys:
+                        entry_at[(collection, name)] = at
+            at = end + 1
+        self._entry_at = entry_at
 
     def _section_records(self, name: str) -> tuple[Any, list[dict]]:
         """The newest whole value of a section in the journal (or _MISSING), and the keyed changes after

@@ -261,3 +261,34 @@ def test_a_keyed_section_writes_what_a_plain_dict_would(journaled, cli, state_pa
         expected.append(("after", {"n": 2}))
     resident.durable()
     assert list(store.load(state_path)["operations"].items()) == expected
+
+
+@pytest.mark.parametrize("summaries", ["all", "none", "some"])
+def test_a_writer_that_looks_up_many_keys_indexes_the_journal(journaled, cli, state_path, summaries):
+    """Past store.JOURNAL_SEARCHES lookups a writer indexes the journal's lines by their key summaries (or
+    the whole line, for an older line without one): every key, changed, deleted, re-created or never
+    there, reads as the whole store has it, before and after the index."""
+    _fleet(cli, 6)
+    _ok(cli("vm", "delete", "-g", "rg", "-n", "vm2", "--yes"))
+    _ok(cli("vm", "update", "-g", "rg", "-n", "vm0", "--set", "tags.k=v"))
+    _ok(cli("vm", "delete", "-g", "rg", "-n", "vm3", "--yes"))
+    _ok(cli("vm", "create", "-g", "rg", "-n", "vm3", "--image", IMAGE, "--admin-password", PASSWORD))
+    if summaries != "all":
+        raw = Path(f"{state_path}.journal").read_bytes().splitlines(keepends=True)
+        kept = [raw[0]]
+        for i, line in enumerate(raw[1:]):
+            record = json.loads(line)
+            if summaries == "none" or i % 2:
+                record.pop("keys", None)
+            kept.append(json.dumps(record).encode() + b"\n")
+        Path(f"{state_path}.journal").write_bytes(b"".join(kept))
+    whole = store.load(state_path)["vms"]
+    assert "rg/vm2" not in whole and "rg/vm3" in whole
+    names = [f"rg/vm{i}" for i in range(6)] + ["rg/none", "rg/vm9"]
+    with store.transaction(state_path, new_state) as document:
+        vms = document["vms"]
+        for _ in range(2):  # the first lookups search the journal, the later ones use the index
+            assert {name: vms.get(name) for name in names} == {name: whole.get(name) for name in names}
+        assert document.files._entry_at is not None
+        vms["rg/vm4"]["vm"]["tags"] = {"after": "index"}
+    assert store.load(state_path)["vms"]["rg/vm4"]["vm"]["tags"] == {"after": "index"}
