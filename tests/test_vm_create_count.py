@@ -74,3 +74,24 @@ def test_a_count_refuses_what_each_body_would(cli, monkeypatch, tmp_path, copy):
     assert result.exit_code == 0, result.stderr
     listed = cli("vm", "list", "-g", "rg", "--query", "[].[name, vmId]", "-o", "tsv").stdout.split()
     assert sorted(listed[::2]) == ["x0", "x1", "x2"]
+
+
+def test_a_copy_is_refused_when_its_nics_would_differ(cli, monkeypatch):
+    """vms.put_copy renames the first VM's NIC ("{name}VMNic"); a caller that knows the NICs the VM's own body
+    would name gets None (and builds that body) when they are not those."""
+    from autopatch_cli.ops import ids, vms
+    from autopatch_cli.ops.session import Session
+
+    assert cli("group", "create", "-n", "rg", "-l", "eastus").exit_code == 0
+    with Session().writer() as state:
+        template: dict = {}
+        body = vm_create.apply_options(vm_create.build_body(state, "rg", "t0", "Win2019Datacenter",
+                                                            admin_password=PASSWORD), {})
+        vms.put(state, "rg", "t0", body, template)
+        sub = state.section("subscription")["id"]
+        nic = ids.resource_id(sub, "rg", "Microsoft.Network/networkInterfaces", "t1VMNic")
+        assert vms.put_copy(state, "rg", "t1", template, [nic.replace("t1VMNic", "otherNic")]) is None
+        assert vms.find(state, "rg", "t1") is None
+        copied = vms.put_copy(state, "rg", "t1", template, [nic])
+        assert copied is not None and copied["vm"]["properties"]["networkProfile"]["networkInterfaces"][0]["id"] == nic
+        assert vms.put_copy(state, "rg", "t1", template) is None  # it exists now: put() decides

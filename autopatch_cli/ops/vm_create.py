@@ -219,12 +219,14 @@ COPY_COUNT = True
 checked again: the same VMs, in a fraction of the time (tests turn it off to compare)."""
 
 
-def _copy_of(state, group: str, name: str, template: dict, urn: images.Urn | None) -> dict | None:
+def _copy_of(state, group: str, name: str, template: dict, urn: images.Urn | None,
+             nic_ids: list[str] | None = None) -> dict | None:
     """The VM ``name`` of a ``--count``, as ``build_body`` and ``vms.put`` would make it from the same options:
-    az's checks of the name first (the computer name is the VM's), then the first VM renamed."""
+    az's checks of the name first (the computer name is the VM's), then the first VM renamed (None: build
+    it; ``nic_ids``: the NICs its body would name, when the caller knows them)."""
     if urn is None or images.is_windows(urn):
         validate_windows_computer_name(name)
-    return vms.put_copy(state, group, name, template)
+    return vms.put_copy(state, group, name, template, nic_ids)
 
 
 def summary(record: dict) -> dict:
