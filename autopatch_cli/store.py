@@ -71,13 +71,17 @@ JOURNAL_MAX_BYTES = 8 << 20
 """A journal is folded into a new snapshot past a quarter of the snapshot's size (but not before it holds
 JOURNAL_FOLD_MIN_BYTES), and at most this: readers search it, so it stays small."""
 JOURNAL_FOLD_MIN_BYTES = 1 << 20
-JOURNAL_SEARCHES = 16
-"""A writer that looks up more keys than this indexes the journal's lines once instead of searching it."""
+JOURNAL_SEARCHES = 4
+"""A writer that looks up more keys than this indexes the journal's lines once (from their key summaries)
+instead of searching the whole journal for each."""
 KEYED_SECTION_BYTES = 4096
 """A dict section at least this big (the long-running operations' records) is journalled by the keys a
 write changed; a smaller one (the clock, the id counter) whole, so that a reader finds it in one line."""
 # Sections kept one entry a line; everything else is a one-line section.
 COLLECTION_SECTIONS = ("vms",)
+KEYED_SECTIONS = ("operations",)
+"""Dict sections that a long-running process's writer (``serve``) reads key by key: it copies the records it
+reads, not the whole section (256 operation records) on every write."""
 
 _HEADER_PREFIX = b'{"schemaVersion": '
 JOURNAL_FORMAT = 2
@@ -647,6 +651,7 @@ class _Files:
         self.shared = False
         self._entry_at: dict[tuple[str, str], int] | None = None  # (collection, key) -> newest line naming it
         self._now: dict[str, Any] | None = None  # section -> its value after the journal (never handed out)
+        self._sizes: dict[str, tuple[Any, int]] = {}  # keyed section -> (its _now value, its values' text size)
         self._searches = 0  # journal searches so far: past JOURNAL_SEARCHES, the lines are indexed instead
         self._open()
 
@@ -696,14 +701,17 @@ class _Files:
     def _share(self) -> _Files:
         """This view as a Resident keeps it: values handed out are copies, and journal lines are indexed."""
         self.shared = True
-        self._entry_at, self._now = {}, {}
+        self._entry_at, self._now, self._sizes = {}, {}, {}
         if self.journal_ok:
             self._index_lines(self.journal_body, self.journal_end)
         return self
 
     def _index_lines(self, start: int, stop: int) -> None:
+        """Index journal lines [start, stop): the newest line of each key, and each section's value after
+        them. A keyed line's section is a new dict that shares its unchanged values with the old one (and
+        its changed ones with the parsed line): nothing here is ever changed or handed out uncopied."""
         assert self._entry_at is not None and self._now is not None
-        owned: set[str] = set()  # sections copied by this call (a shared view's values are never changed)
+        owned: set[str] = set()  # section dicts made by this call (a shared view's values are never changed)
         at = start
         while at < stop:
             end = self.journal.find(b"\n", at)
@@ -715,15 +723,46 @@ class _Files:
             for name, value in record.get("sections", {}).items():
                 self._now[name] = value
                 owned.discard(name)
-            for name in {*record.get("sectionKeys", ()), *record.get("sectionDeleted", ())}:
+            changes = record.get("sectionKeys", {})
+            removals = record.get("sectionDeleted", {})
+            for name in {*changes, *removals}:
+                base = self._now.get(name, _MISSING)
+                if base is _MISSING:
+                    base = self._snapshot_section(name)
+                if type(base) is not dict:
+                    base = {}
+                sized = self._sizes.get(name)
                 if name not in owned:
-                    base = self._now.get(name, _MISSING)
-                    if base is _MISSING:
-                        base = self._snapshot_section(name)
-                    self._now[name] = _copy(base) if base is not _MISSING else {}
+                    # not shared: the writer gets this very value, so it owns every part of it
+                    self._now[name] = dict(base) if self.shared else _copy(base)
                     owned.add(name)
-            _apply_keyed(self._now, _copy({k: record[k] for k in ("sectionKeys", "sectionDeleted") if k in record}))
+                value = self._now[name]
+                changed = changes.get(name, {}) if self.shared else _copy(changes.get(name, {}))
+                if sized is not None and sized[0] is base:  # the size follows the change, value by value
+                    size = sized[1] - sum(len(_dumps(base[key])) for key in {*changed, *removals.get(name, ())}
+                                          if key in base)
+                    size += sum(len(_dumps(item)) for item in changed.values())
+                    self._sizes[name] = (value, size)
+                _apply_keyed(self._now, {"sectionKeys": {name: changed}, "sectionDeleted": {name: removals.get(name, [])}})
             at = end + 1
+
+    def keyed_base(self, name: str) -> tuple[dict, int] | None:
+        """A shared view's current value of dict section ``name`` (never to be changed) and the size of its
+        values' text, or None when it has none or is not a dict."""
+        if not self.shared or self._now is None:
+            return None
+        value = self._now.get(name, _MISSING)
+        if value is _MISSING:
+            value = self._snapshot_section(name)
+            if type(value) is not dict:
+                return None
+            self._now[name] = value
+        if type(value) is not dict:
+            return None
+        sized = self._sizes.get(name)
+        if sized is None or sized[0] is not value:
+            sized = self._sizes[name] = (value, sum(len(_dumps(item)) for item in value.values()))
+        return value, sized[1]
 
     def refreshed(self) -> _Files:
         """This shared view brought up to date with the files: itself when nothing changed, a view sharing
@@ -756,7 +795,7 @@ class _Files:
         view = _Files.__new__(_Files)
         view.__dict__.update(self.__dict__)
         assert self._entry_at is not None and self._now is not None
-        view._entry_at, view._now = dict(self._entry_at), dict(self._now)
+        view._entry_at, view._now, view._sizes = dict(self._entry_at), dict(self._now), dict(self._sizes)
         view.journal = raw
         view.journal_end = raw.rfind(b"\n") + 1
         view._index_lines(self.journal_end, view.journal_end)
@@ -827,8 +866,7 @@ class _Files:
         if self._searches > JOURNAL_SEARCHES and self._entry_at is None:
             # A verb that looks up many keys (`vm create --count 250`): one pass over the journal's lines
             # instead of a search of the whole journal per key, so its cost is O(keys), not O(keys x journal).
-            self._entry_at, self._now = {}, {}
-            self._index_lines(self.journal_body, self.journal_end)
+            self._index_keys()
         raw = self.journal
         stop = self.journal_end
         while True:
@@ -841,6 +879,24 @@ class _Files:
             if found is not _MISSING:
                 return found
             stop = start
+
+    def _index_keys(self) -> None:
+        """The newest line of each key, from the lines' ``keys`` summaries (a line is parsed whole only
+        when it has none): sections are still found by searching back, as before any index."""
+        entry_at: dict[tuple[str, str], int] = {}
+        journal, at, stop = self.journal, self.journal_body, self.journal_end
+        while at < stop:
+            end = journal.find(b"\n", at)
+            summary = _line_keys(journal, at, end)
+            if summary is None:
+                record = self._journal_record(at, end)
+                summary = {kind: record.get(kind, {}) for kind in ("entries", "deleted")}
+            for kind in ("deleted", "entries"):
+                for collection, keys in summary.get(kind, {}).items():
+                    for name in keys:
+                        entry_at[(collection, name)] = at
+            at = end + 1
+        self._entry_at = entry_at
 
     def _section_records(self, name: str) -> tuple[Any, list[dict]]:
         """The newest whole value of a section in the journal (or _MISSING), and the keyed changes after
@@ -1190,13 +1246,113 @@ class Collection(MutableMapping):
         return changed, deleted
 
 
+class KeyedSection(MutableMapping):
+    """A dict section (KEYED_SECTIONS) as a Resident's writer sees it: the shared value, never changed; the
+    keys the writer reads are copied one by one, and what it sets and deletes is kept beside, so that a write
+    costs what it touches. Iteration and length are the dict's that the writes would give; after
+    :meth:`Document.materialize` it stands for the plain dict it became."""
+
+    def __init__(self, base: dict[str, Any], size: int):
+        self._base = base
+        self.size = size  # the text size of the base's values (whether the write is journalled by key)
+        self._items: dict[str, Any] = {}  # the writer's values: copies of the base's it read, or set
+        self._deleted: set[str] = set()  # base keys deleted
+        self._new: dict[str, None] = {}  # keys not live in the base, in the order they were set
+        self._moved = False  # a base key deleted and set again (it went last: the write is recorded whole)
+        self.plain: dict[str, Any] | None = None
+
+    def _live(self, key: Any) -> bool:
+        return key in self._base and key not in self._deleted
+
+    def __contains__(self, key: object) -> bool:
+        if self.plain is not None:
+            return key in self.plain
+        return key in self._items or self._live(key)
+
+    def __getitem__(self, key: str) -> Any:
+        if self.plain is not None:
+            return self.plain[key]
+        if key in self._items:
+            return self._items[key]
+        if not self._live(key):
+            raise KeyError(key)
+        value = self._items[key] = _copy(self._base[key])
+        return value
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        if self.plain is not None:
+            self.plain[key] = value
+            return
+        if key not in self._items and not self._live(key):
+            self._new[key] = None
+            self._moved = self._moved or key in self._base
+        self._items[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        if self.plain is not None:
+            del self.plain[key]
+        elif key in self._new:
+            del self._new[key]
+            del self._items[key]
+        elif self._live(key):
+            self._deleted.add(key)
+            self._items.pop(key, None)
+        else:
+            raise KeyError(key)
+
+    def __iter__(self) -> Iterator[str]:
+        if self.plain is not None:
+            return iter(self.plain)
+        deleted = self._deleted
+        return itertools.chain((key for key in self._base if key not in deleted), self._new)
+
+    def __len__(self) -> int:
+        if self.plain is not None:
+            return len(self.plain)
+        return len(self._base) - len(self._deleted) + len(self._new)
+
+    def __repr__(self) -> str:
+        return f"KeyedSection({len(self)} keys, {len(self._items)} decoded)"
+
+    def base_texts(self) -> dict[str, str]:
+        """The section as loaded, each value's text (what Document keeps of a plain section)."""
+        return {key: _dumps(value) for key, value in self._base.items()}
+
+    def complete(self) -> dict[str, Any]:
+        """The plain dict this section is now (the writer's: copies of every base value it did not read)."""
+        if self.plain is None:
+            items = self._items
+            plain = _copy({key: value for key, value in self._base.items() if key not in items and key not in self._deleted})
+            self.plain = {key: items[key] if key in items else plain[key] for key in self}
+        return self.plain
+
+    def delta(self) -> tuple[dict[str, Any], list[str]] | None:
+        """(changed or new keys, deleted keys), as :func:`_keyed_delta` gives them for the plain dict, or None
+        when that would be None (keys moved) or the section changed at all and is to be recorded whole
+        (smaller than KEYED_SECTION_BYTES)."""
+        assert self.plain is None
+        base, items = self._base, self._items
+        changed = {key: items[key] for key in base if key in items and key not in self._deleted and
+                   _dumps(items[key]) != _dumps(base[key])} if items else {}
+        changed.update((key, items[key]) for key in self._new)
+        deleted = [key for key in base if key in self._deleted] if self._deleted else []
+        if self._moved or (self.size < KEYED_SECTION_BYTES and (changed or deleted)):
+            return None
+        return changed, deleted
+
+    def whole_value(self) -> dict[str, Any]:
+        """The section's value for a journal line (shares the base's values: to be serialized, not changed)."""
+        items = self._items
+        return {key: items[key] if key in items else self._base[key] for key in self}
+
+
 class Document(MutableMapping):
     """The state a writer works on: sections and entries decoded on first use, or the whole document."""
 
     def __init__(self, files: _Files):
         self.files = files
         self._sections: dict[str, Any] = {}
-        self._original: dict[str, str | dict[str, str]] = {}  # a section as loaded (a dict: by key)
+        self._original: dict[str, str | dict[str, str] | KeyedSection] = {}  # a section as loaded (a dict: by key)
         self.collections = {name: Collection(self, name) for name in COLLECTION_SECTIONS}
         self.whole: dict[str, Any] | None = None
 
@@ -1222,6 +1378,13 @@ class Document(MutableMapping):
             return self.collections[name]
         if name in self._sections:
             return self._sections[name]
+        if name in KEYED_SECTIONS:
+            keyed = self.files.keyed_base(name)
+            if keyed is not None:
+                _checked_section(self.files, name, keyed[0])
+                section = self._sections[name] = KeyedSection(*keyed)
+                self._original[name] = section
+                return section
         value = self.files.section(name)
         if value is _MISSING:
             if name in REQUIRED_SECTIONS:
@@ -1270,6 +1433,9 @@ class Document(MutableMapping):
         whole = self.files.whole()
         assert whole is not None
         whole.update(self._sections)
+        for name, value in self._sections.items():
+            if type(value) is KeyedSection:
+                whole[name] = value.complete()
         for name, collection in self.collections.items():
             collection._complete_with(whole.setdefault(name, {}))
         self.whole = whole
@@ -1281,6 +1447,19 @@ class Document(MutableMapping):
         sections = {}
         for name, value in self._sections.items():
             original = self._original.get(name)
+            if type(original) is KeyedSection:
+                if value is original:
+                    keyed = original.delta()
+                    if keyed is not None:
+                        changed, deleted = keyed
+                        if changed:
+                            record.setdefault("sectionKeys", {})[name] = changed
+                        if deleted:
+                            record.setdefault("sectionDeleted", {})[name] = deleted
+                    else:
+                        sections[name] = original.whole_value()
+                    continue
+                original = original.base_texts()  # the writer put a new value in its place
             keyed = _keyed_delta(original, value) if isinstance(original, dict) and type(value) is dict and \
                 sum(map(len, original.values())) >= KEYED_SECTION_BYTES else None
             if keyed is not None:

@@ -14,7 +14,8 @@ What it does:
 3. For each scenario, runs ``--clients`` load-generator processes of ``--threads`` threads each, every
    thread on its own keep-alive connection, until ``--requests`` requests (spread over the threads) or
    ``--seconds`` have passed, whichever comes first. Every response is checked (status and body).
-4. Prints requests per second and p50/p90/p99/max latency per scenario.
+4. Prints requests per second and p50/p90/p99/max latency per scenario, and the server's CPU time (user +
+   system, from /proc) over the scenario: in all and per request.
 
 Scenarios: ``instanceView`` (GET .../virtualMachines/{vm}/instanceView?api-version=2020-06-01 on
 random VMs) and ``put`` (PUT .../virtualMachines/{vm}?api-version=2021-03-01 of an existing VM's body with
@@ -81,6 +82,15 @@ def start_server(path: Path) -> tuple[subprocess.Popen, int]:
         process.kill()
         raise SystemExit(f"the server did not start: {line!r} {process.stderr.read()}")
     return process, int(match.group(1))
+
+
+def server_cpu(pid: int) -> float:
+    """The server process's CPU seconds so far (user + system, all its threads), from /proc."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _thread(port: int, scenario: str, sub: str, vms: int, count: int, deadline: float, seed: int,
@@ -176,7 +186,11 @@ def main() -> int:
                 run(port, "put", sub, vms, 1, args.seconds, 1, 1)  # priming: the store's first write
                 for scenario in args.scenarios.split(","):
                     count = args.requests if scenario == "instanceView" else max(1, args.requests // 10)
+                    cpu = server_cpu(process.pid)
                     result = run(port, scenario, sub, vms, count, args.seconds, args.clients, args.threads)
+                    cpu = server_cpu(process.pid) - cpu
+                    result["server_cpu_s"] = round(cpu, 2)
+                    result["server_cpu_ms"] = round(cpu * 1000 / max(1, result["requests"]), 2)
                     figures.append({"vms": vms, **result})
             finally:
                 process.terminate()
@@ -185,10 +199,10 @@ def main() -> int:
         print(json.dumps(figures, indent=2))
         return 0
     print(f"{'VMs':>7} {'scenario':<13}{'requests':>9}{'errors':>7}{'req/s':>9}{'p50 ms':>9}{'p90 ms':>9}{'p99 ms':>9}"
-          f"{'max ms':>9}")
+          f"{'max ms':>9}{'srv CPU s':>10}{'CPU ms/req':>11}")
     for f in figures:
         print(f"{f['vms']:>7,} {f['scenario']:<13}{f['requests']:>9}{f['errors']:>7}{f['rps']:>9}{f['p50_ms']:>9}"
-              f"{f['p90_ms']:>9}{f['p99_ms']:>9}{f['max_ms']:>9}")
+              f"{f['p90_ms']:>9}{f['p99_ms']:>9}{f['max_ms']:>9}{f['server_cpu_s']:>10}{f['server_cpu_ms']:>11}")
         if f["first_error"]:
             print(f"  first error: {f['first_error']}")
     return 0

@@ -183,3 +183,112 @@ def test_a_tick_that_changes_little_appends_what_it_changed(journaled, cli, stat
     _ok(cli("--state", str(whole_path), "tick", "--minutes", str(minutes)))
     assert store.load(state_path) == store.load(whole_path)
     assert list(store.load(state_path)["vms"]) == list(store.load(whole_path)["vms"])
+
+
+@pytest.mark.parametrize("keyed_bytes", [1, 1 << 30])  # journalled by key, or whole
+def test_a_keyed_section_writes_what_a_plain_dict_would(journaled, cli, state_path, monkeypatch, keyed_bytes):
+    """serve's writers read the operations section key by key (store.KeyedSection): every dict operation,
+    in any order, must leave the store as the same operations on a plain dict do, and never change the
+    view the Resident keeps (an aborted write leaves no trace)."""
+    import random
+
+    monkeypatch.setattr(store, "KEYED_SECTION_BYTES", keyed_bytes)
+    _fleet(cli, 2)
+    resident = store.Resident(state_path)
+    with store.transaction(state_path, new_state, resident) as document:
+        document["operations"] = {f"op{i}": {"n": i, "tags": {"k": str(i)}} for i in range(12)}
+    resident.durable()
+    rng = random.Random(7)
+
+    class Boom(Exception):
+        pass
+
+    for round_ in range(60):
+        model = store.load(state_path)["operations"]
+        abort = round_ % 7 == 3
+        try:
+            with store.transaction(state_path, new_state, resident) as document:
+                section = document["operations"]
+                assert isinstance(section, store.KeyedSection)
+                for _ in range(rng.randrange(1, 6)):
+                    keys = list(model)
+                    action = rng.choice(("read", "change", "set", "new", "evict", "readd", "delete_new", "get"))
+                    key = rng.choice(keys) if keys else "none"
+                    if action == "read" and keys:
+                        assert section[key] == model[key]
+                    elif action == "change" and keys:
+                        section[key]["tags"]["k"] = f"r{round_}"  # in place, on the writer's copy
+                        model[key]["tags"]["k"] = f"r{round_}"
+                    elif action == "set" and keys:
+                        section[key] = model[key] = {"n": -round_, "tags": {}}
+                    elif action == "new":
+                        section[f"new{round_}{_}"] = model[f"new{round_}{_}"] = {"n": round_, "tags": {}}
+                    elif action == "evict" and keys:
+                        first = next(iter(section))
+                        assert first == keys[0]
+                        del section[first]
+                        del model[first]
+                    elif action == "readd" and keys:
+                        value = section[key]
+                        del section[key]
+                        del model[key]
+                        section[key] = model[key] = value
+                    elif action == "delete_new":
+                        section[f"tmp{round_}"] = {"n": 0}
+                        del section[f"tmp{round_}"]
+                    elif action == "get":
+                        assert section.get("absent") is None and ("absent" in section) is False
+                        assert (key in section) == (key in model)
+                    assert list(section) == list(model) and len(section) == len(model)
+                if abort:
+                    raise Boom
+        except Boom:
+            model = None
+        resident.durable()
+        stored = store.load(state_path)["operations"]
+        if model is not None:
+            assert list(stored.items()) == list(model.items())
+        assert resident.reader(new_state).section("operations") == stored
+    # a whole materialization keeps the section's pending changes
+    with store.transaction(state_path, new_state, resident) as document:
+        section = document["operations"]
+        del section[next(iter(section))]
+        section["last"] = {"n": 1}
+        expected = list(section.items())
+        document.materialize()
+        assert list(document["operations"].items()) == expected
+        section["after"] = {"n": 2}
+        expected.append(("after", {"n": 2}))
+    resident.durable()
+    assert list(store.load(state_path)["operations"].items()) == expected
+
+
+@pytest.mark.parametrize("summaries", ["all", "none", "some"])
+def test_a_writer_that_looks_up_many_keys_indexes_the_journal(journaled, cli, state_path, summaries):
+    """Past store.JOURNAL_SEARCHES lookups a writer indexes the journal's lines by their key summaries (or
+    the whole line, for an older line without one): every key, changed, deleted, re-created or never
+    there, reads as the whole store has it, before and after the index."""
+    _fleet(cli, 6)
+    _ok(cli("vm", "delete", "-g", "rg", "-n", "vm2", "--yes"))
+    _ok(cli("vm", "update", "-g", "rg", "-n", "vm0", "--set", "tags.k=v"))
+    _ok(cli("vm", "delete", "-g", "rg", "-n", "vm3", "--yes"))
+    _ok(cli("vm", "create", "-g", "rg", "-n", "vm3", "--image", IMAGE, "--admin-password", PASSWORD))
+    if summaries != "all":
+        raw = Path(f"{state_path}.journal").read_bytes().splitlines(keepends=True)
+        kept = [raw[0]]
+        for i, line in enumerate(raw[1:]):
+            record = json.loads(line)
+            if summaries == "none" or i % 2:
+                record.pop("keys", None)
+            kept.append(json.dumps(record).encode() + b"\n")
+        Path(f"{state_path}.journal").write_bytes(b"".join(kept))
+    whole = store.load(state_path)["vms"]
+    assert "rg/vm2" not in whole and "rg/vm3" in whole
+    names = [f"rg/vm{i}" for i in range(6)] + ["rg/none", "rg/vm9"]
+    with store.transaction(state_path, new_state) as document:
+        vms = document["vms"]
+        for _ in range(2):  # the first lookups search the journal, the later ones use the index
+            assert {name: vms.get(name) for name in names} == {name: whole.get(name) for name in names}
+        assert document.files._entry_at is not None
+        vms["rg/vm4"]["vm"]["tags"] = {"after": "index"}
+    assert store.load(state_path)["vms"]["rg/vm4"]["vm"]["tags"] == {"after": "index"}

@@ -221,11 +221,30 @@ def create(state, group: str, name: str, image: str, count: int | None = None, c
                                  tags=options.get("tags"), zone=options.get("zone"), count=count,
                                  options=client_options, plan=plan)
     created = []
+    template: dict = {}
     for vm_name, nics in zip(names, profiles, strict=True):
-        body = apply_options(build_body(state, group, vm_name, image, network_interfaces=nics, **options),
-                             client_options)
-        created.append(vms.put(state, group, vm_name, body))  # its NICs name it (vm_network.attach)
+        record = _copy_of(state, group, vm_name, template, urn, nics) if template and COPY_COUNT else None
+        if record is None:
+            body = apply_options(build_body(state, group, vm_name, image, network_interfaces=nics, **options),
+                                 client_options)
+            record = vms.put(state, group, vm_name, body, template)  # its NICs name it (vm_network.attach)
+        created.append(record)
     return [summary(record) for record in created]
+
+
+COPY_COUNT = True
+"""``--count``: the VMs after the first are the first's checked body renamed (``vms.put_copy``), not built and
+checked again: the same VMs, in a fraction of the time (tests turn it off to compare)."""
+
+
+def _copy_of(state, group: str, name: str, template: dict, urn: images.Urn | None,
+             network_interfaces: list[dict]) -> dict | None:
+    """The VM ``name`` of a ``--count``, as ``build_body`` and ``vms.put`` would make it from the same options:
+    az's checks of the name first (the computer name is the VM's), then the first VM renamed (None: build
+    it), with the NICs made for it (``network_interfaces``)."""
+    if urn is None or images.is_windows(urn):
+        validate_windows_computer_name(name)
+    return vms.put_copy(state, group, name, template, network_interfaces=network_interfaces)
 
 
 def summary(record: dict) -> dict:

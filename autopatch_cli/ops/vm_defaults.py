@@ -120,6 +120,29 @@ def fill_storage(state, group: str, vm: dict) -> None:
         )
 
 
+def renamed(vm: dict, old: str, new: str, subscription: str, group: str) -> dict:
+    """A new VM's checked and filled-in request (``vm``, for the name ``old``) as the same request for the
+    name ``new`` gives it: the VM's name and id, and what az and ARM name after the VM (the computer name,
+    the OS disk, the NIC az makes). Changed in place and returned."""
+    vm["name"] = new
+    vm["id"] = ids.resource_id(subscription, group, ids.VM_TYPE, new)
+    properties = vm["properties"]
+    os_profile = properties.get("osProfile", {})
+    if os_profile.get("computerName") == old:
+        os_profile["computerName"] = new
+    disk = properties.get("storageProfile", {}).get("osDisk", {})
+    if disk.get("name") == f"{old}_OsDisk_1":
+        disk["name"] = f"{new}_OsDisk_1"
+        if disk.get("managedDisk", {}).get("id") == ids.resource_id(subscription, group, "Microsoft.Compute/disks",
+                                                                     f"{old}_OsDisk_1"):
+            disk["managedDisk"]["id"] = ids.resource_id(subscription, group, "Microsoft.Compute/disks", disk["name"])
+    nic_type = "Microsoft.Network/networkInterfaces"
+    for nic in properties.get("networkProfile", {}).get("networkInterfaces", []):
+        if nic.get("id") == ids.resource_id(subscription, group, nic_type, f"{old}VMNic"):
+            nic["id"] = ids.resource_id(subscription, group, nic_type, f"{new}VMNic")
+    return vm
+
+
 def fill_read_only(vm: dict) -> None:
     """Empty NIC properties dropped, zones as strings, the provisioning state a finished PUT reports."""
     properties = vm["properties"]

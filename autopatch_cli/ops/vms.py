@@ -11,7 +11,7 @@ from ..azure import catalog, images
 from ..errors import ValidationError, operation_not_allowed, resource_not_found
 from . import availability_sets, era_rules, groups, ids, vm_defaults, vm_rules
 from .names import validate_resource_name
-from .state import next_guid, now_text
+from .state import next_guid, now_text, subscription_id
 
 # The record accessors, here too for the callers that know a VM by this module.
 from .vm_records import (  # noqa: F401
@@ -45,8 +45,10 @@ def require(state, group: str, name: str) -> dict:
 # ---- PUT: create or update with Azure's rules --------------------------------------------------
 
 
-def put(state, group: str, name: str, body: dict) -> dict:
-    """Create or replace a VM from a ``VirtualMachine`` body, as ARM's PUT does; returns the record."""
+def put(state, group: str, name: str, body: dict, template: dict | None = None) -> dict:
+    """Create or replace a VM from a ``VirtualMachine`` body, as ARM's PUT does; returns the record.
+    ``template``: a dict that a create fills with what :func:`put_copy` needs to make the same VM under
+    other names."""
     from ..models.compute import VirtualMachine
 
     rg = groups.require(state, group)
@@ -81,9 +83,46 @@ def put(state, group: str, name: str, body: dict) -> dict:
         from . import vm_network
 
         vm_network.check_nics_free(state, vm)
+    if template is not None and existing is None:
+        import json
+
+        template.update(name=name, group=rg["name"], vm=json.dumps(vm), password=password)
     record = _store(state, rg, name, vm, existing)
     if existing is None and password is not None:
         record["sim"]["credentialDigest"] = vm_rules.password_digest(vm["properties"]["vmId"], password)
+    return record
+
+
+def put_copy(state, group: str, name: str, template: dict, nic_ids: list[str] | None = None,
+             network_interfaces: list[dict] | None = None) -> dict | None:
+    """The VM :func:`put` creates from the body of ``template``'s VM with the name ``name`` (``az vm create
+    --count``: the same body but for the name), without validating and filling that body again: the
+    template's checked VM renamed, then stored as put() stores a new VM. None when a VM of that name
+    exists (put() decides what an update of it means), or when ``nic_ids`` (the NICs the body for ``name``
+    would name) are not the renamed VM's: put() takes that body."""
+    import json
+
+    rg = groups.require(state, group)
+    validate_resource_name(name, ids.VM_TYPE)
+    if find(state, group, name) is not None:
+        return None
+    vm = vm_defaults.renamed(json.loads(template["vm"]), template["name"], name, subscription_id(state), rg["name"])
+    if nic_ids is not None and [nic.get("id") for nic in vm["properties"].get("networkProfile", {}).get(
+            "networkInterfaces", [])] != nic_ids:
+        return None
+    if network_interfaces is not None:  # the NICs made for this VM (vm_network.create): they replace the first's
+        references = vm["properties"].get("networkProfile", {}).get("networkInterfaces", [])
+        primaries = [(nic.get("properties") or {}).get("primary") for nic in network_interfaces]
+        if primaries != [(nic.get("properties") or {}).get("primary") for nic in references]:
+            return None
+        for reference, nic in zip(references, network_interfaces, strict=True):
+            reference["id"] = nic["id"]
+        from . import vm_network
+
+        vm_network.check_nics_free(state, vm)
+    record = _store(state, rg, name, vm, None)
+    if template["password"] is not None:
+        record["sim"]["credentialDigest"] = vm_rules.password_digest(vm["properties"]["vmId"], template["password"])
     return record
 
 
