@@ -213,9 +213,23 @@ def _store_path(args: list[str]) -> str:
     env = os.environ.get("AUTOPATCH_STATE")  # store.STATE_ENV, without importing the store
     if env:
         return os.path.expanduser(env)
+    return _default_store_path()
+
+
+def _default_store_path() -> str:
+    """store.default_path (platformdirs' user data dir), remembered in the cache for the environment that
+    decides it: importing platformdirs costs a Tab more than the rest of it."""
+    key = (sys.platform, os.environ.get("HOME", ""), os.environ.get("XDG_DATA_HOME", ""),
+           os.environ.get("USERPROFILE", ""), os.environ.get("APPDATA", ""), os.environ.get("LOCALAPPDATA", ""))
+    cache_path = os.path.join(_cache_dir(), "default-store.marshal")
+    cached = _load(cache_path)
+    if isinstance(cached, tuple) and len(cached) == 2 and cached[0] == key and isinstance(cached[1], str):
+        return cached[1]
     from .store import default_path
 
-    return str(default_path())
+    path = str(default_path())
+    _save(cache_path, (key, path))
+    return path
 
 
 def _store_identity(path: str) -> tuple | None:
