@@ -2,8 +2,10 @@
 
 The scripts in completions/ (typer's protocol) call ``autopatch`` back with ``_AUTOPATCH_COMPLETE`` set.
 Building typer's command tree for each Tab costs a few hundred milliseconds, so the tree (commands,
-options, the values each option takes) is built once, cached in the user cache dir, and rebuilt when
-the command modules change. A Tab then reads that cache and, for ``-g``/``-n`` and the like, the store.
+options, the values each option takes) is built once, cached in the user cache dir (marshal), and rebuilt
+when the command modules change. A Tab then reads that cache and, for ``-g``/``-n`` and the like, the
+store's values, themselves cached per store content (``values-*.marshal``): only the first Tab after a
+write reads the store's index.
 
 What completes:
 - sub-commands (with their descriptions), options of the command typed so far, and az's global arguments;
