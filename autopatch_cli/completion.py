@@ -2,8 +2,10 @@
 
 The scripts in completions/ (typer's protocol) call ``autopatch`` back with ``_AUTOPATCH_COMPLETE`` set.
 Building typer's command tree for each Tab costs a few hundred milliseconds, so the tree (commands,
-options, the values each option takes) is built once, cached in the user cache dir, and rebuilt when
-the command modules change. A Tab then reads that cache and, for ``-g``/``-n`` and the like, the store.
+options, the values each option takes) is built once, cached in the user cache dir (marshal), and rebuilt
+when the command modules change. A Tab then reads that cache and, for ``-g``/``-n`` and the like, the
+store's values, themselves cached per store content (``values-*.marshal``): only the first Tab after a
+write reads the store's index.
 
 What completes:
 - sub-commands (with their descriptions), options of the command typed so far, and az's global arguments;
@@ -213,9 +215,23 @@ def _store_path(args: list[str]) -> str:
     env = os.environ.get("AUTOPATCH_STATE")  # store.STATE_ENV, without importing the store
     if env:
         return os.path.expanduser(env)
+    return _default_store_path()
+
+
+def _default_store_path() -> str:
+    """store.default_path (platformdirs' user data dir), remembered in the cache for the environment that
+    decides it: importing platformdirs costs a Tab more than the rest of it."""
+    key = (sys.platform, os.environ.get("HOME", ""), os.environ.get("XDG_DATA_HOME", ""),
+           os.environ.get("USERPROFILE", ""), os.environ.get("APPDATA", ""), os.environ.get("LOCALAPPDATA", ""))
+    cache_path = os.path.join(_cache_dir(), "default-store.marshal")
+    cached = _load(cache_path)
+    if isinstance(cached, tuple) and len(cached) == 2 and cached[0] == key and isinstance(cached[1], str):
+        return cached[1]
     from .store import default_path
 
-    return str(default_path())
+    path = str(default_path())
+    _save(cache_path, (key, path))
+    return path
 
 
 def _store_identity(path: str) -> tuple | None:

@@ -247,3 +247,23 @@ def test_the_values_cache_keeps_a_bounded_number_of_stores(cli, monkeypatch, tmp
         monkeypatch.delenv("_AUTOPATCH_COMPLETE")
     names = [p.name for p in (tmp_path / "cache" / "autopatch").iterdir() if p.name.startswith("values-")]
     assert len(names) == completion.VALUES_FILES_KEPT
+
+
+def test_the_default_store_is_found_without_platformdirs_once_cached(tmp_path, monkeypatch):
+    """Without --state or AUTOPATCH_STATE a Tab reads the user data dir's store; where that is (platformdirs)
+    is remembered per environment, and a changed HOME or XDG_DATA_HOME is a new lookup."""
+    from autopatch_cli import completion
+    from autopatch_cli.store import default_path
+
+    monkeypatch.delenv("AUTOPATCH_STATE", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    assert completion._store_path([]) == str(default_path()) == str(tmp_path / "data" / "autopatch" / "state.json")
+    assert (tmp_path / "cache" / "autopatch" / "default-store.marshal").exists()
+    import platformdirs
+
+    with monkeypatch.context() as patched:
+        patched.setattr(platformdirs, "user_data_dir", lambda *a, **k: pytest.fail("platformdirs asked again"))
+        assert completion._store_path([]) == str(tmp_path / "data" / "autopatch" / "state.json")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "elsewhere"))
+    assert completion._store_path([]) == str(tmp_path / "elsewhere" / "autopatch" / "state.json")

@@ -96,6 +96,12 @@ def test_generate_with_a_named_public_key_path_writes_there(rg, tmp_path):
     assert made.exit_code == 0, made.stderr
     assert target.read_text().startswith("ssh-rsa ")
     assert (tmp_path / "keys" / "mine").read_text().startswith("-----BEGIN RSA PRIVATE KEY-----")
+    ed = tmp_path / "keys" / "ed.pub"
+    made = _create(rg, "b", "--ssh-key-values", str(ed), "--generate-ssh-keys", "--ssh-key-type", "Ed25519")
+    assert made.exit_code == 0, made.stderr
+    assert ed.read_text().startswith("ssh-ed25519 ")
+    assert (tmp_path / "keys" / "ed").read_text().startswith("-----BEGIN OPENSSH PRIVATE KEY-----")
+    assert _linux(rg, "b")["ssh"]["publicKeys"][0]["keyData"] == ed.read_text()
 
 
 def test_authentication_types_and_their_defaults(rg):

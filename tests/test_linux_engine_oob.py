@@ -82,15 +82,23 @@ def test_a_linux_package_published_out_of_band_is_assessed_and_rolled_out(fleet)
     after = cli("vm", "assess-patches", "-g", "rg", "-n", "d1").json
     assert not [p for p in after["availablePatches"] if p["name"] == "openssl" and p["version"] == OPENSSL]
     after = cli("vm", "assess-patches", "-g", "rg", "-n", "u1").json
-    assert not [p for p in after["availablePatches"] if p["name"] == "openssl" and p["version"] == OPENSSL]
+    assert not [p for p in after["availablePatches"] if p["name"] == "openssl"]
+    # a distribution publishes no older version after it: the drawn openssl updates of the month that are not
+    # newer than the out-of-band one are not published (nor offered, nor installed)
+    listed = cli("catalog", "list", "--os", "ubuntu-22.04", "--month", "2024-06").json
+    versions = [p["version"] for p in listed if p["name"] == "openssl"]
+    assert versions[-1] == OPENSSL and all(v.split(".")[-1] < "99" for v in versions[:-1]), versions
+    history = cli("orchestration", "history", "-g", "rg", "-n", "u1", "--operation", "installation").json
+    assert [label for row in history for label in row["kbIds"] if label.startswith("openssl_")] == [
+        f"openssl_{OPENSSL}"]
 
 
 def test_the_kernel_needs_a_reboot_and_other_updates_are_not_installed_by_the_platform(fleet):
     cli = fleet
-    kernel = cli("catalog", "publish", "--package", "linux-image-azure", "--version", "6.8.0-1099.109~22.04.1",
+    kernel = cli("catalog", "publish", "--package", "linux-image-azure", "--version", "6.8.0.1099.159",
                  "--os", "ubuntu-22.04").json
     assert kernel["rebootBehavior"] == "AlwaysRequiresReboot" and kernel["classification"] == "Security"
-    other = cli("catalog", "publish", "--package", "tzdata", "--version", "2024a-0ubuntu0.22.04.9", "--os",
+    other = cli("catalog", "publish", "--package", "tzdata", "--version", "2024a-0ubuntu1.99", "--os",
                 "ubuntu-22.04", "--classification", "Other").json
     # two of one distribution at one instant: one advisory, one release
     assert (kernel["uid"], other["uid"]) == ("2024-06-OOB1#0", "2024-06-OOB1#1")
@@ -99,16 +107,16 @@ def test_the_kernel_needs_a_reboot_and_other_updates_are_not_installed_by_the_pl
     assert cli("tick", "--minutes", "5").exit_code == 0
     pending = cli("vm", "assess-patches", "-g", "rg", "-n", "u1").json["availablePatches"]
     assert [(p["classifications"], p["rebootBehavior"]) for p in pending
-            if p["name"] == "tzdata" and p["version"].endswith(".9")] == [(["Other"], "NeverReboots")]
+            if p["name"] == "tzdata" and p["version"] == "2024a-0ubuntu1.99"] == [(["Other"], "NeverReboots")]
     assert [p["rebootBehavior"] for p in pending if p["name"] == "linux-image-azure"] == ["AlwaysRequiresReboot"]
     assert cli("tick", "--days", "16").exit_code == 0
     for name in ("u1", "u2"):
         # whichever rollout of that instant reaches the VM first installs what it misses up to then
         every = cli("orchestration", "history", "-g", "rg", "-n", name, "--operation", "installation").json
-        kernel_rows = [row for row in every if "linux-image-azure_6.8.0-1099.109~22.04.1" in row["kbIds"]]
+        kernel_rows = [row for row in every if "linux-image-azure_6.8.0.1099.159" in row["kbIds"]]
         assert len(kernel_rows) == 1 and kernel_rows[0]["rebooted"], every
         assert kernel_rows[0]["release"] in ("2024-06-OOB1", "2024-06-OOB2")
-        assert not [row for row in every if "tzdata_2024a-0ubuntu0.22.04.9" in row["kbIds"]]  # Other: never
+        assert not [row for row in every if "tzdata_2024a-0ubuntu1.99" in row["kbIds"]]  # Other: never
         assert not [row for row in every if "openssl_3.0.7-99.el8_10" in row["kbIds"]]  # RHEL's
     rhel = cli("orchestration", "history", "-g", "rg", "-n", "r1", "--operation", "installation").json
     assert [row["release"] for row in rhel if "openssl_3.0.7-99.el8_10" in row["kbIds"]] in (
@@ -155,12 +163,51 @@ def test_bad_linux_publications_are_refused_and_change_nothing(fleet, state_path
     assert _digest(str(state_path)) == before and os.path.exists(state_path)
 
 
-def test_a_version_already_published_is_refused(fleet):
+def test_only_a_newer_version_can_be_published(fleet):
     cli = fleet
-    seeded = next(p for p in cli("catalog", "list", "--os", "ubuntu-22.04").json)
-    again = cli("catalog", "publish", "--package", seeded["name"], "--version", seeded["version"], "--os",
-                "ubuntu-22.04")
-    assert again.exit_code == 1 and "is already published for ubuntu-22.04" in again.stderr
+    listed = cli("catalog", "list", "--os", "rhel-8").json
+    seeded = listed[-1]
+    name, newest = seeded["name"], [p["version"] for p in listed if p["name"] == seeded["name"]][-1]
+    again = cli("catalog", "publish", "--package", name, "--version", newest, "--os", "rhel-8")
+    assert again.exit_code == 1 and f"{name} {newest} is already published" in again.stderr
+    assert f"--version must be newer than {newest}, the newest {name} published for rhel-8" in again.stderr
+    # rpm's order: 62.1.el8_10 is newer than 62.el8_10, 9 older than 62
+    base, release = newest.rsplit("-", 1)
+    number, _, tail = release.partition(".")
+    older = cli("catalog", "publish", "--package", name, "--version", f"{base}-1.{tail}", "--os", "rhel-8")
+    assert older.exit_code == 1 and "must be newer than" in older.stderr
+    newer = cli("catalog", "publish", "--package", name, "--version", f"{base}-{number}.1.{tail}", "--os", "rhel-8")
+    assert newer.exit_code == 0, newer.stderr
     assert cli("catalog", "publish", "--package", "openssl", "--version", OPENSSL, "--os", "ubuntu-22.04").exit_code == 0
     twice = cli("catalog", "publish", "--package", "openssl", "--version", OPENSSL, "--os", "ubuntu-22.04")
     assert twice.exit_code == 1 and "already published" in twice.stderr
+    # dpkg's order: '~' sorts before the end
+    tilde = cli("catalog", "publish", "--package", "openssl", "--version", OPENSSL + "~1", "--os", "ubuntu-22.04")
+    assert tilde.exit_code == 1 and "must be newer than" in tilde.stderr
+    # a package the distribution never updated takes any version
+    assert cli("catalog", "publish", "--package", "mypkg", "--version", "0.1-1", "--os", "ubuntu-22.04").exit_code == 0
+
+
+@pytest.mark.parametrize(("a", "b", "rpm", "order"), [
+    ("3.0.2-0ubuntu1.27", "3.0.2-0ubuntu1.100", False, -1), ("1.0~rc1", "1.0", False, -1),
+    ("1:0.9", "2.0", False, 1), ("3.0.15-1~deb12u13", "3.0.15-1~deb12u2", False, 1), ("1.0a", "1.0", False, 1),
+    ("2.11.5-9.azl3", "2.11.5-9.1.azl3", True, -1), ("1.1.1k-62.el8_10", "1.1.1k-7.el8_10", True, 1),
+    ("1.0^git1", "1.0", True, 1), ("1.0^git1", "1.0.1", True, -1), ("1.05", "1.5", True, 0), ("2.0a", "2.0", True, 1),
+])
+def test_package_versions_compare_as_dpkg_and_rpm_do(a, b, rpm, order):
+    from autopatch_cli.azure.linux import compare_versions
+
+    assert compare_versions(a, b, rpm) == order and compare_versions(b, a, rpm) == -order
+
+
+def test_the_drawn_catalog_grows_each_packages_version_in_its_package_managers_order():
+    from datetime import UTC, datetime
+
+    from autopatch_cli.azure import linux
+    from autopatch_cli.engine.catalog import linux_releases_between
+
+    for key in linux.DISTRO_KEYS:
+        distro = linux.DISTROS_BY_KEY[key]
+        updates = [(p.name, p.version) for _, ps in linux_releases_between(
+            5, datetime(2023, 1, 1, tzinfo=UTC), datetime(2025, 1, 1, tzinfo=UTC), key) for p in ps]
+        assert updates and all(linux.newer_each_time(updates, distro)), key

@@ -583,7 +583,8 @@ def test_create_keeps_spot_settings_and_ssh_keys(rg, tmp_path):
     assert (vm["priority"], vm["evictionPolicy"], vm["billingProfile"]) == ("Spot", "Delete", {"maxPrice": 0.5})
     assert vm["osProfile"]["linuxConfiguration"]["ssh"]["publicKeys"] == [
         {"keyData": f"{RSA_KEY} one@x", "path": "/home/azureuser/.ssh/authorized_keys"},
-        {"keyData": "ssh-ed25519 AAAAC3Nza user@host", "path": "/home/azureuser/.ssh/authorized_keys"}]
+        # a key file is sent whole, as az reads it: its line end is key data
+        {"keyData": "ssh-ed25519 AAAAC3Nza user@host\n", "path": "/home/azureuser/.ssh/authorized_keys"}]
     bad = rg("vm", "create", "-g", "rg", "-n", "lin2", "--image", UBUNTU_2020, "--ssh-key-values", "not-a-key")
     assert bad.exit_code == 1 and "An RSA key file or key value must be supplied" in bad.stderr
     spotless = rg("vm", "create", "-g", "rg", "-n", "lin3", "--image", UBUNTU_2020, "--eviction-policy", "Delete")

@@ -264,6 +264,130 @@ def kernel_version(distro: Distro, revision: int) -> str:
     return f"6.6.{40 + revision}.1-1.azl3"
 
 
+def _order(char: str) -> int:
+    """dpkg's order of a non-digit character: '~' before everything (even the end), then the end, letters,
+    and the other characters after letters."""
+    if char == "~":
+        return -1
+    if char.isalpha():
+        return ord(char)
+    return ord(char) + 256
+
+
+def _compare_part(a: str, b: str) -> int:
+    """dpkg's ``verrevcmp``: alternating non-digit runs (by ``_order``) and digit runs (numerically)."""
+    i = j = 0
+    while i < len(a) or j < len(b):
+        while (i < len(a) and not a[i].isdigit()) or (j < len(b) and not b[j].isdigit()):
+            ac = _order(a[i]) if i < len(a) and not a[i].isdigit() else 0
+            bc = _order(b[j]) if j < len(b) and not b[j].isdigit() else 0
+            if ac != bc:
+                return -1 if ac < bc else 1
+            i, j = i + 1, j + 1
+        start_a, start_b = i, j
+        while i < len(a) and a[i].isdigit():
+            i += 1
+        while j < len(b) and b[j].isdigit():
+            j += 1
+        na, nb = int(a[start_a:i] or 0), int(b[start_b:j] or 0)
+        if na != nb:
+            return -1 if na < nb else 1
+    return 0
+
+
+def _rpmvercmp(a: str, b: str) -> int:
+    """rpm's ``rpmvercmp``: alphanumeric segments, numbers numerically (and newer than letters), '~' before
+    everything, '^' after the end but before anything else, other characters only separate."""
+    if a == b:
+        return 0
+    i = j = 0
+    while i < len(a) or j < len(b):
+        while i < len(a) and not a[i].isalnum() and a[i] not in "~^":
+            i += 1
+        while j < len(b) and not b[j].isalnum() and b[j] not in "~^":
+            j += 1
+        ta, tb = a[i] if i < len(a) else "", b[j] if j < len(b) else ""
+        if ta == "~" or tb == "~":
+            if ta != "~":
+                return 1
+            if tb != "~":
+                return -1
+            i, j = i + 1, j + 1
+            continue
+        if ta == "^" or tb == "^":
+            if not ta:
+                return -1
+            if not tb:
+                return 1
+            if ta != "^":
+                return 1
+            if tb != "^":
+                return -1
+            i, j = i + 1, j + 1
+            continue
+        if not ta or not tb:
+            break
+        numeric = ta.isdigit()
+        kind = str.isdigit if numeric else str.isalpha
+        start_a, start_b = i, j
+        while i < len(a) and kind(a[i]):
+            i += 1
+        while j < len(b) and kind(b[j]):
+            j += 1
+        seg_a, seg_b = a[start_a:i], b[start_b:j]
+        if not seg_b:
+            return 1 if numeric else -1
+        if numeric:
+            seg_a, seg_b = seg_a.lstrip("0"), seg_b.lstrip("0")
+            if len(seg_a) != len(seg_b):
+                return 1 if len(seg_a) > len(seg_b) else -1
+        if seg_a != seg_b:
+            return 1 if seg_a > seg_b else -1
+    if i >= len(a) and j >= len(b):
+        return 0
+    return -1 if i >= len(a) else 1
+
+
+def compare_versions(a: str, b: str, rpm: bool = False) -> int:
+    """-1, 0 or 1 as package version ``a`` is older than, the same as or newer than ``b``:
+    ``[epoch:]version[-release]`` by dpkg's rules ('~' sorting before the end), or rpm's (``rpm=True``, for
+    yum, dnf, zypper and tdnf: numbers newer than letters, ``1.1.azl3`` newer than ``1.azl3``)."""
+    def split(version: str) -> tuple[int, str, str]:
+        epoch, sep, rest = version.partition(":")
+        if not sep or not epoch.isdigit():
+            epoch, rest = "0", version
+        upstream, _, revision = rest.rpartition("-") if "-" in rest else (rest, "", "")
+        return int(epoch), upstream, revision
+
+    ea, ua, ra = split(a)
+    eb, ub, rb = split(b)
+    if ea != eb:
+        return -1 if ea < eb else 1
+    part = _rpmvercmp if rpm else _compare_part
+    return part(ua, ub) or part(ra, rb)
+
+
+def is_rpm(distro: Distro) -> bool:
+    return distro.package_manager in ("yum", "dnf", "zypper", "tdnf")
+
+
+def newer_each_time(updates: list[tuple[str, str]], distro: Distro) -> list[bool]:
+    """For (package, version) updates in publication order: whether each is newer than every earlier version
+    of its package. A distribution never publishes an older version as an update, so after an out-of-band
+    version the drawn ones not newer than it are not published."""
+    rpm = is_rpm(distro)
+    newest: dict[str, str] = {}
+    keep = []
+    for name, version in updates:
+        top = newest.get(name)
+        if top is not None and compare_versions(version, top, rpm) <= 0:
+            keep.append(False)
+            continue
+        newest[name] = version
+        keep.append(True)
+    return keep
+
+
 def patch_id(distro: Distro, name: str, version: str) -> str:
     """The patch id the Linux patch extension reports: ``<package>_<version>_<distro>_<release>`` [LPE]."""
     return f"{name}_{version}_{distro.name.replace(' ', '_')}_{distro.version}"

@@ -222,8 +222,13 @@ class PatchIndex:
         plist = self._by_family.get(family)
         if plist is None:
             plist = [p for _, ps in releases_between(self.seed, self.start, self.end, family) for p in ps]
-            plist.extend(p for p, families in self._extra if family in families and self.start < p.published <= self.end)
+            extra = [p for p, families in self._extra if family in families and self.start < p.published <= self.end]
+            plist.extend(extra)
             plist.sort(key=lambda p: (p.published, p.uid))
+            if extra and is_linux_family(family):  # after an out-of-band version, only newer ones follow
+                distro = linux.DISTROS_BY_KEY[family or ""]
+                keep = linux.newer_each_time([(p.name, p.version) for p in plist], distro)
+                plist = [p for p, kept in zip(plist, keep, strict=True) if kept]
             self._by_family[family] = plist
             self._published[family] = [int(p.published.timestamp()) for p in plist]
         return plist

@@ -193,7 +193,7 @@ def _linux_catalog(state, month: str | None, distros: list[str]) -> list[dict]:
     out-of-band ones `catalog publish --package` published."""
     from datetime import UTC
 
-    from ..azure.linux import DISTROS_BY_KEY
+    from ..azure.linux import DISTROS_BY_KEY, newer_each_time
     from ..engine.catalog import classification_titles, linux_releases_between
 
     end = now(state)
@@ -238,6 +238,9 @@ def _linux_catalog(state, month: str | None, distros: list[str]) -> list[dict]:
                 "publishedDate": raw["published"], "patchId": raw["patchId"], "fault": raw.get("fault"),
             })
         out.sort(key=lambda p: p["publishedDate"])  # stable: a release day's packages keep their order
+        if len(out) and any("-OOB" in p["release"] for p in out):
+            keep = newer_each_time([(p["name"], p["version"]) for p in out], distro)
+            out = [p for p, kept in zip(out, keep, strict=True) if kept]
         everything += out
     return everything
 
@@ -299,6 +302,9 @@ def publish_linux(state, package: str, version: str, os_key: str | None, classif
         DISTROS_BY_KEY,
         LINUX_CLASSIFICATIONS,
         catalog_distros,
+        compare_versions,
+        is_rpm,
+        newer_each_time,
         packages,
         patch_id,
     )
@@ -336,10 +342,17 @@ def publish_linux(state, package: str, version: str, os_key: str | None, classif
     catalog, release, when = _next_out_of_band(state)
     start = parse_instant(state.section("clock")["start"])
     first = from_epoch(to_epoch(start) - 62 * 86_400)
-    published = {(p.name, p.version) for _, ps in linux_releases_between(seed(state), first, when, key) for p in ps}
-    published |= {(raw["name"], raw.get("version")) for raw in catalog["outOfBand"] if key in (raw.get("families") or ())}
-    if (package, version) in published:
-        raise ValidationError(f"{package} {version} is already published for {key}")
+    published = [(p.published, p.name, p.version)
+                 for _, ps in linux_releases_between(seed(state), first, when, key) for p in ps if p.name == package]
+    published += [(parse_instant(raw["published"]), raw["name"], raw.get("version") or "")
+                  for raw in catalog["outOfBand"] if key in (raw.get("families") or ()) and raw["name"] == package]
+    published.sort(key=lambda item: item[0])
+    keep = newer_each_time([(name, v) for _, name, v in published], distro)
+    newest = next((v for (_, _, v), kept in zip(reversed(published), reversed(keep), strict=True) if kept), None)
+    if newest is not None and compare_versions(version, newest, is_rpm(distro)) <= 0:
+        already = " is already published" if version == newest else ""
+        raise ValidationError(f"{package} {version}{already}: --version must be newer than {newest}, the newest "
+                              f"{package} published for {key}")
     stamp = format_instant(from_epoch(to_epoch(when) + 1))
     # packages of one distribution published at one instant are one advisory: one release, one rollout
     same = [r for r in catalog["outOfBand"] if r["published"] == stamp and r.get("families") == [key]
