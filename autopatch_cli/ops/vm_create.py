@@ -136,7 +136,9 @@ def build_body(
             networkInterfaces=[
                 NetworkInterfaceReference(
                     id=nic["id"],
-                    properties=NetworkInterfaceReferenceProperties(primary=(nic.get("properties") or {}).get("primary")),
+                    properties=NetworkInterfaceReferenceProperties(
+                        primary=(nic.get("properties") or {}).get("primary"),
+                        deleteOption=(nic.get("properties") or {}).get("deleteOption")),
                 )
                 for nic in network_interfaces
             ] if network_interfaces is not None else [
