@@ -213,7 +213,9 @@ def create(state, group: str, name: str, image: str, count: int | None = None, c
         raise ValidationError("SSH not supported for Windows VMs." if options["authentication_type"] == "ssh" else
                               "SSH not supported for Windows VMs. Use password authentication.")
     rg = groups.require(state, group)
-    windows = urn is None and client_options.get("os_type", "").lower() != "linux" or urn is not None and images.is_windows(urn)
+    apply_options(build_body(state, group, names[-1], image, **options), client_options)  # az's checks come first
+    windows = urn is None and (client_options.get("os_type") or "").lower() != "linux" or (
+        urn is not None and images.is_windows(urn))
     location = groups.resolve_location(options.get("location") or rg["location"], ids.VM_TYPE)
     # the network az's template holds (the VNet, NSG, public IP and NIC of each VM), then the VMs
     plan = vm_network.decide(state, rg["name"], location, client_options)
