@@ -365,5 +365,14 @@ def test_the_network_of_autopatchs_own_vm_create_through_the_real_az(az_env, cli
     # vm delete leaves the NIC (az's default), the group takes everything with it
     az("vm", "delete", "-g", "rg", "-n", "own", "--yes")
     assert "virtualMachine" not in az.json("network", "nic", "show", "--ids", nic_id)
+    # the real az's own vm create, --nic-delete-option Delete: its deployment's VM keeps it, vm delete takes the NIC
+    az("vm", "create", "-g", "rg", "-n", "azvm", "--image", "Win2019Datacenter", "--admin-username", "azureuser",
+       "--admin-password", PASSWORD, "--nic-delete-option", "Delete", "-o", "none")
+    shown = az.json("vm", "show", "-g", "rg", "-n", "azvm")
+    assert shown["networkProfile"]["networkInterfaces"][0]["deleteOption"] == "Delete"
+    assert shown == ours(cli, "vm", "show", "-g", "rg", "-n", "azvm")
+    assert [n["name"] for n in az.json("network", "nic", "list", "-g", "rg")] == ["ownVMNic", "azvmVMNic"]
+    az("vm", "delete", "-g", "rg", "-n", "azvm", "--yes")
+    assert [n["name"] for n in az.json("network", "nic", "list", "-g", "rg")] == ["ownVMNic"]
     az("group", "delete", "-n", "rg", "--yes")
     assert az.json("network", "nic", "list") == []

@@ -285,3 +285,23 @@ def test_validate_lists_what_the_template_would_hold(arm, cli):
     ok(cli("vm", "delete", "-g", "rg", "-n", "vm1", "--yes"))  # its NIC is free again
     assert validated("--nics", "vm1VMNic") == ["Microsoft.Compute/virtualMachines/v"]
     assert names(arm, "networkInterfaces") == ["vm1VMNic"]  # --validate keeps nothing
+
+
+def test_nic_delete_option_delete_goes_with_the_vm(arm, cli):
+    create(cli, "gone", "--nic-delete-option", "Delete")
+    shown = ok(cli("vm", "show", "-g", "rg", "-n", "gone")).json["networkProfile"]["networkInterfaces"][0]
+    assert shown["deleteOption"] == "Delete"
+    # an old api-version does not define it: not shown there
+    status, at_2020, _ = arm("GET", "/subscriptions/{sub}/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/"
+                             "gone", api="2020-12-01")
+    assert status == 200 and "properties" not in at_2020["properties"]["networkProfile"]["networkInterfaces"][0]
+    ok(cli("vm", "delete", "-g", "rg", "-n", "gone", "--yes"))
+    assert names(arm, "networkInterfaces") == [] and names(arm, "publicIPAddresses") == ["gonePublicIP"]
+    # per NIC with --nics NAME=VALUE; refused without --nics
+    create(cli, "a")
+    ok(cli("vm", "delete", "-g", "rg", "-n", "a", "--yes"))
+    create(cli, "b", "--nics", "aVMNic", "--nic-delete-option", "aVMNic=Delete")
+    ok(cli("vm", "delete", "-g", "rg", "-n", "b", "--yes"))
+    assert names(arm, "networkInterfaces") == []
+    _refused(cli, Path(os.environ["AUTOPATCH_STATE"]), ("--nic-delete-option", "x=Delete"), 1,
+             "incorrect usage: Cannot specify individual delete option when no nic is specified.")

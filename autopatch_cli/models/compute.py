@@ -135,6 +135,7 @@ class StorageProfile(WireModel):
 
 class NetworkInterfaceReferenceProperties(WireModel):
     primary: bool | None = None
+    deleteOption: str | None = None  # 2021-03-01+: Delete or Detach, what the VM's deletion does to the NIC
 
 
 class NetworkInterfaceReference(WireModel):

@@ -27,11 +27,13 @@ _DROPPED: dict[str, dict[str, tuple[str, ...]]] = {
         "linuxConfiguration": ("patchSettings",),
         "patchStatus": ("configurationStatuses",),
         "osDisk": ("deleteOption",),
+        "properties": ("deleteOption",),  # a NIC reference's (no other "properties" holds one)
     },
     "2020-12-01": {
         "patchSettings": ("assessmentMode", "automaticByPlatformSettings"),
         "lastPatchInstallationSummary": ("rebootStatus", "startedBy"),
         "osDisk": ("deleteOption",),
+        "properties": ("deleteOption",),
     },
     "2021-03-01": {
         "patchSettings": ("automaticByPlatformSettings",),
@@ -59,7 +61,7 @@ _ENUM_KEYS = frozenset({"status", "rebootBehavior", "assessmentState", "rebootSt
 
 # Objects a version can empty by dropping what it does not define: then left out, as Azure sends no empty
 # settings object (and a PUT at that version that leaves them out keeps what it cannot see, arm/compute.py).
-EMPTIED_AWAY = frozenset({"automaticByPlatformSettings"})
+EMPTIED_AWAY = frozenset({"automaticByPlatformSettings", "properties"})  # properties: a NIC reference's
 # The holders of writable properties: a PUT or PATCH that sets one its api-version does not define is
 # refused (undefined_members); the others in _DROPPED are read-only (instance view, results).
 _WRITABLE_HOLDERS = frozenset({"patchSettings", "automaticByPlatformSettings", "linuxConfiguration", "osDisk"})

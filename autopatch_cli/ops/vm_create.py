@@ -136,7 +136,9 @@ def build_body(
             networkInterfaces=[
                 NetworkInterfaceReference(
                     id=nic["id"],
-                    properties=NetworkInterfaceReferenceProperties(primary=(nic.get("properties") or {}).get("primary")),
+                    properties=NetworkInterfaceReferenceProperties(
+                        primary=(nic.get("properties") or {}).get("primary"),
+                        deleteOption=(nic.get("properties") or {}).get("deleteOption")),
                 )
                 for nic in network_interfaces
             ] if network_interfaces is not None else [
@@ -210,7 +212,9 @@ def create(state, group: str, name: str, image: str, count: int | None = None, c
     else:
         windows_credentials(options, client_options)
     rg = groups.require(state, group)
-    windows = urn is None and client_options.get("os_type", "").lower() != "linux" or urn is not None and images.is_windows(urn)
+    apply_options(build_body(state, group, names[-1], image, **options), client_options)  # az's checks come first
+    windows = urn is None and (client_options.get("os_type") or "").lower() != "linux" or (
+        urn is not None and images.is_windows(urn))
     location = groups.resolve_location(options.get("location") or rg["location"], ids.VM_TYPE)
     # the network az's template holds (the VNet, NSG, public IP and NIC of each VM), then the VMs
     plan = vm_network.decide(state, rg["name"], location, client_options)

@@ -227,8 +227,34 @@ def create(state, group: str, vm_name: str, *, location: str, windows: bool, tag
         if options.get("accelerated_networking") is not None:
             nic_properties["enableAcceleratedNetworking"] = options["accelerated_networking"]
         nic = put("networkInterfaces", f"{vm_name}VMNic{suffix}", {"properties": nic_properties})
-        profiles.append([{"id": nic["id"]}])
+        delete_option = _delete_options(options, None)
+        profiles.append([{"id": nic["id"], **({"properties": {"deleteOption": delete_option}} if delete_option else {})}])
     return profiles
+
+
+def _delete_options(options: dict[str, Any], nics: list[str] | None) -> Any:
+    """``--nic-delete-option`` as az reads it (_validators.py ``_validate_vm_nic_delete_option``,
+    ``validate_delete_options``): one value for every NIC, or ``NIC=VALUE`` pairs for the ``--nics`` named."""
+    values = options.get("nic_delete_option")
+    if not values:
+        return None
+    values = [values] if isinstance(values, str) else list(values)
+    if len(values) == 1 and "=" not in values[0]:
+        return values[0]
+    if not nics:
+        raise ValidationError(
+            "incorrect usage: Cannot specify individual delete option when no nic is specified. Either specify a list "
+            "of nics and their delete option like: --nics nic1 nic2 --nic-delete-option nic1=Delete nic2=Detach or "
+            "specify delete option for all: --nics nic1 nic2 --nic-delete-option Delete or specify delete option for "
+            "the new nic created: --nic-delete-option Delete")
+    pairs = {}
+    for value in values:
+        name, sep, option = value.partition("=")
+        if not sep:
+            raise ValidationError("Invalid value for delete option. Use a singular value to apply on all resources, or "
+                                  "use <Name>=<Value> to configure the delete behavior for individual resources.")
+        pairs[name] = option
+    return pairs
 
 
 def _existing_nics(state, group: str, nics: list[str], options: dict[str, Any]) -> list[dict]:
@@ -236,9 +262,12 @@ def _existing_nics(state, group: str, nics: list[str], options: dict[str, Any]) 
     if any(options.get(k) for k in ("nsg", "public_ip_address", "subnet", "vnet_name", "asgs")):
         raise ValidationError("When specifying an existing NIC, do not specify NSG, public IP, ASGs, VNet or subnet.")
     references: list[dict[str, Any]] = []
+    delete_options = _delete_options(options, nics)
     for index, value in enumerate(nics):
         nic_id = value if "/" in value else ids.resource_id(subscription_id(state), group, NIC_TYPE, value)
-        references.append({"id": nic_id, "properties": {"primary": index == 0}})
+        delete_option = delete_options.get(value) if isinstance(delete_options, dict) else delete_options
+        references.append({"id": nic_id, "properties": {"primary": index == 0,
+                                                        **({"deleteOption": delete_option} if delete_option else {})}})
     for reference in references:  # the VM's PUT names them: Compute refuses one that is not there
         found = network.show_by_id(state, reference["id"])
         if found is None or not found["type"].lower() == NIC_TYPE.lower():
