@@ -89,9 +89,10 @@ def test_a_count_refuses_what_each_body_would(cli, monkeypatch, tmp_path):
     assert copied == built
 
 
-def test_a_copy_is_refused_when_its_nics_would_differ(cli, monkeypatch):
-    """vms.put_copy renames the first VM's NIC ("{name}VMNic"); a caller that knows the NICs the VM's own body
-    would name gets None (and builds that body) when they are not those."""
+def test_a_copy_takes_the_nics_its_body_names(cli):
+    """vms.put_copy renames the first VM's NIC ("{name}VMNic"), or puts the NICs its caller names in the
+    template's NICs' places; it declines (the caller builds the body) for a different number of NICs or a
+    VM that exists."""
     from autopatch_cli.ops import ids, vms
     from autopatch_cli.ops.session import Session
 
@@ -102,9 +103,12 @@ def test_a_copy_is_refused_when_its_nics_would_differ(cli, monkeypatch):
                                                             admin_password=PASSWORD), {})
         vms.put(state, "rg", "t0", body, template)
         sub = state.section("subscription")["id"]
-        nic = ids.resource_id(sub, "rg", "Microsoft.Network/networkInterfaces", "t1VMNic")
-        assert vms.put_copy(state, "rg", "t1", template, [nic.replace("t1VMNic", "otherNic")]) is None
+        nic = ids.resource_id(sub, "rg", "Microsoft.Network/networkInterfaces", "tVMNic1")
+        assert vms.put_copy(state, "rg", "t1", template, [nic, nic]) is None
         assert vms.find(state, "rg", "t1") is None
         copied = vms.put_copy(state, "rg", "t1", template, [nic])
-        assert copied is not None and copied["vm"]["properties"]["networkProfile"]["networkInterfaces"][0]["id"] == nic
+        assert copied is not None and copied["vm"]["properties"]["networkProfile"]["networkInterfaces"] == [{"id": nic}]
         assert vms.put_copy(state, "rg", "t1", template) is None  # it exists now: put() decides
+        renamed = vms.put_copy(state, "rg", "t2", template)
+        assert renamed is not None and renamed["vm"]["properties"]["networkProfile"]["networkInterfaces"] == \
+            [{"id": nic.replace("tVMNic1", "t2VMNic")}]
