@@ -710,7 +710,7 @@ class _Files:
         """Index journal lines [start, stop): the newest line of each key, and each section's value after
         them. A keyed line's section is a new dict that shares its unchanged values with the old one (and
         its changed ones with the parsed line): nothing here is ever changed or handed out uncopied."""
-        assert self._entry_at is not None and self._now is not None
+        assert self._entry_at is not None and self._now is not None and self.shared
         owned: set[str] = set()  # section dicts made by this call (a shared view's values are never changed)
         at = start
         while at < stop:
@@ -733,11 +733,10 @@ class _Files:
                     base = {}
                 sized = self._sizes.get(name)
                 if name not in owned:
-                    # not shared: the writer gets this very value, so it owns every part of it
-                    self._now[name] = dict(base) if self.shared else _copy(base)
+                    self._now[name] = dict(base)
                     owned.add(name)
                 value = self._now[name]
-                changed = changes.get(name, {}) if self.shared else _copy(changes.get(name, {}))
+                changed = changes.get(name, {})
                 if sized is not None and sized[0] is base:  # the size follows the change, value by value
                     size = sized[1] - sum(len(_dumps(base[key])) for key in {*changed, *removals.get(name, ())}
                                           if key in base)

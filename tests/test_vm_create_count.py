@@ -55,32 +55,44 @@ def test_a_count_makes_the_vms_each_body_would(cli, monkeypatch, tmp_path, case)
     assert copied[1] == built[1]
 
 
-@pytest.mark.parametrize("copy", [False, True])
-def test_a_count_refuses_what_each_body_would(cli, monkeypatch, tmp_path, copy):
-    """az's checks of each name still run: the 16-character computer name of the tenth Windows VM, an
-    existing VM of a generated name (an update of it, as az's PUT is), and nothing is kept on a refusal."""
+def _refusals(cli, monkeypatch, folder: Path, copy: bool) -> tuple[list, str]:
+    monkeypatch.setenv("AUTOPATCH_STATE", str(folder / "state.json"))
     monkeypatch.setattr(vm_create, "COPY_COUNT", copy)
     assert cli("group", "create", "-n", "rg", "-l", "eastus").exit_code == 0
-    before = Path(tmp_path / "state.json").read_bytes()
-    result = cli("vm", "create", "-g", "rg", "-n", "abcdefghijklmn", "--count", "11", "--image", "Win2019Datacenter",
-                 "--admin-password", PASSWORD)
-    assert result.exit_code != 0
-    assert "Windows computer name cannot be more than 15 characters long" in result.stderr
-    assert Path(tmp_path / "state.json").read_bytes() == before
-    assert cli("vm", "create", "-g", "rg", "-n", "x1", "--image", "Win2019Datacenter", "--admin-password",
-               PASSWORD, "--tags", "old=1").exit_code == 0
-    # x1 exists with its own NIC (x1VMNic); the count's PUT of x1 names xVMNic1, a change Azure refuses
-    before = Path(tmp_path / "state.json").read_bytes()
-    result = cli("vm", "create", "-g", "rg", "-n", "x", "--count", "3", "--image", "Win2019Datacenter",
-                 "--admin-password", PASSWORD)
-    assert result.exit_code == 1
-    assert "(PropertyChangeNotAllowed) Changing property 'networkProfile.networkInterfaces' is not allowed." in result.stderr
-    assert Path(tmp_path / "state.json").read_bytes() == before
+    before = (folder / "state.json").read_bytes()
+    outputs = []
+    long_name = cli("vm", "create", "-g", "rg", "-n", "abcdefghijklmn", "--count", "11", "--image",
+                    "Win2019Datacenter", "--admin-password", PASSWORD)
+    # the eleventh VM's computer name has 16 characters: refused, and nothing of the first ten is kept
+    assert long_name.exit_code != 0
+    assert "Windows computer name cannot be more than 15 characters long" in long_name.stderr
+    assert (folder / "state.json").read_bytes() == before
+    for argv in (("vm", "create", "-g", "rg", "-n", "x1", "--image", "Win2019Datacenter", "--admin-password",
+                  PASSWORD, "--tags", "old=1"),
+                 # x1 exists: its PUT is put()'s (an update), whatever that answers
+                 ("vm", "create", "-g", "rg", "-n", "x", "--count", "3", "--image", "Win2019Datacenter",
+                  "--admin-password", PASSWORD),
+                 ("vm", "list", "-g", "rg", "--query", "[].[name, vmId, tags]", "-o", "tsv")):
+        result = cli(*argv)
+        outputs.append((result.exit_code, result.stdout, result.stderr))
+    return outputs, (folder / "state.json").read_text(encoding="utf-8")
 
 
-def test_a_copy_is_refused_when_its_nics_would_differ(cli, monkeypatch):
-    """vms.put_copy renames the first VM's NIC ("{name}VMNic"); a caller that knows the NICs the VM's own body
-    would name gets None (and builds that body) when they are not those."""
+def test_a_count_refuses_what_each_body_would(cli, monkeypatch, tmp_path):
+    """az's checks of each name still run when the VMs are copies (the 16-character computer name of the
+    eleventh Windows VM), and a generated name that is an existing VM goes through put() as its own body
+    would: the same answers and the same store both ways."""
+    (tmp_path / "built").mkdir()
+    (tmp_path / "copied").mkdir()
+    built = _refusals(cli, monkeypatch, tmp_path / "built", False)
+    copied = _refusals(cli, monkeypatch, tmp_path / "copied", True)
+    assert copied == built
+
+
+def test_a_copy_takes_the_nics_its_body_names(cli):
+    """vms.put_copy renames the first VM's NIC ("{name}VMNic"), or puts the NICs its caller names in the
+    template's NICs' places; it declines (the caller builds the body) for a different number of NICs or a
+    VM that exists."""
     from autopatch_cli.ops import ids, vms
     from autopatch_cli.ops.session import Session
 
@@ -91,9 +103,12 @@ def test_a_copy_is_refused_when_its_nics_would_differ(cli, monkeypatch):
                                                             admin_password=PASSWORD), {})
         vms.put(state, "rg", "t0", body, template)
         sub = state.section("subscription")["id"]
-        nic = ids.resource_id(sub, "rg", "Microsoft.Network/networkInterfaces", "t1VMNic")
-        assert vms.put_copy(state, "rg", "t1", template, [nic.replace("t1VMNic", "otherNic")]) is None
+        nic = ids.resource_id(sub, "rg", "Microsoft.Network/networkInterfaces", "tVMNic1")
+        assert vms.put_copy(state, "rg", "t1", template, [nic, nic]) is None
         assert vms.find(state, "rg", "t1") is None
         copied = vms.put_copy(state, "rg", "t1", template, [nic])
-        assert copied is not None and copied["vm"]["properties"]["networkProfile"]["networkInterfaces"][0]["id"] == nic
+        assert copied is not None and copied["vm"]["properties"]["networkProfile"]["networkInterfaces"] == [{"id": nic}]
         assert vms.put_copy(state, "rg", "t1", template) is None  # it exists now: put() decides
+        renamed = vms.put_copy(state, "rg", "t2", template)
+        assert renamed is not None and renamed["vm"]["properties"]["networkProfile"]["networkInterfaces"] == \
+            [{"id": nic.replace("tVMNic1", "t2VMNic")}]

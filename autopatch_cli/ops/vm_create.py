@@ -248,7 +248,7 @@ def _copy_of(state, group: str, name: str, template: dict, urn: images.Urn | Non
     it), with the NICs made for it (``network_interfaces``)."""
     if urn is None or images.is_windows(urn):
         validate_windows_computer_name(name)
-    return vms.put_copy(state, group, name, template, network_interfaces=network_interfaces)
+    return vms.put_copy(state, group, name, template, [nic["id"] for nic in network_interfaces])
 
 
 def summary(record: dict) -> dict:

@@ -93,13 +93,13 @@ def put(state, group: str, name: str, body: dict, template: dict | None = None) 
     return record
 
 
-def put_copy(state, group: str, name: str, template: dict, nic_ids: list[str] | None = None,
-             network_interfaces: list[dict] | None = None) -> dict | None:
+def put_copy(state, group: str, name: str, template: dict, nic_ids: list[str] | None = None) -> dict | None:
     """The VM :func:`put` creates from the body of ``template``'s VM with the name ``name`` (``az vm create
     --count``: the same body but for the name), without validating and filling that body again: the
-    template's checked VM renamed, then stored as put() stores a new VM. None when a VM of that name
-    exists (put() decides what an update of it means), or when ``nic_ids`` (the NICs the body for ``name``
-    would name) are not the renamed VM's: put() takes that body."""
+    template's checked VM renamed, then stored as put() stores a new VM. ``nic_ids``: the NICs the body for
+    ``name`` names, in the template's NICs' places (a caller that gives NICs their own names: by default
+    "{name}VMNic" is renamed). None when a VM of that name exists (put() decides what an update of it
+    means) or ``nic_ids`` are not as many as the template's NICs: put() takes that body."""
     import json
 
     rg = groups.require(state, group)
@@ -107,19 +107,15 @@ def put_copy(state, group: str, name: str, template: dict, nic_ids: list[str] | 
     if find(state, group, name) is not None:
         return None
     vm = vm_defaults.renamed(json.loads(template["vm"]), template["name"], name, subscription_id(state), rg["name"])
-    if nic_ids is not None and [nic.get("id") for nic in vm["properties"].get("networkProfile", {}).get(
-            "networkInterfaces", [])] != nic_ids:
-        return None
-    if network_interfaces is not None:  # the NICs made for this VM (vm_network.create): they replace the first's
-        references = vm["properties"].get("networkProfile", {}).get("networkInterfaces", [])
-        primaries = [(nic.get("properties") or {}).get("primary") for nic in network_interfaces]
-        if primaries != [(nic.get("properties") or {}).get("primary") for nic in references]:
+    if nic_ids is not None:
+        nics = vm["properties"].get("networkProfile", {}).get("networkInterfaces", [])
+        if len(nics) != len(nic_ids):
             return None
-        for reference, nic in zip(references, network_interfaces, strict=True):
-            reference["id"] = nic["id"]
-        from . import vm_network
+        for nic, nic_id in zip(nics, nic_ids, strict=True):
+            nic["id"] = nic_id
+    from . import vm_network
 
-        vm_network.check_nics_free(state, vm)
+    vm_network.check_nics_free(state, vm)  # as put() checks a new VM's NICs
     record = _store(state, rg, name, vm, None)
     if template["password"] is not None:
         record["sim"]["credentialDigest"] = vm_rules.password_digest(vm["properties"]["vmId"], template["password"])
