@@ -120,12 +120,12 @@ def create(
     mode, hotpatching = choice(patch_mode, PATCH_MODES, "--patch-mode"), three_state(enable_hotpatching, "--enable-hotpatching")
     if authentication_type is not None:
         authentication_type = choice(authentication_type, ("ssh", "password", "all"), "--authentication-type")
+    vm_count = None if count is None else azparse.convert(azargs.AzOption(("--count",), azargs.INT), count)
     group = _create_group(resource_group)
     if not image:
         if az.get("attach_os_disk") is None:
             raise UsageError("the following arguments are required: --image")
         image = ""
-    vm_count = None if count is None else azparse.convert(azargs.AzOption(("--count",), azargs.INT), count)
     _check_network_values(az)
     options = {
         "location": location,
