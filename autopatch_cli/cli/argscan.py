@@ -26,7 +26,20 @@ AZ_GROUPS = frozenset({"account", "group", "vm", "feature", "provider", "mainten
 # (argparse names an option by '/'.join(option_strings) in its errors; read from az 2.91's errors).
 AZ_OPTION_STRINGS = {
     ("group", "create", "--name"): "--name/--resource-group/-n/-g",
+    # aaz's commands declare the short name first
+    ("vm", "start", "--name"): "-n/--name/--vm-name",
+    ("vm", "deallocate", "--name"): "-n/--name/--vm-name",
+    ("vm", "assess-patches", "--name"): "-n/--name/--vm-name",
+    ("vm", "delete", "--name"): "-n/--name",
+    # with its deprecated (hidden) alias, which argparse still names
+    ("vm", "create", "--data-disk-delete-option"): "--data-disk-delete-option/--data-delete-option",
 }
+# How many values argparse expects where it is not one (its errors say "expected 1 argument" for nargs=1
+# and "expected at least one argument" for nargs='+'): azure-cli's declarations, read from az 2.91's errors.
+AZ_NARGS_ONE = frozenset({"--zone"})
+AZ_NARGS_MANY = frozenset({"--max-patch-publish-date"})
+# nargs='*': the option may stand alone (no values: as if not given here).
+AZ_NARGS_ANY = frozenset({"--tags", "--disk-caching", "--write-accelerator"})
 
 
 def _is_option(token: str) -> bool:
@@ -51,6 +64,11 @@ def az_names(words: Sequence[str], param) -> str:
         opts.remove(first)
         opts.insert(0, first)
     return "/".join(opts)
+
+
+def is_cmdlet(command) -> bool:
+    """A PowerShell cmdlet (``cli/powershell.py``): it parses and reports errors PowerShell's way."""
+    return type(command).__name__ == "CmdletCommand"
 
 
 def leaf(root, argv: Sequence[str]):
@@ -81,7 +99,7 @@ def scan(root, argv: list[str], multi_value: frozenset[str]) -> tuple[list[str],
         return argv, []
     words, command, start = found
     settings = getattr(command, "context_settings", None) or {}
-    if words[0][:1].isupper() or settings.get("ignore_unknown_options") or settings.get("allow_extra_args"):
+    if is_cmdlet(command) or settings.get("ignore_unknown_options") or settings.get("allow_extra_args"):
         return argv, []  # PowerShell cmdlets and pass-through commands parse their own way
     options: dict[str, Any] = {}
     positional = 0
@@ -116,15 +134,19 @@ def scan(root, argv: list[str], multi_value: frozenset[str]) -> tuple[list[str],
         if param is None:
             extras.append(token)
             continue
-        kept.append(token)
         takes_value = not getattr(param, "is_flag", False) and not getattr(param, "count", False)
         if not takes_value or token != name:
+            kept.append(token)
             continue  # a flag, or the value is in the word (--name=x, -gRG)
         if index >= len(argv) or _is_option(argv[index]):
-            many = name in multi_value or any(n in multi_value for n in param.opts)
-            raise UsageError(f"argument {az_names(words, param)}: expected "
-                             f"{'at least one argument' if many else 'one argument'}")
+            lead = param.opts[0]
+            if lead in AZ_NARGS_ANY:
+                continue
+            many = lead in AZ_NARGS_MANY or any(n in multi_value for n in param.opts)
+            expected = "at least one argument" if many else "1 argument" if lead in AZ_NARGS_ONE else "one argument"
+            raise UsageError(f"argument {az_names(words, param)}: expected {expected}")
         _check_type(words, param, argv[index])
+        kept.append(token)
         kept.append(argv[index])
         index += 1
     return kept, extras

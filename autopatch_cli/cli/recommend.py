@@ -150,6 +150,8 @@ def leaf(argv: Sequence[str]):
             return None
         words.append(token)
         current = found
-    if hasattr(current, "get_command") or not words or words[0][:1].isupper():
+    from .argscan import is_cmdlet
+
+    if hasattr(current, "get_command") or not words or is_cmdlet(current):
         return None  # a group, or a PowerShell cmdlet (its errors are PowerShell's)
     return words, current
