@@ -95,6 +95,7 @@ def test_error_recommendation_off_leaves_the_error_line_alone(cli):
     ("group", "show", "-n", "nope"),  # the service's error (exit 3)
     ("vm", "list", "--query", "[["),  # --query: az points at its query guide instead
     ("Get-AzVM", "-Bogus"),  # a PowerShell cmdlet reports PowerShell's way
+    ("gEt-AzVm", "--bogus", "x"),
 ])
 def test_other_errors_get_no_examples(cli, argv):
     refused = cli(*argv)

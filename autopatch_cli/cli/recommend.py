@@ -110,6 +110,8 @@ def trailer(message: str, argv: Sequence[str]) -> str:
     kind = kind_of(message)
     if kind is None or not enabled():
         return ""
+    if _names_cmdlet(argv):
+        return ""  # a PowerShell cmdlet's errors are PowerShell's
     if kind == LINK:
         return render([])
     found = leaf(argv)
@@ -122,6 +124,19 @@ def trailer(message: str, argv: Sequence[str]) -> str:
     options = [list(getattr(p, "opts", ())) for p in getattr(command, "params", ())
                if getattr(p, "param_type_name", "") == "option"]
     return render(recommend(" ".join(words), argv, examples, parameter_mappings(options)))
+
+
+def _names_cmdlet(argv: Sequence[str]) -> bool:
+    from typer._click.core import Context
+
+    from .. import __main__ as entry
+    from .argscan import is_cmdlet
+
+    first = next((token for token in argv if not token.startswith("-")), None)
+    if first is None:
+        return False
+    root = entry.root_command()
+    return is_cmdlet(root.get_command(Context(root), first))
 
 
 def leaf(argv: Sequence[str]):
