@@ -174,8 +174,8 @@ def _run(rest: list[str]) -> int:
     root = root_command()
     from .cli import argscan
 
-    rest, extras = argscan.scan(root, rest, _multi_value(rest))
     argscan.defer([])
+    rest, extras = argscan.scan(root, rest, _multi_value(rest))
     if extras and rest[:1] and rest[0] in argscan.AZ_GROUPS:
         argscan.defer(extras)  # az reports them after the verb's own parse errors: see cli/argscan.py
     elif extras:
@@ -210,6 +210,8 @@ def _run(rest: list[str]) -> int:
         if isinstance(exc.__context__, BrokenPipeError):
             raise exc.__context__ from None
         raise
+    finally:
+        argscan.defer([])  # nothing left over for the next command of this process (the Python API, tests)
     return result if isinstance(result, int) else 0
 
 

@@ -125,3 +125,13 @@ def test_the_recommender_ranks_as_azs():
     assert recommend.normalize(["-gRG", "--name=x", "---cert", "-1", "--bogus"], mappings) == [
         "--name", "--resource-group"]
     assert recommend.render([]) == "\n" + LINK
+
+
+def test_no_unknown_word_is_left_over_for_the_next_command_of_the_process(cli):
+    """A refused line (here click's own error comes first) leaves nothing behind for the Python API."""
+    from autopatch_cli.cli import argscan
+
+    refused = cli("vm", "create", "-g", "rg", "--bogus")
+    assert refused.exit_code == 2 and refused.stderr.startswith("ERROR: the following arguments are required: --name/-n")
+    assert argscan._pending == []
+    argscan.pending_unrecognized()  # raises nothing
