@@ -325,3 +325,20 @@ def test_vm_create_validate_hash_follows_the_options(cli, state_path):
     other = cli(*base, "--public-ip-address", "")
     hashes = [r.json["properties"]["templateHash"] for r in (first, again, other)]
     assert hashes[0] == hashes[1] != hashes[2]
+
+
+def test_calculate_template_hash_gives_the_deployments_hash(group):
+    """POST /providers/Microsoft.Resources/calculateTemplateHash: the template minified (no whitespace) and the
+    same hash a deployment of it carries; the spec's TemplateHashResult."""
+    from spec_check import SPEC_DIR, check
+
+    arm = group
+    body = _deployment([_nsg("a")])
+    template = body["properties"]["template"]
+    status, result, _ = arm("POST", "/providers/Microsoft.Resources/calculateTemplateHash", template)
+    assert status == 200 and not check(SPEC_DIR / "resources-2024-07-01/resources.json", "TemplateHashResult", result)
+    assert json.loads(result["minifiedTemplate"]) == template and " " not in result["minifiedTemplate"]
+    assert arm("PUT", f"{DEPLOYMENTS}/one", body)[0] == 201
+    assert arm("GET", f"{DEPLOYMENTS}/one")[1]["properties"]["templateHash"] == result["templateHash"]
+    status, refused, _ = arm("POST", "/providers/Microsoft.Resources/calculateTemplateHash", None)
+    assert status == 400 and refused["error"]["code"] == "InvalidRequestContent"

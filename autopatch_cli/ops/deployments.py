@@ -361,9 +361,17 @@ def template_hash(template: dict) -> str:
     template's canonical JSON (keys sorted, no whitespace, UTF-8, non-ASCII characters as they are), read as
     a big-endian unsigned 64-bit integer and written in decimal, the form ARM's hashes take. The same
     template gives the same hash whatever its key order or layout."""
-    canonical = json.dumps(template, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    digest = hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).digest()
+    digest = hashlib.sha256(_canonical(template).encode("utf-8", "surrogatepass")).digest()
     return str(int.from_bytes(digest[:8], "big"))
+
+
+def _canonical(template: dict) -> str:
+    return json.dumps(template, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def minified(template: dict) -> str:
+    """The template as calculateTemplateHash returns it: its JSON without whitespace, keys in their order."""
+    return json.dumps(template, separators=(",", ":"), ensure_ascii=False)
 
 
 def run(state, group: str, name: str, body: dict, deployers: dict[str, Deployer],
