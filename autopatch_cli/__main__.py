@@ -13,6 +13,19 @@ def _print_error(message: str) -> None:
     sys.stderr.write(f"ERROR: {message}\n")
 
 
+def _print_recommendations(message: str, args: list[str]) -> None:
+    """az's examples and reference link under a command line its parser rejected (``cli/recommend.py``)."""
+    from .cli.recommend import trailer
+
+    try:
+        text = trailer(message, args)
+    except Exception:  # the error itself is what matters; never fail while adding to it
+        if "--debug" in args:
+            raise
+        return
+    sys.stderr.write(text)
+
+
 def _as_autopatch(message: str) -> str:
     """Azure's messages name az commands to run; when it was autopatch that ran, name autopatch's (the same
     verbs), and say how simulated time gets a registration done."""
@@ -28,8 +41,11 @@ def _click_usage_message(exc) -> str:
     """az (argparse) wording for what the command-line parser rejected."""
     from typer._click import exceptions as click_exc
 
+    from .cli.argscan import az_names
+
+    words = (exc.ctx.command_path.split()[1:] if exc.ctx is not None else [])
     if isinstance(exc, click_exc.MissingParameter) and exc.param is not None:
-        names = "/".join(sorted(exc.param.opts, key=lambda o: (not o.startswith("--"), o)))
+        names = az_names(words, exc.param) if exc.param.opts else ""
         return f"the following arguments are required: {names or exc.param.name}"
     if isinstance(exc, click_exc.NoSuchOption):
         return f"unrecognized arguments: {exc.option_name}"
@@ -61,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     import time
 
     from .cli import globals as global_args
-    from .errors import AutopatchError, AzureError
+    from .errors import AutopatchError, AzureError, UsageError
 
     debug = "--debug" in args
     started = time.perf_counter()
@@ -90,6 +106,8 @@ def main(argv: list[str] | None = None) -> int:
         return exc.exit_code
     except AutopatchError as exc:
         _print_error(exc.message)
+        if isinstance(exc, UsageError):
+            _print_recommendations(exc.message, args)
         return exc.exit_code
     except KeyboardInterrupt:
         return 130
@@ -131,6 +149,18 @@ def complete(instruction: str) -> int:
     return shell_complete(root_command(), {}, PROG_NAME, COMPLETE_VAR, instruction)
 
 
+def _multi_value(rest: list[str]) -> frozenset[str]:
+    """The options of several values (argparse nargs '+') of the command ``rest`` runs."""
+    from .cli import globals as global_args
+
+    multi = global_args.NARGS_OPTIONS | global_args.GROUPED_OPTIONS
+    if rest[:1] == ["vm"]:
+        from .cli.azargs import command_value_options
+
+        multi |= command_value_options(tuple(rest[:2]))[0]
+    return multi
+
+
 def _run(rest: list[str]) -> int:
     import os
 
@@ -142,8 +172,29 @@ def _run(rest: list[str]) -> int:
     if os.environ.get(COMPLETE_VAR):
         return complete(os.environ[COMPLETE_VAR])
     root = root_command()
+    from .cli import argscan
+
+    argscan.defer([])
+    rest, extras = argscan.scan(root, rest, _multi_value(rest))
+    if extras and rest[:1] and rest[0] in argscan.AZ_GROUPS:
+        argscan.defer(extras)  # az reports them after the verb's own parse errors: see cli/argscan.py
+    elif extras:
+        raise argscan.unrecognized(extras)
     try:
-        result = root.main(args=rest, prog_name="autopatch", standalone_mode=False)
+        try:
+            result = root.main(args=rest, prog_name="autopatch", standalone_mode=False)
+        except UsageError as exc:
+            from .cli.recommend import EXAMPLES, kind_of
+
+            if kind_of(exc.message) != EXAMPLES:
+                argscan.pending_unrecognized()  # a check az makes after parsing: the parser's error comes first
+            raise
+        except click_exc.UsageError:
+            raise
+        except Exception:
+            argscan.pending_unrecognized()
+            raise
+        argscan.pending_unrecognized()  # a verb that never reached the store
     except click_exc.NoArgsIsHelpError as exc:
         sys.stdout.write(exc.ctx.get_help() + "\n")
         return 0
@@ -159,6 +210,8 @@ def _run(rest: list[str]) -> int:
         if isinstance(exc.__context__, BrokenPipeError):
             raise exc.__context__ from None
         raise
+    finally:
+        argscan.defer([])  # nothing left over for the next command of this process (the Python API, tests)
     return result if isinstance(result, int) else 0
 
 

@@ -216,4 +216,5 @@ def test_a_mistyped_word_gets_azs_suggestion(cli, args, word, suggested):
 
 def test_nothing_close_gets_no_suggestion(cli):
     refused = cli("vm", "frobnicate")
-    assert refused.stderr == "ERROR: 'frobnicate' is misspelled or not recognized by the system.\n"
+    assert refused.stderr == ("ERROR: 'frobnicate' is misspelled or not recognized by the system.\n\n"
+                              "https://aka.ms/cli_ref\nRead more about the command in reference docs\n")

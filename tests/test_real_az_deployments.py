@@ -220,3 +220,125 @@ def test_vm_create_validate_prints_the_validation_and_keeps_nothing(cli, state_p
     assert [r["id"].rsplit("/", 1)[1] for r in document["properties"]["validatedResources"]] == [
         "vmVNET", "vmNSG", "vmVMNic", "vm"]  # no public IP: --public-ip-address ""
     assert state_path.read_bytes() == before
+
+
+# ---- complete mode's deletions in the operations list, templateHash -------------------------------------
+
+
+def _operations(arm, name):
+    status, listed, _ = arm("GET", f"{DEPLOYMENTS}/{name}/operations")
+    assert status == 200
+    return listed["value"]
+
+
+def test_complete_mode_lists_each_deletion_as_an_operation(group):
+    """ARM lists what a Complete deployment deleted among its operations, provisioningOperation Delete, after
+    the resources it deployed; the shape is the spec's DeploymentOperation."""
+    from spec_check import SPEC_DIR, check
+
+    arm = group
+    assert arm("PUT", f"{DEPLOYMENTS}/one", _deployment([_nsg("a"), _nsg("b"), _nsg("c")]))[0] == 201
+    assert arm("PUT", f"{DEPLOYMENTS}/two", _deployment([_nsg("a"), _nsg("d")], mode="Complete"))[0] == 201
+    operations = _operations(arm, "two")
+    shown = [(o["properties"]["provisioningOperation"], o["properties"]["targetResource"]["resourceName"])
+             for o in operations]
+    assert shown == [("Create", "a"), ("Create", "d"), ("Delete", "b"), ("Delete", "c")]
+    deleted = operations[2]
+    sub = arm.sub
+    assert deleted["properties"]["targetResource"] == {
+        "id": f"/subscriptions/{sub}/resourceGroups/rg/providers/Microsoft.Network/networkSecurityGroups/b",
+        "resourceType": "Microsoft.Network/networkSecurityGroups", "resourceName": "b"}
+    assert deleted["properties"]["provisioningState"] == "Succeeded" and deleted["properties"]["statusCode"] == "OK"
+    assert deleted["id"].endswith(f"/deployments/two/operations/{deleted['operationId']}")
+    status, one, _ = arm("GET", f"{DEPLOYMENTS}/two/operations/{deleted['operationId']}")
+    assert status == 200 and one == deleted
+    for operation in operations:
+        # ARM's answers carry a trackingId the spec does not declare; the rest is the spec's shape
+        properties = {k: v for k, v in operation["properties"].items() if k != "trackingId"}
+        problems = check(SPEC_DIR / "resources-2024-07-01/resources.json", "DeploymentOperation",
+                         {**operation, "properties": properties})
+        assert not problems, problems
+    # an incremental deployment deletes nothing and lists no deletion
+    assert all(o["properties"]["provisioningOperation"] == "Create" for o in _operations(arm, "one"))
+
+
+def test_complete_mode_lists_the_vm_and_what_it_used_in_deletion_order(opted):
+    arm = opted
+    assert arm("PUT", f"{DEPLOYMENTS}/vm", deployment_request(arm))[0] == 201
+    vnet = arm("GET", f"{NETWORK}/virtualNetworks/myVMVNET", api="2023-09-01")[1]
+    keep = {"type": "Microsoft.Network/virtualNetworks", "apiVersion": "2023-09-01", "name": "myVMVNET",
+            "location": "eastus", "properties": vnet["properties"]}
+    assert arm("PUT", f"{DEPLOYMENTS}/prune", _deployment([keep], mode="Complete"))[0] == 201
+    deletions = [o["properties"]["targetResource"] for o in _operations(arm, "prune")
+                 if o["properties"]["provisioningOperation"] == "Delete"]
+    assert [(t["resourceType"], t["resourceName"]) for t in deletions] == [
+        ("Microsoft.Compute/virtualMachines", "myVM"), ("Microsoft.Network/networkInterfaces", "myVMVMNic"),
+        ("Microsoft.Network/publicIPAddresses", "myVMPublicIP"),
+        ("Microsoft.Network/networkSecurityGroups", "myVMNSG")]
+
+
+def test_a_failed_complete_deployment_lists_no_deletion(group):
+    arm = group
+    assert arm("PUT", f"{DEPLOYMENTS}/one", _deployment([_nsg("a"), _nsg("b")]))[0] == 201
+    bad_ip = {"type": "Microsoft.Network/publicIPAddresses", "apiVersion": "2023-09-01", "name": "ip",
+              "location": "eastus", "properties": "not an object"}
+    assert arm("PUT", f"{DEPLOYMENTS}/two", _deployment([_nsg("a"), bad_ip], mode="Complete"))[0] == 201
+    assert "Delete" not in {o["properties"]["provisioningOperation"] for o in _operations(arm, "two")}
+
+
+def test_template_hash_is_ours_and_deterministic():
+    """ARM's algorithm is not public: ours is the decimal uint64 of the first 8 bytes of the SHA-256 of the
+    template's canonical JSON (README.md says so)."""
+    import hashlib
+
+    from autopatch_cli.ops.deployments import template_hash
+
+    template = {"resources": [_nsg("a")], "contentVersion": "1.0.0.0", "variables": {"é": "ü"}}
+    canonical = ('{"contentVersion":"1.0.0.0","resources":[{"apiVersion":"2023-09-01","location":"eastus",'
+                 '"name":"a","properties":{},"type":"Microsoft.Network/networkSecurityGroups"}],"variables":{"é":"ü"}}')
+    expected = str(int.from_bytes(hashlib.sha256(canonical.encode()).digest()[:8], "big"))
+    assert template_hash(template) == expected
+    reordered = json.loads(json.dumps(dict(reversed(list(template.items())))))
+    assert template_hash(reordered) == expected
+    assert template_hash({**template, "contentVersion": "1.0.0.1"}) != expected
+    assert 0 <= int(expected) < 2**64
+
+
+def test_the_same_template_deploys_with_the_same_hash(group):
+    arm = group
+    body = _deployment([_nsg("a")])
+    assert arm("PUT", f"{DEPLOYMENTS}/one", body)[0] == 201
+    assert arm("PUT", f"{DEPLOYMENTS}/two", json.loads(json.dumps(body, indent=4)))[0] == 201
+    other = _deployment([_nsg("b")])
+    assert arm("PUT", f"{DEPLOYMENTS}/three", other)[0] == 201
+    hashes = [arm("GET", f"{DEPLOYMENTS}/{name}")[1]["properties"]["templateHash"] for name in ("one", "two", "three")]
+    assert hashes[0] == hashes[1] != hashes[2] and hashes[0].isdigit()
+    validated = arm("POST", f"{DEPLOYMENTS}/v/validate", body)[1]["properties"]["templateHash"]
+    assert validated == hashes[0]
+
+
+def test_vm_create_validate_hash_follows_the_options(cli, state_path):
+    assert cli("group", "create", "-n", "rg", "-l", "eastus").exit_code == 0
+    base = ("vm", "create", "-g", "rg", "-n", "vm", "--image", "Win2019Datacenter", "--admin-password",
+            "Str0ng!Passw0rd#", "--validate")
+    first, again = cli(*base), cli(*base)
+    other = cli(*base, "--public-ip-address", "")
+    hashes = [r.json["properties"]["templateHash"] for r in (first, again, other)]
+    assert hashes[0] == hashes[1] != hashes[2]
+
+
+def test_calculate_template_hash_gives_the_deployments_hash(group):
+    """POST /providers/Microsoft.Resources/calculateTemplateHash: the template minified (no whitespace) and the
+    same hash a deployment of it carries; the spec's TemplateHashResult."""
+    from spec_check import SPEC_DIR, check
+
+    arm = group
+    body = _deployment([_nsg("a")])
+    template = body["properties"]["template"]
+    status, result, _ = arm("POST", "/providers/Microsoft.Resources/calculateTemplateHash", template)
+    assert status == 200 and not check(SPEC_DIR / "resources-2024-07-01/resources.json", "TemplateHashResult", result)
+    assert json.loads(result["minifiedTemplate"]) == template and " " not in result["minifiedTemplate"]
+    assert arm("PUT", f"{DEPLOYMENTS}/one", body)[0] == 201
+    assert arm("GET", f"{DEPLOYMENTS}/one")[1]["properties"]["templateHash"] == result["templateHash"]
+    status, refused, _ = arm("POST", "/providers/Microsoft.Resources/calculateTemplateHash", None)
+    assert status == 400 and refused["error"]["code"] == "InvalidRequestContent"

@@ -385,7 +385,8 @@ def test_real_entry_points(tmp_path, command):
     missing = run("vm", "show", "-g", "rg", "-n", "nope")
     assert missing.returncode == 3 and missing.stderr.startswith("ERROR: (ResourceNotFound)") and missing.stdout == ""
     usage = run("vm", "show", "-g", "rg", "-n", "x", "--bogus")
-    assert usage.returncode == 2 and usage.stderr == "ERROR: unrecognized arguments: --bogus\n"
+    assert usage.returncode == 2 and usage.stderr == ("ERROR: unrecognized arguments: --bogus\n\nhttps://aka.ms/cli_ref\n"
+                                                      "Read more about the command in reference docs\n")
     assert run("vm", "list", "-o", "xml").returncode == 2
     assert "Traceback" not in missing.stderr + usage.stderr
 

@@ -300,8 +300,19 @@ def get_operation(router, request: Request, parts: dict) -> ArmResponse:
     raise deployment_operation_not_found(parts["op"])
 
 
+def calculate_template_hash(router, request: Request, parts: dict) -> ArmResponse:
+    """POST /providers/Microsoft.Resources/calculateTemplateHash: the template minified and autopatch's hash
+    of it (the hash deployments carry; ARM's own algorithm is not public)."""
+    from ..ops import deployments
+
+    template = request.json_body()
+    return json_response(200, {"minifiedTemplate": deployments.minified(template),
+                               "templateHash": deployments.template_hash(template)})
+
+
 _TYPE = "deployments"
 ROUTES = [
+    Route("POST", "/providers/Microsoft.Resources/calculateTemplateHash", calculate_template_hash, "resources", _TYPE),
     # az deployment operation group list uses the path without /providers/Microsoft.Resources
     Route("GET", _DEPLOYMENTS, list_deployments, "resources", _TYPE),
     Route("PUT", _DEPLOYMENTS + "/{name}", put_deployment, "resources", _TYPE),

@@ -48,6 +48,8 @@ AZ_DECLARED_FIRST = {
     "--ephemeral-full-caching": "--ephemeral-os-disk-enable-full-caching",
     "--wire-local-rules": "--wire-server-use-local-file-rules",
     "--os-disk-caching": "--storage-caching",
+    "--source-resource": "--source-snapshots-or-disks",
+    "--source-resource-size": "--source-snapshots-or-disks-size-gb",
 }
 
 
@@ -95,8 +97,8 @@ VM_CREATE = (
     AzOption(("--computer-name",), STR, "The host OS name of the virtual machine."),
     AzOption(("--count",), INT, "Number of virtual machines to create.", preview=True),
     AzOption(("--custom-data",), STR, "Custom init script file or text (cloud-init, cloud-config, etc..)."),
-    AzOption(("--data-disk-iops",), INT_LIST, "Specify the Read-Write IOPS for the managed disk when storage account type is UltraSSD_LRS."),
-    AzOption(("--data-disk-mbps",), INT_LIST, "Specify the bandwidth in MB per second for the managed disk when storage account type is UltraSSD_LRS."),
+    AzOption(("--data-disk-iops",), INT, "Specify the Read-Write IOPS for the managed disk when storage account type is UltraSSD_LRS."),
+    AzOption(("--data-disk-mbps",), INT, "Specify the bandwidth in MB per second for the managed disk when storage account type is UltraSSD_LRS."),
     AzOption(("--disable-capacity-reservation-assignment", "--no-cap-reservation",), BOOL3, "Explicitly opt out the VM from being associated with any capacity reservation."),
     AzOption(("--disable-integrity-monitoring-autoupgrade",), FLAG, "Disable auto upgrade of guest attestation extension for Trusted Launch enabled VMs and VMSS."),
     AzOption(("--edge-zone",), STR, "The name of edge zone."),

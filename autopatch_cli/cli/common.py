@@ -15,6 +15,9 @@ FALSE_WORDS = {"false", "f", "no", "n", "0", "off"}
 
 def session():
     from ..ops.session import Session
+    from .argscan import pending_unrecognized
+
+    pending_unrecognized()  # az's parser refuses unknown words before the verb runs (cli/argscan.py)
 
     return Session(settings.state)
 
@@ -179,6 +182,9 @@ def confirm(question: str, yes: bool) -> None:
     """az's prompt for destructive verbs; with no terminal it asks for --yes, as az does."""
     import sys
 
+    from .argscan import pending_unrecognized
+
+    pending_unrecognized()
     if yes:
         return
     if not sys.stdin.isatty():

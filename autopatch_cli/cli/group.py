@@ -41,7 +41,7 @@ def _table(groups):
 
 @app.command("create", epilog=GLOBAL_ARGUMENTS_HELP)
 def create(
-    name: Name,
+    name: OptionalName = None,
     location: Annotated[str | None, typer.Option("--location", "-l", help="Location. Values from: az account list-locations.")] = None,
     tags: Annotated[list[str] | None, typer.Option("--tags", help="Space-separated tags: key[=value] [key[=value] ...].")] = None,
     managed_by: Annotated[str | None, typer.Option("--managed-by", help="The ID of the resource that manages this resource group.")] = None,
@@ -54,8 +54,12 @@ def create(
     from ..ops import groups
 
     location = location or config.get("defaults.location")
-    if not location:
-        raise UsageError("the following arguments are required: --location/-l")
+    # argparse names every missing required argument at once, as azure-cli declares them
+    missing = [names for names, value in (("--name/--resource-group/-n/-g", name), ("--location/-l", location))
+               if not value]
+    if missing:
+        raise UsageError(f"the following arguments are required: {', '.join(missing)}")
+    assert name is not None and location is not None  # checked just above
     with writer() as state:
         check_subscription(state)
         result = groups.create(state, name, location, parse_tags(tags), managed_by)

@@ -220,5 +220,8 @@ def render_table(rows: list[dict[str, Any]]) -> str:
 
 
 def warn(message: str) -> None:
+    from .argscan import pending_unrecognized
+
+    pending_unrecognized()  # az's parser refuses unknown words before the verb warns of anything
     if not settings.only_show_errors:
         sys.stderr.write(f"WARNING: {message}\n")

@@ -357,8 +357,21 @@ def _order(planned: list[PlannedResource]) -> list[PlannedResource]:
 
 
 def template_hash(template: dict) -> str:
-    digest = hashlib.sha256(json.dumps(template, sort_keys=True).encode()).digest()
+    """autopatch's own templateHash (ARM's algorithm is not public): the first 8 bytes of the SHA-256 of the
+    template's canonical JSON (keys sorted, no whitespace, UTF-8, non-ASCII characters as they are), read as
+    a big-endian unsigned 64-bit integer and written in decimal, the form ARM's hashes take. The same
+    template gives the same hash whatever its key order or layout."""
+    digest = hashlib.sha256(_canonical(template).encode("utf-8", "surrogatepass")).digest()
     return str(int.from_bytes(digest[:8], "big"))
+
+
+def _canonical(template: dict) -> str:
+    return json.dumps(template, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def minified(template: dict) -> str:
+    """The template as calculateTemplateHash returns it: its JSON without whitespace, keys in their order."""
+    return json.dumps(template, separators=(",", ":"), ensure_ascii=False)
 
 
 def run(state, group: str, name: str, body: dict, deployers: dict[str, Deployer],
@@ -401,7 +414,8 @@ def run(state, group: str, name: str, body: dict, deployers: dict[str, Deployer]
     if error is None and mode == "Complete":
         if prune is None:
             raise invalid_deployment_mode("Complete mode needs a way to delete the group's resources.")
-        prune(state, rg["name"], {resource_id.lower() for resource_id in deployed})
+        for deleted in prune(state, rg["name"], {resource_id.lower() for resource_id in deployed}):
+            operations.append(_deletion(state, deleted))
     outputs = None
     if error is None and template.get("outputs"):
         try:
@@ -469,6 +483,21 @@ def _operation(state, resource: PlannedResource, resource_id: str | None, error:
         properties["statusCode"] = {400: "BadRequest", 404: "NotFound", 409: "Conflict"}.get(error.status, "BadRequest")
         properties["statusMessage"] = {"error": {"code": error.code, "message": error.message}}
     return {"operationId": operation_id, "properties": properties}
+
+
+def _deletion(state, resource_id: str) -> dict:
+    """The operation of a resource a Complete deployment deleted (ARM lists each as ``Delete``)."""
+    provider = resource_id.split("/providers/", 1)[1].split("/")
+    resource_type = "/".join([provider[0], *provider[1::2]])
+    return {"operationId": next_guid(state).replace("-", "").upper()[:16], "properties": {
+        "provisioningOperation": "Delete",
+        "provisioningState": "Succeeded",
+        "timestamp": now_text(state),
+        "duration": "PT0S",
+        "trackingId": next_guid(state),
+        "statusCode": "OK",
+        "targetResource": {"id": resource_id, "resourceType": resource_type, "resourceName": "/".join(provider[2::2])},
+    }}
 
 
 def _providers(ordered: list[PlannedResource], location: str) -> list[dict]:

@@ -102,8 +102,11 @@ def list_groups(state, tag: str | None = None) -> list[dict]:
 
 def delete(state, name: str) -> None:
     """Delete the group and everything in it, as ARM does."""
+    from . import maintenance
+
     group = require(state, name)
     prefix = f"{group['name'].lower()}/"
+    maintenance.delete_group(state, group["name"])
     for collection in ("vms", "availabilitySets", "networkResources", "deployments"):
         items = state.data.get(collection, {})
         for key in [k for k in items if k.startswith(prefix)]:

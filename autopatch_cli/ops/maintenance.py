@@ -227,6 +227,18 @@ def delete(state, group: str, name: str) -> None:
     del state.data["maintenanceConfigurations"][key]
 
 
+def delete_group(state, group: str) -> None:
+    """A resource group's deletion, as Azure does it: the assignments of the group's VMs go with their VMs
+    (wherever their configuration lives), and the group's configurations go with every assignment to them
+    (a VM of another group loses that schedule)."""
+    prefix = f"{group.lower()}/"
+    assignments = state.data.get("configurationAssignments", {})
+    for vm_key in [k for k in assignments if k.startswith(prefix)]:
+        del assignments[vm_key]
+    for key in [k for k in state.data.get("maintenanceConfigurations", {}) if k.startswith(prefix)]:
+        delete(state, group, key[len(prefix):])
+
+
 # ---- configuration assignments -----------------------------------------------------------------
 
 
