@@ -72,6 +72,11 @@ def _refusals(cli, monkeypatch, folder: Path, copy: bool) -> tuple[list, str]:
                  # x1 exists: its PUT is put()'s (an update), whatever that answers
                  ("vm", "create", "-g", "rg", "-n", "x", "--count", "3", "--image", "Win2019Datacenter",
                   "--admin-password", PASSWORD),
+                 # y0, the first of the count, exists: there is no new first VM to copy
+                 ("vm", "create", "-g", "rg", "-n", "y0", "--image", "Win2019Datacenter", "--admin-password",
+                  PASSWORD),
+                 ("vm", "create", "-g", "rg", "-n", "y", "--count", "3", "--image", "Win2019Datacenter",
+                  "--admin-password", PASSWORD),
                  ("vm", "list", "-g", "rg", "--query", "[].[name, vmId, tags]", "-o", "tsv")):
         result = cli(*argv)
         outputs.append((result.exit_code, result.stdout, result.stderr))
