@@ -227,11 +227,16 @@ def create(state, group: str, name: str, image: str, count: int | None = None, c
     created = []
     template: dict = {}
     for vm_name, nics in zip(names, profiles, strict=True):
-        record = _copy_of(state, group, vm_name, template, urn, nics) if template and COPY_COUNT else None
+        shape = [{k: v for k, v in nic.items() if k != "id"} for nic in nics]
+        record = None
+        if "vm" in template and COPY_COUNT and template.get("nics") == shape:  # the first's NICs but for their ids
+            record = _copy_of(state, group, vm_name, template, urn, nics)
         if record is None:
             body = apply_options(build_body(state, group, vm_name, image, network_interfaces=nics, **options),
                                  client_options)
             record = vms.put(state, group, vm_name, body, template)  # its NICs name it (vm_network.attach)
+            if "vm" in template:  # put() made a new VM (not an update of an existing one)
+                template.setdefault("nics", shape)
         created.append(record)
     return [summary(record) for record in created]
 
