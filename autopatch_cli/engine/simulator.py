@@ -41,6 +41,10 @@ def _identity(kind: str, payload) -> str:
     return payload  # a time zone (window), a release id (phase, deadline)
 
 
+def _closed(*_args) -> None:
+    raise RuntimeError("the simulator was closed")
+
+
 class Counters(dict):
     def bump(self, name: str, by: int = 1) -> None:
         self[name] = self.get(name, 0) + by
@@ -90,6 +94,12 @@ class Simulator:
         for raw in inflight:
             self._resume(raw)
         self.progress = None  # optional callable(now) for a progress bar
+
+    def close(self) -> None:
+        """Done with this simulator: the orchestrator's hooks into it (a reference cycle) are dropped, so that
+        dropping the simulator frees it, and its VMs, at once."""
+        self.orchestrator.schedule = self.orchestrator.step = self.orchestrator.missing = _closed
+        self.progress = None
 
     @property
     def rollouts(self) -> list[Rollout]:
