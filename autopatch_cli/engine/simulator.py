@@ -228,7 +228,7 @@ class Simulator:
                 t += seconds
             elif t + seconds <= window_end:
                 # recorded when it starts, like every assessment, wherever the tick ends
-                self._finish_assess(vm, t)
+                self._finish_assess(vm, t, seconds=seconds)
                 if t + seconds > self.until:
                     # still running when the tick ends: in progress until then, its result reported at its end
                     vm.assessment = None
@@ -296,21 +296,28 @@ class Simulator:
     def missing(self, vm: VmState, upto: int):
         return self.patches.missing(vm.family, vm.created, upto, vm.installed)
 
-    def _assessment(self, vm: VmState, start: int) -> lifecycle.Assessment:
-        return lifecycle.assess(self.seed, vm.index, start, self.missing(vm, start), vm.guest, vm.reboot_pending,
-                                with_activity=False)
+    def _assessment(self, vm: VmState, start: int, seconds: int | None = None) -> lifecycle.Assessment:
+        missing, critical = self.patches.missing_counted(vm.family, vm.created, start, vm.installed)
+        return lifecycle.assess(self.seed, vm.index, start, missing, vm.guest, vm.reboot_pending,
+                                with_activity=False, seconds=seconds, critical=critical)
 
-    def _finish_assess(self, vm: VmState, start: int, user: bool = False) -> None:
-        self.os_updates(vm, start)
-        result = self._assessment(vm, start)
+    def _finish_assess(self, vm: VmState, start: int, user: bool = False, seconds: int | None = None) -> None:
+        if vm.mode != "AutomaticByPlatform":  # (the platform's mode leaves the guest's own updates off)
+            self.os_updates(vm, start)
+        result = self._assessment(vm, start, seconds)
         vm.assessment = result
         vm.dirty = True
         if not user:
             every = ASSESS_EVERY_WITH_MODE if vm.assess_platform else ASSESS_EVERY
             vm.assess_due = start + every
-        self.counters.bump("assessments")
-        self._record(vm, OpKind.ASSESSMENT, result.start, result.end, result.status, None, None, (),
-                     started_by="User" if user else "Platform")
+        counters = self.counters
+        counters["assessments"] = counters.get("assessments", 0) + 1
+        if user:
+            self._record(vm, OpKind.ASSESSMENT, result.start, result.end, result.status, None, None, (),
+                         started_by="User")
+        else:  # the bulk of a tick's rows: stored as they are, no flags
+            self.history.append(HistoryRow.stored(vm.ref, OpKind.ASSESSMENT, result.start, result.end, result.status,
+                                                  None, None, (), None, 0, vm.index))
 
     def os_updates(self, vm: VmState, t: int) -> None:
         """AutomaticByOS: Windows installs its own updates, daily, a day after they are published; a Linux VM
@@ -410,8 +417,8 @@ class Simulator:
                 flags |= RowFlag.REBOOTED
             if user:
                 flags |= RowFlag.STARTED_BY_USER
-        self.history.append(HistoryRow(vm.ref, op, start, end, result, phase, batch, kbs, release, flags,
-                                       vm.index).encode())
+        self.history.append(HistoryRow.stored(vm.ref, op, start, end, result, phase, batch, kbs, release, flags,
+                                              vm.index))
 
     # ---- releases ------------------------------------------------------------------------------
     def _on_release(self, release: Release, at: int) -> None:
