@@ -97,3 +97,21 @@ def test_duplicate_keys_keep_the_whole_parse_order(tmp_path, monkeypatch):
     pieces = store._parse_pieces(files.raw, files.collection_at)
     whole = json.loads(text)
     assert pieces == whole and list(pieces["vms"]) == list(whole["vms"])
+
+
+@pytest.mark.parametrize("piece", [64, 1 << 20])
+def test_shared_strings_keep_the_state(tmp_path, monkeypatch, piece):
+    """A big snapshot's equal strings become one object (its memory), and the state stays the one a whole
+    parse gives."""
+    monkeypatch.setattr(store, "_PIECE_BYTES", piece)
+    text = store.serialize(_state())
+    files = _files(tmp_path, text)
+    shared = store._parse_pieces(files.raw, files.collection_at, share=True)
+    assert shared == json.loads(text) and store.serialize(shared) == text
+    names = [record["vm"]["tags"]["k"] for record in shared["vms"].values()]
+    assert len(names) == 40 and all(name is names[0] for name in names)
+    assert all(row[4] is shared["history"]["rows"][0][4] for row in shared["history"]["rows"])
+    monkeypatch.setattr(store, "SHARED_STRINGS_BYTES", 1)
+    whole = _files(tmp_path, text)._parse_whole()
+    assert whole == json.loads(text)
+    assert whole["vms"]["rg/vm1"]["vm"]["tags"]["k"] is whole["vms"]["rg/vm2"]["vm"]["tags"]["k"]
