@@ -1389,6 +1389,7 @@ class Document(MutableMapping):
             return self.whole
         whole = self.files.whole()
         assert whole is not None
+        self.files.release_pages()  # parsed: the map's pages are read again only if a write compares with them
         whole.update(self._sections)
         for name, collection in self.collections.items():
             collection._complete_with(whole.setdefault(name, {}))
