@@ -1283,11 +1283,13 @@ class Collection(MutableMapping):
             self._removed.add(key)
 
     def __iter__(self) -> Iterator[str]:
-        self._document.materialize()
+        if not self.complete:
+            self._document.materialize()
         return iter(self._items)
 
     def __len__(self) -> int:
-        self._document.materialize()
+        if not self.complete:
+            self._document.materialize()
         return len(self._items)
 
     def __repr__(self) -> str:
@@ -1382,6 +1384,15 @@ class Document(MutableMapping):
         for name, collection in self.collections.items():
             if name in whole and whole[name] is not collection._items:
                 collection._complete_with(whole[name])
+
+    def detach(self) -> None:
+        """Its transaction is over: a whole document's collections (complete, they never read the files again)
+        forget the document, a reference cycle that otherwise kept the whole state alive until the cyclic
+        collector's next full pass (at exit, on a big fleet: seconds of scanning)."""
+        if self.whole is not None:
+            for collection in self.collections.values():
+                if collection.complete:
+                    collection._document = None  # type: ignore[assignment]
 
     def materialize(self) -> dict[str, Any]:
         """The whole state as plain dicts, keeping every object already handed out."""
@@ -1571,10 +1582,13 @@ def transaction(path: Path, new_state, resident: Resident | None = None) -> Iter
             if enabled:
                 gc.enable()
         try:
-            yield document
+            try:
+                yield document
+            finally:
+                gc.unfreeze()
+            _commit(target, shown, files, document, before, resident)
         finally:
-            gc.unfreeze()
-        _commit(target, shown, files, document, before, resident)
+            document.detach()
 
 
 def _commit(path: Path, shown: Path, files: _Files, document: Document, before: bytes | None,
