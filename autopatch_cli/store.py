@@ -1012,6 +1012,38 @@ class _Files:
             raise _corrupt(self.shown, f"not valid JSON near {marker.decode(errors='replace').strip()}: {exc}") from exc
         return value
 
+    def _parse_whole(self) -> dict[str, Any]:
+        """The snapshot parsed whole. One in serialize()'s layout is parsed a few MB of lines at a time
+        (:func:`_parse_pieces`): the parser's own copy of the text then never holds the whole file (on a big
+        fleet it took more memory than the parsed state). Anything else, or a snapshot whose pieces do not
+        read as that layout says, gets the validating parse of the whole text."""
+        if self.laid_out and self.collection_at:
+            enabled = gc.isenabled()
+            gc.disable()
+            try:
+                state = _parse_pieces(self.raw, self.collection_at, share=len(self.raw) >= SHARED_STRINGS_BYTES)
+            except ValueError:
+                state = None
+            finally:
+                if enabled:
+                    gc.enable()
+            if state is not None:
+                _check_version(state.get("schemaVersion"), self.shown)
+                return state
+        return _parse_document(self.raw, self.shown)
+
+    def release_pages(self) -> None:
+        """Let the kernel take back the pages of the mapped snapshot that a whole parse read: the parsed state
+        stands for them now (on a big fleet they are hundreds of MB of the process's memory). Nothing is lost:
+        the map stays, and a later read of it faults its pages in again from the file."""
+        import mmap
+
+        if isinstance(self.raw, mmap.mmap) and hasattr(mmap, "MADV_DONTNEED"):
+            try:
+                self.raw.madvise(mmap.MADV_DONTNEED)
+            except OSError:
+                pass
+
     def journal_size(self) -> int:
         """The bytes of the journal's lines, without its header: the header's index of the snapshot's VM
         lines grows with the fleet (40 MB at a million VMs) and must not use up the journal's bound."""
@@ -1022,9 +1054,9 @@ class _Files:
         if not self.exists:
             return None
         if self.shared:  # its state is the caller's to change: parsed afresh, the journal's lines too
-            state = _copy(self.parsed) if self.parsed is not None else _parse_document(self.raw, self.shown)
+            state = _copy(self.parsed) if self.parsed is not None else self._parse_whole()
         else:
-            state = self.parsed if self.parsed is not None else _parse_document(self.raw, self.shown)
+            state = self.parsed if self.parsed is not None else self._parse_whole()
             self.parsed = state
         if self.journal_ok:
             at = self.journal_body
@@ -1040,6 +1072,90 @@ class _Files:
         return migrate(state)
 
 
+_PIECE_BYTES = 8 << 20
+SHARED_STRINGS_BYTES = 128 << 20
+"""A snapshot at least this big is parsed with its repeated strings shared (:func:`_share_strings`): a VM's
+record repeats the same codes, levels, messages and times as its neighbours' (72 strings a VM, 13% of them
+distinct), a third of a 100,000-VM store's parsed size. Smaller stores are parsed without (it costs time)."""
+
+
+def _share_strings(value: Any, memo: dict[str, str]) -> None:
+    """Replace every string of a parsed JSON value (not its keys: the parser shares those) by the first equal
+    string ``memo`` has seen, so that equal strings are one object. The value stays equal to what it was."""
+    stack = [value]
+    pop, push, setdefault = stack.pop, stack.append, memo.setdefault
+    while stack:
+        node = pop()
+        if type(node) is dict:
+            for key, item in node.items():
+                kind = type(item)
+                if kind is str:
+                    node[key] = setdefault(item, item)
+                elif kind is dict or kind is list:
+                    push(item)
+        else:
+            for index, item in enumerate(node):
+                kind = type(item)
+                if kind is str:
+                    node[index] = setdefault(item, item)
+                elif kind is dict or kind is list:
+                    push(item)
+
+
+def _parse_pieces(raw, collection_at: dict[str, int], share: bool = False) -> dict[str, Any]:
+    """A snapshot in serialize()'s layout parsed a piece at a time: the sections' lines, then each collection's
+    entry lines, about ``_PIECE_BYTES`` of whole lines per piece, each piece parsed as an object of its own.
+    The same state as a whole parse: the layout puts every top-level section and every entry on a line of its
+    own (JSON text holds no raw newline inside a value), and a piece cut anywhere but between two of them is
+    not an object, so any text that is not laid out so raises ValueError (then the whole parse answers).
+    ``share``: equal strings become one object (:func:`_share_strings`), piece by piece, so that a piece's
+    duplicates are freed before the next piece is parsed into the room they leave."""
+    memo: dict[str, str] | None = {} if share else None
+    state: dict[str, Any] = {}
+    if raw[:1] != b"{":
+        raise ValueError("not an object")
+    at = 1
+    for mark, name in sorted((mark, name) for name, mark in collection_at.items()):
+        opener = b"\n" + _dumps(name).encode() + b": {\n"
+        if mark < at or raw[mark - 1 : mark] != b"," or raw[mark : mark + len(opener)] != opener:
+            raise ValueError("not laid out")
+        state.update(_parse_members(raw, at, mark - 1, memo))
+        body = mark + len(opener)
+        close = raw.find(b"\n}", body - 1)
+        if close < 0 or name in state:
+            raise ValueError("not laid out")
+        state[name] = _parse_members(raw, body, close, memo) if close >= body else {}
+        at = close + 2
+        if raw[at : at + 1] == b",":
+            at += 1
+    if bytes(raw[at:]).strip() != b"}":
+        raise ValueError("not laid out")
+    return state
+
+
+def _parse_members(raw, start: int, stop: int, memo: dict[str, str] | None = None) -> dict[str, Any]:
+    """The members ``"key": value`` of an object's body ``raw[start:stop]``, one a line (each but the last
+    followed by its comma), parsed a piece of whole lines at a time."""
+    out: dict[str, Any] = {}
+    while start < stop:
+        end = raw.find(b"\n", min(start + _PIECE_BYTES, stop), stop)
+        end = stop if end < 0 else end
+        piece = bytes(raw[start:end]).rstrip()
+        if end < stop:
+            if not piece.endswith(b","):
+                raise ValueError("a member without its comma")
+            piece = piece[:-1]
+        value = _loads_line(b"{" + piece + b"}")
+        del piece
+        if not isinstance(value, dict):
+            raise ValueError("not an object")
+        if memo is not None:
+            _share_strings(value, memo)
+        out.update(value)
+        start = end
+    return out
+
+
 def _parse_document(raw, shown: Path) -> dict[str, Any]:
     """json.loads of the whole file, with the collector off while the parser allocates (on a big store it
     would otherwise rescan the growing state again and again); checks the version, not yet the shape."""
@@ -1047,7 +1163,11 @@ def _parse_document(raw, shown: Path) -> dict[str, Any]:
     gc.disable()
     try:
         try:
-            state = _loads_line(raw)  # orjson: several times faster on a big store
+            if isinstance(raw, (bytes, bytearray, memoryview, str)):
+                state = _loads_line(raw)  # orjson: several times faster on a big store
+            else:  # a memory map, which orjson reads only through a memoryview
+                with memoryview(raw) as view:
+                    state = _loads_line(view)
         except ValueError:  # what only json reads (lone surrogates, other encodings), or not JSON at all
             data = bytes(raw)
             text = data.decode(json.detect_encoding(data), "surrogatepass")
@@ -1218,11 +1338,13 @@ class Collection(MutableMapping):
             self._removed.add(key)
 
     def __iter__(self) -> Iterator[str]:
-        self._document.materialize()
+        if not self.complete:
+            self._document.materialize()
         return iter(self._items)
 
     def __len__(self) -> int:
-        self._document.materialize()
+        if not self.complete:
+            self._document.materialize()
         return len(self._items)
 
     def __repr__(self) -> str:
@@ -1425,12 +1547,22 @@ class Document(MutableMapping):
             if name in whole and whole[name] is not collection._items:
                 collection._complete_with(whole[name])
 
+    def detach(self) -> None:
+        """Its transaction is over: a whole document's collections (complete, they never read the files again)
+        forget the document, a reference cycle that otherwise kept the whole state alive until the cyclic
+        collector's next full pass (at exit, on a big fleet: seconds of scanning)."""
+        if self.whole is not None:
+            for collection in self.collections.values():
+                if collection.complete:
+                    collection._document = None  # type: ignore[assignment]
+
     def materialize(self) -> dict[str, Any]:
         """The whole state as plain dicts, keeping every object already handed out."""
         if self.whole is not None:
             return self.whole
         whole = self.files.whole()
         assert whole is not None
+        self.files.release_pages()  # parsed: the map's pages are read again only if a write compares with them
         whole.update(self._sections)
         for name, value in self._sections.items():
             if type(value) is KeyedSection:
@@ -1606,25 +1738,35 @@ def transaction(path: Path, new_state, resident: Resident | None = None) -> Iter
     with locked(target, shown):
         files = resident.files() if resident is not None else _Files(target, shown)
         before = None
-        if not files.exists:
-            document = Document.of(new_state())
-            before = _digest(_chunks(document.materialize()))
-        elif files.verified and files.snapshot_stat is not None and files.snapshot_stat.st_size >= JOURNAL_MIN_BYTES:
-            document = Document(files)
-        else:
-            whole = files.whole()
-            if not files.journal_ok:
-                # The file's own bytes stand for the loaded state's text: the store writes exactly that
-                # text, so an unchanged state is not rewritten, and a big state is not serialized again.
-                before = hashlib.blake2b(files.raw, digest_size=32).digest()
-            assert whole is not None  # files.exists
-            document = Document.of(whole)
-        gc.freeze()
+        enabled = gc.isenabled()
+        gc.disable()  # until the loaded state is frozen: a collection meanwhile would scan all of it
         try:
-            yield document
+            if not files.exists:
+                document = Document.of(new_state())
+                before = _digest(_chunks(document.materialize()))
+            elif files.verified and files.snapshot_stat is not None and files.snapshot_stat.st_size >= JOURNAL_MIN_BYTES:
+                document = Document(files)
+            else:
+                whole = files.whole()
+                if not files.journal_ok:
+                    # The file's own bytes stand for the loaded state's text: the store writes exactly that
+                    # text, so an unchanged state is not rewritten, and a big state is not serialized again.
+                    before = hashlib.blake2b(files.raw, digest_size=32).digest()
+                assert whole is not None  # files.exists
+                document = Document.of(whole)
+                files.release_pages()
+            gc.freeze()
         finally:
-            gc.unfreeze()
-        _commit(target, shown, files, document, before, resident)
+            if enabled:
+                gc.enable()
+        try:
+            try:
+                yield document
+            finally:
+                gc.unfreeze()
+            _commit(target, shown, files, document, before, resident)
+        finally:
+            document.detach()
 
 
 def _commit(path: Path, shown: Path, files: _Files, document: Document, before: bytes | None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from typing import Annotated
 
 import typer
@@ -23,6 +24,22 @@ def _full_state():
     from ..ops.state import State
 
     return State(reader().full())
+
+
+@contextmanager
+def _without_cyclic_collector():
+    """The cyclic collector off while a command parses the whole store and works on it: the parsed store holds
+    no cycles, and the collector's first passes after the parse scanned all of it (a tenth of `plan`'s time
+    on 10,000 VMs)."""
+    import gc
+
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _sections():
@@ -98,7 +115,9 @@ def plan():
     """Before ticking: which VMs go in which phase and batch, and in which expected window (a dry run)."""
     from ..ops import orchestration
 
-    emit(orchestration.plan(_full_state()), _plan_table)
+    with _without_cyclic_collector():
+        result = orchestration.plan(_full_state())
+    emit(result, _plan_table)
 
 
 def _plan_table(result):

@@ -11,6 +11,7 @@ Only the terminal timeline and tick summaries use rich; nothing here imports it.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections import OrderedDict
 from collections.abc import Callable
@@ -98,7 +99,7 @@ def render(result: Any, fmt: str, table: TableTransformer | None = None, sort_ke
     if fmt in ("json", "jsonc"):
         if result is None:
             return ""
-        text = json.dumps(result, ensure_ascii=False, indent=2, sort_keys=True, separators=(",", ": ")) + "\n"
+        text = _json_text(result) + "\n"
         return _colour_json(text) if fmt == "jsonc" else text
     if fmt in ("yaml", "yamlc"):
         if result is None:
@@ -114,6 +115,49 @@ def render(result: Any, fmt: str, table: TableTransformer | None = None, sort_ke
         rows = auto_table(table(result)) if table else auto_table(result, sort_keys=sort_keys)
         return render_table(rows)
     raise UsageError(f"'{fmt}' is not a valid value for '--output'.")  # pragma: no cover
+
+
+def _json_text(result: Any) -> str:
+    """``json.dumps(result, ensure_ascii=False, indent=2, sort_keys=True, separators=(",", ": "))``, through orjson
+    when that gives the same text (several times faster: `orchestration plan` prints 10,000 VMs).
+
+    orjson writes strings (escapes included), integers, booleans, null, key order and indentation as json does;
+    not floats (json's 1e-05 is its 0.00001), keys that are not strings, integers past 64 bits or types json
+    refuses. Those it refuses (TypeError), and a text with a number that has a fraction or an exponent is made
+    by json instead; the test can only err towards json (a string value never starts the text or a line, or follows
+    ``": `` unquoted)."""
+    import orjson
+
+    try:
+        data = orjson.dumps(result, default=_not_json, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS
+                            | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_DATETIME)
+    except TypeError:
+        data = None
+    if data is not None and not _has_fraction_or_exponent(data):
+        return data.decode("utf-8")
+    return json.dumps(result, ensure_ascii=False, indent=2, sort_keys=True, separators=(",", ": "))
+
+
+def _not_json(value: Any) -> Any:
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+def _has_fraction_or_exponent(data: bytes) -> bool:
+    """Whether orjson's indented text holds a number with a fraction or an exponent: a digit followed by ``.``,
+    ``e`` or ``E`` (found fast; mostly inside strings) whose digits start a value, that is the text, a line after
+    its indentation, or what follows ``": ``."""
+    for found in _DIGIT_THEN_FRACTION.finditer(data):
+        start = found.start()
+        while start and data[start - 1] in b"0123456789":
+            start -= 1
+        if start and data[start - 1] == 0x2D:  # a minus sign
+            start -= 1
+        if data[max(0, start - 3):start] == b'": ' or not data[data.rfind(b"\n", 0, start) + 1:start].strip(b" "):
+            return True
+    return False
+
+
+_DIGIT_THEN_FRACTION = re.compile(rb"[0-9][.eE]")
 
 
 def _colour_json(text: str) -> str:

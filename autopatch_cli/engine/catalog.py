@@ -216,7 +216,7 @@ class PatchIndex:
         self._extra = [(out_of_band(raw), tuple(raw.get("families") or OS_FAMILIES)) for raw in extra]
         self._by_family: dict[str | None, list[Patch]] = {}
         self._published: dict[str | None, list[int]] = {}
-        self._cache: dict[tuple, tuple[Patch, ...]] = {}
+        self._cache: dict[tuple, tuple[tuple[Patch, ...], int]] = {}
 
     def patches(self, family: str | None) -> list[Patch]:
         plist = self._by_family.get(family)
@@ -235,14 +235,25 @@ class PatchIndex:
 
     def missing(self, family: str | None, created: int, upto: int, installed: frozenset) -> tuple[Patch, ...]:
         """Patches published in (created, upto] that a VM created at ``created`` has not installed."""
-        plist = self.patches(family)
-        stamps = self._published[family]
-        first = bisect.bisect_right(stamps, created)
-        last = bisect.bisect_right(stamps, upto)
-        key = (family, first, last, installed)
+        return self.missing_counted(family, created, upto, installed)[0]
+
+    def missing_counted(self, family: str | None, created: int, upto: int,
+                        installed: frozenset) -> tuple[tuple[Patch, ...], int]:
+        """:meth:`missing`, and how many of those patches are Critical or Security (what an assessment counts),
+        both cached: the fleet's VMs of one image ask the same question night after night."""
+        stamps = self._published.get(family)
+        if stamps is None:
+            self.patches(family)
+            stamps = self._published[family]
+        key = (family, bisect.bisect_right(stamps, created), bisect.bisect_right(stamps, upto), installed)
         hit = self._cache.get(key)
-        if hit is not None:
-            return hit
+        if hit is None:
+            hit = self._cache[key] = self._missing(*key)
+        return hit
+
+    def _missing(self, family: str | None, first: int, last: int,
+                 installed: frozenset) -> tuple[tuple[Patch, ...], int]:
+        plist = self.patches(family)
         offered = plist[:last]
         superseded = {p.supersedes for p in offered if p.supersedes}
         newest_of_kb: dict[str, str] = {}
@@ -252,8 +263,7 @@ class PatchIndex:
             p for p in plist[first:last]
             if p.uid not in installed and p.kb_id not in superseded and newest_of_kb[p.package_key] == p.uid
         )
-        self._cache[key] = result
-        return result
+        return result, sum(1 for p in result if p.critical_or_security)
 
     def by_uid(self, family: str | None, uid: str) -> Patch | None:
         for p in self.patches(family):

@@ -191,14 +191,17 @@ class Installation:
 
 
 def assess(seed: int, vm_index: int, start: int, missing: tuple[Patch, ...], guest: Guest, reboot_pending: bool,
-           with_activity: bool = True) -> Assessment:
-    """``with_activity=False`` leaves ``activity`` empty for the caller to fill when it shows it."""
-    end = start + assessment_seconds(seed, vm_index, start)
+           with_activity: bool = True, seconds: int | None = None, critical: int | None = None) -> Assessment:
+    """``with_activity=False`` leaves ``activity`` empty for the caller to fill when it shows it. ``seconds``
+    (:func:`assessment_seconds`) and ``critical`` (how many of ``missing`` are Critical or Security) are given by
+    a caller that knows them already."""
+    end = start + (assessment_seconds(seed, vm_index, start) if seconds is None else seconds)
     activity = activity_id(seed, vm_index, "assessment", start) if with_activity else ""
     failure = guest.failure()
     if failure is not None:
         return Assessment("Failed", start, end, activity, reboot_pending=reboot_pending, error=_api_error(failure))
-    critical = sum(1 for p in missing if p.critical_or_security)
+    if critical is None:
+        critical = sum(1 for p in missing if p.critical_or_security)
     return Assessment(
         "Succeeded", start, end, activity, critical, len(missing) - critical, reboot_pending, None, missing
     )

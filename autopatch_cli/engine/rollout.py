@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cache
 
 from ..azure.regions import pair_partners
 from . import lifecycle, offpeak
@@ -39,6 +40,12 @@ FINAL = ("done", "failed", "unhealthy", "excluded", "skipped")
 RUNNING = ("active", "baking", "completed")
 # ... and the states whose running batches hold their regions (a halted rollout's batches finish)
 HOLDING = (*RUNNING, "halted")
+
+
+@cache
+def _partners(region: str) -> tuple[str, ...]:
+    """``pair_partners(region)``, sorted, asked once per region (it searches every region's pair)."""
+    return tuple(sorted(pair_partners(region)))
 
 
 @dataclass
@@ -447,7 +454,7 @@ class Orchestrator:
                     if rollout.halt is None:
                         self._advance_region(rollout, run, at)
                     if rollout.halt is None and not any(other.active is not None for other in run.lanes.values()):
-                        for partner in sorted(pair_partners(run.region)):
+                        for partner in _partners(run.region):
                             waiting = rollout.regions.get(partner)
                             if waiting is not None:
                                 self._advance_region(rollout, waiting, at)
@@ -518,7 +525,7 @@ class Orchestrator:
         for other in self.rollouts:
             if other.state not in HOLDING:
                 continue
-            for name in pair_partners(region):
+            for name in _partners(region):
                 run = other.regions.get(name)
                 if run is not None and any(lane.active is not None for lane in run.lanes.values()):
                     return True
@@ -543,7 +550,7 @@ class Orchestrator:
     def _wake_others(self, rollout: Rollout, region: str, at: int) -> None:
         """``region`` stopped patching for ``rollout``: the other rollouts waiting for it (or for its pair
         partners' sake) go on."""
-        names = (region, *sorted(pair_partners(region)))
+        names = (region, *_partners(region))
         for other in self.rollouts:
             if other is rollout or other.state not in RUNNING:
                 continue

@@ -41,6 +41,10 @@ def _identity(kind: str, payload) -> str:
     return payload  # a time zone (window), a release id (phase, deadline)
 
 
+def _closed(*_args) -> None:
+    raise RuntimeError("the simulator was closed")
+
+
 class Counters(dict):
     def bump(self, name: str, by: int = 1) -> None:
         self[name] = self.get(name, 0) + by
@@ -90,6 +94,12 @@ class Simulator:
         for raw in inflight:
             self._resume(raw)
         self.progress = None  # optional callable(now) for a progress bar
+
+    def close(self) -> None:
+        """Done with this simulator: the orchestrator's hooks into it (a reference cycle) are dropped, so that
+        dropping the simulator frees it, and its VMs, at once."""
+        self.orchestrator.schedule = self.orchestrator.step = self.orchestrator.missing = _closed
+        self.progress = None
 
     @property
     def rollouts(self) -> list[Rollout]:
@@ -218,7 +228,7 @@ class Simulator:
                 t += seconds
             elif t + seconds <= window_end:
                 # recorded when it starts, like every assessment, wherever the tick ends
-                self._finish_assess(vm, t)
+                self._finish_assess(vm, t, seconds=seconds)
                 if t + seconds > self.until:
                     # still running when the tick ends: in progress until then, its result reported at its end
                     vm.assessment = None
@@ -286,21 +296,28 @@ class Simulator:
     def missing(self, vm: VmState, upto: int):
         return self.patches.missing(vm.family, vm.created, upto, vm.installed)
 
-    def _assessment(self, vm: VmState, start: int) -> lifecycle.Assessment:
-        return lifecycle.assess(self.seed, vm.index, start, self.missing(vm, start), vm.guest, vm.reboot_pending,
-                                with_activity=False)
+    def _assessment(self, vm: VmState, start: int, seconds: int | None = None) -> lifecycle.Assessment:
+        missing, critical = self.patches.missing_counted(vm.family, vm.created, start, vm.installed)
+        return lifecycle.assess(self.seed, vm.index, start, missing, vm.guest, vm.reboot_pending,
+                                with_activity=False, seconds=seconds, critical=critical)
 
-    def _finish_assess(self, vm: VmState, start: int, user: bool = False) -> None:
-        self.os_updates(vm, start)
-        result = self._assessment(vm, start)
+    def _finish_assess(self, vm: VmState, start: int, user: bool = False, seconds: int | None = None) -> None:
+        if vm.mode != "AutomaticByPlatform":  # (the platform's mode leaves the guest's own updates off)
+            self.os_updates(vm, start)
+        result = self._assessment(vm, start, seconds)
         vm.assessment = result
         vm.dirty = True
         if not user:
             every = ASSESS_EVERY_WITH_MODE if vm.assess_platform else ASSESS_EVERY
             vm.assess_due = start + every
-        self.counters.bump("assessments")
-        self._record(vm, OpKind.ASSESSMENT, result.start, result.end, result.status, None, None, (),
-                     started_by="User" if user else "Platform")
+        counters = self.counters
+        counters["assessments"] = counters.get("assessments", 0) + 1
+        if user:
+            self._record(vm, OpKind.ASSESSMENT, result.start, result.end, result.status, None, None, (),
+                         started_by="User")
+        else:  # the bulk of a tick's rows: stored as they are, no flags
+            self.history.append(HistoryRow.stored(vm.ref, OpKind.ASSESSMENT, result.start, result.end, result.status,
+                                                  None, None, (), None, 0, vm.index))
 
     def os_updates(self, vm: VmState, t: int) -> None:
         """AutomaticByOS: Windows installs its own updates, daily, a day after they are published; a Linux VM
@@ -400,8 +417,8 @@ class Simulator:
                 flags |= RowFlag.REBOOTED
             if user:
                 flags |= RowFlag.STARTED_BY_USER
-        self.history.append(HistoryRow(vm.ref, op, start, end, result, phase, batch, kbs, release, flags,
-                                       vm.index).encode())
+        self.history.append(HistoryRow.stored(vm.ref, op, start, end, result, phase, batch, kbs, release, flags,
+                                              vm.index))
 
     # ---- releases ------------------------------------------------------------------------------
     def _on_release(self, release: Release, at: int) -> None:

@@ -69,7 +69,27 @@ def tick(state, until: datetime, progress=None) -> dict:
     """Advance to ``until``, firing every due timer and engine event in time order; returns a summary.
 
     ``progress``, if given, is called with the simulated instant (epoch seconds) as events fire.
+
+    The cyclic garbage collector is off while it runs: the engine's records (a VM's state, a history row, a
+    rollout) hold no reference cycles, and on a big fleet the collector's full passes over the millions of
+    rows and VM states a tick adds were a third of its time, growing faster than the fleet.
     """
+    import gc
+
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _tick(state, until, progress)
+    finally:
+        if gc.get_freeze_count():
+            # the caller keeps the loaded state out of the collector (store.transaction): the rows and records
+            # the tick added join it, rather than wait for one young-generation pass over all of them
+            gc.freeze()
+        if enabled:
+            gc.enable()
+
+
+def _tick(state, until: datetime, progress=None) -> dict:
     start = now(state)
     if until <= start:
         raise ValidationError("the tick must move the clock forward: give a positive duration or a later --until")
@@ -105,6 +125,7 @@ def tick(state, until: datetime, progress=None) -> dict:
         events.extend({"time": format_instant(from_epoch(at)), "event": text} for at, text in sim.log)
         events.sort(key=lambda e: e["time"])
         counts = {name: sim.counters.get(name, 0) for name in COUNTERS}
+        sim.close()  # freed at once, without the cyclic collector
     state.data["clock"]["now"] = format_instant(until)
     return {"from": format_instant(start), "to": format_instant(until), "counts": counts, "events": events}
 

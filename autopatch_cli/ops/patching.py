@@ -217,65 +217,87 @@ def _epoch_of(text: str) -> int:
     return to_epoch(parse_instant(text))
 
 
+@lru_cache(maxsize=1024)
+def _os_family(sku: str) -> str | None:
+    from ..engine import catalog
+
+    return catalog.os_family(sku)
+
+
+@lru_cache(maxsize=1024)
+def _iana_name(windows_zone: str | None) -> str:
+    from ..azure.timezones import iana_name
+
+    return iana_name(windows_zone)
+
+
+def _platform_patches(record: dict) -> bool:
+    """schedule_rules.platform_patches, answered at once for the common VM: no schedule, no bypass flag."""
+    from . import schedule_rules
+
+    if not record["sim"].get("schedules") and not schedule_rules.bypass(record):
+        return True
+    return schedule_rules.platform_patches(record)
+
+
 def vm_state(key: str, record: dict, ref: int = 0):
     """The engine's view of one stored VM (``ref``: its row in the history's table of VMs)."""
     from ..azure import images
-    from ..azure.timezones import iana_name
-    from ..engine import catalog, lifecycle
+    from ..engine import lifecycle
     from ..engine.records import VmState
-    from . import schedule_rules
 
     vm = record["vm"]
     props = vm["properties"]
     windows = props.get("osProfile", {}).get("windowsConfiguration")
     image = props.get("storageProfile", {}).get("imageReference", {})
-    family = catalog.os_family(image.get("sku", "")) if windows is not None else None
+    family = _os_family(image.get("sku", "").lower()) if windows is not None else None
     if family and ((windows or {}).get("patchSettings") or {}).get("enableHotpatching"):
         family = images.hotpatch_family(family)  # hotpatch months without a restart (azure/images.py)
     urn = images.Urn(image.get("publisher", ""), image.get("offer", ""), image.get("sku", ""), image.get("version", ""))
     distro = linux_distro(record) if windows is None else None
     if distro is not None:
         return _linux_vm_state(key, record, ref, distro, urn)
-    supported = family is not None and _supports_auto_patch(urn) and schedule_rules.platform_patches(record)
+    supported = family is not None and _supports_auto_patch(urn) and _platform_patches(record)
     settings = (windows or {}).get("patchSettings") or {}
     sim = record["sim"]
     patch = sim.get("patch") or {}
     guest_raw = sim.get("guest") or {}
     agent = (windows or {}).get("provisionVMAgent", True) is not False and guest_raw.get("agent", True)
     guest = lifecycle.Guest(
-        agent=agent,
-        update_service_running=guest_raw.get("windowsUpdateService", True),
-        update_source_reachable=guest_raw.get("updateSourceReachable", True),
-        update_source=guest_raw.get("updateSource", "WindowsUpdate"),
+        agent,
+        guest_raw.get("windowsUpdateService", True),
+        guest_raw.get("updateSourceReachable", True),
+        guest_raw.get("updateSource", "WindowsUpdate"),
     )
     avset = props.get("availabilitySet", {}).get("id")
     platform_settings = settings.get("automaticByPlatformSettings") or {}
     state = VmState(
-        key=key,
-        index=sim["index"],
-        ref=ref,
-        region=vm["location"],
-        zone=(vm.get("zones") or [None])[0],
-        avset=avset.lower() if avset else None,
-        ud=sim.get("updateDomain"),
-        tz=iana_name((windows or {}).get("timeZone")),
-        family=family,
-        supported=supported,
-        mode=settings.get("patchMode") or ("AutomaticByOS" if windows is not None else None),
-        assess_platform=settings.get("assessmentMode") == "AutomaticByPlatform",
-        reboot_setting=platform_settings.get("rebootSetting") or "IfRequired",
-        power=sim["power"],
-        created=_epoch_of(sim["createdAt"]),
-        enabled=patch.get("enabled", False),
-        enable_left=patch.get("enableLeft", 0),
-        installed=frozenset(patch.get("installed", ())),
-        assess_due=patch.get("assessDue"),
-        reboot_pending=patch.get("rebootPending", False),
-        healthy=patch.get("healthy", True),
-        retry_after=patch.get("retryAfter", 0),
-        guest=guest,
-        faults=dict(sim.get("faults") or {}),
-        enable_error=patch.get("enableError"),
+        key,
+        sim["index"],
+        ref,
+        vm["location"],
+        (vm.get("zones") or [None])[0],
+        avset.lower() if avset else None,
+        sim.get("updateDomain"),
+        _iana_name((windows or {}).get("timeZone")),
+        family,
+        supported,
+        settings.get("patchMode") or ("AutomaticByOS" if windows is not None else None),
+        settings.get("assessmentMode") == "AutomaticByPlatform",
+        platform_settings.get("rebootSetting") or "IfRequired",
+        sim["power"],
+        _epoch_of(sim["createdAt"]),
+        patch.get("enabled", False),
+        patch.get("enableLeft", 0),
+        frozenset(patch.get("installed", ())),
+        patch.get("assessDue"),
+        patch.get("rebootPending", False),
+        patch.get("healthy", True),
+        patch.get("retryAfter", 0),
+        0,
+        guest,
+        dict(sim.get("faults") or {}),
+        patch.get("enableError"),
         health_at=patch.get("healthAt"),
     )
     return _with_flags(state, patch)
