@@ -56,6 +56,18 @@ class _Sections:
     def entry(self, collection: str, key: str):
         return self._store.entry(collection, key)
 
+    def history_index(self):
+        """The store's history index (``autopatch_cli.history_index``), rebuilt when missing or stale; None
+        when the history is small or not one line of the store (the views then read the section)."""
+        from .. import history_index
+
+        if "index" not in self._decoded:
+            index, value = history_index.open_for(self._store)
+            self._decoded["index"] = index
+            if value is not None:
+                self._decoded["history"] = value
+        return self._decoded["index"]
+
     def full(self):
         return self._store.full()
 

@@ -24,3 +24,16 @@ class Session:
         view a long-running process keeps of this store (``serve``), reused instead of re-read."""
         with store.transaction(self.path, new_state, resident) as data:
             yield State(data)
+        if _history_written(data):
+            from .. import history_index
+
+            history_index.refresh(self.path)
+
+
+def _history_written(data) -> bool:
+    """Whether a write may have changed the history (it read the section to change it, or the whole state):
+    then its index, a cache beside the store, is brought up to date."""
+    whole = getattr(data, "whole", None)
+    if whole is not None:
+        return "history" in whole
+    return "history" in getattr(data, "_sections", {})
