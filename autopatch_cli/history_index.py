@@ -248,9 +248,12 @@ def open_for(reader: store.StoreReader) -> tuple[Index | None, Any]:
 
 
 def refresh(store_path: Path | str) -> None:
-    """After a write that changed the history: rebuild the index when the store's history is big enough
-    to have one and the index does not name it (reads the store as it is now, without the lock: the index
-    is built from the very text its key names, so a write racing this one makes it stale, never wrong)."""
+    """After a write that changed the history or replaced the snapshot: rebuild the index when there is one
+    (a view made it: a store nobody views, such as a benchmark's, pays nothing) and it does not name the
+    store's history now. Reads the store as it is now, without the lock: the index is built from the very
+    text its key names, so a write racing this one makes it stale, never wrong."""
+    if not path_of(store_path).is_file():
+        return
     try:
         reader = store.StoreReader(Path(store_path), dict)
         source = reader.section_source("history")

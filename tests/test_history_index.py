@@ -172,6 +172,11 @@ def test_a_changed_byte_in_a_group_is_caught_by_its_crc(store_path, cli, monkeyp
 def test_writes_keep_the_index_current(store_path, cli, monkeypatch):
     monkeypatch.setattr(history_index, "MIN_BYTES", 0)
     with Session(store_path).writer() as state:
+        tick(state, now(state) + timedelta(days=1))
+    assert not history_index.path_of(store_path).exists()  # no view made one: writers make none
+    assert cli("orchestration", "history", "--release", "2020-11").exit_code == 0
+    assert current(store_path)
+    with Session(store_path).writer() as state:
         tick(state, now(state) + timedelta(days=2))
     assert current(store_path)  # the tick changed the history: rebuilt
     assert cli("vm", "update", "-g", "rg", "-n", "z0", "--set", "tags.k=v").exit_code == 0
@@ -188,6 +193,7 @@ def test_the_index_follows_the_history_into_the_journal(store_path, cli, monkeyp
     monkeypatch.setattr(store, "JOURNAL_MIN_BYTES", 1000)
     monkeypatch.setattr(history_index, "MIN_BYTES", 0)
     assert cli("vm", "update", "-g", "rg", "-n", "z0", "--set", "tags.k=v").exit_code == 0  # snapshot + journal
+    assert cli("orchestration", "history", "-g", "rg", "-n", "z0").exit_code == 0  # builds the index
     with Session(store_path).writer() as state:
         tick(state, now(state) + timedelta(hours=30))
     source = store.StoreReader(store_path, dict).section_source("history")
