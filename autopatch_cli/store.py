@@ -802,6 +802,7 @@ class _Files:
 
     def _open_snapshot(self) -> None:
         self.parsed = None
+        self._line_starts: tuple[int, list[int], list[int]] | None = None  # (stop, line starts, next)
         self.collection_at = {}
         fd = _open_regular(self.path, self.shown)
         if fd is None:
@@ -970,7 +971,8 @@ class _Files:
                     return None
                 stop = start
         line = b"\n" + marker + b": "
-        at = self.raw.find(line, 0, min(self.collection_at.values(), default=len(self.raw)))
+        stop = min(self.collection_at.values(), default=len(self.raw))
+        at = self.raw.find(line, self._section_line(line, stop), stop)
         if at < 0:
             return None
         end = self.raw.find(b"\n", at + 1)
@@ -985,7 +987,30 @@ class _Files:
         if not self.exists:
             return _MISSING
         stop = min(self.collection_at.values(), default=len(self.raw))
-        return self._decode_line(b"\n" + _dumps(name).encode() + b": ", 0, stop)
+        marker = b"\n" + _dumps(name).encode() + b": "
+        return self._decode_line(marker, self._section_line(marker, stop), stop)
+
+    def _section_line(self, marker: bytes, stop: int) -> int:
+        """Where to search for a section's line: the start of the first line before ``stop`` that starts with
+        ``marker``, or ``stop`` when there is none. The snapshot's line starts are learnt as far as a lookup
+        needs them and kept, so that each section after the 27 MB history line is not found by searching
+        past it again, and a section before it never makes a search pass it."""
+        known = self._line_starts
+        if known is None or known[0] != stop:
+            known = self._line_starts = (stop, [], [self.raw.find(b"\n")])
+        raw, starts, scan = self.raw, known[1], known[2]
+        size = len(marker)
+        for at in starts:
+            if at + size <= stop and raw[at : at + size] == marker:
+                return at
+        at = scan[0]
+        while 0 <= at < stop:
+            starts.append(at)
+            scan[0] = raw.find(b"\n", at + 1)
+            if at + size <= stop and raw[at : at + size] == marker:
+                return at
+            at = scan[0]
+        return stop
 
     def entry(self, collection: str, key: str) -> Any:
         """One entry of a collection, _MISSING, or _DELETED (deleted by a journal line)."""
