@@ -207,17 +207,20 @@ def _shift(directory: dict, base: int) -> dict:
             "groups": {group: moved(w) for group, w in directory["groups"].items()}}
 
 
-def write(store_path: Path | str, data: bytes) -> None:
-    """Replace the index file with ``data`` (a temporary file renamed over it); a failure leaves no index or
-    the old one, both of which the views detect and ignore."""
+def write(store_path: Path | str, value: dict, key: list) -> bytes | None:
+    """Build the index of ``value`` (read from the store text ``key`` names) and replace the index file with
+    it (a temporary file renamed over it); its bytes, or None when the folder takes no file (nothing is
+    built then). A failure leaves no index or the old one, both of which the views detect and ignore."""
     target = store.resolve(Path(store_path))
     file = path_of(target)
     try:
         fd, name = store._temporary(file, store._mode_of(target))
     except OSError:
-        return
+        return None
+    data = b""
     try:
         with os.fdopen(fd, "wb") as handle:
+            data = build(value, key)
             handle.write(data)
         os.replace(name, file)
     except OSError:
@@ -225,6 +228,7 @@ def write(store_path: Path | str, data: bytes) -> None:
             os.unlink(name)
         except OSError:
             pass
+    return data
 
 
 def open_for(reader: store.StoreReader) -> tuple[Index | None, Any]:
@@ -241,8 +245,9 @@ def open_for(reader: store.StoreReader) -> tuple[Index | None, Any]:
     value = reader.section("history")
     if value is None:
         return None, None
-    data = build(value, key)
-    write(reader.path, data)
+    data = write(reader.path, value, key)
+    if data is None:  # a folder that takes no file: the view reads the history it decoded
+        return None, value
     return Index(data, marshal.loads(data[_HEAD : _HEAD + int.from_bytes(data[len(MAGIC) : len(MAGIC) + 8],
                                                                          "little")])), value
 
@@ -263,4 +268,4 @@ def refresh(store_path: Path | str) -> None:
     except Exception:  # noqa: BLE001  # a cache: a store the views cannot read they report themselves
         return
     if value is not None:
-        write(store_path, build(value, source[0]))
+        write(store_path, value, source[0])

@@ -215,3 +215,17 @@ def test_small_histories_have_no_index(store_path, cli):
 
 def test_the_index_knows_the_installation_letter():
     assert history_index._INSTALLATION == OpKind.INSTALLATION.value
+
+
+def test_a_folder_that_takes_no_file_leaves_the_views_as_they_were(store_path, cli, monkeypatch):
+    """A read-only folder (simulated: the tests may run as root, whom permissions do not stop): nothing is
+    built, nothing fails, the views read the history section."""
+    expected = without_index(cli, monkeypatch)
+
+    def refuse(path, mode):
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(store, "_temporary", refuse)
+    monkeypatch.setattr(history_index, "build", lambda value, key: pytest.fail("built for nothing"))
+    assert printed(cli) == expected
+    assert not history_index.path_of(store_path).exists()
