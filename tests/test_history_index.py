@@ -229,3 +229,19 @@ def test_a_folder_that_takes_no_file_leaves_the_views_as_they_were(store_path, c
     monkeypatch.setattr(history_index, "build", lambda value, key: pytest.fail("built for nothing"))
     assert printed(cli) == expected
     assert not history_index.path_of(store_path).exists()
+
+
+def test_every_section_reads_as_the_whole_store_has_it(store_path, monkeypatch):
+    """The reader learns the snapshot's section lines once (store._Files._section_line): each section, those
+    after the history line and a missing one, reads as the whole store has it, in any order, twice."""
+    monkeypatch.setattr(store, "JOURNAL_MIN_BYTES", 1000)
+    with Session(store_path).writer() as state:  # a laid-out snapshot with its journal
+        tick(state, now(state) + timedelta(days=1))
+    whole = store.load(store_path)
+    assert whole is not None
+    names = [name for name in whole if name not in ("schemaVersion", *store.COLLECTION_SECTIONS)]
+    assert names.index("history") < len(names) - 1  # some sections come after the history's line
+    for order in (names, names[::-1]):
+        reader = store.StoreReader(store_path, dict)
+        for name in [*order, "noSuchSection", *order]:
+            assert reader.section(name) == whole.get(name), name
