@@ -33,12 +33,14 @@ directory.
 
 from __future__ import annotations
 
+import hashlib
 import marshal
 import mmap
 import operator
 import os
 import stat
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -67,9 +69,9 @@ class Index:
         self._directory = directory
 
     @classmethod
-    def read(cls, file: Path, key: list) -> Index | None:
-        """The index in ``file`` when it was built from the store text ``key`` names; None when it is missing,
-        stale, damaged or not an index."""
+    def read(cls, file: Path, key: list | None) -> Index | None:
+        """The index in ``file`` when it was built from the store text ``key`` names (None: whatever it names);
+        None when it is missing, stale, damaged or not an index."""
         try:
             fd = os.open(file, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
         except OSError:
@@ -91,7 +93,8 @@ class Index:
             if len(body) != size or zlib.crc32(body) != crc:
                 return None
             directory = marshal.loads(body)
-            if type(directory) is not dict or directory.get("format") != FORMAT or directory.get("source") != key:
+            if type(directory) is not dict or directory.get("format") != FORMAT or \
+                    (key is not None and directory.get("source") != key):
                 return None
             for name in ("table", "refs", "groups"):
                 if name not in directory:
@@ -159,8 +162,9 @@ class Damaged(Exception):
     """A part of the index does not read back as written: the view uses the store instead."""
 
 
-def build(value: dict, key: list) -> bytes:
-    """The index file's bytes for a (shape-checked) history value read from the store text ``key`` names."""
+def build(value: dict, key: list, text: str | None = None) -> bytes:
+    """The index file's bytes for a (shape-checked) history value read from the store text ``key`` names
+    (``text``: the digest of the snapshot line that text is, which a later snapshot may repeat)."""
     rows = value["rows"]
     groups: dict[tuple, list[int]] = {}
     by_ref: dict[int, list[int]] = {}
@@ -184,8 +188,20 @@ def build(value: dict, key: list) -> bytes:
     refs: list = [None] * (max(by_ref, default=-1) + 1)
     for ref, places in by_ref.items():
         refs[ref] = put((places, [rows[p] for p in places]), len(places))
-    directory = {"format": FORMAT, "source": key, "rows": len(rows), "table": table_at, "refs": refs,
-                 "groups": directory_groups}
+    directory = {"format": FORMAT, "source": key, "text": text, "rows": len(rows), "table": table_at,
+                 "refs": refs, "groups": directory_groups}
+    return _assemble(directory, parts)
+
+
+def rekey(index: Index, key: list) -> bytes:
+    """The same index naming another store text: a new snapshot (a fold, a write that changed no history)
+    whose history line is byte for byte the one the index was built from."""
+    old_base = _HEAD + int.from_bytes(index._raw[len(MAGIC) : len(MAGIC) + 8], "little")
+    directory = {**_shift(index._directory, -old_base), "source": key}
+    return _assemble(directory, [index._raw[old_base:]])
+
+
+def _assemble(directory: dict, parts: list[bytes]) -> bytes:
     # the parts' offsets are from the end of the directory: shift them now that its size is known
     body = marshal.dumps(directory)
     base = _HEAD + len(body)
@@ -207,10 +223,10 @@ def _shift(directory: dict, base: int) -> dict:
             "groups": {group: moved(w) for group, w in directory["groups"].items()}}
 
 
-def write(store_path: Path | str, value: dict, key: list) -> bytes | None:
-    """Build the index of ``value`` (read from the store text ``key`` names) and replace the index file with
-    it (a temporary file renamed over it); its bytes, or None when the folder takes no file (nothing is
-    built then). A failure leaves no index or the old one, both of which the views detect and ignore."""
+def write(store_path: Path | str, make: Callable[[], bytes]) -> bytes | None:
+    """Replace the index file with what ``make()`` gives (a temporary file renamed over it), and return it;
+    None when the folder takes no file (nothing is made then). A failure leaves no index or the old one,
+    both of which the views detect and ignore."""
     target = store.resolve(Path(store_path))
     file = path_of(target)
     try:
@@ -220,7 +236,7 @@ def write(store_path: Path | str, value: dict, key: list) -> bytes | None:
     data = b""
     try:
         with os.fdopen(fd, "wb") as handle:
-            data = build(value, key)
+            data = make()
             handle.write(data)
         os.replace(name, file)
     except OSError:
@@ -229,6 +245,15 @@ def write(store_path: Path | str, value: dict, key: list) -> bytes | None:
         except OSError:
             pass
     return data
+
+
+def _text_digest(reader: store.StoreReader, key: list) -> str | None:
+    """The digest of the snapshot line ``key`` names (None: a journal line, which holds more than the
+    history): a new snapshot whose line has the same digest has the same history."""
+    if key[0] != "snapshot":
+        return None
+    at, length = key[-2], key[-1]
+    return hashlib.blake2b(reader._files.raw[at : at + length], digest_size=16).hexdigest()
 
 
 def open_for(reader: store.StoreReader) -> tuple[Index | None, Any]:
@@ -245,7 +270,7 @@ def open_for(reader: store.StoreReader) -> tuple[Index | None, Any]:
     value = reader.section("history")
     if value is None:
         return None, None
-    data = write(reader.path, value, key)
+    data = write(reader.path, lambda: build(value, key, _text_digest(reader, key)))
     if data is None:  # a folder that takes no file: the view reads the history it decoded
         return None, value
     return Index(data, marshal.loads(data[_HEAD : _HEAD + int.from_bytes(data[len(MAGIC) : len(MAGIC) + 8],
@@ -264,8 +289,14 @@ def refresh(store_path: Path | str) -> None:
         source = reader.section_source("history")
         if source is None or source[1] < MIN_BYTES or Index.read(path_of(reader.path), source[0]) is not None:
             return
+        key = source[0]
+        digest = _text_digest(reader, key)
+        old = Index.read(path_of(reader.path), None) if digest is not None else None
+        if old is not None and old._directory.get("text") == digest:
+            write(store_path, lambda: rekey(old, key))  # a new snapshot, the same history: no decoding
+            return
         value = reader.section("history")
     except Exception:  # noqa: BLE001  # a cache: a store the views cannot read they report themselves
         return
     if value is not None:
-        write(store_path, value, source[0])
+        write(store_path, lambda: build(value, key, digest))
