@@ -64,9 +64,19 @@ def path_of(store_path: Path | str) -> Path:
 class Index:
     """An index file opened for one store version: its table and its groups, read one part at a time."""
 
-    def __init__(self, raw: bytes, directory: dict):
+    def __init__(self, raw: bytes, directory: dict, file: Path | None = None):
         self._raw = raw
         self._directory = directory
+        self.file = file  # the file it was read from (None: built by this process)
+
+    def discard(self) -> None:
+        """A part did not read back as written: remove the file, so that the next view rebuilds it (its key
+        is current, so no writer would)."""
+        if self.file is not None:
+            try:
+                os.unlink(self.file)
+            except OSError:
+                pass
 
     @classmethod
     def read(cls, file: Path, key: list | None) -> Index | None:
@@ -101,7 +111,7 @@ class Index:
                     return None
         except (ValueError, TypeError, EOFError, KeyError):
             return None
-        return cls(raw, directory)
+        return cls(raw, directory, file)
 
     def _part(self, where: Any) -> Any:
         offset, length, crc = where
@@ -239,11 +249,13 @@ def write(store_path: Path | str, make: Callable[[], bytes]) -> bytes | None:
             data = make()
             handle.write(data)
         os.replace(name, file)
-    except OSError:
+    except Exception as exc:  # noqa: BLE001  # a cache: nothing the index cannot hold stops a view
         try:
             os.unlink(name)
         except OSError:
             pass
+        # a history the views read but the index cannot group (rows of another shape): no index
+        return data if isinstance(exc, OSError) and data else None
     return data
 
 

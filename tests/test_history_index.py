@@ -161,12 +161,14 @@ def test_a_changed_byte_in_a_group_is_caught_by_its_crc(store_path, cli, monkeyp
     data = bytearray(file.read_bytes())
     index = history_index.Index.read(file, store.StoreReader(store_path, dict).section_source("history")[0])
     assert index is not None
-    offset, length, _, _ = index._directory["refs"][0]
+    offset, length, _ = index._directory["table"]  # the part every view reads
     data[offset + length // 2] ^= 0x04
     file.write_bytes(bytes(data))
     with pytest.raises(history_index.Damaged):
-        history_index.Index.read(file, store.StoreReader(store_path, dict).section_source("history")[0]).rows({0})
+        history_index.Index.read(file, store.StoreReader(store_path, dict).section_source("history")[0]).table()
     assert printed(cli) == expected
+    # the view that met the damaged part removed the file, and the next view rebuilt it whole
+    history_index.Index.read(file, store.StoreReader(store_path, dict).section_source("history")[0]).table()
 
 
 def test_writes_keep_the_index_current(store_path, cli, monkeypatch):

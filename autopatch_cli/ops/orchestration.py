@@ -53,6 +53,7 @@ def history(state, release: str | None = None, group: str | None = None, name: s
             rows = index.rows(refs, kind.value if kind is not None else None, release, since_at, until_at) \
                 if refs is None or refs else []
         except history_index.Damaged:
+            index.discard()
             rows = None
     if rows is None:
         data = state.section("history") or {"vms": [], "rows": []}
@@ -652,6 +653,7 @@ def timeline(state, release: str | None = None, days: int = 35) -> dict | None:
         try:
             table, stored = index.table(), index.timeline_rows(target, start, end)
         except history_index.Damaged:
+            index.discard()
             stored = None
     if stored is None:
         data = state.section("history") or {"vms": [], "rows": []}
