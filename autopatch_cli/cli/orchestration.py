@@ -42,6 +42,7 @@ class _Sections:
     more than once, and each decode searches the snapshot (past the 27 MB history line on a big fleet)."""
 
     _MISSING = object()
+    _INDEX = ("history index",)  # its key among the decoded sections (no section's name)
 
     def __init__(self, store):
         self._store = store
@@ -61,12 +62,12 @@ class _Sections:
         when the history is small or not one line of the store (the views then read the section)."""
         from .. import history_index
 
-        if "index" not in self._decoded:
+        if self._INDEX not in self._decoded:
             index, value = history_index.open_for(self._store)
-            self._decoded["index"] = index
+            self._decoded[self._INDEX] = index
             if value is not None:
                 self._decoded["history"] = value
-        return self._decoded["index"]
+        return self._decoded[self._INDEX]
 
     def full(self):
         return self._store.full()
