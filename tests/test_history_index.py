@@ -251,3 +251,25 @@ def test_every_section_reads_as_the_whole_store_has_it(store_path, monkeypatch):
         reader = store.StoreReader(store_path, dict)
         for name in [*order, "noSuchSection", *order]:
             assert reader.section(name) == whole.get(name), name
+
+
+def test_views_racing_writers_never_fail_and_end_current(store_path, cli, monkeypatch):
+    """Views in processes of their own build and read the index while writers tick and rewrite the store:
+    none fails, and once the writes are done the views print what the store alone gives."""
+    import subprocess
+
+    from helpers import entry_point
+
+    env = {**os.environ, "AUTOPATCH_HISTORY_INDEX_MIN_BYTES": "0", "AUTOPATCH_STATE": str(store_path)}
+    argv = [*entry_point(), "orchestration", "history", "--release", "2020-11", "-o", "json"]
+    views = [subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) for _ in range(6)]
+    monkeypatch.setattr(history_index, "MIN_BYTES", 0)
+    for _ in range(3):
+        with Session(store_path).writer() as state:
+            tick(state, now(state) + timedelta(hours=20))
+        views.append(subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE))
+    for view in views:
+        _, err = view.communicate(timeout=120)
+        assert view.returncode == 0, err.decode()
+    expected = without_index(cli, monkeypatch)
+    assert printed(cli) == expected
