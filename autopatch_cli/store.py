@@ -802,6 +802,7 @@ class _Files:
 
     def _open_snapshot(self) -> None:
         self.parsed = None
+        self._line_starts: tuple[int, list[int], list[int]] | None = None  # (stop, line starts, next)
         self.collection_at = {}
         fd = _open_regular(self.path, self.shown)
         if fd is None:
@@ -943,6 +944,41 @@ class _Files:
             value = holder.get(name, _MISSING)
         return value
 
+    def section_source(self, name: str) -> tuple[list, int] | None:
+        """Where :meth:`section` takes a one-line section's value from, as a key that changes whenever that
+        value can (for caches derived from it: the history index), and the size of its text; None when the
+        value is not one line's (a hand-written store, a keyed section, no such section).
+
+        The snapshot's line: the snapshot's identity and the line's place (a snapshot is never changed in
+        place). A journal line: the journal's identity, the line's place and its digest (lines are only
+        appended, but a line whose fsync failed is taken back and another may follow in its place)."""
+        if not self.exists or self.parsed is not None or not self.laid_out or self.snapshot_stat is None:
+            return None
+        marker = _dumps(name).encode()
+        if self.journal_ok:
+            raw, stop = self.journal, self.journal_end
+            while True:
+                at = raw.rfind(marker, self.journal_body, stop)
+                if at < 0:
+                    break
+                start = raw.rfind(b"\n", 0, at) + 1
+                end = raw.find(b"\n", at)
+                record = self._journal_record(start, end)
+                if name in record.get("sections", {}):
+                    digest = hashlib.blake2b(raw[start:end], digest_size=16).hexdigest()
+                    return ["journal", *(self.journal_id or ()), start, end - start, digest], end - start
+                if _names_section(record, name):
+                    return None
+                stop = start
+        line = b"\n" + marker + b": "
+        stop = min(self.collection_at.values(), default=len(self.raw))
+        at = self.raw.find(line, self._section_line(line, stop), stop)
+        if at < 0:
+            return None
+        end = self.raw.find(b"\n", at + 1)
+        end = len(self.raw) if end < 0 else end
+        return ["snapshot", *_identity(self.snapshot_stat), at, end - at], end - at
+
     def _snapshot_section(self, name: str) -> Any:
         """A section as the snapshot has it (decoded afresh), or _MISSING."""
         if self.parsed is not None:
@@ -951,7 +987,30 @@ class _Files:
         if not self.exists:
             return _MISSING
         stop = min(self.collection_at.values(), default=len(self.raw))
-        return self._decode_line(b"\n" + _dumps(name).encode() + b": ", 0, stop)
+        marker = b"\n" + _dumps(name).encode() + b": "
+        return self._decode_line(marker, self._section_line(marker, stop), stop)
+
+    def _section_line(self, marker: bytes, stop: int) -> int:
+        """Where to search for a section's line: the start of the first line before ``stop`` that starts with
+        ``marker``, or ``stop`` when there is none. The snapshot's line starts are learnt as far as a lookup
+        needs them and kept, so that each section after the 27 MB history line is not found by searching
+        past it again, and a section before it never makes a search pass it."""
+        known = self._line_starts
+        if known is None or known[0] != stop:
+            known = self._line_starts = (stop, [], [self.raw.find(b"\n")])
+        raw, starts, scan = self.raw, known[1], known[2]
+        size = len(marker)
+        for at in starts:
+            if at + size <= stop and raw[at : at + size] == marker:
+                return at
+        at = scan[0]
+        while 0 <= at < stop:
+            starts.append(at)
+            scan[0] = raw.find(b"\n", at + 1)
+            if at + size <= stop and raw[at : at + size] == marker:
+                return at
+            at = scan[0]
+        return stop
 
     def entry(self, collection: str, key: str) -> Any:
         """One entry of a collection, _MISSING, or _DELETED (deleted by a journal line)."""
@@ -1293,6 +1352,10 @@ class StoreReader:
         if value is _MISSING or value is _DELETED:
             return None
         return _checked_entry(self._files, collection, key, value)
+
+    def section_source(self, name: str) -> tuple[list, int] | None:
+        """Where this reader's value of a one-line section comes from (``_Files.section_source``)."""
+        return None if self._state is not None else self._files.section_source(name)
 
     def full(self) -> dict[str, Any]:
         """The whole state, parsed (for list verbs)."""

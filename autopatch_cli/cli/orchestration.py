@@ -59,6 +59,7 @@ class _Sections:
     more than once, and each decode searches the snapshot (past the 27 MB history line on a big fleet)."""
 
     _MISSING = object()
+    _INDEX = ("history index",)  # its key among the decoded sections (no section's name)
 
     def __init__(self, store):
         self._store = store
@@ -72,6 +73,18 @@ class _Sections:
 
     def entry(self, collection: str, key: str):
         return self._store.entry(collection, key)
+
+    def history_index(self):
+        """The store's history index (``autopatch_cli.history_index``), rebuilt when missing or stale; None
+        when the history is small or not one line of the store (the views then read the section)."""
+        from .. import history_index
+
+        if self._INDEX not in self._decoded:
+            index, value = history_index.open_for(self._store)
+            self._decoded[self._INDEX] = index
+            if value is not None:
+                self._decoded["history"] = value
+        return self._decoded[self._INDEX]
 
     def full(self):
         return self._store.full()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
+from .. import history_index
 from ..azure.regions import pair_partners
 from ..engine import offpeak
 from ..engine.clock import epoch_to_iso, parse_instant, to_epoch
@@ -43,9 +44,21 @@ def history(state, release: str | None = None, group: str | None = None, name: s
                               "2020-11-OOB1.")
     region_name = _region_filter(region)
     since_at, until_at = time_range(since, until)
-    data = state.section("history") or {"vms": [], "rows": []}
-    table = data["vms"]
-    refs = _refs(table, group, name, region_name)
+    index = _history_index(state)
+    rows = None
+    if index is not None:
+        try:
+            table = index.table()
+            refs = _refs(table, group, name, region_name)
+            rows = index.rows(refs, kind.value if kind is not None else None, release, since_at, until_at) \
+                if refs is None or refs else []
+        except history_index.Damaged:
+            index.discard()
+            rows = None
+    if rows is None:
+        data = state.section("history") or {"vms": [], "rows": []}
+        table, rows = data["vms"], data["rows"]
+        refs = _refs(table, group, name, region_name)
     if refs is not None and not refs:
         return []
     the_seed = seed(state)
@@ -55,7 +68,7 @@ def history(state, release: str | None = None, group: str | None = None, name: s
     out = []
     zones: dict[str, str] = {}
     iso: dict[int, str] = {}  # many rows share their start and end times (a batch, an assessment round)
-    for row in HistoryRow.select(data["rows"], refs, kind, release, since_at, until_at):
+    for row in HistoryRow.select(rows, refs, kind, release, since_at, until_at):
         vm_id, vm_name, vm_group, vm_region, zone, avset, ud, tz, *linux = table[row.ref]
         label = row.op.label
         iana = zones.get(tz)
@@ -102,6 +115,13 @@ def history(state, release: str | None = None, group: str | None = None, name: s
         if linux:  # a Linux VM: its distribution (kbIds are its packages, name_version)
             out[-1]["os"] = _os_name(linux[0])
     return out
+
+
+def _history_index(state) -> history_index.Index | None:
+    """The store's history index when the state is a store reader that has a current one (the CLI's views);
+    None: read the history section."""
+    opener = getattr(state, "history_index", None)
+    return opener() if opener is not None else None
 
 
 def _operation_filter(operation: str | None) -> OpKind | None:
@@ -627,8 +647,17 @@ def timeline(state, release: str | None = None, days: int = 35) -> dict | None:
     target = rollout["release"]
     start = parse_time(rollout["published"])
     end = start + days * 86_400
-    data = state.section("history") or {"vms": [], "rows": []}
-    table = data["vms"]
+    index = _history_index(state)
+    stored = None
+    if index is not None:
+        try:
+            table, stored = index.table(), index.timeline_rows(target, start, end)
+        except history_index.Damaged:
+            index.discard()
+            stored = None
+    if stored is None:
+        data = state.section("history") or {"vms": [], "rows": []}
+        table, stored = data["vms"], data["rows"]
     assigned = _assigned_schedules(state)
     ran_by = _schedule_runs(state)
     vms: dict[int, tuple] = {}  # ref -> (region, zone, vmId, its schedule or None, group, name), once per VM
@@ -636,8 +665,7 @@ def timeline(state, release: str | None = None, days: int = 35) -> dict | None:
     records = []
     kinds = {kind.value: kind.label for kind in OpKind}
     make = tuple.__new__  # TimelineOp's own __new__ takes keywords: several times slower, 100,000 times over
-    for ref, letter, t0, t1, result, phase, row_release, flags in HistoryRow.of_timeline(data["rows"], target, start,
-                                                                                        end):
+    for ref, letter, t0, t1, result, phase, row_release, flags in HistoryRow.of_timeline(stored, target, start, end):
         # an installation of no release that the platform started: a schedule's
         by_schedule = letter == installation and row_release is None and not flags & by_user
         if letter == installation and row_release is None and not by_schedule:
