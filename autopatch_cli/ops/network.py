@@ -18,10 +18,14 @@ from ..errors import (
     invalid_request_content,
     invalid_resource_reference,
     invalid_resource_type,
+    nic_in_use_delete,
+    nsg_in_use,
     private_ip_in_use,
     private_ip_not_in_subnet,
+    public_ip_cannot_be_deleted,
     resource_group_not_found,
     resource_not_found,
+    subnet_in_use,
     subnet_is_full,
     subnet_range_outside_vnet,
     subnet_ranges_overlap,
@@ -125,7 +129,57 @@ def put(state, group: str, type_name: str, name: str, body: dict,
 def delete(state, group: str, type_name: str, name: str) -> bool:
     canonical = canonical_type(type_name)
     groups.require(state, group)
+    found = find(state, group, canonical, name)
+    if found is not None:
+        check_deletable(state, found)
     return state.data.get(SECTION, {}).pop(_key(group, canonical, name), None) is not None
+
+
+def _ip_configs(document: dict):
+    """A NIC's ipConfigurations (the dicts), as stored."""
+    for config in document["properties"].get("ipConfigurations") or []:
+        if isinstance(config, dict):
+            yield config
+
+
+def _ref_id(reference: object) -> str:
+    return str(reference.get("id") or "") if isinstance(reference, dict) else ""
+
+
+def check_deletable(state, document: dict) -> None:
+    """The Network provider's refusal to delete what another resource still uses (400): a NIC a VM holds
+    (NicInUse), a public IP a NIC's ipConfiguration holds, an NSG a NIC or subnet names, a VNet whose subnet
+    holds a NIC's ipConfiguration. A group's deletion does not ask (it removes the users first)."""
+    kind = document["type"].split("/", 1)[1].lower()
+    resource_id = document["id"].lower()
+    if kind == "networkinterfaces":
+        holder = _ref_id(document["properties"].get("virtualMachine"))
+        if holder:
+            raise nic_in_use_delete(document["id"], holder)
+        return
+    nics = [d for d in state.section(SECTION, {}).values() if d["type"].lower().endswith("/networkinterfaces")]
+    if kind == "publicipaddresses":
+        for nic in nics:
+            for config in _ip_configs(nic):
+                if _ref_id((config.get("properties") or {}).get("publicIPAddress")).lower() == resource_id:
+                    raise public_ip_cannot_be_deleted(document["id"], str(config.get("id")))
+    elif kind == "networksecuritygroups":
+        users = [nic["id"] for nic in nics
+                 if _ref_id(nic["properties"].get("networkSecurityGroup")).lower() == resource_id]
+        for vnet in state.section(SECTION, {}).values():
+            if vnet["type"].lower().endswith("/virtualnetworks"):
+                users += [str(subnet.get("id")) for subnet in vnet["properties"].get("subnets") or []
+                          if isinstance(subnet, dict)
+                          and _ref_id((subnet.get("properties") or {}).get("networkSecurityGroup")).lower() == resource_id]
+        if users:
+            raise nsg_in_use(document["id"], users)
+    elif kind == "virtualnetworks":
+        prefix = f"{resource_id}/subnets/"
+        for nic in nics:
+            for config in _ip_configs(nic):
+                subnet_id = _ref_id((config.get("properties") or {}).get("subnet"))
+                if subnet_id.lower().startswith(prefix):
+                    raise subnet_in_use(subnet_id.rsplit("/", 1)[1], str(config.get("id")))
 
 
 def delete_group(state, group: str) -> None:
@@ -152,8 +206,10 @@ def detach_vm(state, nic_id: str, vm_id: str) -> None:
 
 def delete_by_id(state, resource_id: str) -> bool:
     parts = resource_id.strip("/").split("/")
-    if _by_id(state, resource_id) is None:
+    found = _by_id(state, resource_id)
+    if found is None:
         return False
+    check_deletable(state, found)
     return state.data.get(SECTION, {}).pop(_key(parts[3], TYPES[parts[6].lower()], parts[7]), None) is not None
 
 

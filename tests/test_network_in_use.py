@@ -1,0 +1,113 @@
+"""Review findings on the network `vm create` makes: what is in use is not deleted (NicInUse,
+PublicIPAddressCannotBeDeleted, InUseNetworkSecurityGroupCannotBeDeleted, InUseSubnetCannotBeDeleted), a public
+IP is bound to one ipConfiguration, references and DNS labels are checked as the Network provider checks them;
+bad input gets Azure's error with the store unchanged."""
+
+from __future__ import annotations
+
+import copy
+import os
+from pathlib import Path
+
+import pytest
+from helpers import PASSWORD
+from test_real_az_surface import Arm
+
+WIN = "Win2019Datacenter"
+NET = "/subscriptions/{sub}/resourceGroups/rg/providers/Microsoft.Network"
+API = "2024-05-01"
+
+
+def ok(result):
+    assert result.exit_code == 0, result.stderr
+    return result
+
+
+@pytest.fixture
+def arm(cli):
+    ok(cli("group", "create", "-n", "rg", "-l", "eastus"))
+    return Arm(Path(os.environ["AUTOPATCH_STATE"]))
+
+
+def store() -> Path:
+    return Path(os.environ["AUTOPATCH_STATE"])
+
+
+def create(cli, name, *extra, group="rg"):
+    return ok(cli("vm", "create", "-g", group, "-n", name, "--image", WIN, "--admin-password", PASSWORD, *extra)).json
+
+
+def refused(arm, method, path, code, message, body=None):
+    before = store().read_bytes()
+    status, answer, _ = arm(method, path, body, api=API)
+    assert (status, answer["error"]["code"]) == (400, code), answer
+    assert message in answer["error"]["message"], answer
+    assert store().read_bytes() == before
+
+
+def test_network_in_use_is_not_deleted(arm, cli):
+    create(cli, "v1")
+    net = NET.replace("{sub}", arm.sub)
+    vm = f"/subscriptions/{arm.sub}/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/v1"
+    config = f"{net}/networkInterfaces/v1VMNic/ipConfigurations/ipconfigv1"
+    refused(arm, "DELETE", NET + "/networkInterfaces/v1VMNic", "NicInUse",
+            f"Network Interface {net}/networkInterfaces/v1VMNic is used by existing resource {vm}. In order to delete "
+            "the network interface, it must be dissociated from the resource.")
+    refused(arm, "DELETE", NET + "/publicIPAddresses/v1PublicIP", "PublicIPAddressCannotBeDeleted",
+            f"Public IP address {net}/publicIPAddresses/v1PublicIP can not be deleted since it is still allocated to "
+            f"resource {config}.")
+    refused(arm, "DELETE", NET + "/networkSecurityGroups/v1NSG", "InUseNetworkSecurityGroupCannotBeDeleted",
+            f"Network security group {net}/networkSecurityGroups/v1NSG cannot be deleted because it is in use by the "
+            f"following resources: {net}/networkInterfaces/v1VMNic.")
+    refused(arm, "DELETE", NET + "/virtualNetworks/v1VNET", "InUseSubnetCannotBeDeleted",
+            f"Subnet v1Subnet is in use by {config} and cannot be deleted.")
+    # the CLI's rest verb gets the same answer
+    result = cli("rest", "--method", "delete", "--url", f"{net}/networkInterfaces/v1VMNic?api-version={API}")
+    assert result.exit_code != 0 and "NicInUse" in result.stderr
+    # an NSG a subnet names is in use too
+    vnet = arm("GET", NET + "/virtualNetworks/v1VNET", api=API)[1]
+    body = {"location": "eastus", "properties": copy.deepcopy(vnet["properties"])}
+    body["properties"]["subnets"].append({"name": "guarded", "properties": {
+        "addressPrefix": "10.0.1.0/24", "networkSecurityGroup": {"id": f"{net}/networkSecurityGroups/v1NSG"}}})
+    assert arm("PUT", NET + "/virtualNetworks/v1VNET", body, api=API)[0] == 200
+    refused(arm, "DELETE", NET + "/networkSecurityGroups/v1NSG", "InUseNetworkSecurityGroupCannotBeDeleted",
+            f"{net}/networkInterfaces/v1VMNic, {net}/virtualNetworks/v1VNET/subnets/guarded.")
+    # once the VM is gone, each goes in its order: NIC, then what it used
+    ok(cli("vm", "delete", "-g", "rg", "-n", "v1", "--yes"))
+    for kind, name in (("networkInterfaces", "v1VMNic"), ("publicIPAddresses", "v1PublicIP"),
+                       ("virtualNetworks", "v1VNET"), ("networkSecurityGroups", "v1NSG")):
+        assert arm("DELETE", NET + f"/{kind}/{name}", api=API)[0] == 200, kind
+
+
+def test_complete_deployment_fails_to_delete_what_a_kept_vm_uses(arm, cli):
+    create(cli, "k")
+    status, vm, _ = arm("GET", "/subscriptions/{sub}/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/k",
+                        api="2024-07-01")
+    props = copy.deepcopy(vm["properties"])
+    for key in ("vmId", "provisioningState", "timeCreated", "instanceView"):
+        props.pop(key, None)
+    props["osProfile"].pop("requireGuestProvisionSignal", None)
+    resource = {"type": "Microsoft.Compute/virtualMachines", "apiVersion": "2024-07-01", "name": "k",
+                "location": "eastus", "properties": props}
+    body = {"properties": {"mode": "Complete", "template": {
+        "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+        "contentVersion": "1.0.0.0", "resources": [resource]}}}
+    deployments = "/subscriptions/{sub}/resourceGroups/rg/providers/Microsoft.Resources/deployments/d1"
+    assert arm("PUT", deployments, body)[0] == 201
+    shown = arm("GET", deployments)[1]["properties"]
+    assert shown["provisioningState"] == "Failed"
+    assert {d["code"] for d in shown["error"]["details"]} == {
+        "NicInUse", "PublicIPAddressCannotBeDeleted", "InUseNetworkSecurityGroupCannotBeDeleted",
+        "InUseSubnetCannotBeDeleted"}
+    operations = arm("GET", deployments + "/operations")[1]["value"]
+    deletes = {o["properties"]["targetResource"]["resourceName"]: o["properties"] for o in operations
+               if o["properties"]["provisioningOperation"] == "Delete"}
+    assert set(deletes) == {"kVMNic", "kPublicIP", "kNSG", "kVNET"}
+    assert all(d["provisioningState"] == "Failed" and d["statusCode"] == "BadRequest" for d in deletes.values())
+    assert deletes["kVMNic"]["statusMessage"]["error"]["code"] == "NicInUse"
+    for kind, name in (("networkInterfaces", "kVMNic"), ("publicIPAddresses", "kPublicIP"),
+                       ("networkSecurityGroups", "kNSG"), ("virtualNetworks", "kVNET")):
+        assert arm("GET", NET + f"/{kind}/{name}", api=API)[0] == 200, kind
+    # a group's deletion still removes everything
+    ok(cli("group", "delete", "-n", "rg", "--yes"))
+    assert arm("GET", "/subscriptions/{sub}/providers/Microsoft.Network/networkInterfaces", api=API)[1]["value"] == []
