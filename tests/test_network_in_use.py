@@ -111,3 +111,19 @@ def test_complete_deployment_fails_to_delete_what_a_kept_vm_uses(arm, cli):
     # a group's deletion still removes everything
     ok(cli("group", "delete", "-n", "rg", "--yes"))
     assert arm("GET", "/subscriptions/{sub}/providers/Microsoft.Network/networkInterfaces", api=API)[1]["value"] == []
+
+
+def test_group_delete_frees_the_nics_of_other_groups(arm, cli):
+    ok(cli("group", "create", "-n", "other", "-l", "eastus"))
+    create(cli, "a", group="other")
+    create(cli, "b", group="other")
+    ok(cli("vm", "delete", "-g", "other", "-n", "a", "--yes"))
+    ok(cli("vm", "delete", "-g", "other", "-n", "b", "--yes"))
+    other = NET.replace("{sub}", arm.sub).replace("/rg/", "/other/")
+    create(cli, "user", "--nics", f"{other}/networkInterfaces/aVMNic")
+    create(cli, "gone", "--nics", f"{other}/networkInterfaces/bVMNic", "--nic-delete-option", "Delete")
+    ok(cli("group", "delete", "-n", "rg", "--yes"))
+    nic = arm("GET", f"{other}/networkInterfaces/aVMNic", api=API)[1]
+    assert "virtualMachine" not in nic["properties"]  # Detach: free again
+    assert arm("GET", f"{other}/networkInterfaces/bVMNic", api=API)[0] == 404  # Delete: deleted with its VM
+    create(cli, "again", "--nics", "aVMNic", group="other")
