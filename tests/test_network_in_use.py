@@ -127,3 +127,42 @@ def test_group_delete_frees_the_nics_of_other_groups(arm, cli):
     assert "virtualMachine" not in nic["properties"]  # Detach: free again
     assert arm("GET", f"{other}/networkInterfaces/bVMNic", api=API)[0] == 404  # Delete: deleted with its VM
     create(cli, "again", "--nics", "aVMNic", group="other")
+
+
+def test_a_public_ip_is_bound_to_one_ip_configuration(arm, cli):
+    create(cli, "v1")
+    net = NET.replace("{sub}", arm.sub)
+    pip = f"{net}/publicIPAddresses/v1PublicIP"
+    holder = f"{net}/networkInterfaces/v1VMNic/ipConfigurations/ipconfigv1"
+    before = store().read_bytes()
+    result = cli("vm", "create", "-g", "rg", "-n", "d", "--image", WIN, "--admin-password", PASSWORD,
+                 "--public-ip-address", "v1PublicIP")
+    assert result.exit_code == 1, result.stderr
+    assert (f"(PublicIPAddressInUse) Resource {net}/networkInterfaces/dVMNic/ipConfigurations/ipconfigd is "
+            f"referencing public IP address {pip} that is already allocated to resource {holder}.") in result.stderr
+    assert store().read_bytes() == before
+    # over ARM, and twice in one NIC
+    subnet = f"{net}/virtualNetworks/v1VNET/subnets/v1Subnet"
+    nic = {"location": "eastus", "properties": {"ipConfigurations": [
+        {"name": "c", "properties": {"subnet": {"id": subnet}, "publicIPAddress": {"id": pip}}}]}}
+    refused(arm, "PUT", NET + "/networkInterfaces/n2", "PublicIPAddressInUse", f"already allocated to resource {holder}",
+            nic)
+    assert arm("PUT", NET + "/publicIPAddresses/p2", {"location": "eastus", "sku": {"name": "Standard"}}, api=API)[0] == 201
+    pip2 = f"{net}/publicIPAddresses/p2"
+    twice = {"location": "eastus", "properties": {"ipConfigurations": [
+        {"name": "c1", "properties": {"subnet": {"id": subnet}, "publicIPAddress": {"id": pip2}, "primary": True}},
+        {"name": "c2", "properties": {"subnet": {"id": subnet}, "publicIPAddress": {"id": pip2}}}]}}
+    refused(arm, "PUT", NET + "/networkInterfaces/n2", "PublicIPAddressInUse",
+            f"Resource {net}/networkInterfaces/n2/ipConfigurations/c2 is referencing public IP address {pip2}", twice)
+    # a NIC put again without it, or deleted, lets go of it: the IP shows no ipConfiguration and is free
+    ok(cli("vm", "delete", "-g", "rg", "-n", "v1", "--yes"))
+    status, v1nic, _ = arm("GET", NET + "/networkInterfaces/v1VMNic", api=API)
+    dropped = {"location": "eastus", "properties": copy.deepcopy(v1nic["properties"])}
+    del dropped["properties"]["ipConfigurations"][0]["properties"]["publicIPAddress"]
+    assert arm("PUT", NET + "/networkInterfaces/v1VMNic", dropped, api=API)[0] == 200
+    assert "ipConfiguration" not in arm("GET", pip, api=API)[1]["properties"]
+    assert arm("PUT", NET + "/networkInterfaces/n2", nic, api=API)[0] == 201
+    assert arm("GET", pip, api=API)[1]["properties"]["ipConfiguration"]["id"].endswith("/n2/ipConfigurations/c")
+    assert arm("DELETE", NET + "/networkInterfaces/n2", api=API)[0] == 200
+    assert "ipConfiguration" not in arm("GET", pip, api=API)[1]["properties"]
+    create(cli, "d", "--public-ip-address", "v1PublicIP")  # free again

@@ -23,6 +23,7 @@ from ..errors import (
     private_ip_in_use,
     private_ip_not_in_subnet,
     public_ip_cannot_be_deleted,
+    public_ip_in_use,
     resource_group_not_found,
     resource_not_found,
     subnet_in_use,
@@ -130,8 +131,11 @@ def delete(state, group: str, type_name: str, name: str) -> bool:
     canonical = canonical_type(type_name)
     groups.require(state, group)
     found = find(state, group, canonical, name)
-    if found is not None:
-        check_deletable(state, found)
+    if found is None:
+        return False
+    check_deletable(state, found)
+    if canonical == "networkInterfaces":
+        release_public_ips(state, found)
     return state.data.get(SECTION, {}).pop(_key(group, canonical, name), None) is not None
 
 
@@ -210,6 +214,8 @@ def delete_by_id(state, resource_id: str) -> bool:
     if found is None:
         return False
     check_deletable(state, found)
+    if found["type"].lower().endswith("/networkinterfaces"):
+        release_public_ips(state, found)
     return state.data.get(SECTION, {}).pop(_key(parts[3], TYPES[parts[6].lower()], parts[7]), None) is not None
 
 
@@ -399,6 +405,46 @@ def _check_reference(state, reference: object, nic_id: str, type_name: str) -> N
             raise invalid_resource_reference(str(reference["id"]), nic_id)
 
 
+def _holds(state, config_id: str, ip_id: str) -> bool:
+    """Whether the ipConfiguration ``config_id`` (of a NIC that is there) names the public IP ``ip_id``."""
+    nic = _by_id(state, config_id.split("/ipConfigurations/", 1)[0]) if "/ipConfigurations/" in config_id else None
+    return nic is not None and any(
+        str(config.get("id", "")).lower() == config_id.lower()
+        and _ref_id((config.get("properties") or {}).get("publicIPAddress")).lower() == ip_id.lower()
+        for config in _ip_configs(nic))
+
+
+def _check_public_ip_free(state, reference: object, config_id: str, earlier: list[dict]) -> None:
+    """The Network provider binds a public IP to one ipConfiguration: another naming it gets 400
+    PublicIPAddressInUse (one of the same NIC's earlier configurations included)."""
+    ip_id = _ref_id(reference)
+    if not ip_id:
+        return
+    for other in earlier:
+        if _ref_id((other.get("properties") or {}).get("publicIPAddress")).lower() == ip_id.lower():
+            raise public_ip_in_use(config_id, ip_id, str(other["id"]))
+    found = _by_id(state, ip_id)
+    holder = _ref_id(((found or {}).get("properties") or {}).get("ipConfiguration"))
+    same_nic = holder.lower().split("/ipconfigurations/", 1)[0] == config_id.lower().split("/ipconfigurations/", 1)[0]
+    if holder and not same_nic and _holds(state, holder, ip_id):  # the same NIC's new configurations: ``earlier``
+        raise public_ip_in_use(config_id, found["id"], holder)  # type: ignore[index]
+
+
+def release_public_ips(state, nic: dict, keep: dict | None = None) -> None:
+    """A NIC deleted, or put again without a public IP one of its configurations had, lets go of it: the public
+    IP no longer shows ``ipConfiguration`` (``keep``: the NIC's new document, whose bindings stay)."""
+    kept = {(str(c.get("id", "")).lower(), _ref_id((c.get("properties") or {}).get("publicIPAddress")).lower())
+            for c in _ip_configs(keep)} if keep is not None else set()
+    for config in _ip_configs(nic):
+        ip_id = _ref_id((config.get("properties") or {}).get("publicIPAddress"))
+        if not ip_id or (str(config.get("id", "")).lower(), ip_id.lower()) in kept:
+            continue
+        found = _by_id(state, ip_id)
+        properties = (found or {}).get("properties") or {}
+        if _ref_id(properties.get("ipConfiguration")).lower() == str(config.get("id", "")).lower():
+            del properties["ipConfiguration"]
+
+
 def _fill_nic(state, document: dict, existing: dict | None, book: AddressBook) -> None:
     properties = document["properties"]
     old_configs = {c.get("name"): c for c in ((existing or {}).get("properties", {}).get("ipConfigurations") or [])}
@@ -416,6 +462,7 @@ def _fill_nic(state, document: dict, existing: dict | None, book: AddressBook) -
         inner.setdefault("privateIPAddressVersion", "IPv4")
         inner.setdefault("primary", index == 0)
         _check_reference(state, inner.get("publicIPAddress"), document["id"], "publicIPAddresses")
+        _check_public_ip_free(state, inner.get("publicIPAddress"), config["id"], configs[:index])
         subnet_id = str((inner.get("subnet") or {}).get("id") or "")
         previous = old_configs.get(config["name"], {}).get("properties", {})
         same_subnet = str((previous.get("subnet") or {}).get("id") or "").lower() == subnet_id.lower()
@@ -446,6 +493,8 @@ def _fill_nic(state, document: dict, existing: dict | None, book: AddressBook) -
                 host += 1
             inner["privateIPAddress"] = previous.get("privateIPAddress") or f"10.0.0.{host}"
             taken[inner["privateIPAddress"]] = config["id"]
+    if existing is not None:
+        release_public_ips(state, existing, keep=document)
     for config in configs:  # a public IP shows the configuration it is bound to
         public = (config.get("properties") or {}).get("publicIPAddress")
         if isinstance(public, dict) and public.get("id"):
