@@ -354,6 +354,18 @@ def public_ip_in_use(config_id: str, ip_id: str, holder: str) -> AzureError:
                       f"resource {holder}.", 400)
 
 
+def invalid_domain_name_label(label: str) -> AzureError:
+    """400 InvalidDomainNameLabel: a public IP's ``dnsSettings.domainNameLabel`` breaks the Network provider's rule."""
+    return AzureError("InvalidDomainNameLabel",
+                      f"The domain name label {label} is invalid. It must conform to the following regular expression: "
+                      "^[a-z][a-z0-9-]{1,61}[a-z0-9]$.", 400)
+
+
+def dns_record_in_use(fqdn: str) -> AzureError:
+    """400 DnsRecordInUse: another public IP of the region has the DNS label."""
+    return AzureError("DnsRecordInUse", f"DNS record {fqdn} is already used by another public IP.", 400)
+
+
 def linked_resource_not_found(resource_id: str) -> AzureError:
     """404 NotFound: a VM names a network interface that does not exist (Compute checks it on the PUT)."""
     return AzureError("NotFound", f"Resource {resource_id} not found.", 404)

@@ -166,3 +166,37 @@ def test_a_public_ip_is_bound_to_one_ip_configuration(arm, cli):
     assert arm("DELETE", NET + "/networkInterfaces/n2", api=API)[0] == 200
     assert "ipConfiguration" not in arm("GET", pip, api=API)[1]["properties"]
     create(cli, "d", "--public-ip-address", "v1PublicIP")  # free again
+
+
+def _vm_create_refused(cli, code, message, *args):
+    before = store().read_bytes()
+    result = cli("vm", "create", "-g", "rg", "-n", "bad", "--image", WIN, "--admin-password", PASSWORD, *args)
+    assert result.exit_code == code, (args, result.stderr)
+    assert message in result.stderr, (args, result.stderr)
+    assert store().read_bytes() == before, args
+
+
+def test_asg_references_and_dns_labels_are_checked(arm, cli):
+    create(cli, "v1", "--public-ip-address-dns-name", "taken-label")
+    net = NET.replace("{sub}", arm.sub)
+    _vm_create_refused(cli, 1, f"(InvalidResourceReference) Resource {net}/applicationSecurityGroups/nope referenced by "
+                       f"resource {net}/networkInterfaces/badVMNic was not found.", "--asgs", "nope")
+    for label in ("BAD_NAME!", "Upper", "ab", "a-", "9abc", "a" * 64):
+        _vm_create_refused(cli, 1, f"(InvalidDomainNameLabel) The domain name label {label} is invalid. It must "
+                           "conform to the following regular expression: ^[a-z][a-z0-9-]{1,61}[a-z0-9]$.",
+                           "--public-ip-address-dns-name", label)
+    _vm_create_refused(cli, 1, "(DnsRecordInUse) DNS record taken-label.eastus.cloudapp.azure.com is already used by "
+                       "another public IP.", "--public-ip-address-dns-name", "taken-label")
+    # over ARM the same; the IP holding the label may be put again with it, another region may use it
+    body = {"location": "eastus", "sku": {"name": "Standard"},
+            "properties": {"dnsSettings": {"domainNameLabel": "taken-label"}}}
+    refused(arm, "PUT", NET + "/publicIPAddresses/p2", "DnsRecordInUse", "taken-label.eastus.cloudapp.azure.com", body)
+    status, mine, _ = arm("GET", NET + "/publicIPAddresses/v1PublicIP", api=API)
+    again = {"location": "eastus", "sku": mine["sku"], "properties": {"dnsSettings": {"domainNameLabel": "taken-label"}}}
+    assert arm("PUT", NET + "/publicIPAddresses/v1PublicIP", again, api=API)[0] == 200
+    assert arm("PUT", NET + "/publicIPAddresses/p2", {**body, "location": "westus"}, api=API)[0] == 201
+    nic = {"location": "eastus", "properties": {"ipConfigurations": [{"name": "c", "properties": {
+        "subnet": {"id": f"{net}/virtualNetworks/v1VNET/subnets/v1Subnet"},
+        "applicationSecurityGroups": [{"id": f"{net}/applicationSecurityGroups/any"}]}}]}}
+    refused(arm, "PUT", NET + "/networkInterfaces/n2", "InvalidResourceReference",
+            f"Resource {net}/applicationSecurityGroups/any referenced by resource {net}/networkInterfaces/n2", nic)

@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import copy
 import ipaddress
+import re
 
 from ..errors import (
+    dns_record_in_use,
     invalid_address_prefix_format,
     invalid_cidr_notation,
+    invalid_domain_name_label,
     invalid_request_content,
     invalid_resource_reference,
     invalid_resource_type,
@@ -331,7 +334,24 @@ def _fill_public_ip(state, document: dict, existing: dict | None) -> None:
         properties["ipConfiguration"] = previous["ipConfiguration"]
     dns = properties.get("dnsSettings")
     if isinstance(dns, dict) and dns.get("domainNameLabel"):
+        _check_dns_label(state, document, dns["domainNameLabel"])
         dns["fqdn"] = f"{dns['domainNameLabel']}.{document['location']}.cloudapp.azure.com"
+
+
+_DNS_LABEL = re.compile(r"[a-z][a-z0-9-]{1,61}[a-z0-9]")
+
+
+def _check_dns_label(state, document: dict, label: object) -> None:
+    """The Network provider's checks of a public IP's DNS label: its rule (400 InvalidDomainNameLabel), and one
+    public IP per label in a region (400 DnsRecordInUse)."""
+    if not isinstance(label, str) or not _DNS_LABEL.fullmatch(label):
+        raise invalid_domain_name_label(str(label))
+    fqdn = f"{label}.{document['location']}.cloudapp.azure.com"
+    for other in state.section(SECTION, {}).values():
+        if other["type"].lower().endswith("/publicipaddresses") and other["id"].lower() != document["id"].lower():
+            taken = ((other.get("properties") or {}).get("dnsSettings") or {}).get("fqdn")
+            if isinstance(taken, str) and taken.lower() == fqdn.lower():
+                raise dns_record_in_use(fqdn)
 
 
 # ---- NICs: their subnet's addresses --------------------------------------------------------------------
@@ -445,6 +465,14 @@ def release_public_ips(state, nic: dict, keep: dict | None = None) -> None:
             del properties["ipConfiguration"]
 
 
+def _check_no_asgs(references: object, nic_id: str) -> None:
+    """autopatch keeps no application security groups: a NIC naming one names what is not there, and the
+    Network provider refuses such a reference (400 InvalidResourceReference)."""
+    for reference in references if isinstance(references, list) else []:
+        if isinstance(reference, dict) and reference.get("id"):
+            raise invalid_resource_reference(str(reference["id"]), nic_id)
+
+
 def _fill_nic(state, document: dict, existing: dict | None, book: AddressBook) -> None:
     properties = document["properties"]
     old_configs = {c.get("name"): c for c in ((existing or {}).get("properties", {}).get("ipConfigurations") or [])}
@@ -463,6 +491,7 @@ def _fill_nic(state, document: dict, existing: dict | None, book: AddressBook) -
         inner.setdefault("primary", index == 0)
         _check_reference(state, inner.get("publicIPAddress"), document["id"], "publicIPAddresses")
         _check_public_ip_free(state, inner.get("publicIPAddress"), config["id"], configs[:index])
+        _check_no_asgs(inner.get("applicationSecurityGroups"), document["id"])
         subnet_id = str((inner.get("subnet") or {}).get("id") or "")
         previous = old_configs.get(config["name"], {}).get("properties", {})
         same_subnet = str((previous.get("subnet") or {}).get("id") or "").lower() == subnet_id.lower()
