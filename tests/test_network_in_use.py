@@ -200,3 +200,27 @@ def test_asg_references_and_dns_labels_are_checked(arm, cli):
         "applicationSecurityGroups": [{"id": f"{net}/applicationSecurityGroups/any"}]}}]}}
     refused(arm, "PUT", NET + "/networkInterfaces/n2", "InvalidResourceReference",
             f"Resource {net}/applicationSecurityGroups/any referenced by resource {net}/networkInterfaces/n2", nic)
+
+
+def test_delete_options_are_computes_enum(arm, cli):
+    for option, prop in (("--nic-delete-option", "networkProfile.networkInterfaces[0].properties.deleteOption"),
+                         ("--data-disk-delete-option", "storageProfile.dataDisks[0].deleteOption")):
+        extra = ("--data-disk-sizes-gb", "4") if option.startswith("--data") else ()
+        _vm_create_refused(cli, 1, f"(InvalidParameter) The value 'weird' of parameter '{prop}' is not allowed. "
+                           "Allowed values are 'Delete', 'Detach'.", option, "weird", *extra)
+    made = create(cli, "v1", "--nic-delete-option", "delete")  # matched case-insensitively, stored as Compute spells it
+    vm = ok(cli("vm", "show", "-g", "rg", "-n", "v1")).json
+    assert vm["networkProfile"]["networkInterfaces"][0]["deleteOption"] == "Delete" and made
+    # over ARM: the VM's PUT is refused, the VM unchanged
+    path = "/subscriptions/{sub}/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/v1"
+    status, shown, _ = arm("GET", path, api="2024-07-01")
+    body = {"location": "eastus", "properties": copy.deepcopy(shown["properties"])}
+    for key in ("vmId", "provisioningState", "timeCreated", "instanceView"):
+        body["properties"].pop(key, None)
+    body["properties"]["storageProfile"]["osDisk"]["deleteOption"] = "Sometimes"
+    before = store().read_bytes()
+    status, answer, _ = arm("PUT", path, body, api="2024-07-01")
+    assert (status, answer["error"]["code"]) == (400, "InvalidParameter"), answer
+    assert answer["error"]["message"] == ("The value 'Sometimes' of parameter 'storageProfile.osDisk.deleteOption' is "
+                                          "not allowed. Allowed values are 'Delete', 'Detach'.")
+    assert store().read_bytes() == before

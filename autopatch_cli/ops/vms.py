@@ -69,6 +69,7 @@ def put(state, group: str, name: str, body: dict, template: dict | None = None) 
     vm_rules.check_vm_size(vm_defaults.fill_size(vm))
     vm_rules.check_image_given(vm["properties"], existing)
     vm_defaults.fill_storage(state, rg["name"], vm)
+    vm_rules.check_delete_options(vm)
     vm_defaults.fill_read_only(vm)
     # a new VM's placement, or what a change may not touch
     if existing is None:
