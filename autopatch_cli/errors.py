@@ -288,6 +288,11 @@ def subnet_range_outside_vnet(subnet: str, vnet: str) -> AzureError:
                       f"virtual network '{vnet}'.", 400)
 
 
+def invalid_subnet(subnet: str, vnet: str) -> AzureError:
+    """400 NetcfgInvalidSubnet: a subnet the Network provider cannot make (an IPv4 prefix smaller than /29)."""
+    return AzureError("NetcfgInvalidSubnet", f"Subnet '{subnet}' is not valid in virtual network '{vnet}'.", 400)
+
+
 def subnet_ranges_overlap(subnet: str, vnet: str) -> AzureError:
     return AzureError("NetcfgSubnetRangesOverlap",
                       f"Subnet '{subnet}' is not valid because its IP address range overlaps with that of an existing "

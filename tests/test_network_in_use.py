@@ -224,3 +224,15 @@ def test_delete_options_are_computes_enum(arm, cli):
     assert answer["error"]["message"] == ("The value 'Sometimes' of parameter 'storageProfile.osDisk.deleteOption' is "
                                           "not allowed. Allowed values are 'Delete', 'Detach'.")
     assert store().read_bytes() == before
+
+
+@pytest.mark.parametrize("prefix", ["10.0.0.0/30", "10.0.0.0/31", "10.0.0.0/32"])
+def test_a_subnet_smaller_than_a_slash_29_is_refused(arm, cli, prefix):
+    body = {"location": "eastus", "properties": {"addressSpace": {"addressPrefixes": ["10.0.0.0/16"]},
+                                                 "subnets": [{"name": "tiny", "properties": {"addressPrefix": prefix}}]}}
+    refused(arm, "PUT", NET + "/virtualNetworks/small", "NetcfgInvalidSubnet",
+            "Subnet 'tiny' is not valid in virtual network 'small'.", body)
+    _vm_create_refused(cli, 1, "(NetcfgInvalidSubnet) Subnet 'badSubnet' is not valid in virtual network 'badVNET'.",
+                       "--subnet-address-prefix", prefix)
+    body["properties"]["subnets"][0]["properties"]["addressPrefix"] = "10.0.0.0/29"  # the smallest Azure makes
+    assert arm("PUT", NET + "/virtualNetworks/small", body, api=API)[0] == 201

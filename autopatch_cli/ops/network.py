@@ -21,6 +21,7 @@ from ..errors import (
     invalid_request_content,
     invalid_resource_reference,
     invalid_resource_type,
+    invalid_subnet,
     nic_in_use_delete,
     nsg_in_use,
     private_ip_in_use,
@@ -300,12 +301,22 @@ def _fill_vnet(state, document: dict, existing: dict | None) -> None:
         if prefix is None:
             continue
         net = _network(prefix, f"{document['id']}/subnets/{subnet['name']}")
+        _check_subnet_size(net, subnet["name"], document["name"])
         if space and not any(net.version == s.version and net.subnet_of(s) for s in space):  # type: ignore[arg-type]
             raise subnet_range_outside_vnet(subnet["name"], document["name"])
         if any(net.version == other.version and net.overlaps(other) for other in seen):
             raise subnet_ranges_overlap(subnet["name"], document["name"])
         seen.append(net)
     _child_ids(document, "subnets", "subnets")
+
+
+SMALLEST_IPV4_SUBNET = 29  # Azure keeps five addresses of each subnet: /29 is the smallest it makes
+
+
+def _check_subnet_size(net, subnet: str, vnet: str) -> None:
+    """An IPv4 subnet of /30, /31 or /32 is refused (400 NetcfgInvalidSubnet)."""
+    if net.version == 4 and net.prefixlen > SMALLEST_IPV4_SUBNET:
+        raise invalid_subnet(subnet, vnet)
 
 
 def _fill_nsg(state, document: dict, existing: dict | None) -> None:
