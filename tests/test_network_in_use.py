@@ -236,3 +236,16 @@ def test_a_subnet_smaller_than_a_slash_29_is_refused(arm, cli, prefix):
                        "--subnet-address-prefix", prefix)
     body["properties"]["subnets"][0]["properties"]["addressPrefix"] = "10.0.0.0/29"  # the smallest Azure makes
     assert arm("PUT", NET + "/virtualNetworks/small", body, api=API)[0] == 201
+
+
+def test_group_delete_frees_the_public_ips_of_other_groups(arm, cli):
+    ok(cli("group", "create", "-n", "other", "-l", "eastus"))
+    other = NET.replace("/rg/", "/other/")
+    assert arm("PUT", other + "/publicIPAddresses/shared", {"location": "eastus", "sku": {"name": "Standard"}},
+               api=API)[0] == 201
+    pip = other.replace("{sub}", arm.sub) + "/publicIPAddresses/shared"
+    create(cli, "v1", "--public-ip-address", pip)
+    assert arm("GET", pip, api=API)[1]["properties"]["ipConfiguration"]["id"].endswith("/v1VMNic/ipConfigurations/ipconfigv1")
+    ok(cli("group", "delete", "-n", "rg", "--yes"))
+    assert "ipConfiguration" not in arm("GET", pip, api=API)[1]["properties"]
+    assert arm("DELETE", pip, api=API)[0] == 200

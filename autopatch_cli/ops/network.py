@@ -190,6 +190,15 @@ def check_deletable(state, document: dict) -> None:
                     raise subnet_in_use(subnet_id.rsplit("/", 1)[1], str(config.get("id")))
 
 
+def release_outside(state, group: str) -> None:
+    """A group's NICs, deleted with it, let go of the public IPs of other groups they hold (the IPs no longer
+    show ``ipConfiguration``)."""
+    prefix = f"{group.lower()}/"
+    for key, document in state.section(SECTION, {}).items():
+        if key.startswith(prefix) and document["type"].lower().endswith("/networkinterfaces"):
+            release_public_ips(state, document)
+
+
 def delete_group(state, group: str) -> None:
     """Everything of a group, as its deletion removes it."""
     prefix = f"{group.lower()}/"
