@@ -288,6 +288,11 @@ def subnet_range_outside_vnet(subnet: str, vnet: str) -> AzureError:
                       f"virtual network '{vnet}'.", 400)
 
 
+def invalid_subnet(subnet: str, vnet: str) -> AzureError:
+    """400 NetcfgInvalidSubnet: a subnet the Network provider cannot make (an IPv4 prefix smaller than /29)."""
+    return AzureError("NetcfgInvalidSubnet", f"Subnet '{subnet}' is not valid in virtual network '{vnet}'.", 400)
+
+
 def subnet_ranges_overlap(subnet: str, vnet: str) -> AzureError:
     return AzureError("NetcfgSubnetRangesOverlap",
                       f"Subnet '{subnet}' is not valid because its IP address range overlaps with that of an existing "
@@ -315,6 +320,55 @@ def nic_in_use(nic_id: str, vm_id: str) -> AzureError:
     """400 NicInUse: a VM's PUT names a NIC another VM uses."""
     return AzureError("NicInUse", f"Network Interface {nic_id} is used by existing resource {vm_id}. In order to use "
                       "this network interface, you must first delete or detach it from the existing resource.", 400)
+
+
+def nic_in_use_delete(nic_id: str, vm_id: str) -> AzureError:
+    """400 NicInUse: a DELETE of a NIC a VM still uses."""
+    return AzureError("NicInUse", f"Network Interface {nic_id} is used by existing resource {vm_id}. In order to "
+                      "delete the network interface, it must be dissociated from the resource. To learn more, see "
+                      "aka.ms/deletenic.", 400)
+
+
+def public_ip_cannot_be_deleted(ip_id: str, config_id: str) -> AzureError:
+    """400 PublicIPAddressCannotBeDeleted: a DELETE of a public IP an ipConfiguration still holds."""
+    return AzureError("PublicIPAddressCannotBeDeleted",
+                      f"Public IP address {ip_id} can not be deleted since it is still allocated to resource {config_id}. "
+                      "In order to delete the public IP, disassociate/detach the Public IP address from the resource.  "
+                      "To learn how to do this, see aka.ms/deletepublicip.", 400)
+
+
+def nsg_in_use(nsg_id: str, users: list[str]) -> AzureError:
+    """400 InUseNetworkSecurityGroupCannotBeDeleted: a DELETE of an NSG a NIC or subnet still uses."""
+    return AzureError("InUseNetworkSecurityGroupCannotBeDeleted",
+                      f"Network security group {nsg_id} cannot be deleted because it is in use by the following "
+                      f"resources: {', '.join(users)}. In order to delete the Network security group, remove the "
+                      "association with the resource(s). To learn how to do this, see aka.ms/deletensg.", 400)
+
+
+def subnet_in_use(subnet: str, config_id: str) -> AzureError:
+    """400 InUseSubnetCannotBeDeleted: a DELETE of a VNet whose subnet a NIC's ipConfiguration still uses."""
+    return AzureError("InUseSubnetCannotBeDeleted",
+                      f"Subnet {subnet} is in use by {config_id} and cannot be deleted. In order to delete the subnet, "
+                      "delete all the resources within the subnet. See aka.ms/deletesubnet.", 400)
+
+
+def public_ip_in_use(config_id: str, ip_id: str, holder: str) -> AzureError:
+    """400 PublicIPAddressInUse: a NIC's ipConfiguration names a public IP another ipConfiguration holds."""
+    return AzureError("PublicIPAddressInUse",
+                      f"Resource {config_id} is referencing public IP address {ip_id} that is already allocated to "
+                      f"resource {holder}.", 400)
+
+
+def invalid_domain_name_label(label: str) -> AzureError:
+    """400 InvalidDomainNameLabel: a public IP's ``dnsSettings.domainNameLabel`` breaks the Network provider's rule."""
+    return AzureError("InvalidDomainNameLabel",
+                      f"The domain name label {label} is invalid. It must conform to the following regular expression: "
+                      "^[a-z][a-z0-9-]{1,61}[a-z0-9]$.", 400)
+
+
+def dns_record_in_use(fqdn: str) -> AzureError:
+    """400 DnsRecordInUse: another public IP of the region has the DNS label."""
+    return AzureError("DnsRecordInUse", f"DNS record {fqdn} is already used by another public IP.", 400)
 
 
 def linked_resource_not_found(resource_id: str) -> AzureError:

@@ -154,6 +154,29 @@ def _digest(path: str) -> str:
     (("--package", "openssl", "--version", OPENSSL, "--os", "ubuntu-22.04", "--kb", "5000001"),
      "--package cannot be used with --kb or --name", 2),
     (("--kb", "5000001", "--version", OPENSSL), "--version goes with --package", 2),
+    # what dpkg's parseversion and rpm refuse
+    (("--package", "openssl", "--version", "1:", "--os", "ubuntu-22.04"),
+     "--version: version '1:' has bad syntax (dpkg, ubuntu-22.04): nothing after colon in version number", 1),
+    (("--package", "openssl", "--version", "0:", "--os", "ubuntu-22.04"), "nothing after colon in version number", 1),
+    (("--package", "openssl", "--version", "99999999999999999999:1.0", "--os", "ubuntu-22.04"),
+     "epoch in version is too big", 1),
+    (("--package", "openssl", "--version", "2147483648:1.0", "--os", "ubuntu-22.04"), "epoch in version is too big", 1),
+    (("--package", "openssl", "--version", "1.0-", "--os", "ubuntu-22.04"), "revision number is empty", 1),
+    (("--package", "openssl", "--version", "a1:1.0", "--os", "ubuntu-22.04"), "epoch in version is empty", 1),
+    (("--package", "openssl", "--version", "1a:1.0", "--os", "ubuntu-22.04"), "epoch in version is not number", 1),
+    (("--package", "openssl", "--version", "1:-1", "--os", "ubuntu-22.04"), "version number is empty", 1),
+    (("--package", "openssl", "--version", "v3.0.2-1", "--os", "ubuntu-22.04"),
+     "version number does not start with digit", 1),
+    (("--package", "openssl", "--version", "3.0_2-1", "--os", "ubuntu-22.04"),
+     "invalid character in version number", 1),
+    (("--package", "openssl", "--version", "3.0-1_2", "--os", "ubuntu-22.04"),
+     "invalid character in revision number", 1),
+    (("--package", "openssl", "--version", "1.0-", "--os", "rhel-8"),
+     "--version: version '1.0-' has bad syntax (rpm, rhel-8): revision number is empty", 1),
+    (("--package", "openssl", "--version", "1:", "--os", "rhel-8"), "nothing after colon in version number", 1),
+    (("--package", "openssl", "--version", "4294967296:1", "--os", "rhel-8"), "epoch in version is too big", 1),
+    (("--package", "openssl", "--version", "1.0-1-2", "--os", "rhel-8"), "invalid character in version number",
+     1),
 ])
 def test_bad_linux_publications_are_refused_and_change_nothing(fleet, state_path, args, message, code):
     before = _digest(str(state_path))
@@ -171,6 +194,7 @@ def test_only_a_newer_version_can_be_published(fleet):
     again = cli("catalog", "publish", "--package", name, "--version", newest, "--os", "rhel-8")
     assert again.exit_code == 1 and f"{name} {newest} is already published" in again.stderr
     assert f"--version must be newer than {newest}, the newest {name} published for rhel-8" in again.stderr
+    assert f"{name} {newest}:" not in again.stderr  # no "openssl 0:: --version ..."
     # rpm's order: 62.1.el8_10 is newer than 62.el8_10, 9 older than 62
     base, release = newest.rsplit("-", 1)
     number, _, tail = release.partition(".")

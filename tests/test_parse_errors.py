@@ -46,13 +46,19 @@ def test_a_parse_error_gets_the_commands_examples_best_first(cli):
      "the following arguments are required: --maximum-duration, --reboot-setting"),
     (("group", "list", "-o", "bad"), "autopatch group list: 'bad' is not a valid value for '--output'. Allowed "
      "values: json, jsonc, yaml, yamlc, table, tsv, none."),
+    # a global option without its value: named as az names it, an option after it is not its value
+    (("vm", "list", "-o"), "argument --output/-o: expected one argument"),
+    (("vm", "list", "--output"), "argument --output/-o: expected one argument"),
+    (("vm", "list", "-o", "-g", "rg"), "argument --output/-o: expected one argument"),
+    (("vm", "list", "-g", "rg", "-o"), "argument --output/-o: expected one argument"),
+    (("vm", "list", "--subscription", "-g", "rg"), "argument --subscription: expected one argument"),
 ])
 def test_errors_of_the_commands_parser_read_as_in_az_with_examples(cli, argv, error):
     refused = cli(*argv)
     assert refused.exit_code == 2
     lines = refused.stderr.split("\n")
     assert lines[:3] == [f"ERROR: {error}", "", "Examples from command's help:"], refused.stderr
-    assert lines[3].startswith(f"autopatch {' '.join(argv[:3] if argv[1] == 'availability-set' else argv[:2])} ")
+    assert (lines[3] + " ").startswith(f"autopatch {' '.join(argv[:3] if argv[1] == 'availability-set' else argv[:2])} ")
     assert refused.stderr.endswith("\n\n" + LINK)
 
 
@@ -63,6 +69,8 @@ def test_errors_of_the_commands_parser_read_as_in_az_with_examples(cli, argv, er
       "--bogus", "1"), "--bogus 1"),
     (("vm", "assess-patches", "-g", "rg", "--bogus"), "--bogus"),  # before az's own check of -n, made later
     (("state", "show", "--bogus", "x"), "--bogus x"),
+    (("vm", "show", "-g", "rg", "-n", "v1", "--", "--bogus"), "-- --bogus"),  # '--' ends the options: left over
+    (("vm", "show", "-g", "rg", "-n", "v1", "--"), "--"),
 ])
 def test_unrecognized_words_are_all_named_with_the_link_alone(cli, argv, words):
     refused = cli(*argv)
@@ -135,3 +143,21 @@ def test_no_unknown_word_is_left_over_for_the_next_command_of_the_process(cli):
     assert refused.exit_code == 2 and refused.stderr.startswith("ERROR: the following arguments are required: --name/-n")
     assert argscan._pending == []
     argscan.pending_unrecognized()  # raises nothing
+
+
+@pytest.mark.parametrize("argv", [("vm", "list", "--query"), ("vm", "list", "--query", "-g", "rg"),
+                                  ("vm", "list", "-g", "rg", "--query")])
+def test_query_without_its_value_gets_azs_query_reference(cli, argv):
+    refused = cli(*argv)
+    assert (refused.exit_code, refused.stdout) == (2, "")
+    assert refused.stderr == ("ERROR: argument --query: expected one argument\nTo learn more about --query, please "
+                              "visit: 'https://learn.microsoft.com/cli/azure/query-azure-cli'\n")
+
+
+def test_a_negative_number_or_a_dash_is_a_value():
+    from autopatch_cli.cli.globals import extract
+
+    assert extract(["vm", "list", "--query", "-1"])[0].query == "-1"
+    assert extract(["vm", "list", "--query", "-"])[0].query == "-"
+    assert extract(["vm", "list", "--query", "-x y"])[0].query == "-x y"
+    assert extract(["vm", "list", "--output=json"])[0].output == "json"

@@ -157,6 +157,12 @@ def parse_cases() -> list[list[str]]:
         ["group", "list", "-o", "bad"],
         ["feature", "register", "--namespace", "x"],
         ["vm", "strat", "-g", "rg"],
+        # global options without their value (argparse: an option after them is not their value)
+        ["vm", "list", "-o"],
+        ["vm", "list", "-o", "-g", "rg"],
+        ["vm", "list", "-g", "rg", "-o"],
+        ["vm", "list", "--subscription", "-g", "rg"],
+        ["vm", "show", "-g", "rg", "-n", "vm", "--", "--bogus"],  # '--' and what follows are left over
     ]
     return found
 
@@ -272,3 +278,17 @@ def test_the_recommender_given_azs_examples_prints_what_az_prints(az_parse_answe
         expected = recommend.render(recommend.recommend(
             " ".join(words), argv, examples, recommend.parameter_mappings(options), prog="az"))
     assert "\n" + "\n".join(their_trailer) + "\n" == expected
+
+
+QUERY_CASES = [["vm", "list", "--query"], ["vm", "list", "--query", "-g", "rg"], ["vm", "list", "-g", "rg", "--query"]]
+
+
+@pytest.mark.parametrize("argv", QUERY_CASES, ids=[" ".join(a) for a in QUERY_CASES])
+def test_query_without_its_value_reads_as_in_az(cli, argv):
+    """--query without its value: az's error and its query reference under it, no examples."""
+    python = az_python()
+    if python is None:
+        pytest.skip("azure-cli is not installed: set AUTOPATCH_AZ or put az on PATH")
+    theirs = _run_az(python, [argv])[tuple(argv)]
+    ours = cli(*argv)
+    assert (ours.exit_code, ours.stderr) == (theirs["exit_code"], theirs["stderr"]), (ours.stderr, theirs["stderr"])

@@ -177,12 +177,13 @@ def reference_lookup(group: str):
     return lookup
 
 
-def prune_group(state, group: str, keep: set) -> list[str]:
+def prune_group(state, group: str, keep: set) -> list:
     """Complete mode: delete the group's resources whose ids are not in ``keep`` (lower case), those that
-    use others first (VMs, then NICs, then what NICs use), as ARM deletes them."""
+    use others first (VMs, then NICs, then what NICs use), as ARM deletes them. Each entry is the id deleted,
+    or (id, error) for a resource the provider refused to delete (one a kept resource still uses)."""
     from ..ops import availability_sets, maintenance, network, vms
 
-    deleted: list[str] = []
+    deleted: list[str | tuple[str, AzureError]] = []
     for vm in vms.list_vms(state, group):
         if vm["id"].lower() not in keep:
             vms.delete(state, group, vm["name"])
@@ -192,7 +193,11 @@ def prune_group(state, group: str, keep: set) -> list[str]:
                        key=lambda d: order.index(d["type"].split("/", 1)[1].lower()))
     for document in documents:
         if document["id"].lower() not in keep:
-            network.delete(state, group, document["type"].split("/", 1)[1], document["name"])
+            try:
+                network.delete(state, group, document["type"].split("/", 1)[1], document["name"])
+            except AzureError as exc:  # still used by what the template keeps: the Delete fails, as in ARM
+                deleted.append((document["id"], exc))
+                continue
             deleted.append(document["id"])
     for avset in availability_sets.list_sets(state, group):
         if avset["id"].lower() not in keep:

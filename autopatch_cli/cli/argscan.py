@@ -117,7 +117,10 @@ def scan(root, argv: list[str], multi_value: frozenset[str]) -> tuple[list[str],
         token = argv[index]
         index += 1
         if token == "--":
-            kept.extend(argv[index - 1:])
+            if positional > 0:
+                kept.extend(argv[index - 1:])
+            else:  # argparse: what follows '--' is positional, and a command that takes none has "-- ..." left over
+                extras.extend(argv[index - 1:])
             break
         if not _is_option(token):
             if positional > 0:

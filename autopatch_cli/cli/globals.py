@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,6 +52,24 @@ _WITH_VALUE = {"-o": "output", "--output": "output", "--query": "query", "--stat
 _FLAGS = {"--debug": "debug", "--verbose": "verbose", "--only-show-errors": "only_show_errors"}
 
 
+# How az's parser names each in its errors (argparse joins an argument's option strings with '/').
+_AZ_NAMES = {"-o": "--output/-o", "--output": "--output/-o"}
+_QUERY_REFERENCE = "To learn more about --query, please visit: 'https://learn.microsoft.com/cli/azure/query-azure-cli'"
+_NEGATIVE_NUMBER = re.compile(r"^-\d+$|^-\d*\.\d+$")
+
+
+def _argparse_option(token: str) -> bool:
+    """argparse's reading of the word after an option that takes a value: a word that looks like an option
+    (starts with '-', is not '-' alone, not a negative number, has no space) is one, and the value is missing."""
+    return (token.startswith("-") and token != "-" and not _NEGATIVE_NUMBER.match(token) and " " not in token)
+
+
+def _expected_one_argument(name: str) -> UsageError:
+    """az's error for a global option without its value (``--query``'s with az's query reference under it)."""
+    message = f"argument {_AZ_NAMES.get(name, name)}: expected one argument"
+    return UsageError(f"{message}\n{_QUERY_REFERENCE}" if name == "--query" else message)
+
+
 def extract(argv: list[str]) -> tuple[Settings, list[str]]:
     """Split ``argv`` into the global settings and what the command itself parses."""
     found = Settings()
@@ -65,11 +84,11 @@ def extract(argv: list[str]) -> tuple[Settings, list[str]]:
         if name in _WITH_VALUE and (sep or token == name):
             if sep:
                 value = inline
-            elif index + 1 < len(argv):
+            elif index + 1 < len(argv) and not _argparse_option(argv[index + 1]):
                 index += 1
                 value = argv[index]
             else:
-                raise UsageError(f"argument {name}: expected one argument")
+                raise _expected_one_argument(name)
             setattr(found, _WITH_VALUE[name], value)
         elif token in _FLAGS:
             setattr(found, _FLAGS[token], True)

@@ -402,20 +402,21 @@ def run(state, group: str, name: str, body: dict, deployers: dict[str, Deployer]
                                                    resource.api_version)
         except AzureError as exc:
             operations.append(_operation(state, resource, None, exc))
-            error = {
-                "code": "DeploymentFailed",
-                "message": "At least one resource deployment operation failed. Please list deployment operations for "
-                           "details. Please see https://aka.ms/arm-deployment-operations for usage details.",
-                "details": [{"code": exc.code, "message": exc.message}],
-            }
+            error = _failed([exc])
             break
         deployed.append(resource_id)
         operations.append(_operation(state, resource, resource_id, None))
     if error is None and mode == "Complete":
         if prune is None:
             raise invalid_deployment_mode("Complete mode needs a way to delete the group's resources.")
+        failures: list[AzureError] = []
         for deleted in prune(state, rg["name"], {resource_id.lower() for resource_id in deployed}):
-            operations.append(_deletion(state, deleted))
+            failure = deleted[1] if isinstance(deleted, tuple) else None
+            operations.append(_deletion(state, deleted[0] if isinstance(deleted, tuple) else deleted, failure))
+            if failure is not None:
+                failures.append(failure)
+        if failures:  # a deletion the provider refused fails the deployment (its operation a failed Delete)
+            error = _failed(failures)
     outputs = None
     if error is None and template.get("outputs"):
         try:
@@ -485,19 +486,34 @@ def _operation(state, resource: PlannedResource, resource_id: str | None, error:
     return {"operationId": operation_id, "properties": properties}
 
 
-def _deletion(state, resource_id: str) -> dict:
-    """The operation of a resource a Complete deployment deleted (ARM lists each as ``Delete``)."""
+def _failed(errors: list[AzureError]) -> dict:
+    """The deployment's error when operations failed (ARM's DeploymentFailed, each failure a detail)."""
+    return {
+        "code": "DeploymentFailed",
+        "message": "At least one resource deployment operation failed. Please list deployment operations for "
+                   "details. Please see https://aka.ms/arm-deployment-operations for usage details.",
+        "details": [{"code": exc.code, "message": exc.message} for exc in errors],
+    }
+
+
+def _deletion(state, resource_id: str, error: AzureError | None = None) -> dict:
+    """The operation of a resource a Complete deployment deleted (ARM lists each as ``Delete``), failed when
+    the provider refused the deletion (``error``)."""
     provider = resource_id.split("/providers/", 1)[1].split("/")
     resource_type = "/".join([provider[0], *provider[1::2]])
-    return {"operationId": next_guid(state).replace("-", "").upper()[:16], "properties": {
+    properties: dict[str, Any] = {
         "provisioningOperation": "Delete",
-        "provisioningState": "Succeeded",
+        "provisioningState": "Failed" if error else "Succeeded",
         "timestamp": now_text(state),
         "duration": "PT0S",
         "trackingId": next_guid(state),
         "statusCode": "OK",
         "targetResource": {"id": resource_id, "resourceType": resource_type, "resourceName": "/".join(provider[2::2])},
-    }}
+    }
+    if error is not None:
+        properties["statusCode"] = {400: "BadRequest", 404: "NotFound", 409: "Conflict"}.get(error.status, "BadRequest")
+        properties["statusMessage"] = {"error": {"code": error.code, "message": error.message}}
+    return {"operationId": next_guid(state).replace("-", "").upper()[:16], "properties": properties}
 
 
 def _providers(ordered: list[PlannedResource], location: str) -> list[dict]:

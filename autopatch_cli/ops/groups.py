@@ -107,6 +107,12 @@ def delete(state, name: str) -> None:
     group = require(state, name)
     prefix = f"{group['name'].lower()}/"
     maintenance.delete_group(state, group["name"])
+    from . import network, vm_network
+
+    vms = state.data.get("vms", {})
+    for key in [k for k in vms if k.startswith(prefix)]:
+        vm_network.release_outside(state, vms[key], group["name"])
+    network.release_outside(state, group["name"])
     for collection in ("vms", "availabilitySets", "networkResources", "deployments"):
         items = state.data.get(collection, {})
         for key in [k for k in items if k.startswith(prefix)]:

@@ -11,17 +11,26 @@ from __future__ import annotations
 
 import copy
 import ipaddress
+import re
 
 from ..errors import (
+    dns_record_in_use,
     invalid_address_prefix_format,
     invalid_cidr_notation,
+    invalid_domain_name_label,
     invalid_request_content,
     invalid_resource_reference,
     invalid_resource_type,
+    invalid_subnet,
+    nic_in_use_delete,
+    nsg_in_use,
     private_ip_in_use,
     private_ip_not_in_subnet,
+    public_ip_cannot_be_deleted,
+    public_ip_in_use,
     resource_group_not_found,
     resource_not_found,
+    subnet_in_use,
     subnet_is_full,
     subnet_range_outside_vnet,
     subnet_ranges_overlap,
@@ -125,7 +134,69 @@ def put(state, group: str, type_name: str, name: str, body: dict,
 def delete(state, group: str, type_name: str, name: str) -> bool:
     canonical = canonical_type(type_name)
     groups.require(state, group)
+    found = find(state, group, canonical, name)
+    if found is None:
+        return False
+    check_deletable(state, found)
+    if canonical == "networkInterfaces":
+        release_public_ips(state, found)
     return state.data.get(SECTION, {}).pop(_key(group, canonical, name), None) is not None
+
+
+def _ip_configs(document: dict):
+    """A NIC's ipConfigurations (the dicts), as stored."""
+    for config in document["properties"].get("ipConfigurations") or []:
+        if isinstance(config, dict):
+            yield config
+
+
+def _ref_id(reference: object) -> str:
+    return str(reference.get("id") or "") if isinstance(reference, dict) else ""
+
+
+def check_deletable(state, document: dict) -> None:
+    """The Network provider's refusal to delete what another resource still uses (400): a NIC a VM holds
+    (NicInUse), a public IP a NIC's ipConfiguration holds, an NSG a NIC or subnet names, a VNet whose subnet
+    holds a NIC's ipConfiguration. A group's deletion does not ask (it removes the users first)."""
+    kind = document["type"].split("/", 1)[1].lower()
+    resource_id = document["id"].lower()
+    if kind == "networkinterfaces":
+        holder = _ref_id(document["properties"].get("virtualMachine"))
+        if holder:
+            raise nic_in_use_delete(document["id"], holder)
+        return
+    nics = [d for d in state.section(SECTION, {}).values() if d["type"].lower().endswith("/networkinterfaces")]
+    if kind == "publicipaddresses":
+        for nic in nics:
+            for config in _ip_configs(nic):
+                if _ref_id((config.get("properties") or {}).get("publicIPAddress")).lower() == resource_id:
+                    raise public_ip_cannot_be_deleted(document["id"], str(config.get("id")))
+    elif kind == "networksecuritygroups":
+        users = [nic["id"] for nic in nics
+                 if _ref_id(nic["properties"].get("networkSecurityGroup")).lower() == resource_id]
+        for vnet in state.section(SECTION, {}).values():
+            if vnet["type"].lower().endswith("/virtualnetworks"):
+                users += [str(subnet.get("id")) for subnet in vnet["properties"].get("subnets") or []
+                          if isinstance(subnet, dict)
+                          and _ref_id((subnet.get("properties") or {}).get("networkSecurityGroup")).lower() == resource_id]
+        if users:
+            raise nsg_in_use(document["id"], users)
+    elif kind == "virtualnetworks":
+        prefix = f"{resource_id}/subnets/"
+        for nic in nics:
+            for config in _ip_configs(nic):
+                subnet_id = _ref_id((config.get("properties") or {}).get("subnet"))
+                if subnet_id.lower().startswith(prefix):
+                    raise subnet_in_use(subnet_id.rsplit("/", 1)[1], str(config.get("id")))
+
+
+def release_outside(state, group: str) -> None:
+    """A group's NICs, deleted with it, let go of the public IPs of other groups they hold (the IPs no longer
+    show ``ipConfiguration``)."""
+    prefix = f"{group.lower()}/"
+    for key, document in state.section(SECTION, {}).items():
+        if key.startswith(prefix) and document["type"].lower().endswith("/networkinterfaces"):
+            release_public_ips(state, document)
 
 
 def delete_group(state, group: str) -> None:
@@ -152,8 +223,12 @@ def detach_vm(state, nic_id: str, vm_id: str) -> None:
 
 def delete_by_id(state, resource_id: str) -> bool:
     parts = resource_id.strip("/").split("/")
-    if _by_id(state, resource_id) is None:
+    found = _by_id(state, resource_id)
+    if found is None:
         return False
+    check_deletable(state, found)
+    if found["type"].lower().endswith("/networkinterfaces"):
+        release_public_ips(state, found)
     return state.data.get(SECTION, {}).pop(_key(parts[3], TYPES[parts[6].lower()], parts[7]), None) is not None
 
 
@@ -235,12 +310,22 @@ def _fill_vnet(state, document: dict, existing: dict | None) -> None:
         if prefix is None:
             continue
         net = _network(prefix, f"{document['id']}/subnets/{subnet['name']}")
+        _check_subnet_size(net, subnet["name"], document["name"])
         if space and not any(net.version == s.version and net.subnet_of(s) for s in space):  # type: ignore[arg-type]
             raise subnet_range_outside_vnet(subnet["name"], document["name"])
         if any(net.version == other.version and net.overlaps(other) for other in seen):
             raise subnet_ranges_overlap(subnet["name"], document["name"])
         seen.append(net)
     _child_ids(document, "subnets", "subnets")
+
+
+SMALLEST_IPV4_SUBNET = 29  # Azure keeps five addresses of each subnet: /29 is the smallest it makes
+
+
+def _check_subnet_size(net, subnet: str, vnet: str) -> None:
+    """An IPv4 subnet of /30, /31 or /32 is refused (400 NetcfgInvalidSubnet)."""
+    if net.version == 4 and net.prefixlen > SMALLEST_IPV4_SUBNET:
+        raise invalid_subnet(subnet, vnet)
 
 
 def _fill_nsg(state, document: dict, existing: dict | None) -> None:
@@ -269,7 +354,24 @@ def _fill_public_ip(state, document: dict, existing: dict | None) -> None:
         properties["ipConfiguration"] = previous["ipConfiguration"]
     dns = properties.get("dnsSettings")
     if isinstance(dns, dict) and dns.get("domainNameLabel"):
+        _check_dns_label(state, document, dns["domainNameLabel"])
         dns["fqdn"] = f"{dns['domainNameLabel']}.{document['location']}.cloudapp.azure.com"
+
+
+_DNS_LABEL = re.compile(r"[a-z][a-z0-9-]{1,61}[a-z0-9]")
+
+
+def _check_dns_label(state, document: dict, label: object) -> None:
+    """The Network provider's checks of a public IP's DNS label: its rule (400 InvalidDomainNameLabel), and one
+    public IP per label in a region (400 DnsRecordInUse)."""
+    if not isinstance(label, str) or not _DNS_LABEL.fullmatch(label):
+        raise invalid_domain_name_label(str(label))
+    fqdn = f"{label}.{document['location']}.cloudapp.azure.com"
+    for other in state.section(SECTION, {}).values():
+        if other["type"].lower().endswith("/publicipaddresses") and other["id"].lower() != document["id"].lower():
+            taken = ((other.get("properties") or {}).get("dnsSettings") or {}).get("fqdn")
+            if isinstance(taken, str) and taken.lower() == fqdn.lower():
+                raise dns_record_in_use(fqdn)
 
 
 # ---- NICs: their subnet's addresses --------------------------------------------------------------------
@@ -343,6 +445,54 @@ def _check_reference(state, reference: object, nic_id: str, type_name: str) -> N
             raise invalid_resource_reference(str(reference["id"]), nic_id)
 
 
+def _holds(state, config_id: str, ip_id: str) -> bool:
+    """Whether the ipConfiguration ``config_id`` (of a NIC that is there) names the public IP ``ip_id``."""
+    nic = _by_id(state, config_id.split("/ipConfigurations/", 1)[0]) if "/ipConfigurations/" in config_id else None
+    return nic is not None and any(
+        str(config.get("id", "")).lower() == config_id.lower()
+        and _ref_id((config.get("properties") or {}).get("publicIPAddress")).lower() == ip_id.lower()
+        for config in _ip_configs(nic))
+
+
+def _check_public_ip_free(state, reference: object, config_id: str, earlier: list[dict]) -> None:
+    """The Network provider binds a public IP to one ipConfiguration: another naming it gets 400
+    PublicIPAddressInUse (one of the same NIC's earlier configurations included)."""
+    ip_id = _ref_id(reference)
+    if not ip_id:
+        return
+    for other in earlier:
+        if _ref_id((other.get("properties") or {}).get("publicIPAddress")).lower() == ip_id.lower():
+            raise public_ip_in_use(config_id, ip_id, str(other["id"]))
+    found = _by_id(state, ip_id)
+    holder = _ref_id(((found or {}).get("properties") or {}).get("ipConfiguration"))
+    same_nic = holder.lower().split("/ipconfigurations/", 1)[0] == config_id.lower().split("/ipconfigurations/", 1)[0]
+    if holder and not same_nic and _holds(state, holder, ip_id):  # the same NIC's new configurations: ``earlier``
+        raise public_ip_in_use(config_id, found["id"], holder)  # type: ignore[index]
+
+
+def release_public_ips(state, nic: dict, keep: dict | None = None) -> None:
+    """A NIC deleted, or put again without a public IP one of its configurations had, lets go of it: the public
+    IP no longer shows ``ipConfiguration`` (``keep``: the NIC's new document, whose bindings stay)."""
+    kept = {(str(c.get("id", "")).lower(), _ref_id((c.get("properties") or {}).get("publicIPAddress")).lower())
+            for c in _ip_configs(keep)} if keep is not None else set()
+    for config in _ip_configs(nic):
+        ip_id = _ref_id((config.get("properties") or {}).get("publicIPAddress"))
+        if not ip_id or (str(config.get("id", "")).lower(), ip_id.lower()) in kept:
+            continue
+        found = _by_id(state, ip_id)
+        properties = (found or {}).get("properties") or {}
+        if _ref_id(properties.get("ipConfiguration")).lower() == str(config.get("id", "")).lower():
+            del properties["ipConfiguration"]
+
+
+def _check_no_asgs(references: object, nic_id: str) -> None:
+    """autopatch keeps no application security groups: a NIC naming one names what is not there, and the
+    Network provider refuses such a reference (400 InvalidResourceReference)."""
+    for reference in references if isinstance(references, list) else []:
+        if isinstance(reference, dict) and reference.get("id"):
+            raise invalid_resource_reference(str(reference["id"]), nic_id)
+
+
 def _fill_nic(state, document: dict, existing: dict | None, book: AddressBook) -> None:
     properties = document["properties"]
     old_configs = {c.get("name"): c for c in ((existing or {}).get("properties", {}).get("ipConfigurations") or [])}
@@ -360,6 +510,8 @@ def _fill_nic(state, document: dict, existing: dict | None, book: AddressBook) -
         inner.setdefault("privateIPAddressVersion", "IPv4")
         inner.setdefault("primary", index == 0)
         _check_reference(state, inner.get("publicIPAddress"), document["id"], "publicIPAddresses")
+        _check_public_ip_free(state, inner.get("publicIPAddress"), config["id"], configs[:index])
+        _check_no_asgs(inner.get("applicationSecurityGroups"), document["id"])
         subnet_id = str((inner.get("subnet") or {}).get("id") or "")
         previous = old_configs.get(config["name"], {}).get("properties", {})
         same_subnet = str((previous.get("subnet") or {}).get("id") or "").lower() == subnet_id.lower()
@@ -390,6 +542,8 @@ def _fill_nic(state, document: dict, existing: dict | None, book: AddressBook) -
                 host += 1
             inner["privateIPAddress"] = previous.get("privateIPAddress") or f"10.0.0.{host}"
             taken[inner["privateIPAddress"]] = config["id"]
+    if existing is not None:
+        release_public_ips(state, existing, keep=document)
     for config in configs:  # a public IP shows the configuration it is bound to
         public = (config.get("properties") or {}).get("publicIPAddress")
         if isinstance(public, dict) and public.get("id"):

@@ -290,6 +290,47 @@ LINUX_VERSION = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.+~:_-]*$")  # Debian and RPM
 LINUX_PACKAGE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.+_-]*$")  # Debian and RPM package-name characters
 
 
+_INT_MAX = 2**31 - 1  # dpkg reads the epoch into an int; rpm keeps it in 32 bits as well
+
+
+def package_version_problem(version: str, rpm: bool) -> str | None:
+    """What dpkg's ``parseversion`` (lib/dpkg/parsehelp.c) finds wrong with ``[epoch:]upstream[-revision]``, in
+    its words, or for an rpm distribution what rpm refuses (a numeric epoch, a version and release of rpm's
+    characters, '-' only between them); None when the version is good."""
+    rest = version
+    if ":" in version:
+        epoch, _, rest = version.partition(":")
+        if not epoch[:1].isdigit():  # strtol read nothing
+            return "epoch in version is empty"
+        if not epoch.isdigit():
+            return "epoch in version is not number"
+        if int(epoch) > (_INT_MAX if not rpm else 2**32 - 1):
+            return "epoch in version is too big"
+        if not rest:
+            return "nothing after colon in version number"
+    upstream, hyphen, revision = rest.rpartition("-") if "-" in rest else (rest, "", "")
+    if hyphen and not revision:
+        return "revision number is empty"
+    if not upstream:
+        return "version number is empty"
+    if rpm:
+        allowed = set("._+~^")  # rpmbuild's characters of a Version or Release (ALLOWED_CHARS_VERREL)
+        for part, what in ((upstream, "version"), (revision, "release")):
+            bad = next((c for c in part if not (c.isascii() and c.isalnum()) and c not in allowed), None)
+            if bad is not None:
+                return f"invalid character in {what} number"
+        return None
+    if not upstream[0].isdigit():
+        return "version number does not start with digit"
+    bad = next((c for c in upstream if not (c.isascii() and c.isalnum()) and c not in ".-+~:"), None)
+    if bad is not None:
+        return "invalid character in version number"
+    bad = next((c for c in revision if not (c.isascii() and c.isalnum()) and c not in ".+~"), None)
+    if bad is not None:
+        return "invalid character in revision number"
+    return None
+
+
 def publish_linux(state, package: str, version: str, os_key: str | None, classification: str | None,
                   reboot: str | None, fault: str | None) -> dict:
     """Publish a Linux package update out of band now (a distribution's urgent advisory): a release of its own
@@ -329,6 +370,10 @@ def publish_linux(state, package: str, version: str, os_key: str | None, classif
     if canonical is None:
         raise ValidationError(f"--classification must be one of: {', '.join(LINUX_CLASSIFICATIONS)} for a Linux package")
     distro = DISTROS_BY_KEY[key]
+    problem = package_version_problem(version, is_rpm(distro))
+    if problem is not None:
+        tool = "rpm" if is_rpm(distro) else "dpkg"
+        raise ValidationError(f"--version: version '{version}' has bad syntax ({tool}, {key}): {problem}")
     if reboot is None:
         needs = package == distro.kernel or any(p.name == package and p.reboot for p in packages(distro))
         behaviour = "AlwaysRequiresReboot" if needs else "NeverReboots"
@@ -350,9 +395,9 @@ def publish_linux(state, package: str, version: str, os_key: str | None, classif
     keep = newer_each_time([(name, v) for _, name, v in published], distro)
     newest = next((v for (_, _, v), kept in zip(reversed(published), reversed(keep), strict=True) if kept), None)
     if newest is not None and compare_versions(version, newest, is_rpm(distro)) <= 0:
-        already = " is already published" if version == newest else ""
-        raise ValidationError(f"{package} {version}{already}: --version must be newer than {newest}, the newest "
-                              f"{package} published for {key}")
+        already = f"{package} {version} is already published. " if version == newest else ""
+        raise ValidationError(f"{already}--version must be newer than {newest}, the newest {package} published for "
+                              f"{key} (given: {version})")
     stamp = format_instant(from_epoch(to_epoch(when) + 1))
     # packages of one distribution published at one instant are one advisory: one release, one rollout
     same = [r for r in catalog["outOfBand"] if r["published"] == stamp and r.get("families") == [key]

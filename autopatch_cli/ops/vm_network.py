@@ -292,3 +292,17 @@ def attach(state, record: dict) -> None:
     for nic_id in nic_ids:
         network.attach_vm(state, nic_id, vm["id"])
     record["sim"].update(network.addresses_of(state, nic_ids))
+
+
+def release_outside(state, record: dict, group: str) -> None:
+    """A VM deleted with its group lets go of its NICs in other groups as its own deletion would: each is
+    deleted when its ``deleteOption`` is Delete, else left without ``virtualMachine`` (free for another VM)."""
+    vm = record["vm"]
+    for reference in vm["properties"].get("networkProfile", {}).get("networkInterfaces", []):
+        nic_id = str(reference.get("id") or "")
+        parts = nic_id.strip("/").split("/")
+        if len(parts) < 4 or parts[3].lower() == group.lower():
+            continue  # the group's own NICs go with it
+        network.detach_vm(state, nic_id, vm["id"])
+        if str((reference.get("properties") or {}).get("deleteOption") or "").lower() == "delete":
+            network.delete_by_id(state, nic_id)

@@ -91,6 +91,28 @@ def canonical_os_configuration(windows: dict | None, linux: dict | None) -> None
             )
 
 
+DELETE_OPTIONS = ("Delete", "Detach")  # Compute's DeleteOptions and DiskDeleteOptionTypes (2024-07-01)
+
+
+def check_delete_options(vm: dict) -> None:
+    """The ``deleteOption`` of the VM's NICs, OS disk and data disks is one of Compute's enum (Delete, Detach),
+    matched case-insensitively and stored in its canonical spelling; another value is refused."""
+    properties = vm["properties"]
+    places: list[tuple[dict, str]] = []
+    for index, nic in enumerate(properties.get("networkProfile", {}).get("networkInterfaces") or []):
+        if isinstance(nic, dict) and isinstance(nic.get("properties"), dict):
+            places.append((nic["properties"], f"networkProfile.networkInterfaces[{index}].properties.deleteOption"))
+    storage = properties.get("storageProfile") or {}
+    if isinstance(storage.get("osDisk"), dict):
+        places.append((storage["osDisk"], "storageProfile.osDisk.deleteOption"))
+    for index, disk in enumerate(storage.get("dataDisks") or []):
+        if isinstance(disk, dict):
+            places.append((disk, f"storageProfile.dataDisks[{index}].deleteOption"))
+    for holder, prop in places:
+        if holder.get("deleteOption") is not None:
+            holder["deleteOption"] = allowed_value(holder["deleteOption"], DELETE_OPTIONS, prop)
+
+
 def check_vm_size(size: str) -> None:
     if size not in catalog.VM_SIZES:
         raise invalid_parameter(

@@ -69,6 +69,7 @@ def put(state, group: str, name: str, body: dict, template: dict | None = None) 
     vm_rules.check_vm_size(vm_defaults.fill_size(vm))
     vm_rules.check_image_given(vm["properties"], existing)
     vm_defaults.fill_storage(state, rg["name"], vm)
+    vm_rules.check_delete_options(vm)
     vm_defaults.fill_read_only(vm)
     # a new VM's placement, or what a change may not touch
     if existing is None:
@@ -294,10 +295,9 @@ def delete(state, group: str, name: str) -> None:
     # its NICs stay and no longer name it (az's default), unless their deleteOption is Delete
     for nic in record["vm"]["properties"].get("networkProfile", {}).get("networkInterfaces", []):
         if nic.get("id"):
+            network.detach_vm(state, str(nic["id"]), record["vm"]["id"])
             if str((nic.get("properties") or {}).get("deleteOption") or "").lower() == "delete":
                 network.delete_by_id(state, str(nic["id"]))
-            else:
-                network.detach_vm(state, str(nic["id"]), record["vm"]["id"])
     del state.data["vms"][ids.key(group, name)]
     # its schedule assignments go with it (a VM made again under the name starts with none)
     state.data.get("configurationAssignments", {}).pop(ids.key(group, name), None)
