@@ -79,9 +79,11 @@ KEYED_SECTION_BYTES = 4096
 write changed; a smaller one (the clock, the id counter) whole, so that a reader finds it in one line."""
 # Sections kept one entry a line; everything else is a one-line section.
 COLLECTION_SECTIONS = ("vms",)
-KEYED_SECTIONS = ("operations",)
-"""Dict sections that a long-running process's writer (``serve``) reads key by key: it copies the records it
-reads, not the whole section (256 operation records) on every write."""
+KEYED_SECTIONS = ("operations", "networkResources")
+"""Dict sections that a writer reads key by key: a long-running process's writer (``serve``) copies the
+records it reads, not the whole section (256 operation records) on every write; a command decodes the values
+it reads from their places in the snapshot line, which the journal header's ``sectionIndex`` gives (the network
+resources of 10,000 VMs are a 22 MB line: ``vm create`` reads a few of them and adds 500)."""
 
 _HEADER_PREFIX = b'{"schemaVersion": '
 JOURNAL_FORMAT = 2
@@ -132,15 +134,19 @@ def serialize(state: dict[str, Any]) -> str:
     return "".join(_chunks(state))
 
 
-def _chunks(state: dict[str, Any], mark=None) -> Iterator[str]:
+def _chunks(state: dict[str, Any], mark=None, span=None) -> Iterator[str]:
     """:func:`serialize`'s text in pieces, so that a writer streams it instead of holding a copy.
 
-    ``mark(collection, key)`` is called just before each entry's piece (which starts with its newline).
+    ``mark(collection, key)`` is called just before each entry's piece (which starts with its newline);
+    ``span(section, key)`` just before the piece that is exactly the text of a KEYED_SECTIONS value.
     """
     yield f'{{"schemaVersion": {int(state["schemaVersion"])}'
     for name in [k for k in state if k != "schemaVersion" and k not in COLLECTION_SECTIONS]:
         yield f",\n{_dumps(name)}: "
-        yield from _value_chunks(state[name])
+        if span is not None and name in KEYED_SECTIONS:
+            yield from _keyed_chunks(name, state[name], span)
+        else:
+            yield from _value_chunks(state[name])
     for name in [k for k in COLLECTION_SECTIONS if k in state]:
         yield f",\n{_dumps(name)}: {{"
         entries = state[name]
@@ -172,6 +178,20 @@ def _value_chunks(value: Any) -> Iterator[str]:
         yield "}"
     else:
         yield _dumps(value)
+
+
+def _keyed_chunks(name: str, value: Any, span) -> Iterator[str]:
+    """``_dumps(value)`` of a dict section, a value at a time, calling ``span(name, key)`` before each value's
+    own text (the same text: compact JSON of a dict is its keys' and values' texts joined)."""
+    if type(value) is not dict or not all(type(k) is str for k in value):
+        yield from _value_chunks(value)
+        return
+    yield "{"
+    for i, (key, item) in enumerate(value.items()):
+        yield f"{',' if i else ''}{_dumps(key)}:"
+        span(name, key)
+        yield _dumps(item)
+    yield "}"
 
 
 def _digest(chunks: Iterator[str]) -> bytes:
@@ -645,6 +665,7 @@ class _Files:
         self.snapshot_stat: os.stat_result | None = None
         self._lines: dict[int, dict] = {}
         self.index: dict[str, dict[str, int]] | None = None  # collection -> key -> offset of its snapshot line
+        self.spans: dict[str, dict[str, list[int]]] | None = None  # keyed section -> key -> its value's [start, end)
         self.journal_id: tuple[int, int] | None = None  # the journal's (device, inode)
         # A Resident's view is kept between writes and shared by threads: what it hands out is copied (a
         # writer changes what it gets), and its journal lines are indexed by key instead of searched.
@@ -662,7 +683,7 @@ class _Files:
             # A fold between our two opens: the journal read is the new snapshot's; open that snapshot.
             self._open_snapshot()
         if journal is not None and self._journal_matches(journal):
-            self.journal, self.journal_body, self.journal_end, _, self.index, self.journal_id = journal
+            self.journal, self.journal_body, self.journal_end, _, self.index, self.journal_id, self.spans = journal
             self.journal_ok = True
             self.verified = True
         # else: no journal, or one a fold already took in (a crash between a fold's two renames)
@@ -694,7 +715,9 @@ class _Files:
                 "left untouched: move it aside to use the snapshot alone."
             ) from None
         index = header.get("index")
-        return raw, first + 1, end, identity, index if isinstance(index, dict) else None, (st.st_dev, st.st_ino)
+        spans = header.get("sectionIndex")
+        return (raw, first + 1, end, identity, index if isinstance(index, dict) else None, (st.st_dev, st.st_ino),
+                spans if isinstance(spans, dict) else None)
 
     # -- a view kept between writes (Resident) --
 
@@ -762,6 +785,47 @@ class _Files:
         if sized is None or sized[0] is not value:
             sized = self._sizes[name] = (value, sum(len(_dumps(item)) for item in value.values()))
         return value, sized[1]
+
+    def lazy_section(self, name: str) -> tuple[Mapping, int] | None:
+        """Dict section ``name`` read key by key (never to be changed) and the size of its values' text, for a
+        writer that is not shared: the snapshot's values from their places (the header's ``sectionIndex``),
+        then the journal's keyed changes applied in order. None when there is no such index, or the journal
+        holds a whole value of the section (then it is decoded whole, as before)."""
+        spans = (self.spans or {}).get(name) if self.verified and self.parsed is None and not self.shared else None
+        if type(spans) is not dict:
+            return None
+        value, keyed = self._section_records(name)
+        if value is not _MISSING:
+            return None
+        lazy = _LazySection(self, name, spans)
+        size = lazy.size
+        for record in keyed:  # as _apply_keyed applies them: deleted keys, then changed or new ones
+            items = lazy.items_
+            for key in record.get("sectionDeleted", {}).get(name, ()):
+                if key in items:
+                    size -= lazy.text_size(key)
+                    del items[key]
+            for key, item in record.get("sectionKeys", {}).get(name, {}).items():
+                if key in items:
+                    size -= lazy.text_size(key)
+                items[key] = item
+                size += len(_dumps(item))
+        return lazy, size
+
+    def decode_span(self, name: str, key: str, start: int, end: int) -> Any:
+        """A keyed section's value from its place in the snapshot line (the header's ``sectionIndex``)."""
+        raw = self.raw
+        if not (0 < start < end < len(raw)) or raw[start - 1 : start] != b":" or raw[end : end + 1] not in (b",", b"}"):
+            raise _corrupt(self.shown, f"{name}: the journal's index does not match the snapshot at {_show(key)}")
+        body = raw[start:end]
+        try:
+            return _loads_line(body)
+        except ValueError:
+            pass
+        try:
+            return json.loads(bytes(body).decode("utf-8", "surrogatepass"))
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise _corrupt(self.shown, f"not valid JSON in {_field(name, key)}: {exc}") from exc
 
     def refreshed(self) -> _Files:
         """This shared view brought up to date with the files: itself when nothing changed, a view sharing
@@ -1245,13 +1309,56 @@ class Collection(MutableMapping):
         return changed, deleted
 
 
+class _LazySection(Mapping):
+    """A dict section as a snapshot line and journal lines hold it, each value decoded when first read (a span
+    of the snapshot until then). Never changed by its users: :class:`KeyedSection` copies what it reads."""
+
+    def __init__(self, files: _Files, name: str, spans: dict[str, list[int]]):
+        self._files = files
+        self._name = name
+        size = 0
+        items: dict[str, Any] = {}
+        for key, span in spans.items():
+            start, end = span
+            items[key] = _Span(start, end)
+            size += end - start
+        self.items_ = items  # key -> its value, or the _Span it is read from
+        self.size = size
+
+    def text_size(self, key: str) -> int:
+        item = self.items_[key]
+        return item.end - item.start if type(item) is _Span else len(_dumps(item))
+
+    def __getitem__(self, key: str) -> Any:
+        item = self.items_[key]
+        if type(item) is _Span:
+            item = self.items_[key] = self._files.decode_span(self._name, key, item.start, item.end)
+        return item
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.items_
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.items_)
+
+    def __len__(self) -> int:
+        return len(self.items_)
+
+
+class _Span:
+    __slots__ = ("start", "end")
+
+    def __init__(self, start: int, end: int):
+        self.start, self.end = start, end
+
+
 class KeyedSection(MutableMapping):
     """A dict section (KEYED_SECTIONS) as a Resident's writer sees it: the shared value, never changed; the
     keys the writer reads are copied one by one, and what it sets and deletes is kept beside, so that a write
     costs what it touches. Iteration and length are the dict's that the writes would give; after
     :meth:`Document.materialize` it stands for the plain dict it became."""
 
-    def __init__(self, base: dict[str, Any], size: int):
+    def __init__(self, base: Mapping[str, Any], size: int):
         self._base = base
         self.size = size  # the text size of the base's values (whether the write is journalled by key)
         self._items: dict[str, Any] = {}  # the writer's values: copies of the base's it read, or set
@@ -1277,6 +1384,16 @@ class KeyedSection(MutableMapping):
             raise KeyError(key)
         value = self._items[key] = _copy(self._base[key])
         return value
+
+    def peek(self, key: str) -> Any:
+        """A value as it is, without taking a copy to change (the caller only reads it): KeyError when absent."""
+        if self.plain is not None:
+            return self.plain[key]
+        if key in self._items:
+            return self._items[key]
+        if not self._live(key):
+            raise KeyError(key)
+        return self._base[key]
 
     def __setitem__(self, key: str, value: Any) -> None:
         if self.plain is not None:
@@ -1378,7 +1495,7 @@ class Document(MutableMapping):
         if name in self._sections:
             return self._sections[name]
         if name in KEYED_SECTIONS:
-            keyed = self.files.keyed_base(name)
+            keyed = self.files.keyed_base(name) or self.files.lazy_section(name)
             if keyed is not None:
                 _checked_section(self.files, name, keyed[0])
                 section = self._sections[name] = KeyedSection(*keyed)
@@ -1813,13 +1930,19 @@ def _write_snapshot(path: Path, shown: Path, files: _Files, state: dict[str, Any
     newline = os.linesep.encode()  # what a text-mode file writes for "\n" (only the layout's own newlines)
     unwritable: list[UnicodeEncodeError] = []
     index: dict[str, dict[str, int]] = {}
+    spans: dict[str, dict[str, list[int]]] = {}
     position = [0]
+    spanned: list[tuple[str, str]] = []  # the value whose text the next piece is
 
     def mark(collection: str, key: str) -> None:
         index.setdefault(collection, {})[key] = position[0] + len(newline)
 
+    def span(name: str, key: str) -> None:
+        spans.setdefault(name, {})
+        spanned.append((name, key))
+
     def encoded() -> Iterator[bytes]:
-        for chunk in _chunks(state, mark):
+        for chunk in _chunks(state, mark, span if newline == b"\n" else None):
             try:
                 data = chunk.encode("utf-8")
             except UnicodeEncodeError as exc:  # a lone surrogate: an error only if the text changed
@@ -1829,6 +1952,9 @@ def _write_snapshot(path: Path, shown: Path, files: _Files, state: dict[str, Any
             digest.update(data)
             if newline != b"\n":
                 data = data.replace(b"\n", newline)
+            if spanned:
+                name, key = spanned.pop()
+                spans[name][key] = [position[0], position[0] + len(data)]
             position[0] += len(data)
             yield data
 
@@ -1842,14 +1968,19 @@ def _write_snapshot(path: Path, shown: Path, files: _Files, state: dict[str, Any
     written = _write_file(path, encoded(), shown, keep=keep)
     if written is None:
         return
-    _new_journal(path, shown, files, written, index)
+    _new_journal(path, shown, files, written, index, spans)
 
 
-def _new_journal(path: Path, shown: Path, files: _Files, written: os.stat_result, index: dict) -> None:
-    """The journal that extends a snapshot just written: its header (the snapshot's identity and index)."""
+def _new_journal(path: Path, shown: Path, files: _Files, written: os.stat_result, index: dict,
+                 spans: dict | None = None) -> None:
+    """The journal that extends a snapshot just written: its header (the snapshot's identity, the index of
+    its VM lines and the places of its keyed sections' values)."""
     journal = _journal_path(path)
     if written.st_size >= JOURNAL_MIN_BYTES:
-        header = _dumps({"autopatchJournal": JOURNAL_FORMAT, "snapshot": _identity(written), "index": index}).encode() + b"\n"
+        header_value: dict[str, Any] = {"autopatchJournal": JOURNAL_FORMAT, "snapshot": _identity(written), "index": index}
+        if spans:
+            header_value["sectionIndex"] = spans
+        header = _dumps(header_value).encode() + b"\n"
         _write_file(journal, iter([header]), shown, mode=_mode_of(path))
     elif files.journal_ok or journal.exists():
         try:
@@ -1916,13 +2047,29 @@ def _fold(path: Path, shown: Path, files: _Files, document: Document) -> None:
         at = end + 1
     newline = os.linesep.encode()
     index: dict[str, dict[str, int]] = {}
+    spans: dict[str, dict[str, list[int]]] = {}
     position = [0]
 
-    def pieces() -> Iterator[bytes]:
-        def out(data: bytes) -> bytes:
-            position[0] += len(data)
-            return data
+    def out(data: bytes) -> bytes:
+        position[0] += len(data)
+        return data
 
+    def section(name: str, value: Any) -> Iterator[bytes]:
+        """A changed section's line; a keyed one a value at a time, its values' places noted."""
+        if name not in KEYED_SECTIONS:
+            for chunk in _value_chunks_named(name, value):
+                yield out(chunk)
+            return
+        spanned: list[str] = []
+        places = spans.setdefault(name, {})
+        yield out(f"{_dumps(name)}: ".encode())
+        for text in _keyed_chunks(name, value, lambda _, key: spanned.append(key)):
+            data = text.encode("utf-8")
+            if spanned:
+                places[spanned.pop()] = [position[0], position[0] + len(data)]
+            yield out(data)
+
+    def pieces() -> Iterator[bytes]:
         yield out(f'{{"schemaVersion": {SCHEMA_VERSION}'.encode())
         seen = set()
         for key, start, end in lines:
@@ -1931,15 +2078,17 @@ def _fold(path: Path, shown: Path, files: _Files, document: Document) -> None:
             seen.add(key)
             yield out(b",\n")
             if key in sections:
-                for chunk in _value_chunks_named(key, sections[key]):
-                    yield out(chunk)
+                yield from section(key, sections[key])
             else:
+                old = (files.spans or {}).get(key) if key in KEYED_SECTIONS else None
+                if type(old) is dict:  # the line copied as it is: its values' places move with it
+                    shift = position[0] - start
+                    spans[key] = {k: [place[0] + shift, place[1] + shift] for k, place in old.items()}
                 yield out(bytes(raw[start:end]).rstrip(b","))
         for key, value in sections.items():
             if key not in seen and key not in COLLECTION_SECTIONS:
                 yield out(b",\n")
-                for chunk in _value_chunks_named(key, value):
-                    yield out(chunk)
+                yield from section(key, value)
         for name in COLLECTION_SECTIONS:
             base, changed, removed, appended = collections[name]
             offsets = index.setdefault(name, {})
@@ -1968,7 +2117,7 @@ def _fold(path: Path, shown: Path, files: _Files, document: Document) -> None:
         return
     written = _write_file(path, pieces(), shown)
     assert written is not None  # without keep(), the write is never called off
-    _new_journal(path, shown, files, written, index)
+    _new_journal(path, shown, files, written, index, spans)
 
 
 def _value_chunks_named(name: str, value: Any) -> Iterator[bytes]:

@@ -67,19 +67,34 @@ def require(state, group: str, type_name: str, name: str) -> dict:
     return found
 
 
+def _read(resources, key: str) -> dict:
+    """A resource to read, not change: the store's keyed section hands it out without a copy (``peek``)."""
+    peek = getattr(resources, "peek", None)
+    return peek(key) if peek is not None else resources[key]
+
+
+def _of_type(state, group: str | None, canonical: str):
+    """The (key, document) of the resources of a type (in a group), decoding only those: a key is
+    ``group/type/name``, and neither a group's name nor a resource's holds a '/'."""
+    resources = state.section(SECTION, {})
+    prefix = f"{group.lower()}/" if group else ""
+    type_key = canonical.lower()
+    for key in list(resources):
+        if key.startswith(prefix) and key.split("/", 2)[1:2] == [type_key]:
+            yield key, _read(resources, key)
+
+
 def list_resources(state, group: str | None, type_name: str) -> list[dict]:
     canonical = canonical_type(type_name)
     if group is not None and not groups.exists(state, group):
         raise resource_group_not_found(group)
-    prefix = f"{group.lower()}/" if group else ""
-    suffix_type = f"/{canonical.lower()}/"
-    return [copy.deepcopy(doc) for key, doc in state.section(SECTION, {}).items()
-            if key.startswith(prefix) and suffix_type in key]
+    return [copy.deepcopy(doc) for _, doc in _of_type(state, group, canonical)]
 
 
 def resources_in_group(state, group: str) -> list[dict]:
     prefix = f"{group.lower()}/"
-    return [copy.deepcopy(doc) for key, doc in state.section(SECTION, {}).items() if key.startswith(prefix)]
+    resources = state.section(SECTION, {})
+    return [copy.deepcopy(_read(resources, key)) for key in list(resources) if key.startswith(prefix)]
 
 
 def put(state, group: str, type_name: str, name: str, body: dict,
@@ -282,9 +297,8 @@ class AddressBook:
     def __init__(self, state):
         self.taken: dict[str, dict[str, str]] = {}  # subnet -> address -> the ipConfiguration holding it
         self._next: dict[str, int] = {}  # where the last search stopped, per subnet
-        for document in state.section(SECTION, {}).values():
-            if document["type"].endswith("/networkInterfaces"):
-                self.add(document)
+        for _, document in _of_type(state, None, "networkInterfaces"):
+            self.add(document)
 
     @staticmethod
     def _configs(document: dict):
