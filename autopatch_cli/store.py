@@ -2010,6 +2010,10 @@ def _fold(path: Path, shown: Path, files: _Files, document: Document) -> None:
     for name in COLLECTION_SECTIONS:
         base = (files.index or {}).get(name, {})
         collections[name] = (base, {}, set(), {})  # base offsets, changed base values, removed, appended
+    # keyed sections whose values' places the header gives: changed key by key, the others copied as bytes
+    kept: dict[str, tuple[dict, dict, set, dict]] = {
+        name: (places, {}, set(), {}) for name in KEYED_SECTIONS
+        if type(places := (files.spans or {}).get(name)) is dict}
     for record in records:
         for name, keys in record.get("deleted", {}).items():
             base, changed, removed, appended = collections[name]
@@ -2022,6 +2026,22 @@ def _fold(path: Path, shown: Path, files: _Files, document: Document) -> None:
         for name, value in record.get("sections", {}).items():
             sections[name] = value
             owned.discard(name)
+            kept.pop(name, None)
+        for name in kept:  # as _apply_keyed applies them: deleted keys, then changed or new ones
+            base, changed, removed, appended = kept[name]
+            for key in record.get("sectionDeleted", {}).get(name, ()):
+                if key in appended:
+                    del appended[key]
+                elif key in base and key not in removed:
+                    removed.add(key)
+                    changed.pop(key, None)
+            for key, value in record.get("sectionKeys", {}).get(name, {}).items():
+                if key in base and key not in removed:
+                    changed[key] = value
+                else:
+                    appended[key] = value
+        record = {**record, **{kind: {name: keys for name, keys in record[kind].items() if name not in kept}
+                               for kind in ("sectionKeys", "sectionDeleted") if kind in record}}
         for name in {*record.get("sectionKeys", ()), *record.get("sectionDeleted", ())}:
             if name not in owned:  # changed key by key: on a copy of its latest whole value
                 base = sections[name] if name in sections else files._decode_line(
@@ -2069,6 +2089,29 @@ def _fold(path: Path, shown: Path, files: _Files, document: Document) -> None:
                 places[spanned.pop()] = [position[0], position[0] + len(data)]
             yield out(data)
 
+    def kept_section(name: str) -> Iterator[bytes]:
+        """A keyed section's line from its old values' bytes and the values that changed, in the order
+        _apply_keyed gives (a changed value keeps its place, a new one goes last)."""
+        base, changed, removed, appended = kept[name]
+        places = spans.setdefault(name, {})
+        yield out(f"{_dumps(name)}: {{".encode())
+        first = True
+        for key, (start, end) in base.items():
+            if key in removed:
+                continue
+            yield out(f"{'' if first else ','}{_dumps(key)}:".encode())
+            first = False
+            data = _dumps(changed[key]).encode() if key in changed else bytes(raw[start:end])
+            places[key] = [position[0], position[0] + len(data)]
+            yield out(data)
+        for key, value in appended.items():
+            yield out(f"{'' if first else ','}{_dumps(key)}:".encode())
+            first = False
+            data = _dumps(value).encode()
+            places[key] = [position[0], position[0] + len(data)]
+            yield out(data)
+        yield out(b"}")
+
     def pieces() -> Iterator[bytes]:
         yield out(f'{{"schemaVersion": {SCHEMA_VERSION}'.encode())
         seen = set()
@@ -2079,6 +2122,8 @@ def _fold(path: Path, shown: Path, files: _Files, document: Document) -> None:
             yield out(b",\n")
             if key in sections:
                 yield from section(key, sections[key])
+            elif key in kept:
+                yield from kept_section(key)
             else:
                 old = (files.spans or {}).get(key) if key in KEYED_SECTIONS else None
                 if type(old) is dict:  # the line copied as it is: its values' places move with it
