@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import copy
 import ipaddress
+from collections.abc import Iterator
+from typing import Any
 
+from .. import store
 from ..errors import (
     invalid_address_prefix_format,
     invalid_cidr_notation,
@@ -78,10 +81,10 @@ def _of_type(state, group: str | None, canonical: str):
     ``group/type/name``, and neither a group's name nor a resource's holds a '/'."""
     resources = state.section(SECTION, {})
     prefix = f"{group.lower()}/" if group else ""
-    type_key = canonical.lower()
-    for key in list(resources):
-        if key.startswith(prefix) and key.split("/", 2)[1:2] == [type_key]:
-            yield key, _read(resources, key)
+    segment = f"/{canonical.lower()}/"  # the middle of the three: neither a group's name nor a resource's holds a '/'
+    keys = [key for key in resources if segment in key and key.startswith(prefix)]
+    peek_many = getattr(resources, "peek_many", None)
+    yield from zip(keys, peek_many(keys) if peek_many is not None else [resources[key] for key in keys], strict=True)
 
 
 def list_resources(state, group: str | None, type_name: str) -> list[dict]:
@@ -297,11 +300,19 @@ class AddressBook:
     def __init__(self, state):
         self.taken: dict[str, dict[str, str]] = {}  # subnet -> address -> the ipConfiguration holding it
         self._next: dict[str, int] = {}  # where the last search stopped, per subnet
-        for _, document in _of_type(state, None, "networkInterfaces"):
-            self.add(document)
+        resources = state.section(SECTION, {})
+        summaries = getattr(resources, "summaries", None)
+        keys = [key for key in resources if "/networkinterfaces/" in key]
+        digests = summaries(keys) if summaries is not None else [None] * len(keys)
+        read = [key for key, digest in zip(keys, digests, strict=True) if digest is None]
+        peek_many = getattr(resources, "peek_many", None)
+        documents = iter(peek_many(read) if peek_many is not None else [resources[key] for key in read])
+        for digest in digests:  # the store's digests of the NICs it has not handed out (address_summary)
+            for subnet, address, holder in digest if digest is not None else self._configs(next(documents)):
+                self.taken.setdefault(subnet, {})[address] = holder
 
     @staticmethod
-    def _configs(document: dict):
+    def _configs(document: dict) -> Iterator[tuple[str, str, str]]:
         for config in document["properties"].get("ipConfigurations") or []:
             if isinstance(config, dict):
                 inner = config.get("properties") or {}
@@ -334,6 +345,20 @@ class AddressBook:
                 self._next[subnet_key] = candidate + 1
                 return address
         raise subnet_is_full(subnet_name, prefix)
+
+
+def address_summary(key: str, document: Any) -> list[list[str]] | None:
+    """What the store keeps of a NIC beside its place (store.SUMMARIES): AddressBook's (subnet, address, holder)
+    of each of its configurations, so that a command that puts NICs reads these, not 10,000 NICs."""
+    if key.split("/", 2)[1:2] != ["networkinterfaces"]:
+        return None
+    try:
+        return [[subnet, address, holder] for subnet, address, holder in AddressBook._configs(document)]
+    except (AttributeError, KeyError, TypeError):  # not shaped as put() makes a NIC: AddressBook reads it itself
+        return None
+
+
+store.SUMMARIES[SECTION] = address_summary
 
 
 def _subnet_of(state, subnet_id: str, nic_id: str) -> tuple[dict, dict]:
