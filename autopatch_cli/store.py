@@ -2219,6 +2219,9 @@ def _fold(path: Path, shown: Path, files: _Files, document: Document) -> None:
                 yield from kept_section(key)
             else:
                 old = files.section_spans(key) if key in KEYED_SECTIONS else None
+                if old is None and key in KEYED_SECTIONS and type(value := files._snapshot_section(key)) is dict:
+                    yield from section(key, value)  # (a snapshot an older autopatch indexed: the same text)
+                    continue
                 if old is not None:  # the line copied as it is: its values' places move with it
                     shift = position[0] - start
                     spans[key] = {k: [place[0] + shift, place[1] + shift] for k, place in old.items()}
