@@ -13,7 +13,8 @@ the smallest. ``--whole`` adds the same writes with the journal off (every write
 before the journal): the figure the journal is measured against.
 
 ``creates``: ``vm create --count BATCH`` repeated until TOTAL VMs, from an empty store holding one VNet with a
-/16 subnet (each create puts its NICs there, as az finds it in the group): the total time.
+/16 subnet (each create puts its NICs there, as az finds it in the group): the total wall and CPU time (user +
+system of the processes), the load average before and after, and each create's time.
 
 ``writers``: N concurrent writer processes at once on one 1,000-VM store, each running EACH ``vm update``
 commands one after the other; how many were refused, wall time and p50/p99 of a command, and whether
