@@ -201,6 +201,11 @@ def _by_id(state, resource_id: str) -> dict | None:
     return state.data.get(SECTION, {}).get(_key(parts[3], TYPES[parts[6].lower()], parts[7]))
 
 
+def find_by_id(state, resource_id: str) -> dict | None:
+    """The stored document of an id, to read and not to change (no copy), or None."""
+    return _by_id(state, resource_id)
+
+
 def show_by_id(state, resource_id: str) -> dict | None:
     found = _by_id(state, resource_id)
     return copy.deepcopy(found) if found is not None else None
@@ -338,9 +343,10 @@ class AddressBook:
             raise subnet_is_full(subnet_name, prefix)
         start = min(max(self._next.get(subnet_key, first), first), last)
         size = last - first + 1
+        text = _ipv4_text if net.version == 4 else lambda n: str(ipaddress.ip_address(n))
         for step in range(size):
             candidate = first + (start - first + step) % size
-            address = str(ipaddress.ip_address(candidate))
+            address = text(candidate)
             if address not in taken:
                 self._next[subnet_key] = candidate + 1
                 return address
@@ -359,6 +365,11 @@ def address_summary(key: str, document: Any) -> list[list[str]] | None:
 
 
 store.SUMMARIES[SECTION] = address_summary
+
+
+def _ipv4_text(n: int) -> str:
+    """str(ipaddress.IPv4Address(n)), without building the object (a search may pass 10,000 taken addresses)."""
+    return f"{n >> 24}.{n >> 16 & 255}.{n >> 8 & 255}.{n & 255}"
 
 
 def _subnet_of(state, subnet_id: str, nic_id: str) -> tuple[dict, dict]:
