@@ -79,9 +79,16 @@ KEYED_SECTION_BYTES = 4096
 write changed; a smaller one (the clock, the id counter) whole, so that a reader finds it in one line."""
 # Sections kept one entry a line; everything else is a one-line section.
 COLLECTION_SECTIONS = ("vms",)
-KEYED_SECTIONS = ("operations",)
-"""Dict sections that a long-running process's writer (``serve``) reads key by key: it copies the records it
-reads, not the whole section (256 operation records) on every write."""
+KEYED_SECTIONS = ("operations", "networkResources")
+"""Dict sections that a writer reads key by key: a long-running process's writer (``serve``) copies the
+records it reads, not the whole section (256 operation records) on every write; a command decodes the values
+it reads from their places in the snapshot line, which the journal header's ``sectionIndex`` gives (the network
+resources of 10,000 VMs are a 22 MB line: ``vm create`` reads a few of them and adds 500)."""
+
+SUMMARIES: dict[str, Callable[[str, Any], Any]] = {}
+"""A keyed section's digest of a value (``networkResources``: a NIC's addresses, registered by ops.network), kept
+in the journal header beside the value's place, so that a writer reads the digests, not the values; None: none."""
+_EXTRAS_MARK = b',"sectionIndex":'
 
 _HEADER_PREFIX = b'{"schemaVersion": '
 JOURNAL_FORMAT = 2
@@ -132,15 +139,19 @@ def serialize(state: dict[str, Any]) -> str:
     return "".join(_chunks(state))
 
 
-def _chunks(state: dict[str, Any], mark=None) -> Iterator[str]:
+def _chunks(state: dict[str, Any], mark=None, span=None) -> Iterator[str]:
     """:func:`serialize`'s text in pieces, so that a writer streams it instead of holding a copy.
 
-    ``mark(collection, key)`` is called just before each entry's piece (which starts with its newline).
+    ``mark(collection, key)`` is called just before each entry's piece (which starts with its newline);
+    ``span(section, key, value)`` just before the piece that is exactly the text of a KEYED_SECTIONS value.
     """
     yield f'{{"schemaVersion": {int(state["schemaVersion"])}'
     for name in [k for k in state if k != "schemaVersion" and k not in COLLECTION_SECTIONS]:
         yield f",\n{_dumps(name)}: "
-        yield from _value_chunks(state[name])
+        if span is not None and name in KEYED_SECTIONS:
+            yield from _keyed_chunks(name, state[name], span)
+        else:
+            yield from _value_chunks(state[name])
     for name in [k for k in COLLECTION_SECTIONS if k in state]:
         yield f",\n{_dumps(name)}: {{"
         entries = state[name]
@@ -172,6 +183,20 @@ def _value_chunks(value: Any) -> Iterator[str]:
         yield "}"
     else:
         yield _dumps(value)
+
+
+def _keyed_chunks(name: str, value: Any, span) -> Iterator[str]:
+    """``_dumps(value)`` of a dict section, a value at a time, calling ``span(name, key)`` before each value's
+    own text (the same text: compact JSON of a dict is its keys' and values' texts joined)."""
+    if type(value) is not dict or not all(type(k) is str for k in value):
+        yield from _value_chunks(value)
+        return
+    yield "{"
+    for i, (key, item) in enumerate(value.items()):
+        yield f"{',' if i else ''}{_dumps(key)}:"
+        span(name, key, item)
+        yield _dumps(item)
+    yield "}"
 
 
 def _digest(chunks: Iterator[str]) -> bytes:
@@ -645,6 +670,8 @@ class _Files:
         self.snapshot_stat: os.stat_result | None = None
         self._lines: dict[int, dict] = {}
         self.index: dict[str, dict[str, int]] | None = None  # collection -> key -> offset of its snapshot line
+        self._extras_at: tuple[int, int] | None = None  # where the header's sectionIndex and sectionSummary are
+        self._extras: dict[str, Any] | None = None  # them, parsed when a writer first asks
         self.journal_id: tuple[int, int] | None = None  # the journal's (device, inode)
         # A Resident's view is kept between writes and shared by threads: what it hands out is copied (a
         # writer changes what it gets), and its journal lines are indexed by key instead of searched.
@@ -662,7 +689,7 @@ class _Files:
             # A fold between our two opens: the journal read is the new snapshot's; open that snapshot.
             self._open_snapshot()
         if journal is not None and self._journal_matches(journal):
-            self.journal, self.journal_body, self.journal_end, _, self.index, self.journal_id = journal
+            self.journal, self.journal_body, self.journal_end, _, self.index, self.journal_id, self._extras_at = journal
             self.journal_ok = True
             self.verified = True
         # else: no journal, or one a fold already took in (a crash between a fold's two renames)
@@ -683,8 +710,11 @@ class _Files:
         first = raw.find(b"\n")
         if first < 0 or first >= end:
             return None
+        # the places of keyed sections' values and their summaries close the header: only a writer that reads
+        # a keyed section parses them (sectionIndex)
+        extras = raw.find(_EXTRAS_MARK, 0, first)
         try:
-            header = _parse_line(raw[:first])
+            header = _parse_line(raw[:extras] + b"}" if extras >= 0 else raw[:first])
             identity = header["snapshot"]
             if header.get("autopatchJournal") not in (1, JOURNAL_FORMAT) or not isinstance(identity, list):
                 raise ValueError
@@ -694,7 +724,34 @@ class _Files:
                 "left untouched: move it aside to use the snapshot alone."
             ) from None
         index = header.get("index")
-        return raw, first + 1, end, identity, index if isinstance(index, dict) else None, (st.st_dev, st.st_ino)
+        return (raw, first + 1, end, identity, index if isinstance(index, dict) else None, (st.st_dev, st.st_ino),
+                (extras + 1, first) if extras >= 0 else None)
+
+    def _section_extras(self) -> dict[str, Any]:
+        """The header's ``sectionIndex`` and ``sectionSummary`` ({} when it has none or they are damaged)."""
+        if self._extras is None:
+            self._extras = {}
+            if self.journal_ok and self._extras_at is not None:
+                start, end = self._extras_at
+                try:
+                    extras = _parse_line(b"{" + bytes(self.journal[start:end]))
+                except ValueError:
+                    extras = None
+                if type(extras) is dict:
+                    self._extras = extras
+        return self._extras
+
+    def section_spans(self, name: str) -> dict[str, list[int]] | None:
+        """Each value's [start, end) in section ``name``'s snapshot line, from the journal header, or None."""
+        spans = self._section_extras().get("sectionIndex")
+        found = spans.get(name) if type(spans) is dict else None
+        return found if type(found) is dict else None
+
+    def section_summaries(self, name: str) -> dict[str, Any]:
+        """SUMMARIES' digests of section ``name``'s snapshot values, by key, from the journal header."""
+        summaries = self._section_extras().get("sectionSummary")
+        found = summaries.get(name) if type(summaries) is dict else None
+        return found if type(found) is dict else {}
 
     # -- a view kept between writes (Resident) --
 
@@ -762,6 +819,50 @@ class _Files:
         if sized is None or sized[0] is not value:
             sized = self._sizes[name] = (value, sum(len(_dumps(item)) for item in value.values()))
         return value, sized[1]
+
+    def lazy_section(self, name: str) -> tuple[Mapping, int] | None:
+        """Dict section ``name`` read key by key (never to be changed) and the size of its values' text, for a
+        writer that is not shared: the snapshot's values from their places (the header's ``sectionIndex``),
+        then the journal's keyed changes applied in order. None when there is no such index, or the journal
+        holds a whole value of the section (then it is decoded whole, as before)."""
+        spans = self.section_spans(name) if self.verified and self.parsed is None and not self.shared else None
+        if spans is None:
+            return None
+        value, keyed = self._section_records(name)
+        if value is not _MISSING:
+            return None
+        try:
+            lazy = _LazySection(self, name, spans, self.section_summaries(name))
+        except (TypeError, ValueError):  # an index not shaped as autopatch writes it: the section is decoded whole
+            return None
+        size = lazy.size
+        for record in keyed:  # as _apply_keyed applies them: deleted keys, then changed or new ones
+            items = lazy.items_
+            for key in record.get("sectionDeleted", {}).get(name, ()):
+                if key in items:
+                    size -= lazy.text_size(key)
+                    del items[key]
+            for key, item in record.get("sectionKeys", {}).get(name, {}).items():
+                if key in items:
+                    size -= lazy.text_size(key)
+                items[key] = item
+                size += len(_dumps(item))
+        return lazy, size
+
+    def decode_span(self, name: str, key: str, start: int, end: int) -> Any:
+        """A keyed section's value from its place in the snapshot line (the header's ``sectionIndex``)."""
+        raw = self.raw
+        if not (0 < start < end < len(raw)) or raw[start - 1 : start] != b":" or raw[end : end + 1] not in (b",", b"}"):
+            raise _corrupt(self.shown, f"{name}: the journal's index does not match the snapshot at {_show(key)}")
+        body = raw[start:end]
+        try:
+            return _loads_line(body)
+        except ValueError:
+            pass
+        try:
+            return json.loads(bytes(body).decode("utf-8", "surrogatepass"))
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise _corrupt(self.shown, f"not valid JSON in {_field(name, key)}: {exc}") from exc
 
     def refreshed(self) -> _Files:
         """This shared view brought up to date with the files: itself when nothing changed, a view sharing
@@ -1430,13 +1531,74 @@ class Collection(MutableMapping):
         return changed, deleted
 
 
+class _LazySection(Mapping):
+    """A dict section as a snapshot line and journal lines hold it, each value decoded when first read (a span
+    of the snapshot until then). Never changed by its users: :class:`KeyedSection` copies what it reads."""
+
+    def __init__(self, files: _Files, name: str, spans: dict[str, list[int]], summaries: dict[str, Any]):
+        self._files = files
+        self._name = name
+        self._summaries = summaries
+        self._spans = spans
+        self.items_: dict[str, Any] = dict.fromkeys(spans, _SPAN)  # key -> its value, or _SPAN: still in the snapshot
+        self.size = sum(end - start for start, end in spans.values())
+
+    def summaries(self, keys: list[str]) -> list[Any]:
+        """SUMMARIES' digest of the value of each key while it is the snapshot's (None: read the value)."""
+        items, summaries = self.items_, self._summaries
+        return [summaries.get(key) if items.get(key) is _SPAN else None for key in keys]
+
+    def text_size(self, key: str) -> int:
+        item = self.items_[key]
+        if item is _SPAN:
+            start, end = self._spans[key]
+            return end - start
+        return len(_dumps(item))
+
+    def __getitem__(self, key: str) -> Any:
+        item = self.items_[key]
+        if item is _SPAN:
+            start, end = self._spans[key]
+            item = self.items_[key] = self._files.decode_span(self._name, key, start, end)
+        return item
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.items_
+
+    def decode(self, keys: list[str]) -> None:
+        """Decode the values of ``keys`` still in the snapshot at once: one JSON array of their texts (a scan of
+        10,000 NICs costs one parse, not 10,000)."""
+        items, raw, spans = self.items_, self._files.raw, self._spans
+        todo = [key for key in keys if items.get(key) is _SPAN]
+        if len(todo) < 2:
+            return
+        texts = b",".join(raw[spans[key][0] : spans[key][1]] for key in todo)
+        try:
+            values = _loads_line(b"[" + texts + b"]")
+        except ValueError:  # what only json reads, or a damaged value: one by one, as __getitem__ reports them
+            return
+        if type(values) is not list or len(values) != len(todo):
+            return
+        for key, value in zip(todo, values, strict=True):
+            items[key] = value
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.items_)
+
+    def __len__(self) -> int:
+        return len(self.items_)
+
+
+_SPAN = object()
+
+
 class KeyedSection(MutableMapping):
     """A dict section (KEYED_SECTIONS) as a Resident's writer sees it: the shared value, never changed; the
     keys the writer reads are copied one by one, and what it sets and deletes is kept beside, so that a write
     costs what it touches. Iteration and length are the dict's that the writes would give; after
     :meth:`Document.materialize` it stands for the plain dict it became."""
 
-    def __init__(self, base: dict[str, Any], size: int):
+    def __init__(self, base: Mapping[str, Any], size: int):
         self._base = base
         self.size = size  # the text size of the base's values (whether the write is journalled by key)
         self._items: dict[str, Any] = {}  # the writer's values: copies of the base's it read, or set
@@ -1462,6 +1624,31 @@ class KeyedSection(MutableMapping):
             raise KeyError(key)
         value = self._items[key] = _copy(self._base[key])
         return value
+
+    def summaries(self, keys: list[str]) -> list[Any]:
+        """SUMMARIES' digest of each of ``keys`` (present) whose value this writer has not read (None: read it)."""
+        summaries = getattr(self._base, "summaries", None)
+        if self.plain is not None or summaries is None:
+            return [None] * len(keys)
+        items = self._items
+        return [None if key in items else digest for key, digest in zip(keys, summaries(keys), strict=True)]
+
+    def peek_many(self, keys: list[str]) -> list[Any]:
+        """:meth:`peek` of each of ``keys`` (all present), the base's values decoded together."""
+        decode = getattr(self._base, "decode", None)
+        if decode is not None and self.plain is None:
+            decode([key for key in keys if key not in self._items])
+        return [self.peek(key) for key in keys]
+
+    def peek(self, key: str) -> Any:
+        """A value as it is, without taking a copy to change (the caller only reads it): KeyError when absent."""
+        if self.plain is not None:
+            return self.plain[key]
+        if key in self._items:
+            return self._items[key]
+        if not self._live(key):
+            raise KeyError(key)
+        return self._base[key]
 
     def __setitem__(self, key: str, value: Any) -> None:
         if self.plain is not None:
@@ -1563,7 +1750,7 @@ class Document(MutableMapping):
         if name in self._sections:
             return self._sections[name]
         if name in KEYED_SECTIONS:
-            keyed = self.files.keyed_base(name)
+            keyed = self.files.keyed_base(name) or self.files.lazy_section(name)
             if keyed is not None:
                 _checked_section(self.files, name, keyed[0])
                 section = self._sections[name] = KeyedSection(*keyed)
@@ -2018,13 +2205,21 @@ def _write_snapshot(path: Path, shown: Path, files: _Files, state: dict[str, Any
     newline = os.linesep.encode()  # what a text-mode file writes for "\n" (only the layout's own newlines)
     unwritable: list[UnicodeEncodeError] = []
     index: dict[str, dict[str, int]] = {}
+    spans: dict[str, dict[str, list[int]]] = {}
+    summaries: dict[str, dict[str, Any]] = {}
     position = [0]
+    spanned: list[tuple[str, str]] = []  # the value whose text the next piece is
 
     def mark(collection: str, key: str) -> None:
         index.setdefault(collection, {})[key] = position[0] + len(newline)
 
+    def span(name: str, key: str, value: Any) -> None:
+        spans.setdefault(name, {})
+        spanned.append((name, key))
+        _summarize(summaries, name, key, value)
+
     def encoded() -> Iterator[bytes]:
-        for chunk in _chunks(state, mark):
+        for chunk in _chunks(state, mark, span if newline == b"\n" else None):
             try:
                 data = chunk.encode("utf-8")
             except UnicodeEncodeError as exc:  # a lone surrogate: an error only if the text changed
@@ -2034,6 +2229,9 @@ def _write_snapshot(path: Path, shown: Path, files: _Files, state: dict[str, Any
             digest.update(data)
             if newline != b"\n":
                 data = data.replace(b"\n", newline)
+            if spanned:
+                name, key = spanned.pop()
+                spans[name][key] = [position[0], position[0] + len(data)]
             position[0] += len(data)
             yield data
 
@@ -2047,14 +2245,27 @@ def _write_snapshot(path: Path, shown: Path, files: _Files, state: dict[str, Any
     written = _write_file(path, encoded(), shown, keep=keep)
     if written is None:
         return
-    _new_journal(path, shown, files, written, index)
+    _new_journal(path, shown, files, written, index, spans, summaries)
 
 
-def _new_journal(path: Path, shown: Path, files: _Files, written: os.stat_result, index: dict) -> None:
-    """The journal that extends a snapshot just written: its header (the snapshot's identity and index)."""
+def _summarize(summaries: dict[str, dict[str, Any]], name: str, key: str, value: Any) -> None:
+    digest = SUMMARIES[name](key, value) if name in SUMMARIES else None
+    if digest is not None:
+        summaries.setdefault(name, {})[key] = digest
+
+
+def _new_journal(path: Path, shown: Path, files: _Files, written: os.stat_result, index: dict,
+                 spans: dict | None = None, summaries: dict | None = None) -> None:
+    """The journal that extends a snapshot just written: its header (the snapshot's identity, the index of
+    its VM lines and the places of its keyed sections' values)."""
     journal = _journal_path(path)
     if written.st_size >= JOURNAL_MIN_BYTES:
-        header = _dumps({"autopatchJournal": JOURNAL_FORMAT, "snapshot": _identity(written), "index": index}).encode() + b"\n"
+        header_value: dict[str, Any] = {"autopatchJournal": JOURNAL_FORMAT, "snapshot": _identity(written), "index": index}
+        if spans:  # last, in this order (_EXTRAS_MARK): a reader parses the header without them
+            header_value["sectionIndex"] = spans
+            if summaries:
+                header_value["sectionSummary"] = summaries
+        header = _dumps(header_value).encode() + b"\n"
         _write_file(journal, iter([header]), shown, mode=_mode_of(path))
     elif files.journal_ok or journal.exists():
         try:
@@ -2084,6 +2295,10 @@ def _fold(path: Path, shown: Path, files: _Files, document: Document) -> None:
     for name in COLLECTION_SECTIONS:
         base = (files.index or {}).get(name, {})
         collections[name] = (base, {}, set(), {})  # base offsets, changed base values, removed, appended
+    # keyed sections whose values' places the header gives: changed key by key, the others copied as bytes
+    kept: dict[str, tuple[dict, dict, set, dict]] = {
+        name: (places, {}, set(), {}) for name in KEYED_SECTIONS
+        if (places := files.section_spans(name)) is not None}
     for record in records:
         for name, keys in record.get("deleted", {}).items():
             base, changed, removed, appended = collections[name]
@@ -2096,6 +2311,22 @@ def _fold(path: Path, shown: Path, files: _Files, document: Document) -> None:
         for name, value in record.get("sections", {}).items():
             sections[name] = value
             owned.discard(name)
+            kept.pop(name, None)
+        for name in kept:  # as _apply_keyed applies them: deleted keys, then changed or new ones
+            base, changed, removed, appended = kept[name]
+            for key in record.get("sectionDeleted", {}).get(name, ()):
+                if key in appended:
+                    del appended[key]
+                elif key in base and key not in removed:
+                    removed.add(key)
+                    changed.pop(key, None)
+            for key, value in record.get("sectionKeys", {}).get(name, {}).items():
+                if key in base and key not in removed:
+                    changed[key] = value
+                else:
+                    appended[key] = value
+        record = {**record, **{kind: {name: keys for name, keys in record[kind].items() if name not in kept}
+                               for kind in ("sectionKeys", "sectionDeleted") if kind in record}}
         for name in {*record.get("sectionKeys", ()), *record.get("sectionDeleted", ())}:
             if name not in owned:  # changed key by key: on a copy of its latest whole value
                 base = sections[name] if name in sections else files._decode_line(
@@ -2121,13 +2352,65 @@ def _fold(path: Path, shown: Path, files: _Files, document: Document) -> None:
         at = end + 1
     newline = os.linesep.encode()
     index: dict[str, dict[str, int]] = {}
+    spans: dict[str, dict[str, list[int]]] = {}
+    summaries: dict[str, dict[str, Any]] = {}
     position = [0]
 
-    def pieces() -> Iterator[bytes]:
-        def out(data: bytes) -> bytes:
-            position[0] += len(data)
-            return data
+    def out(data: bytes) -> bytes:
+        position[0] += len(data)
+        return data
 
+    def section(name: str, value: Any) -> Iterator[bytes]:
+        """A changed section's line; a keyed one a value at a time, its values' places noted."""
+        if name not in KEYED_SECTIONS:
+            for chunk in _value_chunks_named(name, value):
+                yield out(chunk)
+            return
+        spanned: list[str] = []
+        places = spans.setdefault(name, {})
+        yield out(f"{_dumps(name)}: ".encode())
+        def span(_: str, key: str, item: Any) -> None:
+            spanned.append(key)
+            _summarize(summaries, name, key, item)
+
+        for text in _keyed_chunks(name, value, span):
+            data = text.encode("utf-8")
+            if spanned:
+                places[spanned.pop()] = [position[0], position[0] + len(data)]
+            yield out(data)
+
+    def kept_section(name: str) -> Iterator[bytes]:
+        """A keyed section's line from its old values' bytes and the values that changed, in the order
+        _apply_keyed gives (a changed value keeps its place, a new one goes last)."""
+        base, changed, removed, appended = kept[name]
+        places = spans.setdefault(name, {})
+        old = files.section_summaries(name)
+        yield out(f"{_dumps(name)}: {{".encode())
+        first = True
+        for key, (start, end) in base.items():
+            if key in removed:
+                continue
+            yield out(f"{'' if first else ','}{_dumps(key)}:".encode())
+            first = False
+            if key in changed:
+                data = _dumps(changed[key]).encode()
+                _summarize(summaries, name, key, changed[key])
+            else:
+                data = bytes(raw[start:end])
+                if key in old:
+                    summaries.setdefault(name, {})[key] = old[key]
+            places[key] = [position[0], position[0] + len(data)]
+            yield out(data)
+        for key, value in appended.items():
+            yield out(f"{'' if first else ','}{_dumps(key)}:".encode())
+            first = False
+            data = _dumps(value).encode()
+            _summarize(summaries, name, key, value)
+            places[key] = [position[0], position[0] + len(data)]
+            yield out(data)
+        yield out(b"}")
+
+    def pieces() -> Iterator[bytes]:
         yield out(f'{{"schemaVersion": {SCHEMA_VERSION}'.encode())
         seen = set()
         for key, start, end in lines:
@@ -2136,15 +2419,24 @@ def _fold(path: Path, shown: Path, files: _Files, document: Document) -> None:
             seen.add(key)
             yield out(b",\n")
             if key in sections:
-                for chunk in _value_chunks_named(key, sections[key]):
-                    yield out(chunk)
+                yield from section(key, sections[key])
+            elif key in kept:
+                yield from kept_section(key)
             else:
+                old = files.section_spans(key) if key in KEYED_SECTIONS else None
+                if old is None and key in KEYED_SECTIONS and type(value := files._snapshot_section(key)) is dict:
+                    yield from section(key, value)  # (a snapshot an older autopatch indexed: the same text)
+                    continue
+                if old is not None:  # the line copied as it is: its values' places move with it
+                    shift = position[0] - start
+                    spans[key] = {k: [place[0] + shift, place[1] + shift] for k, place in old.items()}
+                    if files.section_summaries(key):
+                        summaries[key] = files.section_summaries(key)
                 yield out(bytes(raw[start:end]).rstrip(b","))
         for key, value in sections.items():
             if key not in seen and key not in COLLECTION_SECTIONS:
                 yield out(b",\n")
-                for chunk in _value_chunks_named(key, value):
-                    yield out(chunk)
+                yield from section(key, value)
         for name in COLLECTION_SECTIONS:
             base, changed, removed, appended = collections[name]
             offsets = index.setdefault(name, {})
@@ -2173,7 +2465,7 @@ def _fold(path: Path, shown: Path, files: _Files, document: Document) -> None:
         return
     written = _write_file(path, pieces(), shown)
     assert written is not None  # without keep(), the write is never called off
-    _new_journal(path, shown, files, written, index)
+    _new_journal(path, shown, files, written, index, spans, summaries)
 
 
 def _value_chunks_named(name: str, value: Any) -> Iterator[bytes]:

@@ -13,7 +13,8 @@ the smallest. ``--whole`` adds the same writes with the journal off (every write
 before the journal): the figure the journal is measured against.
 
 ``creates``: ``vm create --count BATCH`` repeated until TOTAL VMs, from an empty store holding one VNet with a
-/16 subnet (each create puts its NICs there, as az finds it in the group): the total time.
+/16 subnet (each create puts its NICs there, as az finds it in the group): the total wall and CPU time (user +
+system of the processes), the load average before and after, and each create's time.
 
 ``writers``: N concurrent writer processes at once on one 1,000-VM store, each running EACH ``vm update``
 commands one after the other; how many were refused, wall time and p50/p99 of a command, and whether
@@ -42,13 +43,18 @@ import startup  # noqa: E402  (benchmarks/startup.py: the template VM and the cl
 GROUP = startup.GROUP
 
 
+CPU = [0.0]
+"""The CPU time (user + system) of every process run() waited for, in seconds."""
+
+
 def run(argv: list[str], env: dict[str, str]) -> tuple[float, int, int, str]:
-    """Wall time, exit code, peak RSS (KiB) and stderr of one whole process."""
+    """Wall time, exit code, peak RSS (KiB) and stderr of one whole process (its CPU time is added to CPU)."""
     started = time.perf_counter()
     process = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                stdin=subprocess.DEVNULL)
     err = process.stderr.read()
     _, status, usage = os.wait4(process.pid, 0)
+    CPU[0] += usage.ru_utime + usage.ru_stime
     process.returncode = os.waitstatus_to_exitcode(status)
     process.stderr.close()
     return time.perf_counter() - started, process.returncode, usage.ru_maxrss, err.decode(errors="replace")
@@ -152,6 +158,8 @@ def creates(folder: Path, total: int, batch: int) -> None:
              env), "VNet create")
     made = 0
     each = []
+    load = os.getloadavg()[0]
+    cpu = CPU[0]
     started = time.perf_counter()
     while made < total:
         count = min(batch, total - made)
@@ -162,9 +170,11 @@ def creates(folder: Path, total: int, batch: int) -> None:
         made += count
     elapsed = time.perf_counter() - started
     journal = Path(f"{path}.journal")
-    print(f"\nvm create --count {batch} x {len(each)} = {made:,} VMs: {elapsed:.1f} s in all "
+    print(f"\nvm create --count {batch} x {len(each)} = {made:,} VMs: {elapsed:.1f} s in all, {CPU[0] - cpu:.1f} s CPU "
+          f"(load average {load:.1f} before, {os.getloadavg()[0]:.1f} after) "
           f"(first {each[0]:.2f} s, median {statistics.median(each):.2f} s, last {each[-1]:.2f} s, max {max(each):.2f} s); "
           f"snapshot {path.stat().st_size / 1e6:.1f} MB, journal {journal.stat().st_size / 1e6 if journal.exists() else 0:.1f} MB")
+    print("each (s): " + " ".join(f"{t:.2f}" for t in each))
 
 
 def writers(folder: Path, counts: list[int], each: int, vms: int) -> None:

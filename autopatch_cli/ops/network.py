@@ -12,7 +12,10 @@ from __future__ import annotations
 import copy
 import ipaddress
 import re
+from collections.abc import Iterator
+from typing import Any
 
+from .. import store
 from ..errors import (
     dns_record_in_use,
     invalid_address_prefix_format,
@@ -76,19 +79,34 @@ def require(state, group: str, type_name: str, name: str) -> dict:
     return found
 
 
+def _read(resources, key: str) -> dict:
+    """A resource to read, not change: the store's keyed section hands it out without a copy (``peek``)."""
+    peek = getattr(resources, "peek", None)
+    return peek(key) if peek is not None else resources[key]
+
+
+def _of_type(state, group: str | None, canonical: str):
+    """The (key, document) of the resources of a type (in a group), decoding only those: a key is
+    ``group/type/name``, and neither a group's name nor a resource's holds a '/'."""
+    resources = state.section(SECTION, {})
+    prefix = f"{group.lower()}/" if group else ""
+    segment = f"/{canonical.lower()}/"  # the middle of the three: neither a group's name nor a resource's holds a '/'
+    keys = [key for key in resources if segment in key and key.startswith(prefix)]
+    peek_many = getattr(resources, "peek_many", None)
+    yield from zip(keys, peek_many(keys) if peek_many is not None else [resources[key] for key in keys], strict=True)
+
+
 def list_resources(state, group: str | None, type_name: str) -> list[dict]:
     canonical = canonical_type(type_name)
     if group is not None and not groups.exists(state, group):
         raise resource_group_not_found(group)
-    prefix = f"{group.lower()}/" if group else ""
-    suffix_type = f"/{canonical.lower()}/"
-    return [copy.deepcopy(doc) for key, doc in state.section(SECTION, {}).items()
-            if key.startswith(prefix) and suffix_type in key]
+    return [copy.deepcopy(doc) for _, doc in _of_type(state, group, canonical)]
 
 
 def resources_in_group(state, group: str) -> list[dict]:
     prefix = f"{group.lower()}/"
-    return [copy.deepcopy(doc) for key, doc in state.section(SECTION, {}).items() if key.startswith(prefix)]
+    resources = state.section(SECTION, {})
+    return [copy.deepcopy(_read(resources, key)) for key in list(resources) if key.startswith(prefix)]
 
 
 def put(state, group: str, type_name: str, name: str, body: dict,
@@ -258,6 +276,11 @@ def _by_id(state, resource_id: str) -> dict | None:
     return state.data.get(SECTION, {}).get(_key(parts[3], TYPES[parts[6].lower()], parts[7]))
 
 
+def find_by_id(state, resource_id: str) -> dict | None:
+    """The stored document of an id, to read and not to change (no copy), or None."""
+    return _by_id(state, resource_id)
+
+
 def show_by_id(state, resource_id: str) -> dict | None:
     found = _by_id(state, resource_id)
     return copy.deepcopy(found) if found is not None else None
@@ -384,12 +407,19 @@ class AddressBook:
     def __init__(self, state):
         self.taken: dict[str, dict[str, str]] = {}  # subnet -> address -> the ipConfiguration holding it
         self._next: dict[str, int] = {}  # where the last search stopped, per subnet
-        for document in state.section(SECTION, {}).values():
-            if document["type"].endswith("/networkInterfaces"):
-                self.add(document)
+        resources = state.section(SECTION, {})
+        summaries = getattr(resources, "summaries", None)
+        keys = [key for key in resources if "/networkinterfaces/" in key]
+        digests = summaries(keys) if summaries is not None else [None] * len(keys)
+        read = [key for key, digest in zip(keys, digests, strict=True) if digest is None]
+        peek_many = getattr(resources, "peek_many", None)
+        documents = iter(peek_many(read) if peek_many is not None else [resources[key] for key in read])
+        for digest in digests:  # the store's digests of the NICs it has not handed out (address_summary)
+            for subnet, address, holder in digest if digest is not None else self._configs(next(documents)):
+                self.taken.setdefault(subnet, {})[address] = holder
 
     @staticmethod
-    def _configs(document: dict):
+    def _configs(document: dict) -> Iterator[tuple[str, str, str]]:
         for config in document["properties"].get("ipConfigurations") or []:
             if isinstance(config, dict):
                 inner = config.get("properties") or {}
@@ -415,13 +445,33 @@ class AddressBook:
             raise subnet_is_full(subnet_name, prefix)
         start = min(max(self._next.get(subnet_key, first), first), last)
         size = last - first + 1
+        text = _ipv4_text if net.version == 4 else lambda n: str(ipaddress.ip_address(n))
         for step in range(size):
             candidate = first + (start - first + step) % size
-            address = str(ipaddress.ip_address(candidate))
+            address = text(candidate)
             if address not in taken:
                 self._next[subnet_key] = candidate + 1
                 return address
         raise subnet_is_full(subnet_name, prefix)
+
+
+def address_summary(key: str, document: Any) -> list[list[str]] | None:
+    """What the store keeps of a NIC beside its place (store.SUMMARIES): AddressBook's (subnet, address, holder)
+    of each of its configurations, so that a command that puts NICs reads these, not 10,000 NICs."""
+    if key.split("/", 2)[1:2] != ["networkinterfaces"]:
+        return None
+    try:
+        return [[subnet, address, holder] for subnet, address, holder in AddressBook._configs(document)]
+    except (AttributeError, KeyError, TypeError):  # not shaped as put() makes a NIC: AddressBook reads it itself
+        return None
+
+
+store.SUMMARIES[SECTION] = address_summary
+
+
+def _ipv4_text(n: int) -> str:
+    """str(ipaddress.IPv4Address(n)), without building the object (a search may pass 10,000 taken addresses)."""
+    return f"{n >> 24}.{n >> 16 & 255}.{n >> 8 & 255}.{n & 255}"
 
 
 def _subnet_of(state, subnet_id: str, nic_id: str) -> tuple[dict, dict]:

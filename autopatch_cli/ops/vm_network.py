@@ -278,7 +278,7 @@ def _existing_nics(state, group: str, nics: list[str], options: dict[str, Any]) 
 def check_nics_free(state, vm: dict) -> None:
     """Compute's check of a VM's PUT: a NIC it names that exists may not belong to another VM."""
     for reference in vm["properties"].get("networkProfile", {}).get("networkInterfaces", []):
-        nic = network.show_by_id(state, str(reference.get("id") or "")) if reference.get("id") else None
+        nic = network.find_by_id(state, str(reference.get("id") or "")) if reference.get("id") else None
         holder = str(((nic or {}).get("properties") or {}).get("virtualMachine", {}).get("id") or "")
         if holder and holder.lower() != vm["id"].lower():
             raise nic_in_use(nic["id"], holder)  # type: ignore[index]
