@@ -7,8 +7,10 @@ edge, must come out exactly as json.dumps writes it, or fail as json.dumps fails
 
 from __future__ import annotations
 
+import enum
 import json
 import random
+import uuid
 from collections import OrderedDict
 from datetime import UTC, datetime
 
@@ -28,6 +30,30 @@ def _outcome(write, value):
         return TypeError, str(exc)
 
 
+class _Plain(enum.Enum):
+    A = 1
+
+
+class _Int(enum.IntEnum):
+    TWO = 2
+
+
+class _Str(str, enum.Enum):  # noqa: UP042 (the mixin, as older code writes it)
+    X = "x"
+
+
+class _Float(float, enum.Enum):
+    HALF = 0.5
+
+
+class _Odd(int, enum.Enum):
+    FIVE = "5"  # int("5"): json writes the int, orjson the value "5"
+
+
+class _Text(str):
+    pass
+
+
 EDGES = [
     {"a": 1e-05, "b": 1e16, "c": -0.0, "d": 1.5, "e": 123456789.125, "f": 2.5e-08},
     [0.1, 1e22, 5e-324, 1e-7],
@@ -39,6 +65,17 @@ EDGES = [
     OrderedDict([("z", 1), ("a", OrderedDict([("y", 2), ("b", 3)]))]),
     {"version": "1.5.48", "ip": "10.0.0.4", "looks like": '": 1.5', "multi": "a\n  1.5"},
     ("a", 1, None),
+    [float("nan"), float("inf"), float("-inf")],  # json's NaN, Infinity, -Infinity (az prints them); orjson's null
+    {"n": {"deep": [1, "x", None, {"v": float("nan")}]}, "ok": "null"},
+    float("inf"),
+    {"int": _Int.TWO, "str": _Str.X, "float": _Float.HALF, "list": [_Int.TWO]},  # subclasses
+    {"odd": _Odd.FIVE, "n": 1},
+    {"plain": _Plain.A},  # json refuses a plain enum member; orjson writes its value
+    [_Plain.A],
+    {"id": uuid.UUID(int=5)},  # json refuses a UUID; orjson writes its text
+    uuid.UUID(int=5),
+    ("a", _Str.X),
+    {"s": _Text("sub")},
     "just a string",
     7,
     None,
@@ -78,3 +115,11 @@ def _draw(rng: random.Random, depth: int = 0):
 def test_random_values_as_json_writes_them(seed):
     value = _draw(random.Random(seed))
     assert _json_text(value) == _json(value)
+
+
+def test_non_finite_numbers_print_as_az_prints_them(cli):
+    """az's ``-o json`` is json.dumps's: ``NaN``, ``Infinity``, ``-Infinity`` (not orjson's null)."""
+    assert cli("group", "create", "-n", "g", "-l", "eastus").exit_code == 0
+    shown = cli("group", "show", "-n", "g", "--query", "[`NaN`, `1e400`, `-Infinity`, `null`]")
+    assert shown.exit_code == 0, shown.stderr
+    assert shown.stdout == "[\n  NaN,\n  Infinity,\n  -Infinity,\n  null\n]\n"
