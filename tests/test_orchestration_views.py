@@ -7,6 +7,7 @@ filtered here, and every bad value is refused az-style with the store left as it
 
 from __future__ import annotations
 
+import gc
 import shutil
 from datetime import UTC, datetime, timedelta
 
@@ -164,3 +165,36 @@ def test_the_readme_filter_examples_run(store, tmp_path):
                           text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert "westeurope" in done.stdout and "s1" in done.stdout
+
+
+VIEWS = [
+    ("orchestration", "show"), ("orchestration", "history"), ("orchestration", "history", "-g", "rg", "-n", "plain"),
+    ("orchestration", "why", "-g", "rg", "-n", "plain"), ("orchestration", "why", "-g", "rg", "-n", "nosuchvm"),
+    ("orchestration", "windows"), ("orchestration", "windows", "-g", "rg", "-n", "plain"),
+    ("orchestration", "timeline"), ("orchestration", "timeline", "-o", "json"), ("orchestration", "plan"),
+]
+
+
+@pytest.mark.parametrize("args", VIEWS, ids=lambda args: " ".join(args[1:]))
+def test_a_view_leaves_the_callers_cyclic_collector_as_it_found_it(store, cli, args):
+    """The views turn the collector off while they work (their data holds no cycles), and back on when they are
+    done: an in-process caller keeps its collector, on or off, whether the view succeeds or fails."""
+    assert gc.isenabled()
+    cli(*args)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        cli(*args)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_the_api_leaves_the_cyclic_collector_on(store):
+    from autopatch_cli.api import Emulator
+
+    emulator = Emulator(store)
+    assert emulator.history("rg", "plain")
+    assert gc.isenabled()
+    assert emulator.run("orchestration", "show")["rollouts"]
+    assert gc.isenabled()
