@@ -57,6 +57,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from . import gcpause
 from .errors import StoreError
 
 SCHEMA_VERSION = 2
@@ -1156,15 +1157,11 @@ class _Files:
         # A section's line ends with the comma before the next one. orjson, with the collector off while it
         # allocates, decodes a big section (the history: 27 MB at 10,000 VMs) several times faster than
         # json; json's raw_decode reads what orjson refuses (lone surrogates) and reports what is not JSON.
-        enabled = gc.isenabled()
-        gc.disable()
         try:
-            return _loads_line(body.rstrip(b", \r"))
+            with gcpause.paused():
+                return _loads_line(body.rstrip(b", \r"))
         except ValueError:
             pass
-        finally:
-            if enabled:
-                gc.enable()
         line = bytes(body).decode("utf-8", "surrogatepass")
         try:
             value, _ = _decoder.raw_decode(line)
@@ -1178,15 +1175,11 @@ class _Files:
         fleet it took more memory than the parsed state). Anything else, or a snapshot whose pieces do not
         read as that layout says, gets the validating parse of the whole text."""
         if self.laid_out and self.collection_at:
-            enabled = gc.isenabled()
-            gc.disable()
             try:
-                state = _parse_pieces(self.raw, self.collection_at, share=len(self.raw) >= SHARED_STRINGS_BYTES)
+                with gcpause.paused():
+                    state = _parse_pieces(self.raw, self.collection_at, share=len(self.raw) >= SHARED_STRINGS_BYTES)
             except ValueError:
                 state = None
-            finally:
-                if enabled:
-                    gc.enable()
             if state is not None:
                 _check_version(state.get("schemaVersion"), self.shown)
                 return state
@@ -1319,25 +1312,21 @@ def _parse_members(raw, start: int, stop: int, memo: dict[str, str] | None = Non
 def _parse_document(raw, shown: Path) -> dict[str, Any]:
     """json.loads of the whole file, with the collector off while the parser allocates (on a big store it
     would otherwise rescan the growing state again and again); checks the version, not yet the shape."""
-    enabled = gc.isenabled()
-    gc.disable()
     try:
-        try:
-            if isinstance(raw, (bytes, bytearray, memoryview, str)):
-                state = _loads_line(raw)  # orjson: several times faster on a big store
-            else:  # a memory map, which orjson reads only through a memoryview
-                with memoryview(raw) as view:
-                    state = _loads_line(view)
-        except ValueError:  # what only json reads (lone surrogates, other encodings), or not JSON at all
-            data = bytes(raw)
-            text = data.decode(json.detect_encoding(data), "surrogatepass")
-            del data
-            state = json.loads(text)
+        with gcpause.paused():
+            try:
+                if isinstance(raw, (bytes, bytearray, memoryview, str)):
+                    state = _loads_line(raw)  # orjson: several times faster on a big store
+                else:  # a memory map, which orjson reads only through a memoryview
+                    with memoryview(raw) as view:
+                        state = _loads_line(view)
+            except ValueError:  # what only json reads (lone surrogates, other encodings), or not JSON at all
+                data = bytes(raw)
+                text = data.decode(json.detect_encoding(data), "surrogatepass")
+                del data
+                state = json.loads(text)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise _corrupt(shown, f"not valid JSON: {exc}") from exc
-    finally:
-        if enabled:
-            gc.enable()
     if not isinstance(state, dict):
         raise _corrupt(shown, "the document is not a JSON object")
     _check_version(state.get("schemaVersion"), shown)
@@ -1988,9 +1977,7 @@ def transaction(path: Path, new_state, resident: Resident | None = None) -> Iter
     with locked(target, shown):
         files = resident.files() if resident is not None else _Files(target, shown)
         before = None
-        enabled = gc.isenabled()
-        gc.disable()  # until the loaded state is frozen: a collection meanwhile would scan all of it
-        try:
+        with gcpause.paused():  # until the loaded state is frozen: a collection meanwhile would scan all of it
             if not files.exists:
                 document = Document.of(new_state())
                 before = _digest(_chunks(document.materialize()))
@@ -2006,9 +1993,6 @@ def transaction(path: Path, new_state, resident: Resident | None = None) -> Iter
                 document = Document.of(whole)
                 files.release_pages()
             gc.freeze()
-        finally:
-            if enabled:
-                gc.enable()
         try:
             try:
                 yield document

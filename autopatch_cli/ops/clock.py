@@ -76,17 +76,16 @@ def tick(state, until: datetime, progress=None) -> dict:
     """
     import gc
 
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        return _tick(state, until, progress)
-    finally:
-        if gc.get_freeze_count():
-            # the caller keeps the loaded state out of the collector (store.transaction): the rows and records
-            # the tick added join it, rather than wait for one young-generation pass over all of them
-            gc.freeze()
-        if enabled:
-            gc.enable()
+    from ..gcpause import paused
+
+    with paused():
+        try:
+            return _tick(state, until, progress)
+        finally:
+            if gc.get_freeze_count():
+                # the caller keeps the loaded state out of the collector (store.transaction): the rows and records
+                # the tick added join it, rather than wait for one young-generation pass over all of them
+                gc.freeze()
 
 
 def _tick(state, until: datetime, progress=None) -> dict:

@@ -251,17 +251,12 @@ def plan(state) -> dict:
     A dry run of the engine on a copy of the store (nothing is written), without faults: the plan assumes
     every eligible VM stays running and healthy, and then matches the run.
     """
-    import gc
+    from ..gcpause import paused
 
     # The store and its copy hold no reference cycles: with the cyclic collector on, it rescans both again
     # and again while the dry run allocates, which was most of the time on a big fleet.
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with paused():
         return _plan(state)
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _plan(state) -> dict:
