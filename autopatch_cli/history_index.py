@@ -106,9 +106,8 @@ class Index:
             if type(directory) is not dict or directory.get("format") != FORMAT or \
                     (key is not None and directory.get("source") != key):
                 return None
-            for name in ("table", "refs", "groups"):
-                if name not in directory:
-                    return None
+            if not _consistent(directory, _HEAD + size, len(raw)):
+                return None
         except (ValueError, TypeError, EOFError, KeyError):
             return None
         return cls(raw, directory, file)
@@ -166,6 +165,40 @@ class Index:
         if type(group) is not tuple or len(group) != 2 or len(group[0]) != where[3] or len(group[1]) != where[3]:
             raise Damaged
         return group
+
+
+def _consistent(directory: dict, first: int, size: int) -> bool:
+    """Whether a directory (its CRC matched) is shaped as :func:`build` makes one: every part an
+    (offset, length, crc) inside the file past the directory, and the groups' row counts and the VMs' row
+    counts each adding up to ``rows`` (else the index is treated as absent, never an error)."""
+    def part(where: Any, counted: bool) -> int | None:
+        if type(where) is not tuple or len(where) != (4 if counted else 3) or \
+                any(type(n) is not int or n < 0 for n in where):
+            return None
+        if where[0] < first or where[0] + where[1] > size:
+            return None
+        return where[3] if counted else 0
+
+    rows, table, refs, groups = (directory.get(name) for name in ("rows", "table", "refs", "groups"))
+    if type(rows) is not int or rows < 0 or part(table, False) is None or type(refs) is not list or \
+            type(groups) is not dict:
+        return False
+    total = 0
+    for where in refs:
+        if where is not None:
+            count = part(where, True)
+            if count is None:
+                return False
+            total += count
+    if total != rows:
+        return False
+    total = 0
+    for group, where in groups.items():
+        count = part(where, True)
+        if count is None or type(group) is not tuple or len(group) != 3 or type(group[2]) is not int:
+            return False
+        total += count
+    return total == rows
 
 
 class Damaged(Exception):

@@ -152,6 +152,54 @@ def test_a_damaged_index_is_ignored_never_an_error(store_path, cli, monkeypatch,
         assert current(store_path)  # rebuilt over the damaged file
 
 
+def _rewritten(directory: dict, data: bytes) -> bytes:
+    """The index with another directory, its CRC made for it (the parts where they were)."""
+    head = len(history_index.MAGIC) + 16
+    base = head + int.from_bytes(data[len(history_index.MAGIC) : len(history_index.MAGIC) + 8], "little")
+    shifted = history_index._shift(directory, -base)
+    return history_index._assemble(shifted, [data[base:]])
+
+
+@pytest.mark.parametrize("damage", ["rows", "group-count", "ref-count", "ref-type", "group-type", "table-type",
+                                    "part-outside", "rows-type", "no-groups"])
+def test_an_inconsistent_directory_with_a_valid_crc_is_ignored(store_path, cli, monkeypatch, damage):
+    """The CRC says the directory reads back as written, not that what wrote it was right: its types and its
+    counts are checked too, and an index that fails is treated as absent (never an error)."""
+    monkeypatch.setattr(history_index, "MIN_BYTES", 0)
+    expected = without_index(cli, monkeypatch)
+    printed(cli)
+    file = history_index.path_of(store_path)
+    data = file.read_bytes()
+    key = store.StoreReader(store_path, dict).section_source("history")[0]
+    directory = dict(history_index.Index.read(file, key)._directory)
+    refs, groups = list(directory["refs"]), dict(directory["groups"])
+    ref = next(i for i, where in enumerate(refs) if where is not None)
+    group = next(iter(groups))
+    if damage == "rows":
+        directory["rows"] += 1
+    elif damage == "group-count":
+        groups[group] = (*groups[group][:3], groups[group][3] + 1)
+    elif damage == "ref-count":
+        refs[ref] = (*refs[ref][:3], refs[ref][3] + 1)
+    elif damage == "ref-type":
+        refs[ref] = (refs[ref][0], str(refs[ref][1]), *refs[ref][2:])
+    elif damage == "group-type":
+        groups[group] = (groups[group][0], "x", 0)
+    elif damage == "table-type":
+        directory["table"] = None
+    elif damage == "part-outside":
+        groups[group] = (len(data) * 2, *groups[group][1:])
+    elif damage == "rows-type":
+        directory["rows"] = str(directory["rows"])
+    elif damage == "no-groups":
+        groups = {}
+    directory["refs"], directory["groups"] = refs, groups
+    file.write_bytes(_rewritten(directory, data))
+    assert history_index.Index.read(file, key) is None
+    assert printed(cli) == expected
+    assert current(store_path)  # rebuilt over it
+
+
 def test_a_changed_byte_in_a_group_is_caught_by_its_crc(store_path, cli, monkeypatch):
     """The part damaged is one the view reads: the view falls back to the store mid-way, same output."""
     monkeypatch.setattr(history_index, "MIN_BYTES", 0)
