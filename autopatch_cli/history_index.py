@@ -49,6 +49,8 @@ from . import store
 MAGIC = b"autopatch-history-index 1\n"
 FORMAT = 1
 SUFFIX = ".history-index"
+TEMPORARY = ".index-tmp"
+"""How the index's temporary files end: not ``.tmp``, which the store's writers remove as their own."""
 MIN_BYTES = int(os.environ.get("AUTOPATCH_HISTORY_INDEX_MIN_BYTES", 1 << 20))
 """Histories whose text is smaller than this are decoded whole, never indexed."""
 DAY = 86_400
@@ -272,8 +274,9 @@ def write(store_path: Path | str, make: Callable[[], bytes]) -> bytes | None:
     both of which the views detect and ignore."""
     target = store.resolve(Path(store_path))
     file = path_of(target)
+    _remove_dead_temporaries(file)
     try:
-        fd, name = store._temporary(file, store._mode_of(target))
+        fd, name = store._temporary(file, store._mode_of(target), TEMPORARY)
     except OSError:
         return None
     data = b""
@@ -290,6 +293,34 @@ def write(store_path: Path | str, make: Callable[[], bytes]) -> bytes | None:
         # a history the views read but the index cannot group (rows of another shape): no index
         return data if isinstance(exc, OSError) and data else None
     return data
+
+
+def _remove_dead_temporaries(file: Path) -> None:
+    """Temporary index files of views killed mid-write (their process is gone). Not the store's ``.tmp``
+    files, which a store writer removes under the lock: the index is written without it, so a writer must
+    never take a view's temporary file for a stale one of its own."""
+    prefix = f".{file.name}."
+    try:
+        names = os.listdir(file.parent)
+    except OSError:
+        return
+    for name in names:
+        if not (name.startswith(prefix) and name.endswith(TEMPORARY)):
+            continue
+        pid = name[len(prefix) :].split(".", 1)[0]
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+            continue  # alive (or another user's): maybe still writing
+        except ProcessLookupError:
+            pass
+        except OSError:
+            continue
+        try:
+            os.unlink(file.parent / name)
+        except OSError:
+            pass
 
 
 def _text_digest(reader: store.StoreReader, key: list) -> str | None:

@@ -453,10 +453,11 @@ def _journal_path(path: Path) -> Path:
     return path.with_name(path.name + ".journal")
 
 
-def _temporary(path: Path, mode: int | None) -> tuple[int, str]:
-    """A new temporary file beside ``path``, with the store's mode (or the umask's default for a new one)."""
+def _temporary(path: Path, mode: int | None, suffix: str = ".tmp") -> tuple[int, str]:
+    """A new temporary file beside ``path``, with the store's mode (or the umask's default for a new one).
+    Only ``.tmp`` ones are the store's, which :func:`_remove_stale_temporaries` removes under the lock."""
     for _ in range(100):
-        name = path.parent / f".{path.name}.{os.getpid()}.{random.getrandbits(40):010x}.tmp"
+        name = path.parent / f".{path.name}.{os.getpid()}.{random.getrandbits(40):010x}{suffix}"
         try:
             fd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o666)
         except FileExistsError:
