@@ -50,6 +50,7 @@ import json
 import os
 import random
 import re
+import secrets
 import stat
 import time
 import zlib
@@ -449,6 +450,33 @@ def _identity(st: os.stat_result) -> list[int]:
     return [st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns]
 
 
+GENERATION_ATTRIBUTE = "user.autopatch.generation"
+"""The extended attribute naming one written snapshot (random): a copy that keeps it (``cp -a``) keeps its
+journal, which records it; a snapshot written in its place has another."""
+
+
+def _generation(fd: int) -> str | None:
+    """The snapshot's generation (its extended attribute), or None (none, or a file system without them)."""
+    try:
+        value = os.getxattr(fd, GENERATION_ATTRIBUTE)
+    except (OSError, AttributeError):
+        return None
+    try:
+        return value.decode("ascii")
+    except UnicodeDecodeError:
+        return None
+
+
+def _set_generation(fd: int) -> str | None:
+    """A new random generation given to the snapshot being written (None when the file system takes none)."""
+    generation = secrets.token_hex(16)
+    try:
+        os.setxattr(fd, GENERATION_ATTRIBUTE, generation.encode("ascii"))
+    except (OSError, AttributeError):
+        return None
+    return generation
+
+
 def _journal_path(path: Path) -> Path:
     return path.with_name(path.name + ".journal")
 
@@ -494,8 +522,11 @@ def _mode_of(path: Path) -> int | None:
 
 
 def _write_file(path: Path, chunks: Iterator[bytes], shown: Path, mode: int | None = None,
-                keep=None) -> os.stat_result | None:
+                keep=None, generation: list | None = None) -> os.stat_result | None:
     """Write the chunks to a temporary file, fsync it and rename it over ``path``: old or new, never a mix.
+
+    ``generation`` (a snapshot): the file gets a new random generation, appended to it (when the file
+    system takes extended attributes).
 
     ``keep()``, asked once every chunk is in the temporary file, may call the write off (None is returned).
     Returns the new file's stat (taken from the descriptor, so it is the file that was renamed).
@@ -513,6 +544,8 @@ def _write_file(path: Path, chunks: Iterator[bytes], shown: Path, mode: int | No
                 if keep is not None and not keep():
                     return None
                 handle.flush()
+                if generation is not None:
+                    generation.append(_set_generation(handle.fileno()))
                 os.fsync(handle.fileno())
                 written = os.fstat(handle.fileno())
             os.replace(tmp, path)
@@ -694,13 +727,23 @@ class _Files:
             self._open_snapshot()
         if journal is not None and self._journal_matches(journal):
             (self.journal, self.journal_body, self.journal_end, _, self.index, self.journal_id, self._extras_at,
-             self._extras_crc) = journal
+             self._extras_crc, _) = journal
             self.journal_ok = True
             self.verified = True
         # else: no journal, or one a fold already took in (a crash between a fold's two renames)
 
     def _journal_matches(self, journal) -> bool:
-        return self.snapshot_stat is not None and journal[3] == _identity(self.snapshot_stat)
+        """Whether the journal extends this snapshot: the very file (its identity), or a copy of it that kept
+        its size, mtime and generation (``cp -a``, a backup: a new inode). A snapshot written in its place
+        (a fold cut short between its two renames) has another generation."""
+        if self.snapshot_stat is None:
+            return False
+        identity, now = journal[3], _identity(self.snapshot_stat)
+        if identity == now:
+            return True
+        generation = journal[8]
+        return (type(generation) is str and len(generation) >= 32 and generation == self.snapshot_generation
+                and identity[2:] == now[2:])
 
     def _read_journal(self):
         fd = _open_regular(_journal_path(self.path), _journal_path(self.shown))
@@ -730,7 +773,8 @@ class _Files:
             ) from None
         index = header.get("index")
         return (raw, first + 1, end, identity, index if isinstance(index, dict) else None, (st.st_dev, st.st_ino),
-                (extras + 1, first) if extras >= 0 else None, header.get("sectionCrc", None))
+                (extras + 1, first) if extras >= 0 else None, header.get("sectionCrc", None),
+                header.get("generation"))
 
     def _section_extras(self) -> dict[str, Any]:
         """The header's ``sectionIndex`` and ``sectionSummary`` ({} when it has none or they are damaged)."""
@@ -970,6 +1014,7 @@ class _Files:
         self._line_starts: tuple[int, list[int], list[int]] | None = None  # (stop, line starts, next)
         self.collection_at = {}
         fd = _open_regular(self.path, self.shown)
+        self.snapshot_generation: str | None = None
         if fd is None:
             self.exists = False
             self.snapshot_stat = None
@@ -977,6 +1022,7 @@ class _Files:
             return
         try:
             self.snapshot_stat = os.fstat(fd)
+            self.snapshot_generation = _generation(fd)
             self.raw = _map_fd(fd)
         finally:
             os.close(fd)
@@ -2306,10 +2352,11 @@ def _write_snapshot(path: Path, shown: Path, files: _Files, state: dict[str, Any
             raise unwritable[0]
         return True
 
-    written = _write_file(path, encoded(), shown, keep=keep)
+    generation: list[str | None] = []
+    written = _write_file(path, encoded(), shown, keep=keep, generation=generation)
     if written is None:
         return
-    _new_journal(path, shown, files, written, index, spans, summaries)
+    _new_journal(path, shown, files, written, index, spans, summaries, generation[0])
 
 
 def _summarize(summaries: dict[str, dict[str, Any]], name: str, key: str, value: Any) -> None:
@@ -2319,12 +2366,14 @@ def _summarize(summaries: dict[str, dict[str, Any]], name: str, key: str, value:
 
 
 def _new_journal(path: Path, shown: Path, files: _Files, written: os.stat_result, index: dict,
-                 spans: dict | None = None, summaries: dict | None = None) -> None:
+                 spans: dict | None = None, summaries: dict | None = None, generation: str | None = None) -> None:
     """The journal that extends a snapshot just written: its header (the snapshot's identity, the index of
     its VM lines and the places of its keyed sections' values)."""
     journal = _journal_path(path)
     if written.st_size >= JOURNAL_MIN_BYTES:
         header_value: dict[str, Any] = {"autopatchJournal": JOURNAL_FORMAT, "snapshot": _identity(written), "index": index}
+        if generation is not None:  # a copy of the snapshot that keeps it (cp -a) keeps this journal
+            header_value["generation"] = generation
         if spans:  # last, in this order (_EXTRAS_MARK): a reader parses the header without them
             extras: dict[str, Any] = {"sectionIndex": spans}
             if summaries:
@@ -2536,9 +2585,10 @@ def _fold(path: Path, shown: Path, files: _Files, document: Document) -> None:
     if newline != b"\n":  # pragma: no cover - offsets are of the "\n" layout; Windows folds whole
         _write_snapshot(path, shown, files, document.materialize(), None)
         return
-    written = _write_file(path, pieces(), shown)
+    generation: list[str | None] = []
+    written = _write_file(path, pieces(), shown, generation=generation)
     assert written is not None  # without keep(), the write is never called off
-    _new_journal(path, shown, files, written, index, spans, summaries)
+    _new_journal(path, shown, files, written, index, spans, summaries, generation[0])
 
 
 def _value_chunks_named(name: str, value: Any) -> Iterator[bytes]:
@@ -2582,9 +2632,10 @@ def write_entries(path: Path, sections: dict[str, Any], entries: Iterator[tuple[
     with locked(target, shown):
         files = _Files.__new__(_Files)
         files.journal_ok = False
-        written = _write_file(target, pieces(), shown)
+        generation: list[str | None] = []
+        written = _write_file(target, pieces(), shown, generation=generation)
         assert written is not None
-        _new_journal(target, shown, files, written, {"vms": index})
+        _new_journal(target, shown, files, written, {"vms": index}, generation=generation[0])
 
 
 def _line_keys(journal, start: int, end: int) -> dict | None:
