@@ -49,6 +49,8 @@ from . import store
 MAGIC = b"autopatch-history-index 1\n"
 FORMAT = 1
 SUFFIX = ".history-index"
+TEMPORARY = ".index-tmp"
+"""How the index's temporary files end: not ``.tmp``, which the store's writers remove as their own."""
 MIN_BYTES = int(os.environ.get("AUTOPATCH_HISTORY_INDEX_MIN_BYTES", 1 << 20))
 """Histories whose text is smaller than this are decoded whole, never indexed."""
 DAY = 86_400
@@ -106,9 +108,8 @@ class Index:
             if type(directory) is not dict or directory.get("format") != FORMAT or \
                     (key is not None and directory.get("source") != key):
                 return None
-            for name in ("table", "refs", "groups"):
-                if name not in directory:
-                    return None
+            if not _consistent(directory, _HEAD + size, len(raw)):
+                return None
         except (ValueError, TypeError, EOFError, KeyError):
             return None
         return cls(raw, directory, file)
@@ -166,6 +167,40 @@ class Index:
         if type(group) is not tuple or len(group) != 2 or len(group[0]) != where[3] or len(group[1]) != where[3]:
             raise Damaged
         return group
+
+
+def _consistent(directory: dict, first: int, size: int) -> bool:
+    """Whether a directory (its CRC matched) is shaped as :func:`build` makes one: every part an
+    (offset, length, crc) inside the file past the directory, and the groups' row counts and the VMs' row
+    counts each adding up to ``rows`` (else the index is treated as absent, never an error)."""
+    def part(where: Any, counted: bool) -> int | None:
+        if type(where) is not tuple or len(where) != (4 if counted else 3) or \
+                any(type(n) is not int or n < 0 for n in where):
+            return None
+        if where[0] < first or where[0] + where[1] > size:
+            return None
+        return where[3] if counted else 0
+
+    rows, table, refs, groups = (directory.get(name) for name in ("rows", "table", "refs", "groups"))
+    if type(rows) is not int or rows < 0 or part(table, False) is None or type(refs) is not list or \
+            type(groups) is not dict:
+        return False
+    total = 0
+    for where in refs:
+        if where is not None:
+            count = part(where, True)
+            if count is None:
+                return False
+            total += count
+    if total != rows:
+        return False
+    total = 0
+    for group, where in groups.items():
+        count = part(where, True)
+        if count is None or type(group) is not tuple or len(group) != 3 or type(group[2]) is not int:
+            return False
+        total += count
+    return total == rows
 
 
 class Damaged(Exception):
@@ -239,8 +274,9 @@ def write(store_path: Path | str, make: Callable[[], bytes]) -> bytes | None:
     both of which the views detect and ignore."""
     target = store.resolve(Path(store_path))
     file = path_of(target)
+    _remove_dead_temporaries(file)
     try:
-        fd, name = store._temporary(file, store._mode_of(target))
+        fd, name = store._temporary(file, store._mode_of(target), TEMPORARY)
     except OSError:
         return None
     data = b""
@@ -257,6 +293,34 @@ def write(store_path: Path | str, make: Callable[[], bytes]) -> bytes | None:
         # a history the views read but the index cannot group (rows of another shape): no index
         return data if isinstance(exc, OSError) and data else None
     return data
+
+
+def _remove_dead_temporaries(file: Path) -> None:
+    """Temporary index files of views killed mid-write (their process is gone). Not the store's ``.tmp``
+    files, which a store writer removes under the lock: the index is written without it, so a writer must
+    never take a view's temporary file for a stale one of its own."""
+    prefix = f".{file.name}."
+    try:
+        names = os.listdir(file.parent)
+    except OSError:
+        return
+    for name in names:
+        if not (name.startswith(prefix) and name.endswith(TEMPORARY)):
+            continue
+        pid = name[len(prefix) :].split(".", 1)[0]
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+            continue  # alive (or another user's): maybe still writing
+        except ProcessLookupError:
+            pass
+        except OSError:
+            continue
+        try:
+            os.unlink(file.parent / name)
+        except OSError:
+            pass
 
 
 def _text_digest(reader: store.StoreReader, key: list) -> str | None:

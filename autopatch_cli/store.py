@@ -50,8 +50,10 @@ import json
 import os
 import random
 import re
+import secrets
 import stat
 import time
+import zlib
 from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -449,14 +451,42 @@ def _identity(st: os.stat_result) -> list[int]:
     return [st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns]
 
 
+GENERATION_ATTRIBUTE = "user.autopatch.generation"
+"""The extended attribute naming one written snapshot (random): a copy that keeps it (``cp -a``) keeps its
+journal, which records it; a snapshot written in its place has another."""
+
+
+def _generation(fd: int) -> str | None:
+    """The snapshot's generation (its extended attribute), or None (none, or a file system without them)."""
+    try:
+        value = os.getxattr(fd, GENERATION_ATTRIBUTE)
+    except (OSError, AttributeError):
+        return None
+    try:
+        return value.decode("ascii")
+    except UnicodeDecodeError:
+        return None
+
+
+def _set_generation(fd: int) -> str | None:
+    """A new random generation given to the snapshot being written (None when the file system takes none)."""
+    generation = secrets.token_hex(16)
+    try:
+        os.setxattr(fd, GENERATION_ATTRIBUTE, generation.encode("ascii"))
+    except (OSError, AttributeError):
+        return None
+    return generation
+
+
 def _journal_path(path: Path) -> Path:
     return path.with_name(path.name + ".journal")
 
 
-def _temporary(path: Path, mode: int | None) -> tuple[int, str]:
-    """A new temporary file beside ``path``, with the store's mode (or the umask's default for a new one)."""
+def _temporary(path: Path, mode: int | None, suffix: str = ".tmp") -> tuple[int, str]:
+    """A new temporary file beside ``path``, with the store's mode (or the umask's default for a new one).
+    Only ``.tmp`` ones are the store's, which :func:`_remove_stale_temporaries` removes under the lock."""
     for _ in range(100):
-        name = path.parent / f".{path.name}.{os.getpid()}.{random.getrandbits(40):010x}.tmp"
+        name = path.parent / f".{path.name}.{os.getpid()}.{random.getrandbits(40):010x}{suffix}"
         try:
             fd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o666)
         except FileExistsError:
@@ -493,8 +523,11 @@ def _mode_of(path: Path) -> int | None:
 
 
 def _write_file(path: Path, chunks: Iterator[bytes], shown: Path, mode: int | None = None,
-                keep=None) -> os.stat_result | None:
+                keep=None, generation: list | None = None) -> os.stat_result | None:
     """Write the chunks to a temporary file, fsync it and rename it over ``path``: old or new, never a mix.
+
+    ``generation`` (a snapshot): the file gets a new random generation, appended to it (when the file
+    system takes extended attributes).
 
     ``keep()``, asked once every chunk is in the temporary file, may call the write off (None is returned).
     Returns the new file's stat (taken from the descriptor, so it is the file that was renamed).
@@ -512,6 +545,8 @@ def _write_file(path: Path, chunks: Iterator[bytes], shown: Path, mode: int | No
                 if keep is not None and not keep():
                     return None
                 handle.flush()
+                if generation is not None:
+                    generation.append(_set_generation(handle.fileno()))
                 os.fsync(handle.fileno())
                 written = os.fstat(handle.fileno())
             os.replace(tmp, path)
@@ -673,6 +708,8 @@ class _Files:
         self.index: dict[str, dict[str, int]] | None = None  # collection -> key -> offset of its snapshot line
         self._extras_at: tuple[int, int] | None = None  # where the header's sectionIndex and sectionSummary are
         self._extras: dict[str, Any] | None = None  # them, parsed when a writer first asks
+        self._extras_crc: Any = None  # the header's sectionCrc: the CRC-32 of their text (None: an older header)
+        self._checked_spans: dict[str, dict[str, list[int]] | None] = {}  # section -> its places, once checked
         self.journal_id: tuple[int, int] | None = None  # the journal's (device, inode)
         # A Resident's view is kept between writes and shared by threads: what it hands out is copied (a
         # writer changes what it gets), and its journal lines are indexed by key instead of searched.
@@ -690,13 +727,24 @@ class _Files:
             # A fold between our two opens: the journal read is the new snapshot's; open that snapshot.
             self._open_snapshot()
         if journal is not None and self._journal_matches(journal):
-            self.journal, self.journal_body, self.journal_end, _, self.index, self.journal_id, self._extras_at = journal
+            (self.journal, self.journal_body, self.journal_end, _, self.index, self.journal_id, self._extras_at,
+             self._extras_crc, _) = journal
             self.journal_ok = True
             self.verified = True
         # else: no journal, or one a fold already took in (a crash between a fold's two renames)
 
     def _journal_matches(self, journal) -> bool:
-        return self.snapshot_stat is not None and journal[3] == _identity(self.snapshot_stat)
+        """Whether the journal extends this snapshot: the very file (its identity), or a copy of it that kept
+        its size, mtime and generation (``cp -a``, a backup: a new inode). A snapshot written in its place
+        (a fold cut short between its two renames) has another generation."""
+        if self.snapshot_stat is None:
+            return False
+        identity, now = journal[3], _identity(self.snapshot_stat)
+        if identity == now:
+            return True
+        generation = journal[8]
+        return (type(generation) is str and len(generation) >= 32 and generation == self.snapshot_generation
+                and identity[2:] == now[2:])
 
     def _read_journal(self):
         fd = _open_regular(_journal_path(self.path), _journal_path(self.shown))
@@ -726,13 +774,14 @@ class _Files:
             ) from None
         index = header.get("index")
         return (raw, first + 1, end, identity, index if isinstance(index, dict) else None, (st.st_dev, st.st_ino),
-                (extras + 1, first) if extras >= 0 else None)
+                (extras + 1, first) if extras >= 0 else None, header.get("sectionCrc", None),
+                header.get("generation"))
 
     def _section_extras(self) -> dict[str, Any]:
         """The header's ``sectionIndex`` and ``sectionSummary`` ({} when it has none or they are damaged)."""
         if self._extras is None:
             self._extras = {}
-            if self.journal_ok and self._extras_at is not None:
+            if self.journal_ok and self._extras_at is not None and (self._extras_crc is None or self._extras_crc_ok()):
                 start, end = self._extras_at
                 try:
                     extras = _parse_line(b"{" + bytes(self.journal[start:end]))
@@ -743,16 +792,75 @@ class _Files:
         return self._extras
 
     def section_spans(self, name: str) -> dict[str, list[int]] | None:
-        """Each value's [start, end) in section ``name``'s snapshot line, from the journal header, or None."""
+        """Each value's [start, end) in section ``name``'s snapshot line, from the journal header, or None.
+
+        The header's places are a cache: they are handed out only when they exactly tile the section's line
+        in key order (each value after ``{`` or ``,``, its key's JSON and ``:``, the last one before the
+        closing ``}``), else None and the section is decoded whole (a damaged or stale index never refuses
+        the store, and nothing is ever written from places that were not checked)."""
+        if name in self._checked_spans:
+            return self._checked_spans[name]
         spans = self._section_extras().get("sectionIndex")
         found = spans.get(name) if type(spans) is dict else None
-        return found if type(found) is dict else None
+        found = found if type(found) is dict and self._spans_tile(name, found) else None
+        self._checked_spans[name] = found
+        return found
+
+    def _spans_tile(self, name: str, spans: dict) -> bool:
+        """Whether ``spans`` are exactly the places of section ``name``'s values in the snapshot line."""
+        if self.parsed is not None or not self.exists or not self.collection_at:
+            return False
+        raw = self.raw
+        marker = b"\n" + _dumps(name).encode() + b": "
+        stop = min(self.collection_at.values())
+        at = self._section_line(marker, stop)
+        if at >= stop or raw[at : at + len(marker)] != marker:
+            return False
+        line_end = raw.find(b"\n", at + 1)
+        line_end = len(raw) if line_end < 0 else line_end
+        if raw[line_end - 1 : line_end] == b",":
+            line_end -= 1
+        at += len(marker)  # the section's "{"
+        opening = b"{"
+        try:
+            for key, place in spans.items():
+                if type(place) is not list or len(place) != 2:
+                    return False
+                start, end = place
+                if type(start) is not int or type(end) is not int:
+                    return False
+                prefix = opening + _dumps(key).encode() + b":"
+                if start != at + len(prefix) or not start < end <= line_end or raw[at:start] != prefix:
+                    return False
+                at, opening = end, b","
+        except (TypeError, ValueError):
+            return False
+        closing = b"}" if spans else b"{}"
+        return at + len(closing) == line_end and raw[at:line_end] == closing
 
     def section_summaries(self, name: str) -> dict[str, Any]:
-        """SUMMARIES' digests of section ``name``'s snapshot values, by key, from the journal header."""
+        """SUMMARIES' digests of section ``name``'s snapshot values, by key, from the journal header: {} unless
+        the header's CRC covers them and the section's places were checked (a cache, recomputed when absent),
+        and only the digests shaped as SUMMARIES gives them (a list, of a key the section has)."""
+        spans = self.section_spans(name)
+        if spans is None or not self._extras_crc_ok():
+            return {}
         summaries = self._section_extras().get("sectionSummary")
         found = summaries.get(name) if type(summaries) is dict else None
-        return found if type(found) is dict else {}
+        if type(found) is not dict:
+            return {}
+        return {key: digest for key, digest in found.items() if key in spans and type(digest) is list}
+
+    def summaries_trusted(self) -> bool:
+        """Whether the header's sectionSummary is covered by its CRC (else a fold makes the digests afresh)."""
+        return self._extras_crc_ok()
+
+    def _extras_crc_ok(self) -> bool:
+        """Whether the header's sectionIndex and sectionSummary text is the one its ``sectionCrc`` covers."""
+        if self._extras_at is None or type(self._extras_crc) is not int:
+            return False
+        start, end = self._extras_at
+        return zlib.crc32(self.journal[start:end]) == self._extras_crc
 
     # -- a view kept between writes (Resident) --
 
@@ -907,6 +1015,7 @@ class _Files:
         self._line_starts: tuple[int, list[int], list[int]] | None = None  # (stop, line starts, next)
         self.collection_at = {}
         fd = _open_regular(self.path, self.shown)
+        self.snapshot_generation: str | None = None
         if fd is None:
             self.exists = False
             self.snapshot_stat = None
@@ -914,6 +1023,7 @@ class _Files:
             return
         try:
             self.snapshot_stat = os.fstat(fd)
+            self.snapshot_generation = _generation(fd)
             self.raw = _map_fd(fd)
         finally:
             os.close(fd)
@@ -2226,10 +2336,11 @@ def _write_snapshot(path: Path, shown: Path, files: _Files, state: dict[str, Any
             raise unwritable[0]
         return True
 
-    written = _write_file(path, encoded(), shown, keep=keep)
+    generation: list[str | None] = []
+    written = _write_file(path, encoded(), shown, keep=keep, generation=generation)
     if written is None:
         return
-    _new_journal(path, shown, files, written, index, spans, summaries)
+    _new_journal(path, shown, files, written, index, spans, summaries, generation[0])
 
 
 def _summarize(summaries: dict[str, dict[str, Any]], name: str, key: str, value: Any) -> None:
@@ -2239,17 +2350,23 @@ def _summarize(summaries: dict[str, dict[str, Any]], name: str, key: str, value:
 
 
 def _new_journal(path: Path, shown: Path, files: _Files, written: os.stat_result, index: dict,
-                 spans: dict | None = None, summaries: dict | None = None) -> None:
+                 spans: dict | None = None, summaries: dict | None = None, generation: str | None = None) -> None:
     """The journal that extends a snapshot just written: its header (the snapshot's identity, the index of
     its VM lines and the places of its keyed sections' values)."""
     journal = _journal_path(path)
     if written.st_size >= JOURNAL_MIN_BYTES:
         header_value: dict[str, Any] = {"autopatchJournal": JOURNAL_FORMAT, "snapshot": _identity(written), "index": index}
+        if generation is not None:  # a copy of the snapshot that keeps it (cp -a) keeps this journal
+            header_value["generation"] = generation
         if spans:  # last, in this order (_EXTRAS_MARK): a reader parses the header without them
-            header_value["sectionIndex"] = spans
+            extras: dict[str, Any] = {"sectionIndex": spans}
             if summaries:
-                header_value["sectionSummary"] = summaries
-        header = _dumps(header_value).encode() + b"\n"
+                extras["sectionSummary"] = summaries
+            text = _dumps(extras).encode()[1:]  # '"sectionIndex":...}': what the reader's CRC covers
+            header_value["sectionCrc"] = zlib.crc32(text)
+            header = _dumps(header_value).encode()[:-1] + b"," + text + b"\n"
+        else:
+            header = _dumps(header_value).encode() + b"\n"
         _write_file(journal, iter([header]), shown, mode=_mode_of(path))
     elif files.journal_ok or journal.exists():
         try:
@@ -2369,6 +2486,7 @@ def _fold(path: Path, shown: Path, files: _Files, document: Document) -> None:
         base, changed, removed, appended = kept[name]
         places = spans.setdefault(name, {})
         old = files.section_summaries(name)
+        trusted = files.summaries_trusted()
         yield out(f"{_dumps(name)}: {{".encode())
         first = True
         for key, (start, end) in base.items():
@@ -2383,6 +2501,8 @@ def _fold(path: Path, shown: Path, files: _Files, document: Document) -> None:
                 data = bytes(raw[start:end])
                 if key in old:
                     summaries.setdefault(name, {})[key] = old[key]
+                elif not trusted and name in SUMMARIES:  # no digests the header vouches for: made afresh
+                    _summarize(summaries, name, key, files.decode_span(name, key, start, end))
             places[key] = [position[0], position[0] + len(data)]
             yield out(data)
         for key, value in appended.items():
@@ -2408,6 +2528,8 @@ def _fold(path: Path, shown: Path, files: _Files, document: Document) -> None:
                 yield from kept_section(key)
             else:
                 old = files.section_spans(key) if key in KEYED_SECTIONS else None
+                if old is not None and key in SUMMARIES and not files.summaries_trusted():
+                    old = None  # digests the header does not vouch for: the line is made afresh, with new ones
                 if old is None and key in KEYED_SECTIONS and type(value := files._snapshot_section(key)) is dict:
                     yield from section(key, value)  # (a snapshot an older autopatch indexed: the same text)
                     continue
@@ -2447,9 +2569,10 @@ def _fold(path: Path, shown: Path, files: _Files, document: Document) -> None:
     if newline != b"\n":  # pragma: no cover - offsets are of the "\n" layout; Windows folds whole
         _write_snapshot(path, shown, files, document.materialize(), None)
         return
-    written = _write_file(path, pieces(), shown)
+    generation: list[str | None] = []
+    written = _write_file(path, pieces(), shown, generation=generation)
     assert written is not None  # without keep(), the write is never called off
-    _new_journal(path, shown, files, written, index, spans, summaries)
+    _new_journal(path, shown, files, written, index, spans, summaries, generation[0])
 
 
 def _value_chunks_named(name: str, value: Any) -> Iterator[bytes]:
@@ -2493,9 +2616,10 @@ def write_entries(path: Path, sections: dict[str, Any], entries: Iterator[tuple[
     with locked(target, shown):
         files = _Files.__new__(_Files)
         files.journal_ok = False
-        written = _write_file(target, pieces(), shown)
+        generation: list[str | None] = []
+        written = _write_file(target, pieces(), shown, generation=generation)
         assert written is not None
-        _new_journal(target, shown, files, written, {"vms": index})
+        _new_journal(target, shown, files, written, {"vms": index}, generation=generation[0])
 
 
 def _line_keys(journal, start: int, end: int) -> dict | None:

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 from datetime import timedelta
 
 import pytest
@@ -152,6 +154,79 @@ def test_a_damaged_index_is_ignored_never_an_error(store_path, cli, monkeypatch,
         assert current(store_path)  # rebuilt over the damaged file
 
 
+def _rewritten(directory: dict, data: bytes) -> bytes:
+    """The index with another directory, its CRC made for it (the parts where they were)."""
+    head = len(history_index.MAGIC) + 16
+    base = head + int.from_bytes(data[len(history_index.MAGIC) : len(history_index.MAGIC) + 8], "little")
+    shifted = history_index._shift(directory, -base)
+    return history_index._assemble(shifted, [data[base:]])
+
+
+@pytest.mark.parametrize("damage", ["rows", "group-count", "ref-count", "ref-type", "group-type", "table-type",
+                                    "part-outside", "rows-type", "no-groups"])
+def test_an_inconsistent_directory_with_a_valid_crc_is_ignored(store_path, cli, monkeypatch, damage):
+    """The CRC says the directory reads back as written, not that what wrote it was right: its types and its
+    counts are checked too, and an index that fails is treated as absent (never an error)."""
+    monkeypatch.setattr(history_index, "MIN_BYTES", 0)
+    expected = without_index(cli, monkeypatch)
+    printed(cli)
+    file = history_index.path_of(store_path)
+    data = file.read_bytes()
+    key = store.StoreReader(store_path, dict).section_source("history")[0]
+    directory = dict(history_index.Index.read(file, key)._directory)
+    refs, groups = list(directory["refs"]), dict(directory["groups"])
+    ref = next(i for i, where in enumerate(refs) if where is not None)
+    group = next(iter(groups))
+    if damage == "rows":
+        directory["rows"] += 1
+    elif damage == "group-count":
+        groups[group] = (*groups[group][:3], groups[group][3] + 1)
+    elif damage == "ref-count":
+        refs[ref] = (*refs[ref][:3], refs[ref][3] + 1)
+    elif damage == "ref-type":
+        refs[ref] = (refs[ref][0], str(refs[ref][1]), *refs[ref][2:])
+    elif damage == "group-type":
+        groups[group] = (groups[group][0], "x", 0)
+    elif damage == "table-type":
+        directory["table"] = None
+    elif damage == "part-outside":
+        groups[group] = (len(data) * 2, *groups[group][1:])
+    elif damage == "rows-type":
+        directory["rows"] = str(directory["rows"])
+    elif damage == "no-groups":
+        groups = {}
+    directory["refs"], directory["groups"] = refs, groups
+    file.write_bytes(_rewritten(directory, data))
+    assert history_index.Index.read(file, key) is None
+    assert printed(cli) == expected
+    assert current(store_path)  # rebuilt over it
+
+
+def test_a_store_write_while_a_view_writes_the_index_leaves_its_temporary_file(store_path, cli, monkeypatch):
+    """A view writes the index without the store lock: a writer's removal of its own stale temporary files
+    (under the lock) must not remove the view's, which would lose the index it is writing."""
+    monkeypatch.setattr(history_index, "MIN_BYTES", 0)
+    printed(cli)
+    file = history_index.path_of(store_path)
+    file.unlink()
+
+    def make() -> bytes:
+        with store.transaction(store_path, dict) as document:  # a write, meanwhile
+            document["marker"] = 1
+        return b"the index"
+
+    assert history_index.write(store_path, make) == b"the index"
+    assert file.read_bytes() == b"the index"
+    # a view killed mid-write leaves its temporary file: the next index write removes it, a live one's stays
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    stale = file.parent / f".{file.name}.{dead.stdout.strip()}.00000000ab{history_index.TEMPORARY}"
+    live = file.parent / f".{file.name}.{os.getppid()}.00000000cd{history_index.TEMPORARY}"
+    stale.write_bytes(b"x")
+    live.write_bytes(b"x")
+    history_index.write(store_path, lambda: b"again")
+    assert not stale.exists() and live.exists()
+
+
 def test_a_changed_byte_in_a_group_is_caught_by_its_crc(store_path, cli, monkeypatch):
     """The part damaged is one the view reads: the view falls back to the store mid-way, same output."""
     monkeypatch.setattr(history_index, "MIN_BYTES", 0)
@@ -228,7 +303,7 @@ def test_a_folder_that_takes_no_file_leaves_the_views_as_they_were(store_path, c
     built, nothing fails, the views read the history section."""
     expected = without_index(cli, monkeypatch)
 
-    def refuse(path, mode):
+    def refuse(path, mode, suffix=".tmp"):
         raise PermissionError(13, "Permission denied", str(path))
 
     monkeypatch.setattr(store, "_temporary", refuse)

@@ -242,3 +242,45 @@ def test_serves_read_cache_sees_a_write_that_only_appended_to_the_journal(journa
     assert os.stat(state_path).st_ino == snapshot.st_ino  # only the journal changed
     assert router.reader().entry("vms", "rg/vm0")["vm"]["tags"] == {"k": "seen"}
     assert store.signature(state_path) != (snapshot.st_ino, snapshot.st_mtime_ns, snapshot.st_size, None)
+
+
+def test_a_copy_of_the_store_folder_keeps_its_journal(journaled, cli, state_path, tmp_path, monkeypatch):
+    """``cp -a`` of the snapshot and its journal (a backup): the copy is a new inode, but it keeps the
+    snapshot's size, mtime and generation (an extended attribute), which the journal header records, so the
+    VMs only in the journal are in the copy too. A snapshot that is not that one is still told apart."""
+    _fleet(cli, 2)
+    _ok(cli("vm", "create", "-g", "rg", "-n", "zz9", "--image", IMAGE, "--admin-password", PASSWORD))
+    expected = store.load(state_path)
+    assert "rg/zz9" in expected["vms"] and '"rg/zz9"' not in state_path.read_text()  # only in the journal
+    assert _journal(state_path)[0]["generation"] == os.getxattr(state_path, store.GENERATION_ATTRIBUTE).decode()
+    def cp(folder: str, *options: str) -> Path:
+        other = tmp_path / folder
+        other.mkdir()
+        subprocess.run(["cp", "-a", *options, str(state_path), f"{state_path}.journal", str(other)], check=True)
+        return other / state_path.name
+
+    copied = cp("backup")
+    assert os.stat(copied).st_ino != os.stat(state_path).st_ino
+    assert store.load(copied) == expected
+    monkeypatch.setenv("AUTOPATCH_STATE", str(copied))
+    _ok(cli("vm", "update", "-g", "rg", "-n", "zz9", "--set", "tags.k=v"))  # the copy is a store of its own
+    assert store.load(copied)["vms"]["rg/zz9"]["vm"]["tags"] == {"k": "v"}
+    assert store.load(state_path) == expected
+
+    def copied_as(name: str, *, generation: bytes | None, touch: bool = False) -> Path:
+        snapshot = cp(name)
+        if generation is not None:  # another snapshot of the same size and mtime (a fold cut short)
+            stat = os.stat(snapshot)
+            os.setxattr(snapshot, store.GENERATION_ATTRIBUTE, generation)
+            os.utime(snapshot, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+        if touch:  # rewritten in place
+            os.utime(snapshot, ns=(1, 1))
+        return snapshot
+
+    bare = cp("bare")
+    os.unlink(f"{bare}.journal")
+    without_journal = store.load(bare)  # the snapshot alone
+    assert "rg/zz9" not in without_journal["vms"]
+    assert store.load(copied_as("other", generation=b"0" * 32)) == without_journal
+    assert store.load(copied_as("touched", generation=None, touch=True)) == without_journal
+    assert store.load(cp("plain", "--no-preserve=xattr")) == without_journal  # as before: journal ignored
