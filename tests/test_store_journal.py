@@ -248,6 +248,12 @@ def test_a_copy_of_the_store_folder_keeps_its_journal(journaled, cli, state_path
     """``cp -a`` of the snapshot and its journal (a backup): the copy is a new inode, but it keeps the
     snapshot's size, mtime and generation (an extended attribute), which the journal header records, so the
     VMs only in the journal are in the copy too. A snapshot that is not that one is still told apart."""
+    probe = tmp_path / "xattr-probe"
+    probe.write_bytes(b"")
+    try:
+        os.setxattr(probe, store.GENERATION_ATTRIBUTE, b"1")
+    except OSError as error:  # the store then ignores a copied journal, as before: nothing to test here
+        pytest.skip(f"this file system keeps no user extended attributes ({error})")
     _fleet(cli, 2)
     _ok(cli("vm", "create", "-g", "rg", "-n", "zz9", "--image", IMAGE, "--admin-password", PASSWORD))
     expected = store.load(state_path)
