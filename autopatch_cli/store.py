@@ -1715,13 +1715,9 @@ class KeyedSection(MutableMapping):
         return key in self._items or self._live(key)
 
     def __getitem__(self, key: str) -> Any:
-        if self.plain is not None:
-            return self.plain[key]
-        if key in self._items:
-            return self._items[key]
-        if not self._live(key):
-            raise KeyError(key)
-        value = self._items[key] = _copy(self._base[key])
+        if self.plain is not None or key in self._items:
+            return self.peek(key)
+        value = self._items[key] = _copy(self.peek(key))  # this writer's own copy, to change
         return value
 
     def summaries(self, keys: list[str]) -> list[Any]:

@@ -74,14 +74,14 @@ def group_head(router: RouterApi, request: Request, parts: dict) -> ArmResponse:
 
 
 def group_delete(router: RouterApi, request: Request, parts: dict) -> ArmResponse:
-    from ..ops import groups
+    from ..ops import group_deletion, groups
     from ..ops.state import now_text
     from . import operations
 
     with router.writer() as state:
         group = groups.require(state, parts["rg"])
         start = now_text(state)
-        groups.delete(state, parts["rg"])
+        group_deletion.delete(state, parts["rg"])
         op = operations.record(state, kind="group.delete", location=group["location"],
                                resource_id=f"/subscriptions/{parts['sub']}/resourceGroups/{group['name']}", start=start)
         location = request.url(operations.group_result_path(state, op), **{"api-version": request.api_version})

@@ -102,11 +102,11 @@ def delete(
     change_reference: ChangeReference = None,
 ):
     """Delete a resource group."""
-    from ..ops import groups
+    from ..ops import group_deletion
     from .common import choice
 
     choice(force_deletion_types, FORCE_DELETION_TYPES, "--force-deletion-types")
 
     confirm("Are you sure you want to perform this operation?", yes)
     with writer() as state:
-        groups.delete(state, name)
+        group_deletion.delete(state, name)

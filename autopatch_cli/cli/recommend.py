@@ -129,13 +129,13 @@ def trailer(message: str, argv: Sequence[str]) -> str:
 def _names_cmdlet(argv: Sequence[str]) -> bool:
     from typer._click.core import Context
 
-    from .. import __main__ as entry
+    from . import root_command
     from .argscan import is_cmdlet
 
     first = next((token for token in argv if not token.startswith("-")), None)
     if first is None:
         return False
-    root = entry.root_command()
+    root = root_command()
     return is_cmdlet(root.get_command(Context(root), first))
 
 
@@ -144,10 +144,10 @@ def leaf(argv: Sequence[str]):
     Global options (and their values) may stand anywhere; the first other option ends the words."""
     from typer._click.core import Context
 
-    from .. import __main__ as entry
+    from . import root_command
     from .globals import _FLAGS, _WITH_VALUE
 
-    current = entry.root_command()
+    current = root_command()
     words: list[str] = []
     index = 0
     while index < len(argv) and hasattr(current, "get_command"):

@@ -98,23 +98,3 @@ def list_groups(state, tag: str | None = None) -> list[dict]:
             if tag_key in (g.get("tags") or {}) and (not tag_value or g["tags"][tag_key] == tag_value)
         ]
     return [render(state, g) for g in groups]
-
-
-def delete(state, name: str) -> None:
-    """Delete the group and everything in it, as ARM does."""
-    from . import maintenance
-
-    group = require(state, name)
-    prefix = f"{group['name'].lower()}/"
-    maintenance.delete_group(state, group["name"])
-    from . import network, vm_network
-
-    vms = state.data.get("vms", {})
-    for key in [k for k in vms if k.startswith(prefix)]:
-        vm_network.release_outside(state, vms[key], group["name"])
-    network.release_outside(state, group["name"])
-    for collection in ("vms", "availabilitySets", "networkResources", "deployments"):
-        items = state.data.get(collection, {})
-        for key in [k for k in items if k.startswith(prefix)]:
-            del items[key]
-    del state.data["resourceGroups"][name.lower()]
